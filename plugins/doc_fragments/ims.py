@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+    # Mirrors CONNECTION_ARGUMENT_SPEC in plugins/module_utils/_module.py exactly.
+    DOCUMENTATION = r'''
+options:
+  provider:
+    description:
+      - The IMS API to talk to.
+      - C(cecloud) is China Electronics Cloud (中国电子云) IMS.
+      - If not set, the value of the E(IMS_PROVIDER) environment variable is used.
+    type: str
+    default: cecloud
+    choices: [cecloud]
+  endpoint:
+    description:
+      - Base URL of the IMS service, for example V(https://ims.example.com:8443); the API paths
+        (C(/api/image/v1/...)) are appended to it.
+      - Required. If not set, the value of the E(IMS_ENDPOINT) environment variable is used.
+    type: str
+  region:
+    description:
+      - Region ID, sent as the C(x-regionid) header of every request.
+      - Required. If not set, the value of the E(IMS_REGION) environment variable is used.
+    type: str
+  auth_token:
+    description:
+      - "Token sent as C(Authorization: Bearer <token>)."
+      - Required unless O(extra_headers) carries an C(Authorization) header.
+        If not set, the value of the E(IMS_AUTH_TOKEN) environment variable is used.
+      - Never logged and masked in results.
+    type: str
+  extra_headers:
+    description:
+      - More HTTP headers sent with every request, for gateways that need them (signing headers, tracing).
+      - Header names must be valid HTTP tokens; values must be strings without line breaks.
+    type: dict
+  tenant_id:
+    description:
+      - Tenant that owns the images this module creates (create, import, copy).
+      - If not set, the value of the E(IMS_TENANT_ID) environment variable is used.
+    type: str
+  department_id:
+    description:
+      - Department of the images this module creates (create, import, copy).
+      - If not set, the value of the E(IMS_DEPARTMENT_ID) environment variable is used.
+    type: str
+  resource_group_id:
+    description:
+      - Resource group of the images this module creates.
+      - If not set, the value of the E(IMS_RESOURCE_GROUP_ID) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of O(endpoint).
+      - Turn it off only for test services; the module warns when it is off.
+      - If not set, the value of the E(IMS_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle (PEM) to verify O(endpoint)'s certificate with, instead of the system's.
+      - If not set, the value of the E(IMS_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the service to answer one request (the connection itself waits at most 10 seconds).
+      - If not set, the value of the E(IMS_TIMEOUT) environment variable is used.
+    type: float
+    default: 30.0
+  retries:
+    description:
+      - How many times a failed request is repeated, with exponential backoff and jitter.
+      - Reads (GET) and idempotent writes (PUT, DELETE) are repeated after connection errors, timeouts,
+        HTTP 429 and 5xx answers. A POST is repeated only when it cannot have reached the service
+        (the connection was refused) or the service answered 429.
+      - Between 0 and 20. If not set, the value of the E(IMS_RETRIES) environment variable is used.
+    type: int
+    default: 5
+requirements:
+  - python >= 3.7
+  - requests
+notes:
+  - All options of this fragment can be set once for a play with
+    C(module_defaults) and the action group C(group/cecloud.ims.ims).
+'''
+
+    # Mirrors WAIT_ARGUMENT_SPEC in plugins/module_utils/_module.py exactly.
+    WAIT = r'''
+options:
+  wait:
+    description:
+      - Whether to wait until the operation has finished on the service
+        (the image is C(active), or gone after a delete).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait when O(wait=true); between 1 and 86400.
+      - A timeout fails the task with the image's last status.
+    type: int
+    default: 600
+'''
+
+    # Mirrors IMAGE_METADATA_ARGUMENT_SPEC in plugins/module_utils/_image_options.py exactly.
+    IMAGE_METADATA = r'''
+options:
+  name:
+    description:
+      - Image name, 1 to 128 characters, not starting or ending with a space.
+      - Letters, digits, C(-), C(.), C(_), spaces and Chinese characters only.
+    type: str
+  description:
+    description:
+      - Image description, 2 to 256 characters. Set when the image is created; fixed afterwards.
+    type: str
+  disk_format:
+    description:
+      - Format of the image file. Fixed once the image exists; a task that asks for another format fails
+        before any request.
+      - Default on creation V(qcow2).
+    type: str
+    choices: [qcow2, raw]
+  image_type:
+    description:
+      - V(os_image) (system disk), V(data_image) (data disk) or V(whole_image) (whole machine).
+      - Fixed once the image exists. Default on creation V(os_image).
+    type: str
+    choices: [os_image, data_image, whole_image]
+  instruction:
+    description:
+      - Word size of the operating system. Default on creation V(64-bits).
+      - Returned images hold it in C(instructions).
+    type: str
+    choices: [32-bits, 64-bits]
+  cpu_arch:
+    description:
+      - CPU architecture. Default on creation V(x86).
+    type: str
+    choices: [x86, arm]
+  os_type:
+    description:
+      - Operating system type. Default on creation V(linux).
+    type: str
+    choices: [linux, windows, other]
+  os_version:
+    description:
+      - Operating system version, free text such as V(kylin-v10-sp3). Default on creation empty.
+    type: str
+  platform:
+    description:
+      - Platform class of the image. Default on creation V(other).
+    type: str
+    choices: [windows, ubuntu, CentOS, kylin, CCLinux, other]
+  min_disk:
+    description:
+      - Minimum system disk in GiB, 0 or more; must be larger than the image's disk.
+      - It can grow but never shrink; a smaller value fails before any request. Default on creation V(0).
+    type: int
+  min_ram:
+    description:
+      - Minimum memory in MiB, 0 or more. Default on creation V(0).
+    type: int
+  boot_mode:
+    description:
+      - Firmware the image boots with. Default on creation V(BIOS).
+    type: str
+    choices: [BIOS, UEFI]
+  visibility:
+    description:
+      - Whether other tenants see the image. Fixed once the image exists. Default on creation V(private).
+    type: str
+    choices: [private, public, market]
+  usage:
+    description:
+      - Service the image is for. Fixed once the image exists. Default on creation V(ecs).
+    type: str
+    choices: [ecs, bms, cke, sec]
+  tags:
+    description:
+      - "Image tags, a list of dicts (for example C({key: env, value: prod})), sent as C(imageTags)."
+      - Set when the image is created; fixed afterwards.
+    type: list
+    elements: dict
+'''

@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The China Electronics Cloud (中国电子云) IMS backend: one method per endpoint of its API document.
+
+Methods take and return snake_case dicts; the camelCase of the wire stays in this file.
+Decisions where the document is vague are written down in docs/api-notes.md.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cecloud.ims.plugins.module_utils._case import snake_keys, snake_to_camel
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
+
+API = '/api/image/v1'
+NOT_FOUND_CODE = 'IMG.DBGet.NoData'
+
+# Fields of the PUT /private-images/{id} body: it replaces all of them at once.
+UPDATE_FIELDS = ('boot_mode', 'cpu_arch', 'disk_format', 'instruction', 'min_disk', 'min_ram',
+                 'name', 'os_type', 'os_version', 'platform')
+
+
+def _image(raw):
+    """An image as the collection returns it: the API's fields in snake_case."""
+    return snake_keys(raw) if isinstance(raw, dict) else raw
+
+
+class CECloudBackend:
+    """Endpoints of the CECloud IMS operator-side API v01 (2025-05-30)."""
+
+    name = 'cecloud'
+    max_page_size = 100          # the largest ``size`` the service accepts (docs/api-notes.md)
+    max_share_batch = 50         # at most 50 user ids per share/unshare request
+    scopes = ('private', 'shared', 'public')
+
+    def __init__(self, client):
+        self.client = client
+
+    # -- listings --------------------------------------------------------------
+
+    def list_public_images(self, page_size=None):
+        """GET /images: public images."""
+        for raw in self.client.paginate(API + '/images', page_size=page_size or self.max_page_size,
+                                        operation='list public images'):
+            yield _image(raw)
+
+    def list_private_images(self, name_contains=None, image_id=None, page_size=None):
+        """GET /private-images, with the server-side ``filter`` (``name:lk:x|imageId:eq:y``)."""
+        params = {}
+        clauses = []
+        if name_contains:
+            clauses.append('name:lk:%s' % name_contains)
+        if image_id:
+            clauses.append('imageId:eq:%s' % image_id)
+        if clauses:
+            params['filter'] = '|'.join(clauses)
+        for raw in self.client.paginate(API + '/private-images', params=params,
+                                        page_size=page_size or self.max_page_size, operation='list private images'):
+            yield _image(raw)
+
+    def list_received_shares(self, page_size=None):
+        """GET /shared-images: images other tenants shared with the caller, each flattened to its image.
+
+        The image carries ``share_id`` (needed to copy or remove the share) and ``shared_by``.
+        """
+        for raw in self.client.paginate(API + '/shared-images', params={'orderBy': 'createdAt:desc'},
+                                        page_size=page_size or self.max_page_size, operation='list shared images'):
+            share = snake_keys(raw)
+            image = dict(share.get('image') or {})
+            image.setdefault('image_id', share.get('image_id'))
+            image['share_id'] = share.get('share_id')
+            image['shared_at'] = share.get('created_at')
+            yield image
+
+    # -- one image -------------------------------------------------------------
+
+    def get_image(self, image_id):
+        """GET /images/{id}; None when the service does not know the id."""
+        try:
+            return _image(self.client.call('GET', '%s/images/%s' % (API, image_id), operation='get image %s' % image_id))
+        except ImsApiError as exc:
+            if exc.code == NOT_FOUND_CODE:
+                return None
+            raise
+
+    def create_image(self, spec):
+        """POST /private-images: metadata only; the image is ``queued``."""
+        return _image(self.client.call('POST', API + '/private-images', json_body=_body(spec),
+                                       operation='create image %s' % spec.get('name')))
+
+    def import_image(self, spec, image_url, volume_images=None):
+        """POST /private-images/import: the service fetches ``image_url`` (and the data-disk URLs)."""
+        body = _body(spec)
+        body['imageUrl'] = image_url
+        if volume_images:
+            body['volumeImages'] = [{'imageUrl': v['url'], 'minDisk': v['min_disk']} for v in volume_images]
+        return _image(self.client.call('POST', API + '/private-images/import', json_body=body,
+                                       operation='import image %s' % spec.get('name')))
+
+    def update_image(self, image_id, fields):
+        """PUT /private-images/{id}: ``fields`` must hold every name of UPDATE_FIELDS."""
+        missing = [f for f in UPDATE_FIELDS if f not in fields]
+        if missing:
+            raise ValueError('update_image needs the full field set; missing %s' % ', '.join(missing))
+        body = dict((snake_to_camel(f), fields[f]) for f in UPDATE_FIELDS)
+        self.client.call('PUT', '%s/private-images/%s' % (API, image_id), json_body=body,
+                         operation='update image %s' % image_id)
+
+    def delete_image(self, image_id):
+        """DELETE /private-images/{id}."""
+        self.client.call('DELETE', '%s/private-images/%s' % (API, image_id), operation='delete image %s' % image_id)
+
+    # -- upload and download ---------------------------------------------------
+
+    def upload_prepare(self, image_id, size):
+        """POST .../upload-prepare: where to put the file, with temporary object-storage credentials."""
+        data = self.client.call('POST', '%s/private-images/%s/upload-prepare' % (API, image_id), json_body={'size': size},
+                                operation='prepare the upload of image %s' % image_id) or {}
+        return {
+            'endpoint': data.get('domain'),
+            'bucket': data.get('bucket'),
+            'key': data.get('file'),
+            'access_key': data.get('accessKey'),
+            'secret_key': data.get('secretKey'),
+            'session_token': data.get('token') or None,
+            'image_url': data.get('image_url'),
+        }
+
+    def upload_done(self, image_id, success, upload_id=None):
+        """POST .../upload-done: tells the service the transfer's result (``success`` or ``failed``)."""
+        body = {'image_id': image_id, 'result': 'success' if success else 'failed'}
+        if upload_id:
+            body['uploadId'] = upload_id
+        self.client.call('POST', '%s/private-images/%s/upload-done' % (API, image_id), json_body=body,
+                         operation='report the upload of image %s' % image_id)
+
+    def open_download(self, image_id):
+        """GET .../file: the streaming ``requests.Response`` of the image's bytes (the caller closes it)."""
+        return self.client.send('GET', '%s/private-images/%s/file' % (API, image_id), stream=True,
+                                operation='download image %s' % image_id)
+
+    # -- sharing ---------------------------------------------------------------
+
+    def list_image_members(self, image_id, page_size=None):
+        """GET /private-images/{id}/share: who the image is shared with (``share_id``, ``user_id``, ``user_name``)."""
+        for raw in self.client.paginate('%s/private-images/%s/share' % (API, image_id),
+                                        page_size=page_size or self.max_page_size,
+                                        operation='list the shares of image %s' % image_id):
+            yield snake_keys(raw)
+
+    def add_image_members(self, image_id, user_ids):
+        """POST .../share with at most ``max_share_batch`` user ids."""
+        self._members('share', image_id, user_ids)
+
+    def remove_image_members(self, image_id, user_ids):
+        """POST .../unshare with at most ``max_share_batch`` user ids."""
+        self._members('unshare', image_id, user_ids)
+
+    def _members(self, action, image_id, user_ids):
+        if len(user_ids) > self.max_share_batch:
+            raise ValueError('at most %d user ids per %s request' % (self.max_share_batch, action))
+        self.client.call('POST', '%s/private-images/%s/%s' % (API, image_id, action),
+                         json_body={'shares': {'user_ids': list(user_ids)}},
+                         operation='%s image %s' % (action, image_id))
+
+    def delete_received_share(self, share_id):
+        """DELETE /shared-images/{shareId}: the recipient drops a share it received."""
+        self.client.call('DELETE', '%s/shared-images/%s' % (API, share_id), operation='remove received share %s' % share_id)
+
+    def copy_received_share(self, share_id, tenant, name, description=None):
+        """POST /shared-images/{shareId}/copy: a private copy of a received image, owned by the caller."""
+        body = {'tenantId': tenant['tenant_id'], 'departmentId': tenant['department_id'],
+                'resourceGroupId': tenant.get('resource_group_id') or '', 'name': name}
+        if description:
+            body['description'] = description
+        return _image(self.client.call('POST', '%s/shared-images/%s/copy' % (API, share_id), json_body=body,
+                                       operation='copy shared image %s' % share_id))
+
+    # -- export ----------------------------------------------------------------
+
+    def list_export_buckets(self, image_id):
+        """GET .../oss-bucket-list: the buckets an image can be exported to (``name``, ``az_id``, ``cell_id``)."""
+        data = self.client.call('GET', '%s/private-images/%s/oss-bucket-list' % (API, image_id),
+                                operation='list export buckets for image %s' % image_id)
+        return [snake_keys(b) for b in data or []]
+
+    def export_image(self, image_id, bucket):
+        """POST /custom-images/{id}/export into ``bucket`` (a dict with ``name``, ``az_id``, ``cell_id``)."""
+        body = {'bucket': {'name': bucket['name'], 'azId': bucket['az_id'], 'cellId': bucket['cell_id']}}
+        self.client.call('POST', '%s/custom-images/%s/export' % (API, image_id), json_body=body,
+                         operation='export image %s' % image_id)
+
+
+def _body(spec):
+    """A create/import body: the spec's non-None fields with camelCase names, tags sent as ``imageTags``.
+
+    Only the top level is renamed: tag dicts are the user's and go out as written.
+    """
+    renamed = {'tags': 'imageTags'}
+    return dict((renamed.get(k) or snake_to_camel(k), v) for k, v in spec.items() if v is not None)

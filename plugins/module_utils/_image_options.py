@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The image metadata options shared by ims_image and ims_image_upload.
+
+The options have no argument-spec defaults on purpose: on an existing image only the options a
+task sets are compared and changed.  CREATE_DEFAULTS fill the gaps when an image is created.
+Mirrored exactly by the ``cecloud.ims.ims.image_metadata`` doc fragment.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._validation import (
+    check_description, check_name, check_non_negative, check_tags)
+
+DISK_FORMATS = ['qcow2', 'raw']
+
+IMAGE_METADATA_ARGUMENT_SPEC = dict(
+    name=dict(type='str'),
+    description=dict(type='str'),
+    disk_format=dict(type='str', choices=DISK_FORMATS),
+    image_type=dict(type='str', choices=['os_image', 'data_image', 'whole_image']),
+    instruction=dict(type='str', choices=['32-bits', '64-bits']),
+    cpu_arch=dict(type='str', choices=['x86', 'arm']),
+    os_type=dict(type='str', choices=['linux', 'windows', 'other']),
+    os_version=dict(type='str'),
+    platform=dict(type='str', choices=['windows', 'ubuntu', 'CentOS', 'kylin', 'CCLinux', 'other']),
+    min_disk=dict(type='int'),
+    min_ram=dict(type='int'),
+    boot_mode=dict(type='str', choices=['BIOS', 'UEFI']),
+    visibility=dict(type='str', choices=['private', 'public', 'market']),
+    usage=dict(type='str', choices=['ecs', 'bms', 'cke', 'sec']),
+    tags=dict(type='list', elements='dict'),
+)
+
+CREATE_DEFAULTS = dict(
+    disk_format='qcow2', image_type='os_image', instruction='64-bits', cpu_arch='x86', os_type='linux',
+    os_version='', platform='other', min_disk=0, min_ram=0, boot_mode='BIOS', visibility='private', usage='ecs',
+)
+
+# Option name -> the field of a returned image that holds it, where the two differ.
+IMAGE_FIELD = dict(instruction='instructions', tags='image_tags')
+
+# What PUT /private-images/{id} can change; everything else is fixed once the image exists.
+UPDATABLE = ('name', 'boot_mode', 'cpu_arch', 'instruction', 'min_disk', 'min_ram', 'os_type', 'os_version', 'platform')
+
+
+def validate_metadata(params):
+    """Reject bad metadata before any request: name rules, description length, sizes, tags."""
+    if params.get('name') is not None:
+        check_name(params['name'])
+    check_description(params.get('description'))
+    check_non_negative(params, ('min_disk', 'min_ram'))
+    check_tags(params.get('tags'))
+
+
+def creation_spec(params, tenant, **overrides):
+    """The backend's create/import spec: the task's metadata over CREATE_DEFAULTS, plus the tenant."""
+    spec = dict(CREATE_DEFAULTS)
+    for option in IMAGE_METADATA_ARGUMENT_SPEC:
+        if params.get(option) is not None:
+            spec[option] = params[option]
+    spec.update(overrides)
+    spec.update(tenant_id=tenant['tenant_id'], department_id=tenant['department_id'],
+                resource_group_id=tenant.get('resource_group_id') or '')
+    return spec
+
+
+def current_value(image, option):
+    return image.get(IMAGE_FIELD.get(option, option))
+
+
+def metadata_changes(image, params):
+    """{option: (current, wanted)} for every option the task sets that differs from the image.
+
+    Refuses, before any request, what the service cannot do: a new disk format, a smaller min_disk,
+    and changes to options that are fixed once the image exists.
+    """
+    changes = {}
+    for option in IMAGE_METADATA_ARGUMENT_SPEC:
+        wanted = params.get(option)
+        if wanted is None:
+            continue
+        current = current_value(image, option)
+        if option == 'tags':
+            if _same_tags(current, wanted):
+                continue
+        elif current == wanted or (current in (None, '') and wanted == '') or str(current) == str(wanted):
+            continue
+        changes[option] = (current, wanted)
+    image_id = image.get('image_id')
+    if 'disk_format' in changes:
+        raise ImsValidationError(
+            'disk_format of image %s is %s; it cannot be changed to %s (the service keeps the format of an image '
+            'for its life). Create a new image instead.' % (image_id, changes['disk_format'][0], changes['disk_format'][1]))
+    if 'min_disk' in changes and (changes['min_disk'][0] or 0) > changes['min_disk'][1]:
+        raise ImsValidationError(
+            'min_disk of image %s is %s GiB; it cannot shrink to %s GiB (the service only lets min_disk grow).'
+            % (image_id, changes['min_disk'][0], changes['min_disk'][1]))
+    fixed = sorted(set(changes) - set(UPDATABLE))
+    if fixed:
+        raise ImsValidationError('%s of image %s cannot be changed once the image exists (the update API does not '
+                                 'accept %s): %s.' % (', '.join(fixed), image_id, 'it' if len(fixed) == 1 else 'them',
+                                                      '; '.join('%s is %r, requested %r' % (o, changes[o][0], changes[o][1])
+                                                                for o in fixed)))
+    return changes
+
+
+def update_fields(image, changes):
+    """The full field set of the PUT endpoint: the image's current values with ``changes`` applied."""
+    fields = dict((option, current_value(image, option)) for option in UPDATABLE)
+    fields['disk_format'] = image.get('disk_format')
+    for option, (_current, wanted) in changes.items():
+        fields[option] = wanted
+    for option in ('boot_mode',):
+        fields[option] = fields[option] or CREATE_DEFAULTS[option]
+    fields['os_version'] = fields['os_version'] or ''
+    return fields
+
+
+def _same_tags(current, wanted):
+    def key(tags):
+        return sorted(sorted((str(k), str(v)) for k, v in tag.items()) for tag in tags or [])
+    return key(current) == key(wanted)

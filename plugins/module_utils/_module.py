@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""ImsModule: the base class of every cecloud.ims module.
+
+It owns the common options (mirrored exactly by the ``cecloud.ims.ims`` doc fragment),
+the connection, check mode and diff plumbing, and the one place where errors become
+``fail_json``.  A module declares ``argument_spec`` (its own options) and writes ``run()``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.cecloud.ims.plugins.module_utils import _client
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
+from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers
+
+BACKENDS = {'cecloud': CECloudBackend}
+MAX_WAIT_TIMEOUT = 86400
+MAX_RETRIES = 20
+
+
+def _env(name):
+    return (env_fallback, [name])
+
+
+CONNECTION_ARGUMENT_SPEC = dict(
+    provider=dict(type='str', default='cecloud', choices=sorted(BACKENDS), fallback=_env('IMS_PROVIDER')),
+    endpoint=dict(type='str', fallback=_env('IMS_ENDPOINT')),
+    region=dict(type='str', fallback=_env('IMS_REGION')),
+    auth_token=dict(type='str', no_log=True, fallback=_env('IMS_AUTH_TOKEN')),
+    extra_headers=dict(type='dict'),
+    tenant_id=dict(type='str', fallback=_env('IMS_TENANT_ID')),
+    department_id=dict(type='str', fallback=_env('IMS_DEPARTMENT_ID')),
+    resource_group_id=dict(type='str', fallback=_env('IMS_RESOURCE_GROUP_ID')),
+    validate_certs=dict(type='bool', default=True, fallback=_env('IMS_VALIDATE_CERTS')),
+    ca_path=dict(type='path', fallback=_env('IMS_CA_PATH')),
+    timeout=dict(type='float', default=30.0, fallback=_env('IMS_TIMEOUT')),
+    retries=dict(type='int', default=5, fallback=_env('IMS_RETRIES')),
+)
+
+# Modules that wait add these (doc fragment ``cecloud.ims.ims.wait``).
+WAIT_ARGUMENT_SPEC = dict(
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=600),
+)
+
+_ENV_OF = {'endpoint': 'IMS_ENDPOINT', 'region': 'IMS_REGION', 'auth_token': 'IMS_AUTH_TOKEN',
+           'tenant_id': 'IMS_TENANT_ID', 'department_id': 'IMS_DEPARTMENT_ID',
+           'resource_group_id': 'IMS_RESOURCE_GROUP_ID'}
+
+
+def _required_option_message(option):
+    return '%s is required: set the %s option or the %s environment variable.' % (option, option, _ENV_OF[option])
+
+
+class ImsModule:
+    """Subclasses set ``argument_spec`` / ``module_kwargs`` and implement ``run()``."""
+
+    argument_spec = {}
+    module_kwargs = {}
+    # Python libraries the module needs beyond requests: name -> (found, import error).
+    extra_libraries = {}
+
+    def __init__(self):
+        spec = dict(CONNECTION_ARGUMENT_SPEC)
+        spec.update(self.argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.result = dict(changed=False)
+        self._client = None
+        self._service = None
+
+    # -- entry point -----------------------------------------------------------
+
+    def __call__(self):
+        try:
+            self._check_libraries()
+            self._check_common_options()
+            self.run()
+        except ImsError as exc:
+            self.module.fail_json(**exc.fail_kwargs())
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug, not a service error: report it through fail_json so that no_log masking applies.
+            self.module.fail_json(msg='Unexpected error: %s: %s' % (type(exc).__name__, exc),
+                                  exception=traceback.format_exc())
+        self.module.exit_json(**self.result)
+
+    def run(self):
+        raise NotImplementedError
+
+    # -- helpers for run() -----------------------------------------------------
+
+    def exit_json(self, **kwargs):
+        self.result.update(kwargs)
+        self.module.exit_json(**self.result)
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def add_secret(self, value):
+        """Mask a value obtained at run time (a temporary key) in every result, warning and error."""
+        if value:
+            self.module.no_log_values.add(value)
+
+    def set_diff(self, before, after):
+        if self.module._diff:
+            self.result['diff'] = dict(before=before, after=after)
+
+    @property
+    def client(self):
+        if self._client is None:
+            p = self.params
+            auth = _client.BearerTokenAuth(p['auth_token']) if p['auth_token'] else _client.NoAuth()
+            self._client = _client.ImsClient(
+                p['endpoint'], p['region'], auth=auth, extra_headers=p['extra_headers'], timeout=p['timeout'],
+                validate_certs=p['validate_certs'], ca_path=p['ca_path'],
+                retry_policy=_client.RetryPolicy(retries=p['retries']))
+        return self._client
+
+    @property
+    def backend(self):
+        return self.service.backend
+
+    @property
+    def service(self):
+        if self._service is None:
+            self._service = ImageService(BACKENDS[self.params['provider']](self.client))
+        return self._service
+
+    def tenant(self, require=True):
+        """The tenant, department and resource group the module creates images in."""
+        tenant = dict((k, self.params[k]) for k in ('tenant_id', 'department_id', 'resource_group_id'))
+        if require:
+            missing = [k for k in ('tenant_id', 'department_id') if not tenant[k]]
+            if missing:
+                raise ImsValidationError(' '.join(_required_option_message(k) for k in missing))
+        return tenant
+
+    # -- checks before any request ---------------------------------------------
+
+    def _check_libraries(self):
+        libraries = dict(requests=(_client.HAS_REQUESTS, _client.REQUESTS_IMPORT_ERROR))
+        libraries.update(self.extra_libraries)
+        for name, (found, error) in sorted(libraries.items()):
+            if not found:
+                self.module.fail_json(msg=missing_required_lib(name), exception=str(error))
+
+    def _check_common_options(self):
+        p = self.params
+        for option in ('endpoint', 'region'):
+            if not p[option]:
+                raise ImsValidationError(_required_option_message(option))
+        if not p['endpoint'].lower().startswith(('http://', 'https://')):
+            raise ImsValidationError('endpoint must be an http:// or https:// URL; got %r.' % p['endpoint'])
+        check_headers(p['extra_headers'])
+        has_auth_header = any(k.lower() == 'authorization' for k in (p['extra_headers'] or {}))
+        if not p['auth_token'] and not has_auth_header:
+            raise ImsValidationError(_required_option_message('auth_token')[:-1] +
+                                     ' (or pass an Authorization header in extra_headers).')
+        if p['timeout'] <= 0:
+            raise ImsValidationError('timeout must be more than 0 seconds; got %s.' % p['timeout'])
+        if not 0 <= p['retries'] <= MAX_RETRIES:
+            raise ImsValidationError('retries must be between 0 and %d; got %s.' % (MAX_RETRIES, p['retries']))
+        if p.get('wait_timeout') is not None and not 1 <= p['wait_timeout'] <= MAX_WAIT_TIMEOUT:
+            raise ImsValidationError('wait_timeout must be between 1 and %d seconds (24 hours); got %s.' % (
+                MAX_WAIT_TIMEOUT, p['wait_timeout']))
+        if p['endpoint'].lower().startswith('https://') and not p['validate_certs']:
+            self.warn('validate_certs is false: the TLS certificate of %s is not verified.' % p['endpoint'])

@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Provider-neutral image logic: look-ups across scopes, matching, waiting.
+
+It talks to a backend (``_cecloud.CECloudBackend`` today) through the backend's
+provider-neutral method names, so a Huawei Cloud backend plugs in beside it.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import time
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
+    ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
+
+SCOPE_ALL = 'all'
+ACTIVE = 'active'
+KILLED = 'killed'
+# Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
+_FILTER_SYNTAX = ('|', ':')
+
+
+def matches_filters(image, filters):
+    """True when every ``filters`` key equals the image's field (compared as text: 10 == '10')."""
+    for key, wanted in (filters or {}).items():
+        if key not in image:
+            return False
+        actual = image[key]
+        if actual != wanted and str(actual) != str(wanted):
+            return False
+    return True
+
+
+class ImageService:
+    """Image operations shared by the modules; knows nothing of Ansible."""
+
+    def __init__(self, backend, sleep=time.sleep, clock=time.monotonic, poll_interval=0.5, max_poll_interval=5.0):
+        self.backend = backend
+        self.sleep = sleep
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max_poll_interval
+
+    # -- look-ups --------------------------------------------------------------
+
+    def list_images(self, scope=SCOPE_ALL, image_id=None, name=None, name_contains=None, filters=None, limit=None):
+        """Images of one scope or of all (private, then shared, then public), each tagged with ``scope``.
+
+        An image seen in an earlier scope is not repeated (a tenant's own public image is ``private``).
+        """
+        scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
+        found = []
+        seen = set()
+        for current in scopes:
+            for image in self._scan(current, image_id, name, name_contains, filters, limit and limit - len(found)):
+                if image.get('image_id') in seen:
+                    continue
+                if image_id is not None and image.get('image_id') != image_id:
+                    continue
+                if name is not None and image.get('name') != name:
+                    continue
+                if name_contains and name_contains not in (image.get('name') or ''):
+                    continue
+                if not matches_filters(image, filters):
+                    continue
+                seen.add(image.get('image_id'))
+                image['scope'] = current
+                found.append(image)
+                if limit and len(found) >= limit:
+                    return found
+        return found
+
+    def _scan(self, scope, image_id, name, name_contains, filters, remaining):
+        """The backend listing for one scope, narrowed server-side where the API can."""
+        server_text = name if name is not None else name_contains
+        if server_text and any(c in server_text for c in _FILTER_SYNTAX):
+            server_text = None
+        exact_on_server = scope == 'private' and name is None and not filters and (not name_contains or server_text)
+        page_size = self.backend.max_page_size
+        if remaining and exact_on_server:
+            page_size = min(page_size, remaining)
+        if scope == 'private':
+            return self.backend.list_private_images(name_contains=server_text, image_id=image_id, page_size=page_size)
+        if scope == 'shared':
+            return self.backend.list_received_shares(page_size=page_size)
+        if scope == 'public':
+            if image_id is not None:
+                image = self.backend.get_image(image_id)
+                return [image] if image and image.get('visibility') == 'public' else []
+            return self.backend.list_public_images(page_size=page_size)
+        raise ValueError('unknown scope %r' % scope)
+
+    def find_image(self, image_id=None, name=None, scope='private', exclude_statuses=()):
+        """The one image with this id or name in ``scope``; None when there is none.
+
+        A name that several images carry is an error that lists their ids.  Images whose status is
+        in ``exclude_statuses`` (for example ``deleted``, on their way out) are not considered.
+        """
+        images = self.list_images(scope=scope, image_id=image_id, name=None if image_id else name)
+        images = [i for i in images if i.get('status') not in exclude_statuses]
+        if len(images) > 1:
+            raise ImsValidationError('The name %r matches %d %s images (%s); give the image id instead.' % (
+                name, len(images), scope, ', '.join(sorted(i.get('image_id') for i in images))))
+        return images[0] if images else None
+
+    def get_image(self, image_id):
+        return self.backend.get_image(image_id)
+
+    # -- creating --------------------------------------------------------------
+
+    def create_once(self, create, name, operation='create'):
+        """``create()`` an image called ``name``; returns the created image.
+
+        A POST is not repeated after an ambiguous failure (no answer, or a 5xx answer): the service
+        may have created the image anyway.  Then the private images are searched for ``name``; the
+        one image found is the created one (callers create only after seeing no image of that name).
+        Any other outcome re-raises the original error.
+        """
+        try:
+            return create()
+        except (ImsTransportError, ImsApiError) as exc:
+            if isinstance(exc, ImsApiError) and (exc.http_status or 0) < 500:
+                raise
+            try:
+                found = [i for i in self.list_images(scope='private', name=name)
+                         if i.get('status') not in ('deleted', KILLED)]
+            except (ImsTransportError, ImsApiError):
+                raise exc
+            if len(found) != 1:
+                raise exc
+            return found[0]
+
+    # -- sharing ---------------------------------------------------------------
+
+    def list_shares(self, image_id):
+        """Every share of an image the tenant owns (all pages): dicts with ``share_id``, ``user_id``, ``user_name``."""
+        return list(self.backend.list_image_members(image_id))
+
+    def apply_shares(self, image_id, add=(), remove=()):
+        """Unshare ``remove`` then share ``add``, in batches of at most ``backend.max_share_batch`` ids.
+
+        A failing batch raises the service's error, saying how many users were already changed.
+        """
+        size = self.backend.max_share_batch
+        done = dict(unshared=0, shared=0)
+        plan = [('unshare', self.backend.remove_image_members, batch) for batch in batches(remove, size)]
+        plan += [('share', self.backend.add_image_members, batch) for batch in batches(add, size)]
+        for action, send, batch in plan:
+            try:
+                send(image_id, batch)
+            except (ImsApiError, ImsTransportError) as exc:
+                exc.message = '%s (before this request, %d user(s) were unshared and %d shared; %d of %d ' \
+                    'were still to go)' % (exc.message, done['unshared'], done['shared'],
+                                           len(remove) + len(add) - done['unshared'] - done['shared'], len(remove) + len(add))
+                exc.args = (exc.message,)
+                raise
+            done[action + 'd'] += len(batch)
+        return done
+
+    # -- waiting ---------------------------------------------------------------
+
+    def wait_for_status(self, image_id, statuses=(ACTIVE,), timeout=600, fail_statuses=(KILLED,)):
+        """Poll until the image has one of ``statuses``; returns the image.
+
+        Passing outages (the endpoint restarting, 5xx beyond the client's retries) are waited out
+        until the deadline, because the image keeps converging on the server meanwhile.
+        """
+        def done(image):
+            if image is None:
+                raise ImsWaitError('Image %s disappeared while waiting for it to become %s.' % (image_id, '/'.join(statuses)))
+            if image.get('status') in fail_statuses:
+                reason = image.get('err_message') or image.get('message') or 'the service gave no reason'
+                raise ImsWaitError('Image %s turned %s: %s' % (image_id, image.get('status'), reason))
+            return image.get('status') in statuses
+        return self._poll(image_id, done, timeout, 'become %s' % '/'.join(statuses))
+
+    def wait_until_gone(self, image_id, timeout=600, gone_statuses=()):
+        """Poll until the service no longer knows the image (after a delete), or shows it in ``gone_statuses``."""
+        return self._poll(image_id, lambda image: image is None or image.get('status') in gone_statuses, timeout, 'disappear')
+
+    def _poll(self, image_id, done, timeout, goal):
+        deadline = self.clock() + timeout
+        interval = self.poll_interval
+        last = 'unknown'
+        while True:
+            try:
+                image = self.backend.get_image(image_id)
+            except (ImsTransportError, ImsApiError) as exc:
+                if isinstance(exc, ImsApiError) and (exc.http_status or 500) < 500:
+                    raise
+                last = 'unknown (%s)' % exc.message
+            else:
+                if done(image):
+                    return image
+                last = image.get('status') if image else 'gone'
+            if self.clock() >= deadline:
+                raise ImsWaitError('Timed out after %ss waiting for image %s to %s; last status: %s.' % (
+                    _seconds(timeout), image_id, goal, last))
+            self.sleep(min(interval, max(0.0, deadline - self.clock())))
+            interval = min(interval * 1.5, self.max_poll_interval)
+
+
+def dedupe(values):
+    """``values`` without repeats, in their first order."""
+    seen = set()
+    result = []
+    for value in values or []:
+        if value not in seen:
+            seen.add(value)
+            result.append(value)
+    return result
+
+
+def batches(values, size):
+    """``values`` cut into consecutive lists of at most ``size`` items."""
+    values = list(values)
+    return [values[start:start + size] for start in range(0, len(values), size)]
+
+
+def share_plan(current, users, state='present', purge=False):
+    """(to_add, to_remove): the user ids that make the share set ``current`` match the task.
+
+    ``present`` adds the missing ``users`` (and with ``purge`` removes every other user);
+    ``absent`` removes the ``users`` that are in ``current``.  Both lists keep a stable order:
+    additions in the task's order, removals in the order of ``current``.
+    """
+    current = dedupe(current)
+    users = dedupe(users)
+    wanted = set(users)
+    have = set(current)
+    if state == 'absent':
+        return [], [u for u in current if u in wanted]
+    add = [u for u in users if u not in have]
+    remove = [u for u in current if u not in wanted] if purge else []
+    return add, remove
+
+
+def _seconds(value):
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Input rules of the IMS document, checked before any request is sent."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+
+NAME_MAX_CHARS = 128
+DESCRIPTION_MIN_CHARS = 2
+DESCRIPTION_MAX_CHARS = 256
+# Letters, digits, '-', '.', '_', space and Chinese (CJK unified ideographs).
+_NAME_CHARS = re.compile(u'^[A-Za-z0-9._ \u4e00-\u9fff-]+$')
+_NAME_BAD_CHAR = re.compile(u'[^A-Za-z0-9._ \u4e00-\u9fff-]')
+
+
+def name_problem(name):
+    """Why ``name`` is not a valid image name, or None when it is."""
+    if not isinstance(name, str):
+        return 'the name must be a string'
+    if not name:
+        return 'the name must not be empty'
+    if len(name) > NAME_MAX_CHARS:
+        return 'the name has %d characters; at most %d are allowed' % (len(name), NAME_MAX_CHARS)
+    if name != name.strip(' '):
+        return 'the name must not start or end with a space'
+    if not _NAME_CHARS.match(name):
+        bad = _NAME_BAD_CHAR.search(name).group(0)
+        return ('the name contains %r; only letters, digits, "-", ".", "_", spaces and Chinese characters are allowed'
+                % bad)
+    return None
+
+
+def check_name(name, option='name'):
+    problem = name_problem(name)
+    if problem:
+        raise ImsValidationError('%s %r is not a valid image name: %s.' % (option, name, problem))
+
+
+def check_description(description, option='description'):
+    if description is None:
+        return
+    if not DESCRIPTION_MIN_CHARS <= len(description) <= DESCRIPTION_MAX_CHARS:
+        raise ImsValidationError('%s must have %d to %d characters; it has %d.' % (
+            option, DESCRIPTION_MIN_CHARS, DESCRIPTION_MAX_CHARS, len(description)))
+
+
+def check_non_negative(params, options):
+    for option in options:
+        value = params.get(option)
+        if value is not None and value < 0:
+            raise ImsValidationError('%s must be 0 or more; got %s.' % (option, value))
+
+
+def check_positive(params, options):
+    for option in options:
+        value = params.get(option)
+        if value is not None and value < 1:
+            raise ImsValidationError('%s must be 1 or more; got %s.' % (option, value))
+
+
+def check_tags(tags):
+    for index, tag in enumerate(tags or []):
+        if not isinstance(tag, dict) or not tag:
+            raise ImsValidationError('tags[%d] must be a non-empty dict (for example {key: env, value: prod}); got %r.'
+                                     % (index, tag))
+
+
+_HEADER_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def check_headers(headers, option='extra_headers'):
+    for key, value in (headers or {}).items():
+        if not _HEADER_TOKEN.match(str(key)):
+            raise ImsValidationError('%s: %r is not a valid HTTP header name.' % (option, key))
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise ImsValidationError('%s: the value of %s must be a string.' % (option, key))
+        if '\r' in str(value) or '\n' in str(value):
+            raise ImsValidationError('%s: the value of %s must not contain line breaks.' % (option, key))

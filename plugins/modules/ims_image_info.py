@@ -1,0 +1,203 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ims_image_info
+short_description: List and look up images of an Image Management Service (IMS)
+version_added: 0.1.0
+description:
+  - Lists the public images, the tenant's private images and the images other tenants shared
+    with it, or looks one up by id or name.
+  - Pages through the service's listings automatically, with the largest page the service serves
+    (100 images), and narrows private listings on the server where the API allows it.
+  - Each returned image carries C(scope), and images shared with the tenant carry C(share_id).
+  - This module changes nothing, so it runs the same in check mode.
+author:
+  - cecloud.ims contributors (@cecloud)
+options:
+  scope:
+    description:
+      - Which images to list.
+      - V(private) are the tenant's own images, V(shared) the images other tenants shared with it,
+        V(public) the public images.
+      - V(all) lists private, then shared, then public images; an image seen in an earlier scope is
+        not repeated.
+    type: str
+    choices: [all, private, shared, public]
+    default: all
+  id:
+    description:
+      - Return only the image with this id.
+    type: str
+    aliases: [image_id]
+  name:
+    description:
+      - Return only images with exactly this name.
+    type: str
+  name_contains:
+    description:
+      - Return only images whose name contains this text (matched on the server for private images).
+    type: str
+  filters:
+    description:
+      - Return only images whose fields equal these values. Keys are the returned field names
+        (snake_case, for example C(status), C(disk_format), C(os_type), C(min_disk)); values are compared as text.
+    type: dict
+  limit:
+    description:
+      - Return at most this many images (1 or more). Listing stops as soon as they are found.
+    type: int
+extends_documentation_fragment:
+  - cecloud.ims.ims
+attributes:
+  check_mode:
+    support: full
+    description: Makes the same requests as a normal run.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+  action_group:
+    support: full
+    membership: [cecloud.ims.ims]
+    description: Use C(group/cecloud.ims.ims) in C(module_defaults) to set the connection options once.
+'''
+
+EXAMPLES = r'''
+- name: List every image the tenant can use
+  cecloud.ims.ims_image_info:
+  register: all_images
+
+- name: Find our golden images that are ready
+  cecloud.ims.ims_image_info:
+    scope: private
+    name_contains: golden-
+    filters:
+      status: active
+      disk_format: qcow2
+  register: golden
+
+- name: Look one image up by id, with the connection given explicitly
+  cecloud.ims.ims_image_info:
+    endpoint: https://ims.example.com:8443
+    region: region0
+    auth_token: "{{ ims_token }}"
+    id: img-kvvfk28fcjc0mt
+  register: one
+
+- name: Images other tenants shared with us
+  cecloud.ims.ims_image_info:
+    scope: shared
+  register: received
+
+- name: Print the share ids of the received images
+  ansible.builtin.debug:
+    msg: "{{ received.images | map(attribute='share_id') | list }}"
+'''
+
+RETURN = r'''
+images:
+  description:
+    - The images found, as the service returns them with field names in snake_case
+      (C(imageId) is C(image_id), C(minDisk) is C(min_disk)), plus C(scope).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    image_id:
+      description: Image id.
+      type: str
+      sample: img-kvvfk28fcjc0mt
+    name:
+      description: Image name.
+      type: str
+      sample: golden-centos8
+    status:
+      description: One of C(queued), C(saving), C(active), C(killed), C(deleted).
+      type: str
+      sample: active
+    disk_format:
+      description: C(qcow2) or C(raw).
+      type: str
+      sample: qcow2
+    checksum:
+      description: MD5 of the image file, as the service computed it.
+      type: str
+      sample: 29a9d18dc5e0aa0f14707cffda13fa92
+    size:
+      description: Size of the image file in bytes.
+      type: int
+      sample: 27205947
+    min_disk:
+      description: Minimum system disk in GiB.
+      type: int
+      sample: 5
+    min_ram:
+      description: Minimum memory in MiB.
+      type: int
+      sample: 512
+    visibility:
+      description: C(private), C(public) or C(market).
+      type: str
+      sample: private
+    scope:
+      description: Where the image was found, one of C(private), C(shared) or C(public).
+      type: str
+      sample: private
+    share_id:
+      description: Id of the share, for images other tenants shared with this one (O(scope=shared)).
+      type: str
+      returned: for shared images
+      sample: img-share-60sya19krz8c0lnf6n5c
+  sample:
+    - image_id: img-kvvfk28fcjc0mt
+      name: golden-centos8
+      status: active
+      disk_format: qcow2
+      image_type: os_image
+      checksum: 29a9d18dc5e0aa0f14707cffda13fa92
+      size: 27205947
+      min_disk: 5
+      min_ram: 512
+      cpu_arch: x86
+      os_type: linux
+      platform: CentOS
+      instructions: 64-bits
+      visibility: private
+      scope: private
+'''
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
+
+
+class ImageInfoModule(ImsModule):
+    argument_spec = dict(
+        scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public']),
+        id=dict(type='str', aliases=['image_id']),
+        name=dict(type='str'),
+        name_contains=dict(type='str'),
+        filters=dict(type='dict'),
+        limit=dict(type='int'),
+    )
+    module_kwargs = dict(mutually_exclusive=[('id', 'name')])
+
+    def run(self):
+        p = self.params
+        if p['limit'] is not None and p['limit'] < 1:
+            raise ImsValidationError('limit must be 1 or more; got %s.' % p['limit'])
+        images = self.service.list_images(scope=p['scope'], image_id=p['id'], name=p['name'],
+                                          name_contains=p['name_contains'], filters=p['filters'], limit=p['limit'])
+        self.exit_json(images=images)
+
+
+def main():
+    ImageInfoModule()()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,1 @@
+"""HTTP emulator of the China Electronics Cloud IMS API (test support code)."""

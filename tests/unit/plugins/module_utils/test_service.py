@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ImageService: scopes, matching, ambiguity, waiting through outages and timeouts."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
+    ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService, matches_filters
+
+
+class FakeBackend:
+    max_page_size = 100
+    scopes = ('private', 'shared', 'public')
+
+    def __init__(self, private=(), shared=(), public=(), statuses=()):
+        self.private, self.shared, self.public = list(private), list(shared), list(public)
+        self.statuses = list(statuses)
+        self.calls = []
+
+    def list_private_images(self, name_contains=None, image_id=None, page_size=None):
+        self.calls.append(('private', name_contains, image_id, page_size))
+        return [dict(i) for i in self.private if (not name_contains or name_contains in i['name'])
+                and (not image_id or i['image_id'] == image_id)]
+
+    def list_received_shares(self, page_size=None):
+        self.calls.append(('shared', page_size))
+        return [dict(i) for i in self.shared]
+
+    def list_public_images(self, page_size=None):
+        self.calls.append(('public', page_size))
+        return [dict(i) for i in self.public]
+
+    def get_image(self, image_id):
+        self.calls.append(('get', image_id))
+        outcome = self.statuses.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def img(image_id, name, **extra):
+    image = dict(image_id=image_id, name=name, status='active', visibility='private')
+    image.update(extra)
+    return image
+
+
+def service(backend):
+    now = [0.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    def clock():
+        return now[0]
+    svc = ImageService(backend, sleep=sleep, clock=clock, poll_interval=1.0, max_poll_interval=4.0)
+    return svc, sleeps
+
+
+def test_all_scopes_in_order_tagged_and_deduplicated():
+    backend = FakeBackend(private=[img('img-1', 'mine')], shared=[img('img-2', 'theirs', share_id='s-2')],
+                          public=[img('img-3', 'centos', visibility='public'), img('img-1', 'mine', visibility='public')])
+    svc = service(backend)[0]
+    images = svc.list_images()
+    assert [(i['image_id'], i['scope']) for i in images] == [('img-1', 'private'), ('img-2', 'shared'), ('img-3', 'public')]
+    assert images[1]['share_id'] == 's-2'
+
+
+def test_name_is_exact_and_narrowed_on_the_server():
+    backend = FakeBackend(private=[img('img-1', 'web'), img('img-2', 'web-old')])
+    svc = service(backend)[0]
+    assert [i['image_id'] for i in svc.list_images(scope='private', name='web')] == ['img-1']
+    assert backend.calls == [('private', 'web', None, 100)]
+
+
+def test_limit_shrinks_the_page_when_the_server_does_all_the_matching():
+    backend = FakeBackend(private=[img('img-%d' % n, 'n%d' % n) for n in range(10)])
+    svc = service(backend)[0]
+    assert len(svc.list_images(scope='private', limit=3)) == 3
+    assert backend.calls == [('private', None, None, 3)]
+
+
+def test_filter_syntax_characters_are_matched_locally_only():
+    backend = FakeBackend(private=[img('img-1', 'a')])
+    svc = service(backend)[0]
+    assert svc.list_images(scope='private', name_contains='a|imageId:eq:x') == []
+    assert backend.calls == [('private', None, None, 100)]
+
+
+def test_filters_compare_as_text():
+    image = img('img-1', 'a', min_disk=10, disk_format='qcow2')
+    assert matches_filters(image, {'min_disk': '10', 'disk_format': 'qcow2'})
+    assert not matches_filters(image, {'min_disk': 11})
+    assert not matches_filters(image, {'no_such_field': 'x'})
+
+
+def test_ambiguous_name_lists_the_ids():
+    backend = FakeBackend(private=[img('img-b', 'dup'), img('img-a', 'dup')])
+    svc = service(backend)[0]
+    with pytest.raises(ImsValidationError) as err:
+        svc.find_image(name='dup')
+    assert 'img-a, img-b' in err.value.message
+
+
+def test_find_by_id_uses_the_private_filter():
+    backend = FakeBackend(private=[img('img-1', 'a'), img('img-2', 'b')])
+    svc = service(backend)[0]
+    assert svc.find_image(image_id='img-2')['name'] == 'b'
+    assert svc.find_image(image_id='img-9') is None
+
+
+def test_wait_returns_the_active_image_after_saving():
+    backend = FakeBackend(statuses=[img('i', 'n', status='saving'), img('i', 'n', status='saving'), img('i', 'n')])
+    svc, sleeps = service(backend)
+    assert svc.wait_for_status('i')['status'] == 'active'
+    assert sleeps == [1.0, 1.5]
+
+
+def test_wait_fails_with_the_services_reason_when_killed():
+    backend = FakeBackend(statuses=[img('i', 'n', status='killed', err_message='download of http://x failed: 404')])
+    svc = service(backend)[0]
+    with pytest.raises(ImsWaitError) as err:
+        svc.wait_for_status('i')
+    assert 'turned killed: download of http://x failed: 404' in err.value.message
+
+
+def test_wait_times_out_with_the_duration_and_last_status():
+    backend = FakeBackend(statuses=[img('i', 'n', status='saving')] * 50)
+    svc, sleeps = service(backend)
+    with pytest.raises(ImsWaitError) as err:
+        svc.wait_for_status('i', timeout=10)
+    assert err.value.message == 'Timed out after 10s waiting for image i to become active; last status: saving.'
+    assert sum(sleeps) == pytest.approx(10)
+
+
+def test_wait_rides_out_an_outage():
+    backend = FakeBackend(statuses=[img('i', 'n', status='saving'), ImsTransportError('connection refused'),
+                                    ImsApiError('HTTP502', 'bad gateway', http_status=502), img('i', 'n')])
+    svc = service(backend)[0]
+    assert svc.wait_for_status('i')['status'] == 'active'
+
+
+def test_wait_does_not_hide_a_client_error():
+    backend = FakeBackend(statuses=[ImsApiError('IMG.OperationDenied.AuthFail', 'token refused', http_status=401)])
+    svc = service(backend)[0]
+    with pytest.raises(ImsApiError):
+        svc.wait_for_status('i')
+
+
+def test_wait_until_gone():
+    backend = FakeBackend(statuses=[img('i', 'n', status='deleted'), None])
+    svc = service(backend)[0]
+    assert svc.wait_until_gone('i') is None

@@ -29,6 +29,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiE
 
 USER_AGENT = 'cecloud.ims-ansible-collection'
 SUCCESS_CODE = 'Success'
+AUTH_FAILED_CODE = 'IMG.OperationDenied.AuthFail'
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 # HTTP statuses that mean "not processed": safe to repeat even a POST.
@@ -269,7 +270,7 @@ class ImsClient:
         else:
             code, request_id = 'HTTP%d' % status, None
             message = 'HTTP %d %s: %s' % (status, response.reason or '', _excerpt(response))
-        if status in (401, 403):
+        if status in (401, 403) or code == AUTH_FAILED_CODE:
             message = ('the service refused the credentials (HTTP %d): %s. Check auth_token '
                        '(IMS_AUTH_TOKEN): it may be wrong or expired.' % (status, message))
         return ImsApiError(code, message, request_id, status, operation=operation)

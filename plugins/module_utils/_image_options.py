@@ -70,6 +70,8 @@ def creation_spec(params, tenant, **overrides):
 
 
 def current_value(image, option):
+    if option == 'description' and 'description' not in image:
+        return image.get('describe')    # the name the copy endpoint's answer uses (document 1.21)
     return image.get(IMAGE_FIELD.get(option, option))
 
 
@@ -84,6 +86,8 @@ def metadata_changes(image, params):
         wanted = params.get(option)
         if wanted is None:
             continue
+        if option == 'description' and 'description' not in image and 'describe' not in image:
+            continue    # the service did not report a description: nothing to compare with
         current = current_value(image, option)
         if option == 'tags':
             if _same_tags(current, wanted):

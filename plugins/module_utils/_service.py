@@ -19,6 +19,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
 SCOPE_ALL = 'all'
 ACTIVE = 'active'
 KILLED = 'killed'
+# How many times create_once() sends a create whose failure left no image of that name behind.
+CREATE_ATTEMPTS = 3
 # Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
 _FILTER_SYNTAX = ('|', ':')
 
@@ -111,27 +113,33 @@ class ImageService:
 
     # -- creating --------------------------------------------------------------
 
-    def create_once(self, create, name, operation='create'):
+    def create_once(self, create, name, operation='create', attempts=CREATE_ATTEMPTS):
         """``create()`` an image called ``name``; returns the created image.
 
-        A POST is not repeated after an ambiguous failure (no answer, or a 5xx answer): the service
-        may have created the image anyway.  Then the private images are searched for ``name``; the
-        one image found is the created one (callers create only after seeing no image of that name).
-        Any other outcome re-raises the original error.
+        A POST is not repeated blindly after an ambiguous failure (no answer, or a 5xx answer): the
+        service may have created the image anyway.  Then the private images are searched for ``name``;
+        the one image found is the created one (callers create only after seeing no image of that name).
+        When none is found, the create is sent again, at most ``attempts`` times in all.  Any other
+        outcome re-raises the last error.
         """
-        try:
-            return create()
-        except (ImsTransportError, ImsApiError) as exc:
-            if isinstance(exc, ImsApiError) and (exc.http_status or 0) < 500:
-                raise
+        attempt = 0
+        while True:
+            attempt += 1
             try:
-                found = [i for i in self.list_images(scope='private', name=name)
-                         if i.get('status') not in ('deleted', KILLED)]
-            except (ImsTransportError, ImsApiError):
-                raise exc
-            if len(found) != 1:
-                raise exc
-            return found[0]
+                return create()
+            except (ImsTransportError, ImsApiError) as exc:
+                if isinstance(exc, ImsApiError) and (exc.http_status or 0) < 500:
+                    raise
+                try:
+                    found = [i for i in self.list_images(scope='private', name=name)
+                             if i.get('status') not in ('deleted', KILLED)]
+                except (ImsTransportError, ImsApiError):
+                    raise exc
+                if len(found) == 1:
+                    return found[0]
+                if found or attempt >= attempts:
+                    raise exc
+                self.sleep(self.poll_interval * attempt)
 
     # -- sharing ---------------------------------------------------------------
 

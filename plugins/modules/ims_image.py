@@ -1,0 +1,450 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ims_image
+short_description: Create, import, copy, update and delete images of an Image Management Service (IMS)
+version_added: 0.1.0
+description:
+  - Manages one private image of the tenant, identified by O(id) or by O(name).
+  - Creates the image when no private image has that name; either metadata only (the image stays
+    C(queued) until a file is uploaded, see M(cecloud.ims.ims_image_upload)), or imported from
+    O(import_url) (the service fetches the file), or copied from an image another tenant shared with
+    this one (O(copy_from_share)).
+  - Updates an existing image in place. Only the options a task sets are compared, and the image is
+    written only when one of them differs. The service's update replaces the whole field set, so the
+    module sends the image's current values with the requested changes applied.
+  - O(name), O(instruction), O(cpu_arch), O(os_type), O(os_version), O(platform), O(min_disk),
+    O(min_ram) and O(boot_mode) can change on an existing image. O(min_disk) can only grow, and
+    O(disk_format), O(image_type), O(visibility), O(usage), O(description) and O(tags) are fixed once
+    the image exists; a task that asks otherwise fails before any request is sent, saying why.
+  - Deletes the image with O(state=absent). An image shared with other users is not deleted unless
+    O(force=true), which first removes every share (in batches of 50 users).
+  - Every option is checked before the first request that changes anything.
+author:
+  - cecloud.ims contributors (@cecloud)
+options:
+  state:
+    description:
+      - V(present) creates the image or brings it to the requested metadata.
+      - V(absent) deletes it. An image that does not exist is left alone (not changed).
+    type: str
+    choices: [present, absent]
+    default: present
+  id:
+    description:
+      - Id of the image to manage. With O(id), O(name) is the name the image should have (a rename).
+      - An image is never created with a given id; when no private image has it, O(state=present) fails.
+      - One of O(id) and O(name) is required.
+    type: str
+    aliases: [image_id]
+  import_url:
+    description:
+      - Create the image by having the service fetch its file (the system disk) from this C(http://)
+        or C(https://) URL.
+      - Used only when the image does not exist yet; a task that finds the image by name leaves it
+        as it is (an image whose import failed, C(killed), makes the task fail; delete it to import again).
+      - With O(wait=true) the task waits until the image is C(active); a failed import fails the task
+        with the service's message.
+    type: str
+  volume_images:
+    description:
+      - Data disk images imported together with O(import_url).
+    type: list
+    elements: dict
+    suboptions:
+      url:
+        description:
+          - C(http://) or C(https://) URL of the data disk image file.
+        type: str
+        required: true
+      min_disk:
+        description:
+          - Minimum size of the data disk in GiB, 0 or more.
+        type: int
+        required: true
+  copy_from_share:
+    description:
+      - Create the image as a private copy of an image another tenant shared with this one;
+        the value is the share id (C(share_id) of M(cecloud.ims.ims_image_info) with O(cecloud.ims.ims_image_info#module:scope=shared)).
+      - The copy is called O(name), which is required, and gets O(description). Other metadata options
+        that can change on an existing image are applied to the copy; the fixed ones must match the
+        shared image.
+      - Used only when no private image is called O(name) yet.
+    type: str
+  force:
+    description:
+      - With O(state=absent), delete the image even when it is shared with other users, removing
+        every share first. Without it, deleting a shared image fails and lists the users.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - cecloud.ims.ims
+  - cecloud.ims.ims.image_metadata
+  - cecloud.ims.ims.wait
+attributes:
+  check_mode:
+    support: full
+    description: Makes the same look-ups as a normal run and reports what would change, without changing it.
+  diff_mode:
+    support: full
+    description: Shows the fields that change, before and after (the whole image when it is created or deleted).
+notes:
+  - An image whose status is C(deleted) (on its way out) counts as absent.
+  - O(wait) applies after an import or a copy (until C(active)) and after a delete (until the image is gone).
+    An image that is C(saving) when it should be deleted is waited for first.
+seealso:
+  - module: cecloud.ims.ims_image_info
+  - module: cecloud.ims.ims_image_share
+  - module: cecloud.ims.ims_image_upload
+'''
+
+EXAMPLES = r'''
+- name: Create the metadata of an image (it stays queued until a file is uploaded)
+  cecloud.ims.ims_image:
+    endpoint: https://ims.example.com:8443
+    region: region0
+    auth_token: "{{ ims_token }}"
+    tenant_id: "7074631167042813952"
+    department_id: "7074631167051202560"
+    name: golden-centos8
+    description: Golden CentOS 8 image
+    disk_format: qcow2
+    os_type: linux
+    platform: CentOS
+    os_version: "8.5"
+    min_disk: 20
+    min_ram: 1024
+    tags:
+      - key: env
+        value: prod
+  register: created
+
+# The tasks below get the connection from the play, for example:
+#   module_defaults:
+#     group/cecloud.ims.ims:
+#       endpoint: https://ims.example.com:8443
+#       region: region0
+#       auth_token: "{{ ims_token }}"
+#       tenant_id: "7074631167042813952"
+#       department_id: "7074631167051202560"
+
+- name: Import a Kylin image from a URL and wait until it is active
+  cecloud.ims.ims_image:
+    name: kylin-v10-sp3
+    import_url: https://mirror.example.com/images/kylinv10sp3.qcow2
+    volume_images:
+      - url: https://mirror.example.com/images/kylin-data.qcow2
+        min_disk: 50
+    platform: kylin
+    os_version: kylin-v10-sp3
+    cpu_arch: arm
+    min_disk: 40
+    wait_timeout: 1800
+
+- name: Grow the minimum disk and switch to UEFI (no request when already so)
+  cecloud.ims.ims_image:
+    name: kylin-v10-sp3
+    min_disk: 60
+    boot_mode: UEFI
+
+- name: Rename an image found by id
+  cecloud.ims.ims_image:
+    id: img-kvvfk28fcjc0mt
+    name: kylin-v10-sp3-2026-01
+
+- name: Copy an image another tenant shared with us
+  cecloud.ims.ims_image:
+    name: vendor-appliance-copy
+    copy_from_share: img-share-60sya19krz8c0lnf6n5c
+    description: Our copy of the vendor appliance
+
+- name: Delete an image even if it is still shared
+  cecloud.ims.ims_image:
+    name: kylin-v10-sp3-2026-01
+    state: absent
+    force: true
+'''
+
+RETURN = r'''
+image:
+  description:
+    - The image, as the service returns it with field names in snake_case (C(imageId) is C(image_id),
+      C(minDisk) is C(min_disk)).
+    - After a delete, the image as it was before; an empty dict when there was no image to delete.
+    - In check mode, the image as it would be (a new image has no C(image_id) yet).
+  returned: always
+  type: dict
+  contains:
+    image_id:
+      description: Image id.
+      type: str
+      sample: img-kvvfk28fcjc0mt
+    name:
+      description: Image name.
+      type: str
+      sample: golden-centos8
+    status:
+      description: One of C(queued), C(saving), C(active), C(killed), C(deleted).
+      type: str
+      sample: active
+    disk_format:
+      description: C(qcow2) or C(raw).
+      type: str
+      sample: qcow2
+    min_disk:
+      description: Minimum system disk in GiB.
+      type: int
+      sample: 20
+    min_ram:
+      description: Minimum memory in MiB.
+      type: int
+      sample: 1024
+    instructions:
+      description: Word size of the operating system (the O(instruction) option).
+      type: str
+      sample: 64-bits
+    image_tags:
+      description: Image tags (the O(tags) option).
+      type: list
+      elements: dict
+      sample: [{key: env, value: prod}]
+    err_message:
+      description: Why the service failed the image, when it is C(killed).
+      type: str
+      sample: ""
+  sample:
+    image_id: img-kvvfk28fcjc0mt
+    name: golden-centos8
+    status: active
+    disk_format: qcow2
+    image_type: os_image
+    checksum: 29a9d18dc5e0aa0f14707cffda13fa92
+    size: 27205947
+    min_disk: 20
+    min_ram: 1024
+    cpu_arch: x86
+    os_type: linux
+    os_version: "8.5"
+    platform: CentOS
+    instructions: 64-bits
+    boot_mode: BIOS
+    visibility: private
+    usage: ecs
+    image_tags: [{key: env, value: prod}]
+unshared:
+  description: The user ids whose shares were removed before the delete (O(force=true)).
+  returned: when O(state=absent) removed shares
+  type: list
+  elements: str
+  sample: ["7085524801413873664"]
+'''
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
+    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, metadata_changes, update_fields, validate_metadata)
+from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, KILLED
+from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name
+
+DELETED = 'deleted'
+SAVING = 'saving'
+_URL_SCHEMES = ('http://', 'https://')
+# Fields of a creation spec that are not fields of the returned image.
+_SPEC_ONLY = ('tenant_id',)
+
+
+def _argument_spec():
+    spec = dict(
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        id=dict(type='str', aliases=['image_id']),
+        import_url=dict(type='str'),
+        volume_images=dict(type='list', elements='dict', options=dict(
+            url=dict(type='str', required=True),
+            min_disk=dict(type='int', required=True),
+        )),
+        copy_from_share=dict(type='str'),
+        force=dict(type='bool', default=False),
+    )
+    spec.update(IMAGE_METADATA_ARGUMENT_SPEC)
+    spec.update(WAIT_ARGUMENT_SPEC)
+    return spec
+
+
+def _image_view(spec, status):
+    """A creation spec as the service would return the image (used in check mode)."""
+    image = dict((IMAGE_FIELD.get(k, k), v) for k, v in spec.items() if k not in _SPEC_ONLY)
+    image['status'] = status
+    return image
+
+
+def _apply(image, changes):
+    """The image with ``changes`` ({option: (current, wanted)}) applied, as the service would return it."""
+    image = dict(image)
+    for option, (_current, wanted) in changes.items():
+        image[IMAGE_FIELD.get(option, option)] = wanted
+    return image
+
+
+def _url_problem(url):
+    if not isinstance(url, str) or not url.lower().startswith(_URL_SCHEMES) or len(url.split('://', 1)[1]) == 0 \
+            or any(c.isspace() for c in url):
+        return 'must be an http:// or https:// URL'
+    return None
+
+
+class ImageModule(ImsModule):
+    argument_spec = _argument_spec()
+    module_kwargs = dict(
+        required_one_of=[('id', 'name')],
+        mutually_exclusive=[('import_url', 'copy_from_share')],
+        required_by=dict(volume_images=['import_url']),
+    )
+
+    def run(self):
+        self._validate()
+        p = self.params
+        image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'], exclude_statuses=(DELETED,))
+        if image is not None:
+            image.pop('scope', None)    # the image as the service returns it, the same on every run
+        if p['state'] == 'absent':
+            self._absent(image)
+        elif image is None:
+            self._create()
+        else:
+            self._update(image)
+
+    # -- checks before any request ---------------------------------------------
+
+    def _validate(self):
+        p = self.params
+        validate_metadata(p)
+        if p['id'] is not None and not p['id'].strip():
+            raise ImsValidationError('id must not be empty.')
+        if p['import_url'] is not None and _url_problem(p['import_url']):
+            raise ImsValidationError('import_url %s; got %r.' % (_url_problem(p['import_url']), p['import_url']))
+        for index, volume in enumerate(p['volume_images'] or []):
+            if _url_problem(volume['url']):
+                raise ImsValidationError('volume_images[%d].url %s; got %r.' % (index, _url_problem(volume['url']), volume['url']))
+            if volume['min_disk'] < 0:
+                raise ImsValidationError('volume_images[%d].min_disk must be 0 or more; got %s.' % (index, volume['min_disk']))
+        if p['copy_from_share'] is not None:
+            if not p['copy_from_share'].strip():
+                raise ImsValidationError('copy_from_share must not be empty.')
+            if p['name'] is None:
+                raise ImsValidationError('copy_from_share needs name: the name of the copy.')
+            check_name(p['name'])
+
+    # -- present ---------------------------------------------------------------
+
+    def _create(self):
+        p = self.params
+        if p['id']:
+            raise ImsValidationError('No private image has id %s. An image cannot be created with a given id: '
+                                     'omit id and set name to create one.' % p['id'])
+        tenant = self.tenant()
+        if p['copy_from_share']:
+            return self._copy(tenant)
+        if p['import_url']:
+            spec = creation_spec(p, tenant)
+            if self.check_mode:
+                return self._created(_image_view(spec, SAVING))
+            image = self.service.create_once(
+                lambda: self.backend.import_image(spec, p['import_url'], p['volume_images']), p['name'])
+            return self._created(self._wait_active(image))
+        spec = creation_spec(p, tenant)
+        if self.check_mode:
+            return self._created(_image_view(spec, 'queued'))
+        return self._created(self.service.create_once(lambda: self.backend.create_image(spec), p['name']))
+
+    def _copy(self, tenant):
+        p = self.params
+        shares = self.backend.list_received_shares()
+        source = next((s for s in shares if s.get('share_id') == p['copy_from_share']), None)
+        if source is None:
+            raise ImsValidationError('No image is shared with this tenant under share id %s; the share ids it received are: %s.'
+                                     % (p['copy_from_share'], ', '.join(sorted(s.get('share_id') or '' for s in shares)) or 'none'))
+        predicted = dict((k, v) for k, v in source.items() if k not in ('share_id', 'shared_at', 'image_id', 'owner', 'checksum'))
+        predicted.update(name=p['name'], status=SAVING, visibility='private')
+        if p['description'] is not None:
+            predicted['description'] = p['description']
+        changes = metadata_changes(predicted, p)    # refuses, before the copy, what could never be applied
+        if self.check_mode:
+            return self._created(_apply(predicted, changes))
+        image = self.service.create_once(
+            lambda: self.backend.copy_received_share(p['copy_from_share'], tenant, p['name'], p['description']), p['name'])
+        image = self._wait_active(image)
+        changes = metadata_changes(image, dict(p, description=None))    # the description went with the copy
+        if changes:
+            self.backend.update_image(image['image_id'], update_fields(image, changes))
+            image = self.service.get_image(image['image_id']) or _apply(image, changes)
+        return self._created(image)
+
+    def _created(self, image):
+        self.set_diff({}, image)
+        self.exit_json(changed=True, image=image)
+
+    def _wait_active(self, image):
+        if not self.params['wait']:
+            return image
+        return self.service.wait_for_status(image['image_id'], timeout=self.params['wait_timeout'])
+
+    def _update(self, image):
+        p = self.params
+        if image.get('status') == KILLED and (p['import_url'] or p['copy_from_share']):
+            raise ImsValidationError('Image %s (%s) exists from an earlier run and is killed: %s. Delete it (state: absent) '
+                                     'to create it again.' % (image.get('name'), image.get('image_id'),
+                                                              image.get('err_message') or 'the service gave no reason'))
+        changes = metadata_changes(image, p)
+        self.set_diff(dict((o, c[0]) for o, c in changes.items()), dict((o, c[1]) for o, c in changes.items()))
+        if changes and not self.check_mode:
+            self.backend.update_image(image['image_id'], update_fields(image, changes))
+        if self.check_mode:
+            image = _apply(image, changes)
+        else:
+            if image.get('status') == SAVING and p['wait'] and (p['import_url'] or p['copy_from_share']):
+                image = self._wait_active(image)
+            elif changes:
+                image = self.service.get_image(image['image_id']) or _apply(image, changes)
+        self.exit_json(changed=bool(changes), image=image)
+
+    # -- absent ----------------------------------------------------------------
+
+    def _absent(self, image):
+        p = self.params
+        if image is None:
+            self.exit_json(changed=False, image={})
+        users = [s.get('user_id') for s in self.service.list_shares(image['image_id'])]
+        if users and not p['force']:
+            shown = ', '.join(users[:10]) + (', ...' if len(users) > 10 else '')
+            raise ImsValidationError('Image %s (%s) is shared with %d user(s) (%s), and the service does not delete a shared '
+                                     'image. Remove the shares first (cecloud.ims.ims_image_share), or set force: true to '
+                                     'remove them and delete the image.' % (image.get('name'), image['image_id'], len(users), shown))
+        self.set_diff(image, {})
+        result = dict(changed=True, image=image)
+        if users:
+            result['unshared'] = users
+        if self.check_mode:
+            self.exit_json(**result)
+        if image.get('status') == SAVING and p['wait']:
+            self.service.wait_for_status(image['image_id'], statuses=(ACTIVE, KILLED, 'queued'), fail_statuses=(),
+                                         timeout=p['wait_timeout'])
+        if users:
+            self.service.apply_shares(image['image_id'], remove=users)
+        self.backend.delete_image(image['image_id'])
+        if p['wait']:
+            self.service.wait_until_gone(image['image_id'], timeout=p['wait_timeout'], gone_statuses=(DELETED,))
+        self.exit_json(**result)
+
+
+def main():
+    ImageModule()()
+
+
+if __name__ == '__main__':
+    main()

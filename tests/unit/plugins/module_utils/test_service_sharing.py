@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ImageService helpers of ims_image / ims_image_share: share diff, batching, create-once, status exclusions."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService, batches, dedupe, share_plan
+
+USER_IDS = st.lists(st.sampled_from(['70855248014138%05d' % n for n in range(40)]), max_size=60)
+
+
+@given(current=USER_IDS, users=USER_IDS, purge=st.booleans())
+def test_present_plan_reaches_the_wanted_set_with_the_fewest_changes(current, users, purge):
+    add, remove = share_plan(current, users, 'present', purge)
+    result = (set(current) - set(remove)) | set(add)
+    assert result == (set(users) if purge else set(current) | set(users))
+    assert not set(add) & set(current)
+    assert set(remove) <= set(current)
+    assert len(add) == len(set(add)) and len(remove) == len(set(remove))
+    if not purge:
+        assert remove == []
+
+
+@given(current=USER_IDS, users=USER_IDS)
+def test_absent_plan_removes_only_listed_users_that_have_a_share(current, users):
+    add, remove = share_plan(current, users, 'absent')
+    assert add == []
+    assert set(remove) == set(current) & set(users)
+    assert len(remove) == len(set(remove))
+
+
+def test_plan_orders_are_stable():
+    assert share_plan(['c', 'a'], ['b', 'a', 'd', 'b'], 'present', True) == (['b', 'd'], ['c'])
+
+
+def test_dedupe_and_batches():
+    assert dedupe(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
+    assert dedupe(None) == []
+    assert [len(b) for b in batches(range(120), 50)] == [50, 50, 20]
+    assert batches([], 50) == []
+    assert [len(b) for b in batches(range(100), 50)] == [50, 50]
+
+
+class ShareBackend:
+    max_share_batch = 50
+    max_page_size = 100
+    scopes = ('private', 'shared', 'public')
+
+    def __init__(self, fail_on=None, private=()):
+        self.sent = []
+        self.fail_on = fail_on
+        self.private = list(private)
+        self.creates = 0
+
+    def add_image_members(self, image_id, user_ids):
+        self._send('share', image_id, user_ids)
+
+    def remove_image_members(self, image_id, user_ids):
+        self._send('unshare', image_id, user_ids)
+
+    def _send(self, action, image_id, user_ids):
+        assert len(user_ids) <= self.max_share_batch
+        if self.fail_on == (action, len(self.sent)):
+            raise ImsApiError('IMG.OperationFailed.AlreadyShared', 'already shared', http_status=400, operation=action)
+        self.sent.append((action, image_id, list(user_ids)))
+
+    def list_private_images(self, name_contains=None, image_id=None, page_size=None):  # pylint: disable=unused-argument
+        return [dict(i) for i in self.private if (not name_contains or name_contains in i['name'])
+                and (not image_id or i['image_id'] == image_id)]
+
+    def get_image(self, image_id):  # pylint: disable=unused-argument
+        return dict(image_id='i', status='deleted')
+
+
+def test_apply_shares_unshares_first_then_shares_in_batches_of_50():
+    backend = ShareBackend()
+    done = ImageService(backend).apply_shares('img-1', add=[str(n) for n in range(120)], remove=[str(n) for n in range(1000, 1060)])
+    assert [(a, len(u)) for a, _i, u in backend.sent] == [('unshare', 50), ('unshare', 10), ('share', 50), ('share', 50), ('share', 20)]
+    assert done == dict(unshared=60, shared=120)
+    assert sum((u for a, _i, u in backend.sent if a == 'share'), []) == [str(n) for n in range(120)]
+
+
+def test_apply_shares_says_how_far_it_got():
+    backend = ShareBackend(fail_on=('share', 3))
+    with pytest.raises(ImsApiError) as err:
+        ImageService(backend).apply_shares('img-1', add=[str(n) for n in range(120)], remove=[str(n) for n in range(1000, 1060)])
+    assert 'already shared' in err.value.message
+    assert 'before this request, 60 user(s) were unshared and 50 shared; 70 of 180 were still to go' in err.value.message
+    assert err.value.error_code == 'IMG.OperationFailed.AlreadyShared'
+
+
+def test_apply_shares_with_nothing_to_do_sends_nothing():
+    backend = ShareBackend()
+    assert ImageService(backend).apply_shares('img-1') == dict(unshared=0, shared=0)
+    assert backend.sent == []
+
+
+def _failing(exc):
+    def create():
+        raise exc
+    return create
+
+
+@pytest.mark.parametrize('exc', [ImsTransportError('read timed out'), ImsApiError('HTTP502', 'bad gateway', http_status=502)])
+def test_create_once_finds_what_an_ambiguous_failure_created(exc):
+    backend = ShareBackend(private=[dict(image_id='img-1', name='web', status='queued')])
+    assert ImageService(backend).create_once(_failing(exc), 'web')['image_id'] == 'img-1'
+
+
+@pytest.mark.parametrize('private', [[], [dict(image_id='img-1', name='web', status='deleted')],
+                                     [dict(image_id='img-1', name='web', status='queued'), dict(image_id='img-2', name='web', status='queued')]],
+                         ids=['nothing-created', 'only-deleted', 'two-candidates'])
+def test_create_once_reraises_when_it_cannot_tell(private):
+    backend = ShareBackend(private=private)
+    exc = ImsTransportError('read timed out')
+    with pytest.raises(ImsTransportError) as err:
+        ImageService(backend).create_once(_failing(exc), 'web')
+    assert err.value is exc
+
+
+def test_create_once_does_not_look_after_a_clear_refusal():
+    backend = ShareBackend(private=[dict(image_id='img-1', name='web', status='queued')])
+    with pytest.raises(ImsApiError):
+        ImageService(backend).create_once(_failing(ImsApiError('IMG.InvalidParameter', 'bad', http_status=400)), 'web')
+
+
+def test_find_image_ignores_excluded_statuses():
+    backend = ShareBackend(private=[dict(image_id='img-1', name='web', status='deleted'), dict(image_id='img-2', name='web', status='active')])
+    svc = ImageService(backend)
+    with pytest.raises(ImsValidationError):
+        svc.find_image(name='web')
+    assert svc.find_image(name='web', exclude_statuses=('deleted',))['image_id'] == 'img-2'
+
+
+def test_wait_until_gone_accepts_gone_statuses():
+    svc = ImageService(ShareBackend(), sleep=lambda s: None)
+    assert svc.wait_until_gone('i', timeout=5, gone_statuses=('deleted',))['status'] == 'deleted'

@@ -116,8 +116,9 @@ class CECloudBackend:
 
     def upload_prepare(self, image_id, size):
         """POST .../upload-prepare: where to put the file, with temporary object-storage credentials."""
+        # Safe to repeat: the last size wins and fresh credentials replace the old ones.
         data = self.client.call('POST', '%s/private-images/%s/upload-prepare' % (API, image_id), json_body={'size': size},
-                                operation='prepare the upload of image %s' % image_id) or {}
+                                operation='prepare the upload of image %s' % image_id, idempotent=True) or {}
         return {
             'endpoint': data.get('domain'),
             'bucket': data.get('bucket'),
@@ -189,8 +190,9 @@ class CECloudBackend:
     def export_image(self, image_id, bucket):
         """POST /custom-images/{id}/export into ``bucket`` (a dict with ``name``, ``az_id``, ``cell_id``)."""
         body = {'bucket': {'name': bucket['name'], 'azId': bucket['az_id'], 'cellId': bucket['cell_id']}}
+        # Safe to repeat: an export writes the same object again.
         self.client.call('POST', '%s/custom-images/%s/export' % (API, image_id), json_body=body,
-                         operation='export image %s' % image_id)
+                         operation='export image %s' % image_id, idempotent=True)
 
 
 def _body(spec):

@@ -62,8 +62,9 @@ class RetryPolicy:
 
     ``retries`` is the number of repeats after the first attempt.  A request is repeated when
     it cannot have changed anything on the server (it never left this host, or the server
-    said 429), or when its method is idempotent and the failure is transient (5xx, a dropped
-    connection, a read timeout).
+    said 429), or when it is idempotent and the failure is transient (5xx, a dropped
+    connection, a read timeout).  Idempotent means the method is (GET, PUT, DELETE) unless the
+    caller knows better: a backend marks the POSTs that are safe to repeat.
     """
 
     def __init__(self, retries=5, base_delay=0.5, max_delay=15.0, sleep=time.sleep, rng=random.random):
@@ -84,9 +85,10 @@ class RetryPolicy:
         return delay
 
     @staticmethod
-    def is_retryable(method, outcome):
+    def is_retryable(method, outcome, idempotent=None):
         """``outcome`` is a ``requests.Response`` or an exception raised while sending."""
-        idempotent = method.upper() in IDEMPOTENT_METHODS
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
         if isinstance(outcome, BaseException):
             if isinstance(outcome, requests.exceptions.SSLError):
                 return False  # a certificate does not fix itself
@@ -97,7 +99,7 @@ class RetryPolicy:
             return True
         return idempotent and outcome.status_code in RETRY_STATUSES
 
-    def run(self, method, send):
+    def run(self, method, send, idempotent=None):
         """Call ``send()`` until it succeeds or the policy gives up; returns the last response or raises."""
         attempt = 0
         while True:
@@ -106,7 +108,7 @@ class RetryPolicy:
                 outcome = send()
             except requests.exceptions.RequestException as exc:
                 outcome = exc
-            if not self.is_retryable(method, outcome) or attempt >= self.retries:
+            if not self.is_retryable(method, outcome, idempotent) or attempt >= self.retries:
                 if isinstance(outcome, BaseException):
                     outcome.ims_attempts = attempt + 1
                     raise outcome
@@ -119,8 +121,8 @@ class RetryPolicy:
 def retried(func):
     """Decorator for ``ImsClient`` methods that make one HTTP exchange: repeats it under ``self.retry_policy``."""
     @functools.wraps(func)
-    def wrapper(self, method, url, **kwargs):
-        return self.retry_policy.run(method, lambda: func(self, method, url, **kwargs))
+    def wrapper(self, method, url, idempotent=None, **kwargs):
+        return self.retry_policy.run(method, lambda: func(self, method, url, **kwargs), idempotent)
     return wrapper
 
 
@@ -180,6 +182,9 @@ class ImsClient:
         self.extra_headers = dict(extra_headers or {})
         self.timeout = (min(float(timeout), 10.0), float(timeout))
         self.verify = ca_path if ca_path else bool(validate_certs)
+        if self.verify is False:
+            # The module warns once itself; urllib3 would repeat it on every request.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.retry_policy = retry_policy or RetryPolicy()
         if session is None:
             session = requests.Session()
@@ -211,12 +216,19 @@ class ImsClient:
             method, url, params=params, data=body, headers=self.headers(method, url, body),
             timeout=self.timeout, verify=self.verify, stream=stream, allow_redirects=False)
 
-    def send(self, method, path, params=None, json_body=None, stream=False, operation=None):
-        """One API call: returns the ``requests.Response`` of a successful exchange, else raises ImsError."""
+    def send(self, method, path, params=None, json_body=None, stream=False, operation=None, idempotent=None):
+        """One API call: returns the ``requests.Response`` of a successful exchange, else raises ImsError.
+
+        ``idempotent=True`` lets a POST be repeated like a PUT (the backend knows which are safe).
+        """
         url = self.url(path)
         body = json.dumps(json_body, ensure_ascii=False).encode('utf-8') if json_body is not None else None
         try:
-            response = self._send(method, url, params=params, body=body, stream=stream)
+            response = self._send(method, url, params=params, body=body, stream=stream, idempotent=idempotent)
+        except (requests.exceptions.InvalidHeader, ValueError) as exc:
+            # The exception text would quote the header, token included: name the options instead.
+            raise ImsTransportError('%s %s: a request header is not valid (%s). Check auth_token and extra_headers '
+                                    'for line breaks or other control characters.' % (method, url, type(exc).__name__))
         except requests.exceptions.SSLError as exc:
             raise ImsTransportError(
                 'TLS verification failed for %s: %s. Set ca_path to the CA bundle that signed the '
@@ -229,9 +241,9 @@ class ImsClient:
             raise self._error_from(response, operation or '%s %s' % (method, path))
         return response
 
-    def call(self, method, path, params=None, json_body=None, operation=None):
+    def call(self, method, path, params=None, json_body=None, operation=None, idempotent=None):
         """One API call whose answer is the JSON envelope: returns its ``data``."""
-        response = self.send(method, path, params=params, json_body=json_body, operation=operation)
+        response = self.send(method, path, params=params, json_body=json_body, operation=operation, idempotent=idempotent)
         envelope = _json_or_none(response)
         if not isinstance(envelope, dict):
             raise ImsApiError('InvalidResponse', 'HTTP %d with a body that is not a JSON envelope: %s' % (

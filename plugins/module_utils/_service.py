@@ -19,10 +19,24 @@ from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
 SCOPE_ALL = 'all'
 ACTIVE = 'active'
 KILLED = 'killed'
-# How many times create_once() sends a create whose failure left no image of that name behind.
+SAVING = 'saving'
+# What ImageService.converge's ``settled()`` returns when the request did not take effect.
+RESEND = object()
+# How many times converge() sends a request whose ambiguous failure left no trace on the service.
 CREATE_ATTEMPTS = 3
 # Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
 _FILTER_SYNTAX = ('|', ':')
+
+
+class Unsettled(Exception):
+    """Raised by a ``settled()`` check when the service's state cannot tell whether a request took effect."""
+
+
+def is_ambiguous(exc):
+    """True when a failed request may still have taken effect: no answer, or a 5xx answer."""
+    if isinstance(exc, ImsTransportError):
+        return True
+    return isinstance(exc, ImsApiError) and (exc.http_status or 0) >= 500
 
 
 def matches_filters(image, filters):
@@ -111,35 +125,56 @@ class ImageService:
     def get_image(self, image_id):
         return self.backend.get_image(image_id)
 
-    # -- creating --------------------------------------------------------------
+    # -- POSTs that must not be repeated blindly ----------------------------------
 
-    def create_once(self, create, name, operation='create', attempts=CREATE_ATTEMPTS):
-        """``create()`` an image called ``name``; returns the created image.
+    def converge(self, send, settled, attempts=CREATE_ATTEMPTS):
+        """``send()`` a request that may not be repeated blindly; returns its result.
 
-        A POST is not repeated blindly after an ambiguous failure (no answer, or a 5xx answer): the
-        service may have created the image anyway.  Then the private images are searched for ``name``;
-        the one image found is the created one (callers create only after seeing no image of that name).
-        When none is found, the create is sent again, at most ``attempts`` times in all.  Any other
-        outcome re-raises the last error.
+        After an ambiguous failure (no answer, or a 5xx answer) the service may or may not have
+        acted, so ``settled()`` reads its state instead: it returns the result when the request
+        took effect, RESEND when it did not (then ``send()`` runs again, at most ``attempts`` times
+        in all), or raises Unsettled when the state cannot tell (then the original error is raised).
         """
         attempt = 0
         while True:
             attempt += 1
             try:
-                return create()
+                return send()
             except (ImsTransportError, ImsApiError) as exc:
-                if isinstance(exc, ImsApiError) and (exc.http_status or 0) < 500:
+                if not is_ambiguous(exc):
                     raise
                 try:
-                    found = [i for i in self.list_images(scope='private', name=name)
-                             if i.get('status') not in ('deleted', KILLED)]
-                except (ImsTransportError, ImsApiError):
+                    outcome = settled()
+                except (Unsettled, ImsTransportError, ImsApiError):
                     raise exc
-                if len(found) == 1:
-                    return found[0]
-                if found or attempt >= attempts:
+                if outcome is not RESEND:
+                    return outcome
+                if attempt >= attempts:
                     raise exc
                 self.sleep(self.poll_interval * attempt)
+
+    def create_once(self, create, name, known_ids=(), attempts=CREATE_ATTEMPTS):
+        """``create()`` an image called ``name``; returns it.
+
+        After an ambiguous failure the one private image of that name that is not in ``known_ids``
+        (the images of that name the caller saw before creating) is the created one.
+        """
+        def settled():
+            found = [i for i in self.list_images(scope='private', name=name)
+                     if i.get('status') not in ('deleted', KILLED) and i.get('image_id') not in known_ids]
+            if len(found) > 1:
+                raise Unsettled()
+            return found[0] if found else RESEND
+        return self.converge(create, settled, attempts)
+
+    def report_upload(self, image_id, success, upload_id=None, attempts=CREATE_ATTEMPTS):
+        """upload-done with the transfer's result; after an ambiguous failure the image's status tells."""
+        taken = (SAVING, ACTIVE) if success else (KILLED,)
+
+        def settled():
+            image = self.backend.get_image(image_id)
+            return True if image and image.get('status') in taken else RESEND
+        self.converge(lambda: self.backend.upload_done(image_id, success, upload_id) or True, settled, attempts)
 
     # -- sharing ---------------------------------------------------------------
 
@@ -150,7 +185,9 @@ class ImageService:
     def apply_shares(self, image_id, add=(), remove=()):
         """Unshare ``remove`` then share ``add``, in batches of at most ``backend.max_share_batch`` ids.
 
-        A failing batch raises the service's error, saying how many users were already changed.
+        After an ambiguous failure the share list is read again and only what is still missing of
+        the batch is sent.  A failing batch raises the service's error, saying how many users were
+        already changed.
         """
         size = self.backend.max_share_batch
         done = dict(unshared=0, shared=0)
@@ -158,7 +195,7 @@ class ImageService:
         plan += [('share', self.backend.add_image_members, batch) for batch in batches(add, size)]
         for action, send, batch in plan:
             try:
-                send(image_id, batch)
+                self._send_members(image_id, action, send, batch)
             except (ImsApiError, ImsTransportError) as exc:
                 exc.message = '%s (before this request, %d user(s) were unshared and %d shared; %d of %d ' \
                     'were still to go)' % (exc.message, done['unshared'], done['shared'],
@@ -167,6 +204,16 @@ class ImageService:
                 raise
             done[action + 'd'] += len(batch)
         return done
+
+    def _send_members(self, image_id, action, send, batch):
+        """One share/unshare batch; after an ambiguous failure only the users still to change are resent."""
+        pending = list(batch)
+
+        def settled():
+            current = set(share.get('user_id') for share in self.list_shares(image_id))
+            pending[:] = [u for u in pending if (u in current) == (action == 'unshare')]
+            return True if not pending else RESEND
+        self.converge(lambda: send(image_id, list(pending)) or True, settled)
 
     # -- waiting ---------------------------------------------------------------
 

@@ -15,7 +15,7 @@ NAME_MAX_CHARS = 128
 DESCRIPTION_MIN_CHARS = 2
 DESCRIPTION_MAX_CHARS = 256
 # Letters, digits, '-', '.', '_', space and Chinese (CJK unified ideographs).
-_NAME_CHARS = re.compile(u'^[A-Za-z0-9._ \u4e00-\u9fff-]+$')
+_NAME_CHARS = re.compile(u'[A-Za-z0-9._ \u4e00-\u9fff-]+')
 _NAME_BAD_CHAR = re.compile(u'[^A-Za-z0-9._ \u4e00-\u9fff-]')
 
 
@@ -29,7 +29,7 @@ def name_problem(name):
         return 'the name has %d characters; at most %d are allowed' % (len(name), NAME_MAX_CHARS)
     if name != name.strip(' '):
         return 'the name must not start or end with a space'
-    if not _NAME_CHARS.match(name):
+    if not _NAME_CHARS.fullmatch(name):
         bad = _NAME_BAD_CHAR.search(name).group(0)
         return ('the name contains %r; only letters, digits, "-", ".", "_", spaces and Chinese characters are allowed'
                 % bad)
@@ -71,14 +71,23 @@ def check_tags(tags):
                                      % (index, tag))
 
 
-_HEADER_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_HEADER_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_CONTROL_CHARS = re.compile(r'[\x00-\x1f\x7f]')
 
 
 def check_headers(headers, option='extra_headers'):
     for key, value in (headers or {}).items():
-        if not _HEADER_TOKEN.match(str(key)):
+        if not _HEADER_TOKEN.fullmatch(str(key)):
             raise ImsValidationError('%s: %r is not a valid HTTP header name.' % (option, key))
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise ImsValidationError('%s: the value of %s must be a string.' % (option, key))
-        if '\r' in str(value) or '\n' in str(value):
-            raise ImsValidationError('%s: the value of %s must not contain line breaks.' % (option, key))
+        if _CONTROL_CHARS.search(str(value)):
+            raise ImsValidationError('%s: the value of %s must not contain line breaks or other control characters.'
+                                     % (option, key))
+
+
+def check_token(token, option='auth_token'):
+    """A token goes into a header: refuse control characters without ever quoting the value."""
+    if token is not None and _CONTROL_CHARS.search(token):
+        raise ImsValidationError('%s contains a line break or another control character; a token is sent in an HTTP '
+                                 'header and cannot hold one (check for a trailing newline).' % option)

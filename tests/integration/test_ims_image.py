@@ -285,13 +285,28 @@ def test_share_batch_failure_reports_progress_and_a_rerun_converges(ims):
     image_id = seed_active(ims)
     user_ids = users(120)
     ims.module('ims_image_share', dict(image=image_id, users=user_ids[:50]))
-    ims.stack.set_faults(rules=[{'method': 'POST', 'path': '/share$', 'action': 'error', 'status': 500, 'count': 1}])
+    # A share POST answered 500 three times in a row: the batch is re-checked and resent twice, then the task fails.
+    ims.stack.set_faults(rules=[{'method': 'POST', 'path': '/share$', 'action': 'error', 'status': 500, 'count': 3}])
     failed = ims.module('ims_image_share', dict(image=image_id, users=user_ids, retries=0))
     assert failed.failed, failed
     assert '0 user(s) were unshared and 0 shared; 70 of 70 were still to go' in failed['msg'], failed['msg']
+    assert len([r for r in ims.requests() if r['method'] == 'POST' and r['path'].endswith('/share')]) == 1 + 3
     rerun = ims.module('ims_image_share', dict(image=image_id, users=user_ids))
     assert not rerun.failed and rerun.changed and rerun['added'] == user_ids[50:], rerun
     assert len(ims.stack.state()['shares']) == 120
+
+
+def test_an_ambiguous_share_failure_converges_in_the_same_run(ims):
+    image_id = seed_active(ims)
+    user_ids = users(60)
+    # The first batch is applied but its answer is lost; the module reads the share list and sends only the rest.
+    ims.stack.set_faults(rules=[{'method': 'POST', 'path': '/share$', 'action': 'drop_after', 'count': 1}])
+    run = ims.module('ims_image_share', dict(image=image_id, users=user_ids, retries=0))
+    assert not run.failed and run.changed, run
+    assert sorted(s['user_id'] for s in run['shares']) == sorted(user_ids)
+    posts = [r for r in ims.requests() if r['method'] == 'POST' and r['path'].endswith('/share')]
+    assert [p['fault'] for p in posts] == ['drop_after', None], posts
+    assert len(ims.stack.state()['shares']) == 60
 
 
 # -- ims_image: bad input ------------------------------------------------------------------------------------------

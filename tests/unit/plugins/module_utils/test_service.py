@@ -156,3 +156,94 @@ def test_wait_until_gone():
     backend = FakeBackend(statuses=[img('i', 'n', status='deleted'), None])
     svc = service(backend)[0]
     assert svc.wait_until_gone('i') is None
+
+
+class MemberBackend:
+    """Shares for one image; ``drop`` lists the calls whose answer is lost (after or before acting)."""
+    max_share_batch = 50
+
+    def __init__(self, current=(), drop=()):
+        self.members = list(current)
+        self.drop = list(drop)
+        self.calls = []
+
+    def list_image_members(self, image_id):  # pylint: disable=unused-argument
+        return [dict(user_id=u) for u in self.members]
+
+    def add_image_members(self, image_id, user_ids):
+        self._act('share', image_id, user_ids)
+
+    def remove_image_members(self, image_id, user_ids):
+        self._act('unshare', image_id, user_ids)
+
+    def _act(self, action, image_id, user_ids):  # pylint: disable=unused-argument
+        self.calls.append((action, list(user_ids)))
+        lost = self.drop.pop(0) if self.drop else None
+        if lost == 'before':
+            raise ImsTransportError('connection dropped before the request was processed')
+        if action == 'share':
+            self.members += [u for u in user_ids if u not in self.members]
+        else:
+            self.members = [u for u in self.members if u not in user_ids]
+        if lost == 'after':
+            raise ImsApiError('HTTP502', 'bad gateway', http_status=502)
+
+
+@pytest.mark.parametrize('lost', ['after', 'before'])
+def test_an_ambiguous_share_batch_is_checked_then_only_the_rest_is_sent(lost):
+    backend = MemberBackend(current=['u1'], drop=[lost])
+    svc = service(backend)[0]
+    assert svc.apply_shares('img', add=['u2', 'u3'], remove=['u1']) == dict(unshared=1, shared=2)
+    assert sorted(backend.members) == ['u2', 'u3']
+    if lost == 'after':
+        # The unshare took effect although its answer was lost: the share list says so, nothing is resent.
+        assert backend.calls == [('unshare', ['u1']), ('share', ['u2', 'u3'])]
+    else:
+        assert backend.calls == [('unshare', ['u1']), ('unshare', ['u1']), ('share', ['u2', 'u3'])]
+
+
+def test_a_refused_share_batch_is_not_resent():
+    class Refusing(MemberBackend):
+        def add_image_members(self, image_id, user_ids):
+            self.calls.append(('share', list(user_ids)))
+            raise ImsApiError('IMG.OperationFailed.InvalidUserId', 'invalid user', http_status=400)
+    backend = Refusing()
+    with pytest.raises(ImsApiError):
+        service(backend)[0].apply_shares('img', add=['u2'])
+    assert backend.calls == [('share', ['u2'])]
+
+
+class UploadBackend:
+    def __init__(self, outcomes, status_after):
+        self.outcomes = list(outcomes)
+        self.status_after = status_after
+        self.done_calls = 0
+
+    def upload_done(self, image_id, success, upload_id=None):  # pylint: disable=unused-argument
+        self.done_calls += 1
+        outcome = self.outcomes.pop(0)
+        if outcome:
+            raise outcome
+
+    def get_image(self, image_id):
+        return img(image_id, 'n', status=self.status_after)
+
+
+@pytest.mark.parametrize('status_after,calls', [('saving', 1), ('active', 1), ('queued', 2)])
+def test_upload_done_after_a_lost_answer_is_judged_by_the_image_status(status_after, calls):
+    backend = UploadBackend([ImsTransportError('connection reset'), None], status_after)
+    service(backend)[0].report_upload('img', True, 'upload-1')
+    assert backend.done_calls == calls
+
+
+def test_upload_done_failed_report_counts_killed_as_taken():
+    backend = UploadBackend([ImsApiError('HTTP503', 'unavailable', http_status=503)], 'killed')
+    service(backend)[0].report_upload('img', False)
+    assert backend.done_calls == 1
+
+
+def test_converge_gives_up_after_the_attempts_with_the_original_error():
+    backend = UploadBackend([ImsTransportError('reset %d' % n) for n in range(3)], 'queued')
+    with pytest.raises(ImsTransportError) as err:
+        service(backend)[0].report_upload('img', True)
+    assert backend.done_calls == 3 and err.value.message == 'reset 2'

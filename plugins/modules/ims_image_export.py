@@ -1,0 +1,313 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ims_image_export
+short_description: Export a private image of an Image Management Service (IMS) to a bucket, or download it
+version_added: 0.1.0
+description:
+  - With O(bucket), asks the service to export the image file into one of the object-storage buckets it
+    offers for the image. O(az_id) and O(cell_id) are looked up with the service's bucket list when omitted;
+    an unknown bucket fails the task with the list of valid ones.
+  - With O(dest), downloads the image file. The bytes are streamed to a temporary file in the destination's
+    folder while a thread computes their MD5; the file replaces O(dest) only when its size and MD5 match the
+    image's, so a failed or interrupted download never leaves a partial O(dest). Memory stays flat whatever
+    the image size.
+  - Only C(active) images can be exported or downloaded.
+author:
+  - cecloud.ims contributors (@cecloud)
+options:
+  image:
+    description:
+      - Id or name of the tenant's private image.
+      - A name that several private images carry fails the task with their ids.
+    type: str
+    required: true
+  bucket:
+    description:
+      - Name of the bucket to export the image file to; one of the buckets the service lists for the image.
+      - The service writes the object; where (its key) is the service's choice.
+      - Mutually exclusive with O(dest).
+    type: str
+  az_id:
+    description:
+      - Availability zone of O(bucket). Looked up with the bucket list when omitted.
+    type: str
+  cell_id:
+    description:
+      - Cell of O(bucket). Looked up with the bucket list when omitted.
+    type: str
+  dest:
+    description:
+      - Local path to download the image file to, on the host the module runs on.
+      - When it is an existing folder, the file is named C(<image id>.<disk format>) inside it.
+      - Its folder must exist.
+      - Mutually exclusive with O(bucket).
+    type: path
+  force:
+    description:
+      - Download even when O(dest) already holds the image's bytes (same size and MD5).
+      - Without it, a O(dest) holding other bytes is replaced, and one holding the same bytes is left alone.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - cecloud.ims.ims
+attributes:
+  check_mode:
+    support: full
+    description: Makes the same look-ups (and hashes an existing O(dest)); exports and downloads nothing.
+  diff_mode:
+    support: none
+    description: The image does not change.
+notes:
+  - The export API gives no way to see what a bucket already holds, so an export always reports C(changed).
+  - The download uses the service's own download endpoint, so it needs no object-storage credentials.
+seealso:
+  - module: cecloud.ims.ims_image_upload
+'''
+
+EXAMPLES = r'''
+- name: Export an image to the export bucket (zone and cell looked up)
+  cecloud.ims.ims_image_export:
+    image: centos8-golden
+    bucket: export-az0-a
+
+- name: Export with the zone and cell given
+  cecloud.ims.ims_image_export:
+    image: img-ja541mkm4kxt67
+    bucket: export-az0-a
+    az_id: AZ0
+    cell_id: cell01
+
+- name: Download an image for an offline site, verified against the image checksum
+  cecloud.ims.ims_image_export:
+    image: centos8-golden
+    dest: /srv/mirror/centos8-golden.qcow2
+  register: download
+
+- name: Show the checksum of the downloaded file
+  ansible.builtin.debug:
+    msg: "{{ download.dest }} has MD5 {{ download.checksum }}"
+'''
+
+RETURN = r'''
+image:
+  description: The image, as the service returns it with field names in snake_case.
+  returned: always
+  type: dict
+  contains:
+    image_id:
+      description: Image id.
+      type: str
+      sample: img-ja541mkm4kxt67
+    name:
+      description: Image name.
+      type: str
+      sample: centos8-golden
+    status:
+      description: Always C(active).
+      type: str
+      sample: active
+    disk_format:
+      description: C(qcow2) or C(raw).
+      type: str
+      sample: qcow2
+    checksum:
+      description: MD5 of the image file.
+      type: str
+      sample: 29a9d18dc5e0aa0f14707cffda13fa92
+    size:
+      description: Size of the image file in bytes.
+      type: int
+      sample: 27205947
+  sample:
+    image_id: img-ja541mkm4kxt67
+    name: centos8-golden
+    status: active
+    disk_format: qcow2
+    checksum: 29a9d18dc5e0aa0f14707cffda13fa92
+    size: 27205947
+bucket:
+  description: The bucket the image was exported to.
+  returned: with O(bucket)
+  type: dict
+  contains:
+    name:
+      description: Bucket name.
+      type: str
+      sample: export-az0-a
+    az_id:
+      description: Availability zone.
+      type: str
+      sample: AZ0
+    cell_id:
+      description: Cell.
+      type: str
+      sample: cell01
+  sample:
+    name: export-az0-a
+    az_id: AZ0
+    cell_id: cell01
+dest:
+  description: Path of the downloaded file.
+  returned: with O(dest)
+  type: str
+  sample: /srv/mirror/centos8-golden.qcow2
+checksum:
+  description: MD5 of the file at RV(dest) (equal to the image's checksum).
+  returned: with O(dest)
+  type: str
+  sample: 29a9d18dc5e0aa0f14707cffda13fa92
+transfer:
+  description: Figures of the download; empty when nothing was downloaded.
+  returned: with O(dest)
+  type: dict
+  contains:
+    bytes:
+      description: Bytes downloaded.
+      type: int
+      sample: 27205947
+    seconds:
+      description: Duration of the download, verification included.
+      type: float
+      sample: 0.15
+    mib_per_s:
+      description: Throughput in MiB per second.
+      type: float
+      sample: 172.9
+  sample:
+    bytes: 27205947
+    seconds: 0.15
+    mib_per_s: 172.9
+'''
+
+import os
+
+from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
+
+ACTIVE = 'active'
+
+
+class ImageExportModule(ImsModule):
+    argument_spec = dict(
+        image=dict(type='str', required=True),
+        bucket=dict(type='str'),
+        az_id=dict(type='str'),
+        cell_id=dict(type='str'),
+        dest=dict(type='path'),
+        force=dict(type='bool', default=False),
+    )
+    module_kwargs = dict(mutually_exclusive=[('bucket', 'dest')], required_one_of=[('bucket', 'dest')],
+                         required_by=dict(az_id='bucket', cell_id='bucket'))
+
+    def run(self):
+        p = self.params
+        if p['dest'] is not None:
+            self._check_dest()
+        image = self._find()
+        self.result['image'] = image
+        if image.get('status') != ACTIVE:
+            raise ImsValidationError('Image %s (%s) is %s; only active images can be %s.' % (
+                image['image_id'], image.get('name'), image.get('status'), 'exported' if p['bucket'] else 'downloaded'))
+        if p['bucket']:
+            self._export(image)
+        else:
+            self._download(image)
+
+    def _find(self):
+        ref = self.params['image']
+        image = self.service.find_image(image_id=ref, scope='private')
+        if image is None:
+            image = self.service.find_image(name=ref, scope='private')
+        if image is None:
+            raise ImsValidationError('No private image has the id or name %r.' % ref)
+        return image
+
+    # -- export ----------------------------------------------------------------
+
+    def _export(self, image):
+        p = self.params
+        buckets = self.backend.list_export_buckets(image['image_id'])
+        matching = [b for b in buckets if b.get('name') == p['bucket']
+                    and (p['az_id'] is None or b.get('az_id') == p['az_id'])
+                    and (p['cell_id'] is None or b.get('cell_id') == p['cell_id'])]
+        if len(matching) != 1:
+            valid = '; '.join('%s (az_id %s, cell_id %s)' % (b.get('name'), b.get('az_id'), b.get('cell_id'))
+                              for b in buckets) or 'none'
+            if matching:
+                raise ImsValidationError('Bucket %s exists in several zones or cells; set az_id and cell_id. '
+                                         'Valid buckets: %s.' % (p['bucket'], valid))
+            raise ImsValidationError('Image %s cannot be exported to bucket %s%s. Valid buckets: %s.' % (
+                image['image_id'], p['bucket'],
+                ' (az_id %s, cell_id %s)' % (p['az_id'], p['cell_id']) if p['az_id'] or p['cell_id'] else '', valid))
+        bucket = dict(name=matching[0]['name'], az_id=matching[0].get('az_id'), cell_id=matching[0].get('cell_id'))
+        self.result.update(changed=True, bucket=bucket)
+        if not self.check_mode:
+            self.backend.export_image(image['image_id'], bucket)
+
+    # -- download --------------------------------------------------------------
+
+    def _check_dest(self):
+        dest = self.params['dest']
+        if os.path.isdir(dest):
+            return
+        folder = os.path.dirname(os.path.abspath(dest))
+        if not os.path.isdir(folder):
+            raise ImsValidationError('The folder of dest %s does not exist (%s): create it first.' % (dest, folder))
+        if os.path.exists(dest) and not os.path.isfile(dest):
+            raise ImsValidationError('dest %s exists and is not a regular file.' % dest)
+        if not os.access(folder, os.W_OK):
+            raise ImsValidationError('The folder of dest %s (%s) is not writable.' % (dest, folder))
+
+    def _download(self, image):
+        p = self.params
+        dest = p['dest']
+        if os.path.isdir(dest):
+            dest = os.path.join(dest, '%s.%s' % (image['image_id'], image.get('disk_format') or 'img'))
+        expected = (image.get('checksum') or '').lower() or None
+        size = image.get('size')
+        self.result.update(dest=dest, transfer={})
+        if not p['force'] and os.path.isfile(dest) and expected and (size is None or os.path.getsize(dest) == size):
+            local = _transfer.md5_file(dest)
+            if local == expected:
+                self.result['checksum'] = local
+                return
+        self.result['changed'] = True
+        if self.check_mode:
+            self.result['checksum'] = expected
+            return
+        response = self.backend.open_download(image['image_id'])
+        try:
+            stats = _transfer.download(_chunks(response, image['image_id']), dest, expected_md5=expected,
+                                       expected_size=size)
+        finally:
+            response.close()
+        self.result.update(checksum=stats['md5'], transfer=dict(
+            bytes=stats['bytes'], seconds=round(stats['seconds'], 3),
+            mib_per_s=_transfer.mib_per_s(stats['bytes'], stats['seconds'])))
+
+
+def _chunks(response, image_id):
+    """The response's bytes; a broken connection becomes an ImsTransportError."""
+    try:
+        yield from response.iter_content(_transfer.DOWNLOAD_CHUNK)
+    except ImsError:
+        raise
+    except Exception as exc:  # pylint: disable=broad-except
+        # requests/urllib3 raise several unrelated classes for a connection cut mid-body.
+        raise ImsTransportError('The download of image %s broke off: %s: %s' % (image_id, type(exc).__name__, exc))
+
+
+def main():
+    ImageExportModule()()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ims_image_upload against the emulator + SeaweedFS, through real HTTP and real S3 (issue 4)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import boto3
+from botocore.config import Config
+
+from tests.integration.conftest import COLLECTIONS
+from tests.integration.images import md5, write_qcow2, write_raw
+
+
+def image_in_emulator(ims, image_id):
+    return next((i for i in ims.images() if i['imageId'] == image_id), None)
+
+
+def creates(ims):
+    return [r for r in ims.requests() if r['method'] == 'POST' and r['path'] == '/api/image/v1/private-images']
+
+
+def test_qcow2_upload_detects_the_format_verifies_and_is_idempotent(ims, tmp_path):
+    src = write_qcow2(tmp_path / 'golden.qcow2', 20)
+    args = dict(src=src, name='golden-qcow2', part_size_mb=5, max_concurrency=2, os_type='linux', platform='CentOS', min_disk=10)
+    run = ims.module('ims_image_upload', args, diff=True)
+    assert not run.failed, run
+    assert run.changed
+    image = run['image']
+    assert image['status'] == 'active' and image['disk_format'] == 'qcow2'
+    assert image['checksum'] == md5(src) == run['checksum']
+    assert image['size'] == os.path.getsize(src) and run['transfer']['bytes'] == os.path.getsize(src)
+    assert run['transfer']['mib_per_s'] > 0 and run['transfer']['seconds'] > 0
+    assert run['diff']['before'] == {} and run['diff']['after']['checksum'] == md5(src)
+    stored = image_in_emulator(ims, image['image_id'])
+    assert stored['platform'] == 'CentOS' and stored['minDisk'] == 10
+    assert stored['uploadId'], 'a multipart upload (file > part size) reports its upload id to upload-done'
+    paths = [(r['method'], r['path'].rsplit('/', 1)[-1]) for r in ims.state_changing_requests()]
+    assert paths == [('POST', 'private-images'), ('POST', 'upload-prepare'), ('POST', 'upload-done')]
+
+    ims.stack.clear_requests()
+    again = ims.module('ims_image_upload', dict(src=src, name='golden-qcow2', part_size_mb=5))
+    assert not again.failed, again
+    assert not again.changed
+    assert again['image']['image_id'] == image['image_id']
+    assert again['transfer'] == {}
+    assert ims.state_changing_requests() == []
+
+
+def test_raw_upload_check_mode_then_real(ims, tmp_path):
+    src = write_raw(tmp_path / 'data.raw', 24)
+    args = dict(src=src, name='data-raw', image_type='data_image', wait_timeout=120)
+    check = ims.module('ims_image_upload', args, check=True)
+    assert not check.failed, check
+    assert check.changed and check['image']['disk_format'] == 'raw' and 'image_id' not in check['image']
+    assert ims.state_changing_requests() == []
+    assert ims.images('tenant-a') == [i for i in ims.images('tenant-a') if i['name'] != 'data-raw']
+
+    run = ims.module('ims_image_upload', args)
+    assert not run.failed, run
+    assert run.changed and run['image']['disk_format'] == 'raw' and run['image']['status'] == 'active'
+    assert run['image']['checksum'] == md5(src)
+    assert run['image']['image_type'] == 'data_image'
+
+    check_again = ims.module('ims_image_upload', args, check=True)
+    assert not check_again.failed and not check_again.changed
+
+
+def test_other_checksum_fails_unless_replace_which_deletes_the_old_once_the_new_is_active(ims, tmp_path):
+    first = write_raw(tmp_path / 'v1.raw', 6, seed=b'v1')
+    second = write_raw(tmp_path / 'v2.raw', 6, seed=b'v2')
+    old = ims.module('ims_image_upload', dict(src=first, name='app-image'))
+    assert not old.failed, old
+    old_id = old['image']['image_id']
+
+    ims.stack.clear_requests()
+    refused = ims.module('ims_image_upload', dict(src=second, name='app-image'))
+    assert refused.failed
+    assert old_id in refused['msg'] and 'replace: true' in refused['msg'] and md5(second) in refused['msg']
+    assert ims.state_changing_requests() == []
+
+    replaced = ims.module('ims_image_upload', dict(src=second, name='app-image', replace=True, wait=False))
+    assert not replaced.failed, replaced
+    assert replaced.changed and replaced['replaced'] == [old_id]
+    new_id = replaced['image']['image_id']
+    assert new_id != old_id and replaced['image']['status'] == 'active'
+    assert replaced['image']['checksum'] == md5(second)
+    assert image_in_emulator(ims, old_id) in (None,) or image_in_emulator(ims, old_id)['status'] == 'deleted'
+    log = ims.requests()
+    delete_at = next(i for i, r in enumerate(log) if r['method'] == 'DELETE')
+    assert log[delete_at]['path'].endswith(old_id)
+    assert delete_at == len(log) - 1 or all(r['method'] == 'GET' for r in log[delete_at + 1:])
+    assert any(r['method'] == 'GET' and r['path'].endswith(new_id) for r in log[:delete_at]), 'waited for the new image first'
+
+    same = ims.module('ims_image_upload', dict(src=second, name='app-image', replace=True))
+    assert not same.failed and not same.changed
+
+
+def test_a_queued_image_left_by_a_failed_run_is_reused(ims, tmp_path):
+    src = write_raw(tmp_path / 'reuse.raw', 3)
+    tenant = ims.stack.tenant('tenant-a')
+    leftover = ims.api('POST', '/private-images', json={
+        'diskFormat': 'raw', 'minDisk': 1, 'minRam': 0, 'name': 'reused', 'imageType': 'os_image', 'instruction': '64-bits',
+        'cpuArch': 'x86', 'osType': 'linux', 'platform': 'other', 'visibility': 'private', 'usage': 'ecs',
+        'departmentId': tenant['department_id'], 'tenantId': tenant['tenant_id'], 'resourceGroupId': ''})
+    assert leftover['status'] == 'queued'
+    ims.stack.clear_requests()
+    run = ims.module('ims_image_upload', dict(src=src, name='reused'))
+    assert not run.failed, run
+    assert run.changed and run['image']['image_id'] == leftover['imageId'] and run['image']['status'] == 'active'
+    assert creates(ims) == []
+
+
+def test_declared_format_that_does_not_match_the_file_is_refused_before_any_request(ims, tmp_path):
+    qcow2 = write_qcow2(tmp_path / 'disk.qcow2', 1)
+    raw = write_raw(tmp_path / 'disk.raw', 1)
+    as_raw = ims.module('ims_image_upload', dict(src=qcow2, name='bad-format', disk_format='raw'))
+    as_qcow2 = ims.module('ims_image_upload', dict(src=raw, name='bad-format', disk_format='qcow2'))
+    assert as_raw.failed and 'disk_format is raw' in as_raw['msg'] and 'qcow2 file' in as_raw['msg']
+    assert as_qcow2.failed and 'disk_format is qcow2' in as_qcow2['msg'] and 'raw file' in as_qcow2['msg']
+    assert ims.requests() == []
+
+
+def test_src_missing_a_directory_or_unreadable(ims, tmp_path):
+    (tmp_path / 'afile').write_bytes(b'x' * 10)
+    fifo = tmp_path / 'a.fifo'
+    os.mkfifo(str(fifo))
+    cases = {
+        str(tmp_path / 'missing.qcow2'): 'does not exist',
+        str(tmp_path / 'afile' / 'under-a-file.qcow2'): 'does not exist',   # ENOTDIR
+        str(tmp_path): 'is a directory',
+        str(fifo): 'not a regular file',       # root reads through chmod 000, so a FIFO stands for "unreadable"
+    }
+    if os.geteuid() != 0:
+        locked = tmp_path / 'locked.raw'
+        locked.write_bytes(b'x' * 10)
+        locked.chmod(0)
+        cases[str(locked)] = 'cannot be read'
+    empty = tmp_path / 'empty.raw'
+    empty.write_bytes(b'')
+    cases[str(empty)] = 'is empty'
+    for src, message in cases.items():
+        run = ims.module('ims_image_upload', dict(src=src, name='nope'))
+        assert run.failed and message in run['msg'], (src, run)
+    assert ims.requests() == []
+
+
+def test_object_storage_stopped_mid_upload_reports_failed_cleans_up_and_fails_with_the_cause(ims, tmp_path):
+    src = write_raw(tmp_path / 'big.raw', 160)
+    bucket = ims.stack.state()['bucket']
+    s3 = boto3.client('s3', endpoint_url=ims.stack.s3_endpoint, aws_access_key_id=ims.stack.s3_access_key,
+                      aws_secret_access_key=ims.stack.s3_secret_key, region_name='us-east-1',
+                      config=Config(s3={'addressing_style': 'path'}, retries={'max_attempts': 1}))
+    args = {'ANSIBLE_MODULE_ARGS': dict(src=src, name='interrupted', part_size_mb=5, max_concurrency=1, retries=1)}
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
+        json.dump(args, handle)
+    proc = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.ims_image_upload', handle.name],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ims.env())
+    stopped = False
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                if s3.list_multipart_uploads(Bucket=bucket).get('Uploads'):
+                    break
+            except Exception:  # pylint: disable=broad-except
+                pass        # the bucket appears with the first upload
+            time.sleep(0.02)
+        assert proc.poll() is None, 'the upload finished before the object storage could be stopped'
+        ims.stack.stop_s3()
+        stopped = True
+        out, err = proc.communicate(timeout=180)
+    finally:
+        os.unlink(handle.name)
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        if stopped:
+            ims.stack.start_s3()
+    result = json.loads(out[out.index('{'):])
+    assert result.get('failed'), (result, err[-2000:])
+    assert 'Uploading %s to object storage' % src in result['msg']
+    assert 'told the upload' in result['msg'] and 'was deleted' in result['msg']
+    done = [r for r in ims.requests() if r['method'] == 'POST' and r['path'].endswith('/upload-done')]
+    deletes = [r for r in ims.requests() if r['method'] == 'DELETE']
+    assert len(done) == 1 and done[0]['status'] == 200
+    image_id = done[0]['path'].split('/')[-2]
+    assert [d['path'] for d in deletes] == ['/api/image/v1/private-images/%s' % image_id]
+    stored = image_in_emulator(ims, image_id)
+    assert stored is None or stored['status'] == 'deleted'
+    assert ims.stack.s3_secret_key not in out + err and ims.stack.s3_access_key not in out + err
+
+
+def test_playbook_with_vvv_never_shows_the_token_or_the_object_storage_keys(ims, tmp_path):
+    src = write_raw(tmp_path / 'secret-check.raw', 6)
+    proc = ims.playbook('ims_image_upload/main.yml', extra_vars=dict(src=src, image_name='vvv-check'), verbosity=3)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    assert 'ims_image_upload' in output and 'mib_per_s' in output
+    for secret in (ims.stack.tenant('tenant-a')['token'], ims.stack.s3_access_key, ims.stack.s3_secret_key):
+        assert secret not in output
+    assert COLLECTIONS

@@ -1,0 +1,286 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The roles (image_publish, image_retention, image_import) and the playbooks against the emulator.
+
+Each role runs in check mode first (nothing may change in the emulator, no POST/PUT/DELETE sent),
+then for real, then again: the second run must report ``changed=0`` in the play recap.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import functools
+import hashlib
+import http.server
+import json
+import os
+import re
+import subprocess
+import threading
+
+import pytest
+
+from tests.integration.conftest import BIN, REPO
+
+RECAP = re.compile(r'^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)', re.M)
+PLAYBOOKS = os.path.join(REPO, 'playbooks')
+
+
+def recap(proc):
+    """{host: {'ok': n, 'changed': n, 'unreachable': n, 'failed': n, 'skipped': n}} from the play recap."""
+    found = {m.group(1): dict(zip(('ok', 'changed', 'unreachable', 'failed', 'skipped'), map(int, m.groups()[1:])))
+             for m in RECAP.finditer(proc.stdout)}
+    assert found, proc.stdout + proc.stderr
+    return found
+
+
+def output(proc):
+    return proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
+def run_role(ims, tmp_path, role, variables, tenant='tenant-a', check=False):
+    """Run ``role`` through targets/roles/run_role.yml; returns (recap of localhost, the role's result fact)."""
+    result_file = tmp_path / ('%s-result.json' % role)
+    if result_file.exists():
+        result_file.unlink()
+    extra = dict(variables, role_under_test=role, result_file=str(result_file))
+    proc = ims.playbook('roles/run_role.yml', extra_vars=extra, tenant=tenant, check=check)
+    assert proc.returncode == 0, output(proc)
+    return recap(proc)['localhost'], json.loads(result_file.read_text())
+
+
+def snapshot(ims):
+    """The emulator's images and shares, comparable before/after a check-mode run."""
+    state = ims.stack.state()
+    return json.dumps({'images': state['images'], 'shares': state['shares']}, sort_keys=True)
+
+
+def assert_check_mode_changes_nothing(ims, run):
+    """Run ``run()`` (a check-mode run) and prove the emulator saw only reads and kept its state."""
+    before = snapshot(ims)
+    ims.stack.clear_requests()
+    value = run()
+    assert ims.state_changing_requests() == []
+    assert [r for r in ims.requests() if r['method'] != 'GET'] == []
+    assert snapshot(ims) == before
+    return value
+
+
+def active_images(ims, tenant, prefix=''):
+    return sorted(i['name'] for i in ims.images(tenant) if i['status'] == 'active' and i['name'].startswith(prefix))
+
+
+def md5(path):
+    with open(path, 'rb') as handle:
+        return hashlib.md5(handle.read()).hexdigest()  # nosec - a checksum, as the service computes it
+
+
+# ---------------------------------------------------------------- image_publish
+
+
+def test_publish_from_file_check_mode_then_idempotent(ims, tmp_path):
+    image = tmp_path / 'golden.raw'
+    image.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    dest = tmp_path / 'download' / 'golden.raw'
+    dest.parent.mkdir()
+    user_b = ims.stack.tenant('tenant-b')['user_id']
+    variables = {'image_publish_name': 'golden-20260101', 'image_publish_src': str(image),
+                 'image_publish_metadata': {'os_type': 'linux', 'platform': 'ubuntu', 'min_disk': 1, 'os_version': '22.04'},
+                 'image_publish_share_with': [user_b], 'image_publish_export_bucket': 'export-az0-b',
+                 'image_publish_download_dest': str(dest)}
+
+    counts, result = assert_check_mode_changes_nothing(
+        ims, lambda: run_role(ims, tmp_path, 'image_publish', variables, check=True))
+    assert counts['failed'] == 0 and counts['changed'] == 1      # only the upload would change; the rest needs its id
+    assert result['check_mode'] is True and result['published'] is True and 'image_id' not in result['image']
+    assert not dest.exists()
+
+    counts, result = run_role(ims, tmp_path, 'image_publish', variables)
+    assert counts['changed'] == 4, counts                        # upload, share, export, download
+    assert result['published'] is True and result['exported_to'] == 'export-az0-b'
+    assert result['shared_with'] == [user_b] and result['shares_added'] == [user_b]
+    assert result['downloaded_to'] == str(dest) and dest.read_bytes() == image.read_bytes()
+    emulated = {i['imageId']: i for i in ims.images('tenant-a')}
+    published = emulated[result['image']['image_id']]
+    assert published['name'] == 'golden-20260101' and published['status'] == 'active'
+    assert published['checksum'] == md5(image) and published['shared'] is True
+    assert [s['userId'] for s in ims.stack.state()['shares'] if s['imageId'] == published['imageId']] == [user_b]
+    assert any(r['method'] == 'POST' and r['path'].endswith('/custom-images/%s/export' % published['imageId'])
+               for r in ims.requests())
+
+    ims.stack.clear_requests()
+    counts, result = run_role(ims, tmp_path, 'image_publish', variables)
+    assert counts['changed'] == 0 and counts['failed'] == 0, counts
+    assert result['published'] is False and result['exported_to'] == ''
+    assert ims.state_changing_requests() == []
+
+    counts, result = assert_check_mode_changes_nothing(
+        ims, lambda: run_role(ims, tmp_path, 'image_publish', variables, check=True))
+    assert counts['changed'] == 0
+
+
+class _FileHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # pylint: disable=arguments-differ
+        pass
+
+
+@pytest.fixture
+def http_dir(tmp_path):
+    """A loopback HTTP server over a directory: (directory, base URL)."""
+    root = tmp_path / 'www'
+    root.mkdir()
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_FileHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, 'http://127.0.0.1:%d' % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_publish_from_url_and_purge_the_share_set(ims, tmp_path, http_dir):
+    root, url = http_dir
+    (root / 'golden.qcow2').write_bytes(b'QFI\xfb' + os.urandom(512 * 1024))
+    user_b = ims.stack.tenant('tenant-b')['user_id']
+    other = '7000000000000000001'
+    variables = {'image_publish_name': 'golden-url', 'image_publish_url': url + '/golden.qcow2',
+                 'image_publish_metadata': {'disk_format': 'qcow2', 'os_version': '8'},
+                 'image_publish_share_with': [user_b, other]}
+    counts, result = run_role(ims, tmp_path, 'image_publish', variables)
+    assert counts['changed'] == 2 and result['image']['status'] == 'active'
+    assert result['image']['checksum'] == md5(root / 'golden.qcow2')
+    assert sorted(result['shared_with']) == sorted([user_b, other])
+
+    counts, result = run_role(ims, tmp_path, 'image_publish', variables)
+    assert counts['changed'] == 0, counts
+
+    exact = dict(variables, image_publish_share_with=[user_b], image_publish_share_purge=True)
+    counts, result = assert_check_mode_changes_nothing(ims, lambda: run_role(ims, tmp_path, 'image_publish', exact, check=True))
+    assert counts['changed'] == 1 and result['shares_removed'] == [other]
+    counts, result = run_role(ims, tmp_path, 'image_publish', exact)
+    assert counts['changed'] == 1 and result['shared_with'] == [user_b] and result['shares_removed'] == [other]
+    assert [s['userId'] for s in ims.stack.state()['shares']] == [user_b]
+    counts, result = run_role(ims, tmp_path, 'image_publish', exact)
+    assert counts['changed'] == 0
+
+
+# ---------------------------------------------------------------- image_retention
+
+
+def test_retention_check_mode_run_rerun_and_shared_images(ims, tmp_path):
+    seeded = ims.stack.seed(tenant='tenant-a', count=6, prefix='golden-')['imageIds']    # golden-00000 is the oldest
+    ims.stack.seed(tenant='tenant-a', count=2, prefix='other-')
+    ims.stack.seed(tenant='tenant-a', count=1, prefix='golden-q', status='queued')
+    ims.api('POST', '/private-images/%s/share' % seeded[1], json={'shares': {'user_ids': [ims.stack.tenant('tenant-b')['user_id']]}})
+    variables = {'image_retention_prefix': 'golden-', 'image_retention_keep': 2}
+
+    counts, result = assert_check_mode_changes_nothing(
+        ims, lambda: run_role(ims, tmp_path, 'image_retention', variables, check=True))
+    assert result['check_mode'] is True and counts['changed'] == 1
+    assert [i['name'] for i in result['kept']] == ['golden-00005', 'golden-00004']
+    assert [i['name'] for i in result['deleted']] == ['golden-00003', 'golden-00002', 'golden-00000']
+    assert [i['name'] for i in result['skipped_shared']] == ['golden-00001']
+
+    counts, result = run_role(ims, tmp_path, 'image_retention', variables)
+    assert counts['changed'] == 1 and [i['name'] for i in result['deleted']] == ['golden-00003', 'golden-00002', 'golden-00000']
+    assert active_images(ims, 'tenant-a') == ['golden-00001', 'golden-00004', 'golden-00005', 'other-00000', 'other-00001']
+    assert [i['name'] for i in ims.images('tenant-a') if i['status'] == 'queued'] == ['golden-q00000']
+
+    ims.stack.clear_requests()
+    counts, result = run_role(ims, tmp_path, 'image_retention', variables)
+    assert counts['changed'] == 0 and result['deleted'] == []
+    assert [i['name'] for i in result['skipped_shared']] == ['golden-00001']
+    assert ims.state_changing_requests() == []
+
+    counts, result = run_role(ims, tmp_path, 'image_retention', dict(variables, image_retention_force=True))
+    assert counts['changed'] == 1 and [i['name'] for i in result['deleted']] == ['golden-00001']
+    assert active_images(ims, 'tenant-a', 'golden-') == ['golden-00004', 'golden-00005']
+    assert ims.stack.state()['shares'] == []
+
+
+def test_retention_with_a_regex_through_the_fqcn_playbook(ims):
+    ims.stack.seed(tenant='tenant-a', count=4, prefix='web-2026')
+    ims.stack.seed(tenant='tenant-a', count=2, prefix='web-test-')
+    cmd = [os.path.join(BIN, 'ansible-playbook'), 'cecloud.ims.retention', '-i', 'localhost,',
+           '-e', json.dumps({'image_retention_regex': '^web-[0-9]+$', 'image_retention_keep': '1'})]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ims.env(), cwd=REPO, timeout=300, check=False)
+    assert proc.returncode == 0, output(proc)
+    assert recap(proc)['localhost']['changed'] == 1
+    assert active_images(ims, 'tenant-a') == ['web-202600003', 'web-test-00000', 'web-test-00001']
+
+
+# ---------------------------------------------------------------- image_import
+
+
+def test_import_check_mode_copy_rerun_and_remove_shares(ims, tmp_path):
+    ids = ims.stack.seed(tenant='tenant-a', count=3, prefix='golden-', with_object=True)['imageIds']
+    user_b = ims.stack.tenant('tenant-b')['user_id']
+    for image_id in ids:
+        ims.api('POST', '/private-images/%s/share' % image_id, json={'shares': {'user_ids': [user_b]}})
+    variables = {'image_import_pattern': '^golden-0000[01]$', 'image_import_name_prefix': 'from-a-'}
+
+    counts, result = assert_check_mode_changes_nothing(
+        ims, lambda: run_role(ims, tmp_path, 'image_import', variables, tenant='tenant-b', check=True))
+    assert counts['changed'] == 1 and sorted(i['name'] for i in result['copied']) == ['from-a-golden-00000', 'from-a-golden-00001']
+
+    counts, result = run_role(ims, tmp_path, 'image_import', variables, tenant='tenant-b')
+    assert counts['changed'] == 1 and len(result['copied']) == 2
+    assert active_images(ims, 'tenant-b') == ['from-a-golden-00000', 'from-a-golden-00001']
+    assert all(i['sourceType'] == 'copy' for i in ims.images('tenant-b'))
+
+    counts, result = run_role(ims, tmp_path, 'image_import', variables, tenant='tenant-b')
+    assert counts['changed'] == 0 and result['copied'] == []
+    assert sorted(result['already_copied']) == ['golden-00000', 'golden-00001']
+
+    removing = dict(variables, image_import_remove_shares=True)
+    counts, result = assert_check_mode_changes_nothing(
+        ims, lambda: run_role(ims, tmp_path, 'image_import', removing, tenant='tenant-b', check=True))
+    assert counts['changed'] == 1 and len(result['removed_shares']) == 2
+    counts, result = run_role(ims, tmp_path, 'image_import', removing, tenant='tenant-b')
+    assert counts['changed'] == 1 and len(result['removed_shares']) == 2
+    assert [s['imageId'] for s in ims.stack.state()['shares']] == [ids[2]]     # the one that did not match stays
+    counts, result = run_role(ims, tmp_path, 'image_import', removing, tenant='tenant-b')
+    assert counts['changed'] == 0
+    assert active_images(ims, 'tenant-b') == ['from-a-golden-00000', 'from-a-golden-00001']
+
+
+# ---------------------------------------------------------------- bad variables
+
+
+@pytest.mark.parametrize('role,variables,message', [
+    ('image_retention', {'image_retention_prefix': 'x', 'image_retention_keep': 'many'}, 'image_retention_keep'),
+    ('image_retention', {'image_retention_prefix': 'x', 'image_retention_force': 'maybe'}, 'image_retention_force'),
+    ('image_publish', {'image_publish_src': '/nonexistent'}, 'image_publish_name'),
+    ('image_publish', {'image_publish_name': 'x', 'image_publish_src': '/x', 'image_publish_metadata': {'os_type': 'beos'}},
+     'os_type'),
+    ('image_publish', {'image_publish_name': 'x', 'image_publish_src': '/x', 'image_publish_wait_timeout': 'soon'},
+     'image_publish_wait_timeout'),
+    ('image_import', {'image_import_remove_shares': 'perhaps'}, 'image_import_remove_shares'),
+    ('image_import', {'ims_validate_certs': 'sometimes'}, 'ims_validate_certs'),
+])
+def test_bad_variables_fail_before_any_task(ims, tmp_path, role, variables, message):
+    extra = dict(variables, role_under_test=role, result_file=str(tmp_path / 'r.json'))
+    proc = ims.playbook('roles/run_role.yml', extra_vars=extra)
+    assert proc.returncode != 0
+    assert 'Validation of arguments failed' in proc.stdout and message in proc.stdout, output(proc)
+    counts = recap(proc)['localhost']
+    assert counts['failed'] == 1 and counts['changed'] == 0 and counts['skipped'] == 0
+    # the validation task is the first task of the role, and it is the one that failed
+    first = proc.stdout.index('TASK [cecloud.ims.%s : ' % role)
+    assert proc.stdout[first:].startswith("TASK [cecloud.ims.%s : Validating arguments against arg spec 'main'" % role)
+    assert 'fatal: [localhost]' in proc.stdout[first:proc.stdout.find('TASK [', first + 1) if proc.stdout.find('TASK [', first + 1) > 0 else None]
+    assert ims.requests() == []
+
+
+@pytest.mark.parametrize('role,variables,message', [
+    ('image_retention', {}, 'exactly one of image_retention_prefix and image_retention_regex'),
+    ('image_retention', {'image_retention_prefix': 'a', 'image_retention_regex': 'b'}, 'exactly one of'),
+    ('image_retention', {'image_retention_prefix': 'a', 'image_retention_keep': -1}, 'must be 0 or more'),
+    ('image_publish', {'image_publish_name': 'x'}, 'exactly one of image_publish_src'),
+])
+def test_inconsistent_variables_fail_at_the_first_task(ims, tmp_path, role, variables, message):
+    extra = dict(variables, role_under_test=role, result_file=str(tmp_path / 'r.json'))
+    proc = ims.playbook('roles/run_role.yml', extra_vars=extra)
+    assert proc.returncode != 0 and message in proc.stdout, output(proc)
+    assert ims.requests() == []

@@ -84,7 +84,11 @@ def _stop(proc, timeout=10.0):
 class S3Server:
     """One SeaweedFS ``weed mini`` process with explicit ports and a credentials file."""
 
-    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY):
+    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, tls_cert=None, tls_key=None, tls_ca=None):
+        """``tls_cert``/``tls_key``: serve S3 over HTTPS; ``tls_ca`` verifies it in the readiness check."""
+        self.tls_cert = tls_cert
+        self.tls_key = tls_key
+        self.tls_ca = tls_ca
         self.workdir = workdir
         self.datadir = os.path.join(workdir, 'data')
         os.makedirs(self.datadir, exist_ok=True)
@@ -101,7 +105,7 @@ class S3Server:
             taken.update((port, port + 10000))
             self.ports[name] = port
         self.ports['debug'] = free_port(None, taken)
-        self.endpoint = f"http://127.0.0.1:{self.ports['s3']}"
+        self.endpoint = f"{'https' if tls_cert else 'http'}://127.0.0.1:{self.ports['s3']}"
         self.log = os.path.join(workdir, 'weed.log')
         self.proc = None
 
@@ -111,6 +115,8 @@ class S3Server:
                 '-master.telemetry=false', '-s3.iam=false', f"-debug.port={self.ports['debug']}"]
         for name in ('s3', 'master', 'volume', 'filer', 'admin'):
             args += [f'-{name}.port={self.ports[name]}', f'-{name}.port.grpc={self.ports[name] + 10000}']
+        if self.tls_cert:
+            args += [f'-s3.cert.file={self.tls_cert}', f'-s3.key.file={self.tls_key}']
         return args
 
     def start(self, timeout=60.0):
@@ -119,6 +125,10 @@ class S3Server:
                                          cwd=self.workdir, start_new_session=True)
         from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
         client = make_client(self.endpoint, self.access_key, self.secret_key)
+        if self.tls_cert:
+            import boto3  # pylint: disable=import-outside-toplevel
+            client = boto3.client('s3', endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
+                                  aws_secret_access_key=self.secret_key, region_name='us-east-1', verify=self.tls_ca or False)
         deadline = time.time() + timeout
         while True:
             if self.proc.poll() is not None:

@@ -9,11 +9,14 @@ assertions; ``ims.playbook(...)`` runs real ``ansible-playbook``.  Both go throu
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import functools
+import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 
 import pytest
 import requests
@@ -130,6 +133,25 @@ class Ims:
             owner = self.stack.tenant(tenant)['tenant_id']
             images = [i for i in images if i.get('owner') == owner]
         return images
+
+
+class _QuietFileHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # pylint: disable=arguments-differ
+        pass
+
+
+@pytest.fixture
+def http_dir(tmp_path):
+    """A loopback HTTP server over a fresh directory (import sources): yields (directory, base URL)."""
+    root = tmp_path / 'www'
+    root.mkdir()
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_QuietFileHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield root, 'http://127.0.0.1:%d' % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope='session')

@@ -5,11 +5,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import functools
 import hashlib
-import http.server
 import os
-import threading
 
 import pytest
 
@@ -39,25 +36,12 @@ def share_with(ims, image_id, user_ids, tenant='tenant-a'):
 
 
 @pytest.fixture
-def served_file(tmp_path):
-    """A small image file served over HTTP on loopback: yields (url of the file, its bytes, url of a 404)."""
+def served_file(http_dir):
+    """A small image file served over HTTP on loopback: (url of the file, its bytes, url of a 404)."""
+    root, base = http_dir
     data = b'QFI\xfb' + os.urandom(64 * 1024)
-    (tmp_path / 'disk.qcow2').write_bytes(data)
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = 'http://127.0.0.1:%d' % server.server_address[1]
-    try:
-        yield base + '/disk.qcow2', data, base + '/missing.qcow2'
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # pylint: disable=arguments-differ
-        pass
+    (root / 'disk.qcow2').write_bytes(data)
+    return base + '/disk.qcow2', data, base + '/missing.qcow2'
 
 
 # -- ims_image: create, idempotency, update ---------------------------------------------------------------------

@@ -9,14 +9,11 @@ then for real, then again: the second run must report ``changed=0`` in the play 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import functools
 import hashlib
-import http.server
 import json
 import os
 import re
 import subprocess
-import threading
 
 import pytest
 
@@ -117,26 +114,6 @@ def test_publish_from_file_check_mode_then_idempotent(ims, tmp_path):
     counts, result = assert_check_mode_changes_nothing(
         ims, lambda: run_role(ims, tmp_path, 'image_publish', variables, check=True))
     assert counts['changed'] == 0
-
-
-class _FileHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # pylint: disable=arguments-differ
-        pass
-
-
-@pytest.fixture
-def http_dir(tmp_path):
-    """A loopback HTTP server over a directory: (directory, base URL)."""
-    root = tmp_path / 'www'
-    root.mkdir()
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_FileHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield root, 'http://127.0.0.1:%d' % server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_publish_from_url_and_purge_the_share_set(ims, tmp_path, http_dir):

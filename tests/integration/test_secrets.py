@@ -9,10 +9,7 @@ tokens of both tenants and for the S3 access and secret keys the emulator hands 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import functools
-import http.server
 import os
-import threading
 
 import pytest
 
@@ -25,23 +22,11 @@ def _users(count, start=20000):
     return ['70855248014138%05d' % (start + index) for index in range(count)]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # pylint: disable=arguments-differ
-        pass
-
-
 @pytest.fixture
-def import_url(tmp_path):
-    folder = tmp_path / 'www'
-    folder.mkdir()
-    (folder / 'disk.qcow2').write_bytes(b'QFI\xfb' + os.urandom(64 * 1024))
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield 'http://127.0.0.1:%d/disk.qcow2' % server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+def import_url(http_dir):
+    root, base = http_dir
+    (root / 'disk.qcow2').write_bytes(b'QFI\xfb' + os.urandom(64 * 1024))
+    return base + '/disk.qcow2'
 
 
 def _share_from_b(ims):

@@ -11,10 +11,13 @@ Decisions where the document is vague are written down in docs/api-notes.md.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 from ansible_collections.cecloud.ims.plugins.module_utils._case import snake_keys, snake_to_camel
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
 
 API = '/api/image/v1'
+IMAGE_ID = re.compile(r'img-[A-Za-z0-9]+')
 NOT_FOUND_CODE = 'IMG.DBGet.NoData'
 
 # Fields of the PUT /private-images/{id} body: it replaces all of them at once.
@@ -37,6 +40,11 @@ class CECloudBackend:
 
     def __init__(self, client):
         self.client = client
+
+    @staticmethod
+    def is_image_id(value):
+        """Whether ``value`` has the shape of an image id (``img-...``), so a look-up by id is worth a request."""
+        return bool(IMAGE_ID.fullmatch(value or ''))
 
     # -- listings --------------------------------------------------------------
 

@@ -122,6 +122,17 @@ class ImageService:
                 name, len(images), scope, ', '.join(sorted(i.get('image_id') for i in images))))
         return images[0] if images else None
 
+    def resolve_image(self, ref, exclude_statuses=('deleted',)):
+        """The tenant's private image whose id or (else) name is ``ref``; a clear error when there is none."""
+        image = None
+        if self.backend.is_image_id(ref):
+            image = self.find_image(image_id=ref, exclude_statuses=exclude_statuses)
+        if image is None:
+            image = self.find_image(name=ref, exclude_statuses=exclude_statuses)
+        if image is None:
+            raise ImsValidationError('No private image of this tenant has the id or name %r.' % ref)
+        return image
+
     def get_image(self, image_id):
         return self.backend.get_image(image_id)
 

@@ -211,7 +211,7 @@ class ImageExportModule(ImsModule):
         p = self.params
         if p['dest'] is not None:
             self._check_dest()
-        image = self._find()
+        image = self.service.resolve_image(self.params['image'])
         self.result['image'] = image
         if image.get('status') != ACTIVE:
             raise ImsValidationError('Image %s (%s) is %s; only active images can be %s.' % (
@@ -220,15 +220,6 @@ class ImageExportModule(ImsModule):
             self._export(image)
         else:
             self._download(image)
-
-    def _find(self):
-        ref = self.params['image']
-        image = self.service.find_image(image_id=ref, scope='private')
-        if image is None:
-            image = self.service.find_image(name=ref, scope='private')
-        if image is None:
-            raise ImsValidationError('No private image has the id or name %r.' % ref)
-        return image
 
     # -- export ----------------------------------------------------------------
 

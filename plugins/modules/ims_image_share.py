@@ -166,7 +166,6 @@ from ansible_collections.cecloud.ims.plugins.module_utils._service import dedupe
 # docs/api-notes.md: user ids are 19-digit numeric strings (the document's examples; the service answers
 # IMG.OperationFailed.InvalidUserId otherwise).
 USER_ID = re.compile(r'^[0-9]{19}$')
-IMAGE_ID = re.compile(r'^img-[A-Za-z0-9]+$')
 
 
 class ImageShareModule(ImsModule):
@@ -220,20 +219,9 @@ class ImageShareModule(ImsModule):
 
     # -- owner side ------------------------------------------------------------
 
-    def _find_image(self):
-        value = self.params['image']
-        image = None
-        if IMAGE_ID.match(value):
-            image = self.service.find_image(image_id=value, exclude_statuses=('deleted',))
-        if image is None:
-            image = self.service.find_image(name=value, exclude_statuses=('deleted',))
-        if image is None:
-            raise ImsValidationError('No private image of this tenant has the id or name %r.' % value)
-        return image
-
     def _owner(self):
         p = self.params
-        image = self._find_image()
+        image = self.service.resolve_image(self.params['image'])
         image_id = image['image_id']
         before = self.service.list_shares(image_id)
         users = dedupe(p['users'])

@@ -124,7 +124,7 @@ CASES = [
     ('share-unknown-image', None, 'ims_image_share', {'image': 'img-doesnotexist', 'users': [USER_B]},
      r"No private image of this tenant has the id or name 'img-doesnotexist'"),
     ('export-unknown-image', None, 'ims_image_export', {'image': 'no-such-image', 'bucket': 'export-az0-a'},
-     r"No private image has the id or name 'no-such-image'"),
+     r"No private image of this tenant has the id or name 'no-such-image'"),
     ('copy-unknown-share', None, 'ims_image', {'name': 'n2', 'copy_from_share': 'img-share-doesnotexist'},
      r'No image is shared with this tenant under share id img-share-doesnotexist'),
     ('delete-ambiguous-name', 'dup', 'ims_image', {'name': '{DUP}', 'state': 'absent'}, r"The name 'dup-00000' matches 2 private images"),

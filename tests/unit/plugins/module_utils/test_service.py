@@ -247,3 +247,22 @@ def test_converge_gives_up_after_the_attempts_with_the_original_error():
     with pytest.raises(ImsTransportError) as err:
         service(backend)[0].report_upload('img', True)
     assert backend.done_calls == 3 and err.value.message == 'reset 2'
+
+
+class IdShapedBackend(FakeBackend):
+    @staticmethod
+    def is_image_id(value):
+        return value.startswith('img-')
+
+
+def test_resolve_image_by_id_then_name_skipping_deleted_images():
+    backend = IdShapedBackend(private=[img('img-1', 'web'), img('img-2', 'img-lookalike'), img('img-3', 'old', status='deleted')])
+    svc = service(backend)[0]
+    assert svc.resolve_image('img-1')['name'] == 'web'
+    assert svc.resolve_image('img-lookalike')['image_id'] == 'img-2'
+    backend.calls = []
+    assert svc.resolve_image('web')['image_id'] == 'img-1'
+    assert backend.calls == [('private', 'web', None, 100)]  # not id-shaped: no look-up by id
+    with pytest.raises(ImsValidationError) as err:
+        svc.resolve_image('img-3')
+    assert "No private image of this tenant has the id or name 'img-3'" in err.value.message

@@ -9,11 +9,16 @@ emulator + SeaweedFS stack:
 
 * upload: plain boto3 ``upload_file`` (same client settings and TransferConfig) versus the module
   (its own entry point, as Ansible runs it), whose ``transfer`` figures include the MD5;
-* download: plain streaming ``requests`` of the download endpoint to a file versus the module
-  with ``dest`` (temporary file, MD5 verification, atomic rename included);
+* download: plain streaming ``requests`` of the download endpoint to a file, the same loop with an
+  MD5 of each chunk in line (the least CPU any verified download can spend), and the module with
+  ``dest`` (temporary file, MD5 verification, atomic rename included);
+* the CPU seconds per GiB each download cost, on the client (the module's without its start-up,
+  measured by a check-mode run of the same task) and in the emulator + SeaweedFS: on a machine where
+  they share the cores, the ratio module / plain also measures the CPU the MD5 takes;
 * the module process's peak RSS (its VmHWM, polled while it runs).
 
-It prints figures and ratios (module / plain) and asserts nothing: wall-clock numbers depend on the machine.
+It prints figures and ratios (module / plain, module / (plain + MD5)) and asserts nothing: wall-clock
+numbers depend on the machine.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,6 +27,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -84,8 +90,39 @@ class PeakRss(threading.Thread):
             self.stopped.wait(self.interval)
 
 
+def process_cpu(pid):
+    """CPU seconds (user + system, all threads) a live process has used so far."""
+    with open('/proc/%d/stat' % pid, encoding='ascii') as handle:
+        fields = handle.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def own_cpu(who=resource.RUSAGE_SELF):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """CPU seconds spent during a ``with`` block by this process (or its waited-for children) and the server's."""
+
+    def __init__(self, stack, who=resource.RUSAGE_SELF):
+        self.pids = [stack.proc.pid, stack.s3.proc.pid]
+        self.who = who
+        self.client = self.server = 0.0
+
+    def __enter__(self):
+        self.client = own_cpu(self.who)
+        self.server = sum(process_cpu(pid) for pid in self.pids)
+        return self
+
+    def __exit__(self, *exc):
+        self.client = own_cpu(self.who) - self.client
+        self.server = sum(process_cpu(pid) for pid in self.pids) - self.server
+        return False
+
+
 def run_module(stack, name, args, workdir):
-    """Run a module's entry point; returns (result, wall seconds, peak RSS in MiB) of that one process."""
+    """Run a module's entry point; returns (result, wall seconds, peak RSS in MiB, CpuMeter) of that one process."""
     args_file = os.path.join(workdir, 'args.json')
     with open(args_file, 'w', encoding='utf-8') as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
@@ -94,7 +131,7 @@ def run_module(stack, name, args, workdir):
     env['PYTHONPATH'] = COLLECTIONS
     out_file = os.path.join(workdir, 'out.json')
     started = time.time()
-    with open(out_file, 'wb') as out:
+    with open(out_file, 'wb') as out, CpuMeter(stack, resource.RUSAGE_CHILDREN) as cpu:
         command = [sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.' + name, args_file]
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)  # pylint: disable=consider-using-with
         rss = PeakRss(proc.pid)
@@ -111,7 +148,7 @@ def run_module(stack, name, args, workdir):
         raise SystemExit('%s printed no JSON:\n%s' % (name, text[-3000:]))
     if result.get('failed'):
         raise SystemExit('%s failed: %s' % (name, result.get('msg')))
-    return result, wall, rss.peak_kib / 1024.0
+    return result, wall, rss.peak_kib / 1024.0, cpu
 
 
 def plain_upload(stack, path, part_size_mb, max_concurrency):
@@ -129,63 +166,111 @@ def plain_upload(stack, path, part_size_mb, max_concurrency):
     return seconds
 
 
-def plain_download(stack, image_id, dest):
+def plain_download(stack, image_id, dest, verify=False):
+    """Stream the download endpoint to ``dest`` with requests; with ``verify``, MD5 each chunk as it comes
+    (the least CPU any verified download can spend). Returns (seconds, CpuMeter)."""
     tenant = stack.tenant('tenant-a')
+    digest = hashlib.md5()
     started = time.time()
-    with requests.get('%s/api/image/v1/private-images/%s/file' % (stack.url, image_id), stream=True, timeout=60,
-                      headers={'Authorization': 'Bearer ' + tenant['token'], 'x-regionid': stack.region}) as response:
-        response.raise_for_status()
-        with open(dest, 'wb') as handle:
-            for chunk in response.iter_content(MIB):
-                handle.write(chunk)
+    with CpuMeter(stack) as cpu:
+        with requests.get('%s/api/image/v1/private-images/%s/file' % (stack.url, image_id), stream=True, timeout=60,
+                          headers={'Authorization': 'Bearer ' + tenant['token'], 'x-regionid': stack.region}) as response:
+            response.raise_for_status()
+            with open(dest, 'wb') as handle:
+                for chunk in response.iter_content(MIB):
+                    handle.write(chunk)
+                    if verify:
+                        digest.update(chunk)
     seconds = time.time() - started
     os.unlink(dest)
-    return seconds
+    return seconds, cpu
+
+
+DOWNLOADS = ('plain', 'plain_md5', 'module')
+
+
+def module_startup_cpu(stack, image_id, dest, workdir):
+    """Client CPU of the export module doing everything but the download: a check-mode run of the same task."""
+    _result, _wall, _rss, cpu = run_module(stack, 'ims_image_export', dict(
+        image=image_id, dest=dest, force=True, _ansible_check_mode=True), workdir)
+    return cpu.client
+
+
+def download_once(stack, method, image_id, dest, workdir, startup_cpu=0.0):
+    """One timed download by ``method``; returns (seconds, client CPU s, server CPU s, peak RSS MiB or None).
+
+    The module's client CPU leaves out ``startup_cpu`` (interpreter, imports, look-ups), which a
+    download of any size pays once."""
+    if method == 'module':
+        result, _wall, rss, cpu = run_module(stack, 'ims_image_export', dict(image=image_id, dest=dest, force=True), workdir)
+        os.unlink(dest)
+        return result['transfer']['seconds'], max(cpu.client - startup_cpu, 0.0), cpu.server, rss
+    seconds, cpu = plain_download(stack, image_id, dest, verify=method == 'plain_md5')
+    return seconds, cpu.client, cpu.server, None
 
 
 def bench_size(stack, size_gib, args, workdir):
     size = int(size_gib * GIB)
     src = os.path.join(workdir, 'bench-%sG.raw' % size_gib)
     make_file(src, size)
-    mib = size / MIB
+    gib = size / GIB
     row = dict(size_gib=size_gib)
     try:
-        up_plain, up_module, down_plain, down_module = [], [], [], []
-        rss_up = rss_down = 0.0
+        up_plain, up_module = [], []
+        downloads = dict((method, []) for method in DOWNLOADS)
+        rss_up = rss_down = startup_cpu = 0.0
         image_id = None
+        dest = os.path.join(workdir, 'download.raw')
         for attempt in range(args.repeat):
             os.sync()
             up_plain.append(plain_upload(stack, src, args.part_size_mb, args.max_concurrency))
             os.sync()
             name = 'bench-%s-%d' % (str(size_gib).replace('.', '-'), attempt)
-            result, wall, rss = run_module(stack, 'ims_image_upload', dict(
+            result, wall, rss, _cpu = run_module(stack, 'ims_image_upload', dict(
                 src=src, name=name, part_size_mb=args.part_size_mb, max_concurrency=args.max_concurrency,
                 wait_timeout=3600), workdir)
             up_module.append((result['transfer']['seconds'], wall))
             rss_up = max(rss_up, rss)
             image_id = result['image']['image_id']
-            dest = os.path.join(workdir, 'download.raw')
-            # Each download starts with no dirty pages (os.sync), and the two take turns going first: otherwise
-            # the second writer of a multi-GiB file pays for the first one's write-back.
-            for turn in ((0, 1) if attempt % 2 == 0 else (1, 0)):
+            if attempt == 0:
+                startup_cpu = module_startup_cpu(stack, image_id, dest, workdir)
+                # Untimed: the first file of this size written in a fresh VM costs the guest's first touch of
+                # that much page cache (seen as 2-3 s of system time per GiB), whichever download met it.
+                plain_download(stack, image_id, dest)
+            # Each download starts with no dirty pages (os.sync), and the methods take turns going first.
+            order = DOWNLOADS[attempt % len(DOWNLOADS):] + DOWNLOADS[:attempt % len(DOWNLOADS)]
+            for method in order:
                 os.sync()
-                if turn == 0:
-                    down_plain.append(plain_download(stack, image_id, dest))
-                    continue
-                result, wall, rss = run_module(stack, 'ims_image_export', dict(image=image_id, dest=dest, force=True), workdir)
-                down_module.append((result['transfer']['seconds'], wall))
-                rss_down = max(rss_down, rss)
-                os.unlink(dest)
-        best = min
+                seconds, client, server, rss = download_once(stack, method, image_id, dest, workdir, startup_cpu)
+                downloads[method].append((seconds, client, server))
+                if rss is not None:
+                    rss_down = max(rss_down, rss)
+        mib = size / MIB
         row.update(
-            upload_plain=mib / best(up_plain), upload_module=mib / best(s for s, _w in up_module),
-            upload_module_wall=mib / best(w for _s, w in up_module),
-            download_plain=mib / best(down_plain), download_module=mib / best(s for s, _w in down_module),
-            download_module_wall=mib / best(w for _s, w in down_module),
-            rss_upload=rss_up, rss_download=rss_down)
+            upload_plain=mib / min(up_plain), upload_module=mib / min(s for s, _w in up_module),
+            upload_module_wall=mib / min(w for _s, w in up_module), rss_upload=rss_up, rss_download=rss_down)
+        for method, runs in downloads.items():
+            seconds, client, server = min(runs)
+            row['download_' + method] = mib / seconds
+            row['cpu_' + method] = (client / gib, server / gib)
     finally:
         os.unlink(src)
     return row
+
+
+def print_row(size, row):
+    print('%5s GiB  upload    plain %7.1f MiB/s  module %7.1f MiB/s (MD5 incl.)  ratio %.2f   '
+          'module end-to-end %7.1f MiB/s  peak RSS %6.1f MiB' % (
+              size, row['upload_plain'], row['upload_module'], row['upload_module'] / row['upload_plain'],
+              row['upload_module_wall'], row['rss_upload']))
+    labels = dict(plain='plain', plain_md5='plain + MD5', module='module (verify incl.)')
+    for method in DOWNLOADS:
+        client, server = row['cpu_' + method]
+        print('%5s GiB  download %-22s %7.1f MiB/s   CPU per GiB: client %.2f s, emulator + S3 %.2f s%s' % (
+            size, labels[method], row['download_' + method], client, server,
+            '   peak RSS %.1f MiB' % row['rss_download'] if method == 'module' else ''))
+    print('%5s GiB  download ratio module / plain %.2f   module / (plain + MD5) %.2f' % (
+        size, row['download_module'] / row['download_plain'], row['download_module'] / row['download_plain_md5']))
 
 
 def md5_rate(total=512 * MIB):
@@ -195,6 +280,12 @@ def md5_rate(total=512 * MIB):
     for dummy in range(total // MIB):
         digest.update(block)
     return total / MIB / (time.time() - started)
+
+
+def _rounded(value):
+    if isinstance(value, tuple):
+        return [_rounded(item) for item in value]
+    return round(value, 2) if isinstance(value, float) else value
 
 
 def main(argv=None):
@@ -220,18 +311,11 @@ def main(argv=None):
             for size in sizes:
                 row = bench_size(stack, size, args, workdir)
                 rows.append(row)
-                print('%5s GiB  upload   plain %7.1f MiB/s  module %7.1f MiB/s (MD5 incl.)  ratio %.2f   '
-                      'module end-to-end %7.1f MiB/s  peak RSS %6.1f MiB' % (
-                          size, row['upload_plain'], row['upload_module'], row['upload_module'] / row['upload_plain'],
-                          row['upload_module_wall'], row['rss_upload']))
-                print('%5s GiB  download plain %7.1f MiB/s  module %7.1f MiB/s (verify incl.)  ratio %.2f   '
-                      'module end-to-end %7.1f MiB/s  peak RSS %6.1f MiB' % (
-                          size, row['download_plain'], row['download_module'], row['download_module'] / row['download_plain'],
-                          row['download_module_wall'], row['rss_download']))
+                print_row(size, row)
                 sys.stdout.flush()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(json.dumps(rows, indent=None, default=lambda v: round(v, 2)))
+    print(json.dumps([dict((key, _rounded(value)) for key, value in row.items()) for row in rows]))
     return 0
 
 

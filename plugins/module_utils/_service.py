@@ -145,6 +145,8 @@ class ImageService:
         acted, so ``settled()`` reads its state instead: it returns the result when the request
         took effect, RESEND when it did not (then ``send()`` runs again, at most ``attempts`` times
         in all), or raises Unsettled when the state cannot tell (then the original error is raised).
+        A RESEND is believed only when a second look after a pause says it too: a listing may lag
+        behind a write, and a create sent twice is a duplicate image.
         """
         attempt = 0
         while True:
@@ -156,13 +158,15 @@ class ImageService:
                     raise
                 try:
                     outcome = settled()
+                    if outcome is RESEND:
+                        self.sleep(self.poll_interval * attempt)
+                        outcome = settled()
                 except (Unsettled, ImsTransportError, ImsApiError):
                     raise exc
                 if outcome is not RESEND:
                     return outcome
                 if attempt >= attempts:
                     raise exc
-                self.sleep(self.poll_interval * attempt)
 
     def create_once(self, create, name, known_ids=(), attempts=CREATE_ATTEMPTS):
         """``create()`` an image called ``name``; returns it.

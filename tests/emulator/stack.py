@@ -22,6 +22,8 @@ from tests.emulator.service import DEFAULT_TENANTS
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 S3_ACCESS_KEY = 'EMUACCESSKEY0000000'
 S3_SECRET_KEY = 'EmuSecretKey0000000000000000000000000000'
+# A bucket of the harness's own, where start() proves SeaweedFS can store and return an object.
+HEALTH_BUCKET = 'ims-stack-health'
 
 
 class StackError(RuntimeError):
@@ -134,13 +136,26 @@ class S3Server:
             if self.proc.poll() is not None:
                 raise StackError(f'SeaweedFS exited with {self.proc.returncode}:\n{_tail(self.log)}')
             try:
-                client.list_buckets()
+                self._round_trip(client)
                 return
             except Exception:  # pylint: disable=broad-except
                 if time.time() > deadline:
                     self.stop()
                     raise StackError(f'SeaweedFS S3 did not answer within {timeout:.0f}s:\n{_tail(self.log)}') from None
                 time.sleep(0.2)
+
+    @staticmethod
+    def _round_trip(client):
+        """Ready means an object can be written and read back: the S3 port (and the bucket list) answers
+        before the volume server has registered, and a read in that window fails."""
+        try:
+            client.create_bucket(Bucket=HEALTH_BUCKET)
+        except client.exceptions.ClientError as exc:
+            if exc.response.get('Error', {}).get('Code') not in ('BucketAlreadyOwnedByYou', 'BucketAlreadyExists'):
+                raise
+        client.put_object(Bucket=HEALTH_BUCKET, Key='ready', Body=b'ready')
+        if client.get_object(Bucket=HEALTH_BUCKET, Key='ready')['Body'].read() != b'ready':
+            raise StackError('SeaweedFS returned other bytes than it was given')
 
     def stop(self):
         _stop(self.proc)

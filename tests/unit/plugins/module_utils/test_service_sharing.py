@@ -119,8 +119,43 @@ def test_create_once_reraises_when_it_cannot_tell(private):
     backend = ShareBackend(private=private)
     exc = ImsTransportError('read timed out')
     with pytest.raises(ImsTransportError) as err:
-        ImageService(backend).create_once(_failing(exc), 'web')
+        ImageService(backend, sleep=lambda seconds: None).create_once(_failing(exc), 'web')
     assert err.value is exc
+
+
+class LaggingListing(ShareBackend):
+    """Its listing shows a created image only from the ``lag``-th look after the create on."""
+
+    def __init__(self, lag, fail_first):
+        super(LaggingListing, self).__init__()
+        self.lag = lag
+        self.fail_first = fail_first
+        self.looks = 0
+
+    def create(self):
+        self.creates += 1
+        self.private.append(dict(image_id='img-%d' % self.creates, name='web', status='queued'))
+        if self.creates <= self.fail_first:
+            raise ImsTransportError('read timed out')
+        return self.private[-1]
+
+    def list_private_images(self, name_contains=None, image_id=None, page_size=None):
+        self.looks += 1
+        return super(LaggingListing, self).list_private_images(name_contains, image_id, page_size) if self.looks >= self.lag else []
+
+
+def test_create_once_looks_twice_before_resending_so_a_lagging_listing_makes_no_duplicate():
+    backend = LaggingListing(lag=2, fail_first=1)
+    sleeps = []
+    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, 'web')
+    assert (image['image_id'], backend.creates, backend.looks, sleeps) == ('img-1', 1, 2, [0.5])
+
+
+def test_create_once_resends_when_two_looks_find_nothing():
+    backend = LaggingListing(lag=3, fail_first=1)
+    sleeps = []
+    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, 'web')
+    assert (image['image_id'], backend.creates, backend.looks, sleeps) == ('img-2', 2, 2, [0.5])
 
 
 def test_create_once_does_not_look_after_a_clear_refusal():

@@ -85,12 +85,13 @@ class Faults:
         rules = []
         for rule in config.get('rules') or []:
             action = rule.get('action', 'error')
-            if action not in ('error', 'drop_before', 'drop_after', 'status'):
+            if action not in ('error', 'drop_before', 'drop_after', 'status', 'cut'):
                 raise ValueError(f'unknown action {action!r}')
             rules.append({'method': (rule.get('method') or '*').upper(), 'path': rule.get('path') or '.*',
                           'regex': re.compile(rule.get('path') or '.*'), 'action': action,
                           'status': int(rule.get('status') or (503 if action in ('error', 'status') else 0)),
-                          'count': int(rule.get('count', 1)), 'latency_ms': float(rule.get('latency_ms', 0) or 0)})
+                          'count': int(rule.get('count', 1)), 'latency_ms': float(rule.get('latency_ms', 0) or 0),
+                          'bytes': int(rule.get('bytes', 65536))})
         with self.lock:
             self.config = {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms, 'seed': config.get('seed')}
             self.rng = random.Random(config.get('seed'))
@@ -103,13 +104,14 @@ class Faults:
             return doc
 
     def decide(self, method, path):
-        """Return (action, status, latency seconds) for an API request."""
+        """Return (action, status, latency seconds) for an API request; for ``cut``, status is the bytes of body sent."""
         with self.lock:
             for rule in self.rules:
                 if rule['count'] != 0 and rule['method'] in ('*', method) and rule['regex'].search(path):
                     if rule['count'] > 0:
                         rule['count'] -= 1
-                    return rule['action'], rule['status'], rule['latency_ms'] / 1000.0
+                    status = rule['bytes'] if rule['action'] == 'cut' else rule['status']
+                    return rule['action'], status, rule['latency_ms'] / 1000.0
             latency = self.config['latency_ms'] / 1000.0
             draw = self.rng.random()
             if draw < self.config['error_rate']:
@@ -127,6 +129,33 @@ class Faults:
         if status == 503:
             return Response(503, b'Service Unavailable\n', content_type='text/plain', code='TEXT')
         return envelope(code='IMG.Internal.Error', status=status)
+
+
+class _CutShort(Exception):
+    """Raised by _CuttingWriter once its byte budget is spent."""
+
+
+class _CuttingWriter:
+    """A wfile that lets the headers and ``limit`` bytes of body through, then raises _CutShort."""
+
+    def __init__(self, inner, limit):
+        self.inner = inner
+        self.left = limit
+        self.in_body = False
+
+    def write(self, data):
+        if not self.in_body:
+            self.in_body = bytes(data).endswith(b'\r\n\r\n')
+            return self.inner.write(data)
+        if len(data) > self.left:
+            self.inner.write(bytes(data[:self.left]))
+            self.inner.flush()
+            raise _CutShort()
+        self.left -= len(data)
+        return self.inner.write(data)
+
+    def flush(self):
+        self.inner.flush()
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -197,7 +226,18 @@ class Handler(BaseHTTPRequestHandler):
             raise ValueError('body too large')
         return self.rfile.read(length) if length else b''
 
-    def _send(self, resp, method):
+    def _send(self, resp, method, body_limit=None):
+        """Send ``resp``; with ``body_limit``, only that many bytes of its body, then the connection is dropped."""
+        if body_limit is not None:
+            self.wfile = _CuttingWriter(self.wfile, body_limit)
+            try:
+                self._send(resp, method)
+            except _CutShort:
+                pass
+            finally:
+                self.wfile = self.wfile.inner
+            self._drop()
+            return
         self.send_response(resp.status)
         self.send_header('Content-Type', resp.content_type)
         for key, value in resp.headers:
@@ -251,6 +291,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         resp = self._api(method, path, query, raw, entry)
         entry.update(status=resp.status, code=resp.code)
+        if action == 'cut':
+            entry['fault'] = action
+            self.server.record(entry)
+            self._send(resp, method, body_limit=status)
+            return
         if action == 'drop_after':
             entry['fault'] = action
             self.server.record(entry)

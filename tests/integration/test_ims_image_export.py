@@ -124,6 +124,22 @@ def test_a_dropped_download_leaves_no_dest_and_no_temporary_file(ims, uploaded, 
     assert [n for n in os.listdir(str(tmp_path)) if n.startswith('.dropped')] == []
 
 
+def test_a_download_cut_mid_body_leaves_dest_as_it_was_and_a_rerun_completes_it(ims, uploaded, tmp_path):
+    image, src = uploaded
+    dest = tmp_path / 'cut.qcow2'
+    dest.write_bytes(b'previous content')
+    # Headers and 3 MiB of the 12 MiB body, then the connection closes.
+    ims.stack.set_faults(rules=[{'method': 'GET', 'path': '/file$', 'action': 'cut', 'bytes': 3 * 1024 * 1024, 'count': 1}])
+    run = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest)))
+    assert run.failed and 'download of image %s broke off' % image['image_id'] in run['msg'], run
+    assert [r['fault'] for r in downloads(ims)] == ['cut']
+    assert dest.read_bytes() == b'previous content'
+    assert [n for n in os.listdir(str(tmp_path)) if n.startswith('.cut')] == []
+    again = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest)))
+    assert again.changed and not again.failed, again
+    assert md5(str(dest)) == md5(src) == again['checksum']
+
+
 def test_bytes_that_do_not_match_the_checksum_never_reach_dest(ims, tmp_path):
     src = write_raw(tmp_path / 'tampered.raw', 4)
     run = ims.module('ims_image_upload', dict(src=src, name='tampered'))

@@ -1,6 +1,7 @@
 """Emulator API tests through real HTTP against a real SeaweedFS + emulator stack."""
 
 import hashlib
+import http.client
 import http.server
 import io
 import os
@@ -248,6 +249,24 @@ def test_share_copy(client_a, client_b):
     client_a.ok('POST', f'/private-images/{image_id}/unshare', json={'shares': {'user_ids': ['1234567890123456789']}})
     assert client_a.ok('GET', path)['total'] == 0
     client_a.ok('DELETE', f"/private-images/{image_id}")
+
+
+def test_cut_fault_sends_the_headers_and_only_part_of_the_body(stack, client_a):
+    data, dummy, payload = _active(client_a, 'cut', payload=os.urandom(256 * 1024))
+    stack.set_faults(rules=[{'method': 'GET', 'path': '/file$', 'action': 'cut', 'bytes': 1000, 'count': 1}])
+    conn = http.client.HTTPConnection('127.0.0.1', stack.port, timeout=10)
+    try:
+        conn.request('GET', f"/api/image/v1/private-images/{data['imageId']}/file",
+                     headers={'Authorization': 'Bearer ' + stack.tenant('tenant-a')['token'], 'x-regionid': stack.region})
+        resp = conn.getresponse()
+        assert resp.status == 200 and int(resp.getheader('Content-Length')) == len(payload)
+        with pytest.raises(http.client.IncompleteRead) as err:
+            resp.read()
+        assert err.value.partial == payload[:1000]
+    finally:
+        conn.close()
+    assert [e['fault'] for e in stack.requests() if e['path'].endswith('/file')][-1] == 'cut'
+    assert client_a.call('GET', f"/private-images/{data['imageId']}/file").content == payload  # count 1: once only
 
 
 def test_faults(stack, client_a):

@@ -21,6 +21,18 @@ def make_client(endpoint, access_key, secret_key):
                       retries={'max_attempts': 2, 'mode': 'standard'}))
 
 
+def ensure_bucket(client, name):
+    """Create bucket ``name`` unless it exists already."""
+    try:
+        client.head_bucket(Bucket=name)
+    except ClientError:
+        try:
+            client.create_bucket(Bucket=name)
+        except ClientError as exc:
+            if exc.response.get('Error', {}).get('Code') not in ('BucketAlreadyOwnedByYou', 'BucketAlreadyExists'):
+                raise
+
+
 class _HashingReader:
     """File-like wrapper that computes MD5 and size of what is read through it."""
 
@@ -45,14 +57,7 @@ class S3Backend:
         self.client = make_client(endpoint, access_key, secret_key)
 
     def ensure_bucket(self, name):
-        try:
-            self.client.head_bucket(Bucket=name)
-        except ClientError:
-            try:
-                self.client.create_bucket(Bucket=name)
-            except ClientError as exc:
-                if exc.response.get('Error', {}).get('Code') not in ('BucketAlreadyOwnedByYou', 'BucketAlreadyExists'):
-                    raise
+        ensure_bucket(self.client, name)
 
     def head_size(self, bucket, key):
         """Size of the object, or None when it does not exist."""

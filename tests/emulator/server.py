@@ -104,21 +104,20 @@ class Faults:
             return doc
 
     def decide(self, method, path):
-        """Return (action, status, latency seconds) for an API request; for ``cut``, status is the bytes of body sent."""
+        """Return (action, status, latency seconds, bytes of body to send before a ``cut``) for an API request."""
         with self.lock:
             for rule in self.rules:
                 if rule['count'] != 0 and rule['method'] in ('*', method) and rule['regex'].search(path):
                     if rule['count'] > 0:
                         rule['count'] -= 1
-                    status = rule['bytes'] if rule['action'] == 'cut' else rule['status']
-                    return rule['action'], status, rule['latency_ms'] / 1000.0
+                    return rule['action'], rule['status'], rule['latency_ms'] / 1000.0, rule['bytes']
             latency = self.config['latency_ms'] / 1000.0
             draw = self.rng.random()
             if draw < self.config['error_rate']:
-                return 'error', 0, latency
+                return 'error', 0, latency, None
             if draw < self.config['error_rate'] + self.config['drop_rate']:
-                return self.rng.choice(('drop_before', 'drop_after')), 0, latency
-            return None, 0, latency
+                return self.rng.choice(('drop_before', 'drop_after')), 0, latency, None
+            return None, 0, latency, None
 
     def error_response(self, status):
         with self.lock:
@@ -136,26 +135,18 @@ class _CutShort(Exception):
 
 
 class _CuttingWriter:
-    """A wfile that lets the headers and ``limit`` bytes of body through, then raises _CutShort."""
+    """Writes ``limit`` bytes to ``inner``, then raises _CutShort."""
 
     def __init__(self, inner, limit):
         self.inner = inner
         self.left = limit
-        self.in_body = False
 
     def write(self, data):
-        if not self.in_body:
-            self.in_body = bytes(data).endswith(b'\r\n\r\n')
-            return self.inner.write(data)
         if len(data) > self.left:
             self.inner.write(bytes(data[:self.left]))
-            self.inner.flush()
             raise _CutShort()
         self.left -= len(data)
         return self.inner.write(data)
-
-    def flush(self):
-        self.inner.flush()
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -227,17 +218,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b''
 
     def _send(self, resp, method, body_limit=None):
-        """Send ``resp``; with ``body_limit``, only that many bytes of its body, then the connection is dropped."""
-        if body_limit is not None:
-            self.wfile = _CuttingWriter(self.wfile, body_limit)
-            try:
-                self._send(resp, method)
-            except _CutShort:
-                pass
-            finally:
-                self.wfile = self.wfile.inner
-            self._drop()
-            return
+        """Send ``resp``; with ``body_limit``, only that many bytes of its body (the caller then drops the connection)."""
         self.send_response(resp.status)
         self.send_header('Content-Type', resp.content_type)
         for key, value in resp.headers:
@@ -247,10 +228,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if method == 'HEAD':
             return
-        if resp.stream is not None:
-            resp.stream(self.wfile)
-        else:
-            self.wfile.write(resp.body)
+        out = self.wfile if body_limit is None else _CuttingWriter(self.wfile, body_limit)
+        try:
+            if resp.stream is not None:
+                resp.stream(out)
+            else:
+                out.write(resp.body)
+        except _CutShort:
+            pass
         self.wfile.flush()
 
     def _drop(self):
@@ -275,7 +260,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(self._admin(method, path, raw), method)
             return
         entry = {'method': method, 'path': path, 'query': parts.query, 'tenant': None, 'status': None, 'code': None, 'fault': None}
-        action, status, latency = self.server.faults.decide(method, path)
+        action, status, latency, body_limit = self.server.faults.decide(method, path)
         if latency:
             time.sleep(latency)
         if action == 'drop_before':
@@ -294,7 +279,8 @@ class Handler(BaseHTTPRequestHandler):
         if action == 'cut':
             entry['fault'] = action
             self.server.record(entry)
-            self._send(resp, method, body_limit=status)
+            self._send(resp, method, body_limit=body_limit)
+            self._drop()
             return
         if action == 'drop_after':
             entry['fault'] = action

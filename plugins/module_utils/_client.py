@@ -256,9 +256,12 @@ class ImsClient:
     def paginate(self, path, params=None, page_size=100, operation=None):
         """Yield every item of a ``size/current/total/list`` listing, one page request at a time.
 
-        Stops at the first short page or once ``total`` items were seen, so N items cost
-        ceil(N / page_size) requests (one more only when N is an exact multiple and the
-        service gives no usable total).
+        With a ``total`` it is trusted: a page shorter than asked does not end the listing while
+        items are missing, since a service may serve fewer items per page than asked (a cap). The
+        next pages are then asked at the size it served, so that offsets line up whether the service
+        counts them with the asked or the served size. An empty page ends the listing even before
+        ``total`` (a count that moved meanwhile must not loop). Without a total, the first short
+        page ends it: N items cost ceil(N / page_size) requests.
         """
         current = 1
         seen = 0
@@ -270,8 +273,13 @@ class ImsClient:
             yield from items
             seen += len(items)
             total = data.get('total')
-            if len(items) < page_size or (isinstance(total, int) and seen >= total):
+            if not isinstance(total, int) or isinstance(total, bool):
+                total = None
+            if not items or (total is None and len(items) < page_size) or (total is not None and seen >= total):
                 return
+            if len(items) < page_size and seen % len(items) == 0:
+                page_size = len(items)
+                current = seen // page_size
             current += 1
 
     def _error_from(self, response, operation):

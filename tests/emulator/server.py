@@ -423,6 +423,8 @@ def parse_args(argv):
     parser.add_argument('--drop-rate', type=float, default=0.0)
     parser.add_argument('--latency-ms', type=float, default=0.0)
     parser.add_argument('--fault-seed', type=int)
+    parser.add_argument('--page-cap', type=int, help='serve at most this many items per listing page, '
+                        'whatever size is asked (total stays true), as some services do')
     return parser.parse_args(argv)
 
 
@@ -449,7 +451,8 @@ def main(argv=None):
     else:
         sys.stderr.write('warning: no --s3-endpoint, file operations will fail\n')
     service = Service(s3=s3, state_file=args.state_file, transition=args.transition_seconds,
-                      tenants=load_tenants(args.tenants), region=args.region)
+                      tenants=load_tenants(args.tenants), region=args.region,
+                      page_cap=args.page_cap)
     if s3 is not None:
         _ensure_buckets(service)
     faults = Faults()

@@ -207,7 +207,11 @@ def page_params(query, required=True, default_size=10):
     return result['size'], result['current']
 
 
-def paginate(items, size, current):
+def paginate(items, size, current, page_cap=None):
+    """One page of ``items``. ``page_cap`` plays a service that serves fewer items than asked: it
+    clamps ``size`` (and the offset follows the clamped size) while ``total`` stays true."""
+    if page_cap:
+        size = min(size, page_cap)
     start = (current - 1) * size
     return {'size': size, 'current': current, 'total': len(items), 'list': items[start:start + size]}
 
@@ -247,8 +251,9 @@ def _url_ok(url):
 class Service:
     """All emulator state, guarded by one lock, persisted to a JSON file after every change."""
 
-    def __init__(self, s3=None, state_file=None, transition=0.5, tenants=None, region='region0'):
+    def __init__(self, s3=None, state_file=None, transition=0.5, tenants=None, region='region0', page_cap=None):
         self.s3 = s3
+        self.page_cap = page_cap
         self.state_file = state_file
         self.transition = transition
         self.region = region
@@ -398,7 +403,7 @@ class Service:
         with self.lock:
             items = [self.public_view(i) for i in self.images.values() if i['visibility'] == 'public']
         items.sort(key=lambda i: i['id'], reverse=True)
-        return paginate(items, size, current)
+        return paginate(items, size, current, self.page_cap)
 
     def get_image(self, tenant, image_id):
         with self.lock:
@@ -418,7 +423,7 @@ class Service:
             items = [self.public_view(i) for i in self.images.values() if i['owner'] == tenant['tenant_id']]
         items = [i for i in items if _match(i, conds)]
         items.sort(key=lambda i: i['id'], reverse=True)
-        return paginate(items, size, current)
+        return paginate(items, size, current, self.page_cap)
 
     def create(self, tenant, body):
         body = unwrap(body)
@@ -604,7 +609,7 @@ class Service:
             self._owned(tenant, image_id)
             items = [copy.deepcopy(s) for s in self.shares.values() if s['imageId'] == image_id]
         items.sort(key=lambda s: s['id'], reverse=True)
-        return paginate(items, size, current)
+        return paginate(items, size, current, self.page_cap)
 
     def list_shared(self, tenant, query):
         size, current = page_params(query)
@@ -621,7 +626,7 @@ class Service:
                     items.append(item)
         field = match.group(1)
         items.sort(key=lambda s: (s[field], s['id']), reverse=match.group(2) == 'desc')
-        return paginate(items, size, current)
+        return paginate(items, size, current, self.page_cap)
 
     def delete_share(self, tenant, share_id):
         with self.lock:

@@ -142,3 +142,24 @@ def test_non_json_error_body_reports_status_and_body_start(ims):
 def _seeded_ids(seed_answer):
     """Image ids from the emulator's seed answer."""
     return seed_answer['imageIds']
+
+
+@pytest.fixture
+def capped_ims(stack):
+    """An emulator that serves at most 50 items per page whatever ``size`` asks (``total`` stays true)."""
+    from tests.emulator.stack import Stack  # pylint: disable=import-outside-toplevel
+    from tests.integration.conftest import Ims  # pylint: disable=import-outside-toplevel
+    with Stack(transition_seconds=0.3, s3=stack, emulator_args=['--page-cap', '50']) as capped:
+        yield Ims(capped)
+
+
+def test_a_service_that_caps_pages_below_the_asked_size_is_paged_to_its_total(capped_ims):
+    capped_ims.stack.seed(tenant='tenant-a', count=120, prefix='capped-')
+    capped_ims.stack.clear_requests()
+    run = capped_ims.module('ims_image_info', {'scope': 'private'})
+    assert not run.failed, run
+    assert sorted(i['name'] for i in run['images']) == ['capped-%05d' % n for n in range(120)]
+    # The first page asks for 100 and gets 50; the rest are asked at the size the service serves.
+    pages = list_requests(capped_ims, '/private-images')
+    assert [r['query'] for r in pages] == ['size=100&current=1', 'size=50&current=2', 'size=50&current=3']
+    assert len(capped_ims.requests()) == 3

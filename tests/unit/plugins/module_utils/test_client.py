@@ -233,3 +233,23 @@ def test_paging_is_lazy():
     iterator = client.paginate('/list')
     assert [next(iterator) for dummy in range(100)] == list(range(100))
     assert len(session.calls) == 1
+
+
+def test_paging_trusts_total_past_a_short_page_and_asks_the_served_size_next():
+    items = list(range(120))
+    client, session, _sleeps = make_client(page(items[:50], 120, size=50), page(items[50:100], 120, size=50),
+                                           page(items[100:], 120, size=50))
+    assert list(client.paginate('/list')) == items
+    assert [(c['params']['size'], c['params']['current']) for c in session.calls] == [(100, 1), (50, 2), (50, 3)]
+
+
+def test_paging_stops_on_an_empty_page_even_when_total_says_more():
+    client, session, _sleeps = make_client(page(list(range(50)), 120, size=50), page([], 120, size=50))
+    assert len(list(client.paginate('/list'))) == 50
+    assert len(session.calls) == 2
+
+
+def test_paging_without_a_total_stops_at_the_first_short_page():
+    client, session, _sleeps = make_client(page(list(range(30)), None))
+    assert len(list(client.paginate('/list'))) == 30
+    assert len(session.calls) == 1

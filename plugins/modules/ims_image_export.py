@@ -46,7 +46,11 @@ options:
     description:
       - Local path to download the image file to, on the host the module runs on.
       - When it is an existing folder, the file is named C(<image id>.<disk format>) inside it.
-      - Its folder must exist.
+      - Its folder must exist. A path that ends with C(/) names a folder, which must then exist too; the task
+        fails before any request otherwise.
+      - A file that replaces an existing O(dest) keeps the existing file's mode unless O(mode) is set; a new
+        file gets the default mode (C(0666) less the umask). O(mode), O(owner), O(group) and the other file
+        attributes are applied after the download, and also to a O(dest) that already holds the image's bytes.
       - Mutually exclusive with O(bucket).
     type: path
   force:
@@ -57,15 +61,22 @@ options:
     default: false
 extends_documentation_fragment:
   - cecloud.ims.ims
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
-    description: Makes the same look-ups (and hashes an existing O(dest)); exports and downloads nothing.
+    description: Makes the same look-ups (and hashes an existing O(dest)); exports, downloads and changes nothing.
   diff_mode:
-    support: none
-    description: The image does not change.
+    support: partial
+    description:
+      - With O(dest), shows the file before (C(state=absent), or its size, and its MD5 when the size matches
+        the image's) and after (the image's size and MD5), and the file attributes that change.
+      - With O(bucket), shows nothing (see the notes).
 notes:
-  - The export API gives no way to see what a bucket already holds, so an export always reports C(changed).
+  - An export to a bucket always reports C(changed), and a second run exports again. The CECloud API
+    offers no way to see an export that was done or what a bucket holds (no export job or task list, and
+    no credentials for the export buckets), so the module cannot tell. Guard the task with C(when) or run
+    it from a handler when a repeated export costs too much.
   - The download uses the service's own download endpoint, so it needs no object-storage credentials.
 seealso:
   - module: cecloud.ims.ims_image_upload
@@ -89,6 +100,13 @@ EXAMPLES = r'''
     image: centos8-golden
     dest: /srv/mirror/centos8-golden.qcow2
   register: download
+
+- name: Download into a folder, readable by the owner and group only
+  cecloud.ims.ims_image_export:
+    image: centos8-golden
+    dest: /srv/mirror/
+    mode: '0640'
+    group: mirror
 
 - name: Show the checksum of the downloaded file
   ansible.builtin.debug:
@@ -163,6 +181,12 @@ checksum:
   returned: with O(dest)
   type: str
   sample: 29a9d18dc5e0aa0f14707cffda13fa92
+mode:
+  description: Mode of the file at RV(dest), in octal (with O(dest); from Ansible's file facts, as the
+    C(uid), C(gid), C(owner), C(group), C(size) and C(state) keys).
+  returned: with O(dest)
+  type: str
+  sample: '0640'
 transfer:
   description: Figures of the download; empty when nothing was downloaded.
   returned: with O(dest)
@@ -187,6 +211,7 @@ transfer:
 '''
 
 import os
+import stat
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
@@ -205,7 +230,7 @@ class ImageExportModule(ImsModule):
         force=dict(type='bool', default=False),
     )
     module_kwargs = dict(mutually_exclusive=[('bucket', 'dest')], required_one_of=[('bucket', 'dest')],
-                         required_by=dict(az_id='bucket', cell_id='bucket'))
+                         required_by=dict(az_id='bucket', cell_id='bucket'), add_file_common_args=True)
 
     def run(self):
         p = self.params
@@ -249,6 +274,10 @@ class ImageExportModule(ImsModule):
         dest = self.params['dest']
         if os.path.isdir(dest):
             return
+        if dest.endswith(('/', os.sep)):
+            # Without this check the path's parent passes, the whole file is downloaded, and the rename fails.
+            raise ImsValidationError('dest %s ends with a slash, so it names a folder, and that folder does not exist: '
+                                     'create it first, or give the path of a file.' % dest)
         folder = os.path.dirname(os.path.abspath(dest))
         if not os.path.isdir(folder):
             raise ImsValidationError('The folder of dest %s does not exist (%s): create it first.' % (dest, folder))
@@ -265,24 +294,45 @@ class ImageExportModule(ImsModule):
         expected = (image.get('checksum') or '').lower() or None
         size = image.get('size')
         self.result.update(dest=dest, transfer={})
-        if not p['force'] and os.path.isfile(dest) and expected and (size is None or os.path.getsize(dest) == size):
-            local = _transfer.md5_file(dest)
-            if local == expected:
-                self.result['checksum'] = local
-                return
-        self.result['changed'] = True
-        if self.check_mode:
+        before = _present_file(dest, size, expected, hash_it=not p['force'])
+        after = dict((k, v) for k, v in (('path', dest), ('size', size), ('md5', expected)) if v is not None)
+        if expected and before.get('md5') == expected:
             self.result['checksum'] = expected
-            return
+        else:
+            self.result['changed'] = True
+            if self.check_mode:
+                self.result['checksum'] = expected
+            else:
+                self._fetch(image, dest, expected, size, mode=before.get('mode'))
+        diff = dict(before=dict(before), after=after)
+        diff['before'].pop('mode', None)
+        if os.path.exists(dest):
+            file_args = self.module.load_file_common_arguments(p, path=dest)
+            self.result['changed'] = self.module.set_fs_attributes_if_different(file_args, self.result['changed'], diff)
+        self.set_diff(diff['before'], diff['after'])
+
+    def _fetch(self, image, dest, expected, size, mode):
+        """Download into ``dest``; the new file keeps ``mode``, the mode of the file it replaces (None: a new file)."""
         response = self.backend.open_download(image['image_id'])
         try:
             stats = _transfer.download(_chunks(response, image['image_id']), dest, expected_md5=expected,
-                                       expected_size=size)
+                                       expected_size=size, mode=mode)
         finally:
             response.close()
         self.result.update(checksum=stats['md5'], transfer=dict(
             bytes=stats['bytes'], seconds=round(stats['seconds'], 3),
             mib_per_s=_transfer.mib_per_s(stats['bytes'], stats['seconds'])))
+
+
+def _present_file(path, expected_size, expected_md5, hash_it):
+    """What ``path`` holds now: ``path`` and ``state: absent``, or its ``size``, ``mode`` and, when it is worth
+    reading (the size matches the image's and ``hash_it``), its ``md5``."""
+    if not os.path.isfile(path):
+        return dict(path=path, state='absent')
+    facts = dict(path=path, size=os.path.getsize(path), mode=stat.S_IMODE(os.stat(path).st_mode))
+    if hash_it and expected_md5 and (expected_size is None or facts['size'] == expected_size):
+        facts['md5'] = _transfer.md5_file(path)
+    return facts
 
 
 def _chunks(response, image_id):

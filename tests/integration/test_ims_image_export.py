@@ -162,3 +162,68 @@ def test_export_playbook_downloads_and_exports(ims, tmp_path):
     proc = ims.playbook('ims_image_export/main.yml', extra_vars=dict(src=src, dest=str(dest), image_name='pb-export'))
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     assert md5(str(dest)) == md5(src)
+
+
+def test_a_dest_with_a_trailing_slash_whose_folder_is_missing_is_refused_before_any_request(ims, tmp_path):
+    ims.stack.seed(tenant='tenant-a', count=1, prefix='slash-')
+    ims.stack.clear_requests()
+    missing = str(tmp_path / 'newdir') + '/'
+    run = ims.module('ims_image_export', dict(image='slash-00000', dest=missing))
+    assert run.failed and missing in run['msg'] and 'folder' in run['msg'], run
+    assert ims.requests() == []
+    assert sorted(os.listdir(str(tmp_path))) == []
+
+
+def test_a_download_keeps_the_mode_of_an_existing_dest(ims, uploaded, tmp_path):
+    image, src = uploaded
+    dest = tmp_path / 'private.qcow2'
+    dest.write_bytes(b'old bytes')
+    os.chmod(str(dest), 0o600)
+    run = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest)))
+    assert not run.failed and run.changed, run
+    assert md5(str(dest)) == md5(src)
+    assert oct(os.stat(str(dest)).st_mode & 0o7777) == oct(0o600)
+
+
+def test_mode_is_applied_to_a_new_download_and_to_an_unchanged_one_with_check_mode_and_diff(ims, uploaded, tmp_path):
+    image, src = uploaded
+    dest = tmp_path / 'shared.qcow2'
+    run = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest), mode='0640'))
+    assert not run.failed and run.changed, run
+    assert oct(os.stat(str(dest)).st_mode & 0o7777) == oct(0o640)
+    assert run['mode'] == '0640'
+
+    ims.stack.clear_requests()
+    check = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest), mode='0604'), check=True,
+                       diff=True)
+    assert not check.failed and check.changed, check
+    assert check['diff']['before']['mode'] == '0640' and check['diff']['after']['mode'] == '0604'
+    assert oct(os.stat(str(dest)).st_mode & 0o7777) == oct(0o640)
+    assert downloads(ims) == []
+
+    real = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest), mode='0604'))
+    assert not real.failed and real.changed, real
+    assert oct(os.stat(str(dest)).st_mode & 0o7777) == oct(0o604)
+    assert downloads(ims) == []
+    again = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest), mode='0604'))
+    assert not again.failed and not again.changed, again
+
+
+def test_a_download_diff_shows_the_file_before_and_after(ims, uploaded, tmp_path):
+    image, src = uploaded
+    dest = tmp_path / 'diffed.qcow2'
+    dest.write_bytes(b'old bytes')
+    check = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest)), check=True, diff=True)
+    assert not check.failed and check.changed, check
+    assert check['diff']['before'] == dict(path=str(dest), size=len(b'old bytes'))
+    assert check['diff']['after'] == dict(path=str(dest), size=os.path.getsize(src), md5=md5(src))
+
+    run = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest)), diff=True)
+    assert not run.failed and run.changed and run['diff']['after']['md5'] == md5(src), run
+    again = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(dest)), diff=True)
+    assert not again.failed and not again.changed, again
+    assert again['diff']['before'] == again['diff']['after'] == dict(path=str(dest), size=os.path.getsize(src), md5=md5(src))
+
+    fresh = tmp_path / 'fresh.qcow2'
+    new = ims.module('ims_image_export', dict(image=image['image_id'], dest=str(fresh)), check=True, diff=True)
+    assert new['diff']['before'] == dict(path=str(fresh), state='absent')

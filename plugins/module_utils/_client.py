@@ -156,6 +156,17 @@ def _retry_after(outcome):
         return None
 
 
+# What OpenSSL reports (spelled by version) when the bytes that answer a handshake are not TLS,
+# for example a plain-HTTP server's "400 Bad Request".
+_NOT_TLS_REASONS = ('wrong version number', 'record layer failure', 'packet length too long', 'http request',
+                    'unknown protocol')
+
+
+def _is_not_tls(cause):
+    text = cause.lower().replace('_', ' ')
+    return any(reason in text for reason in _NOT_TLS_REASONS)
+
+
 def _describe_transport_error(exc):
     """A short, secret-free cause: the exception class and the innermost reason."""
     reason = exc
@@ -225,15 +236,14 @@ class ImsClient:
         body = json.dumps(json_body, ensure_ascii=False).encode('utf-8') if json_body is not None else None
         try:
             response = self._send(method, url, params=params, body=body, stream=stream, idempotent=idempotent)
+        except requests.exceptions.InvalidURL as exc:
+            raise ImsTransportError('%s %s: the URL is not valid (%s). Check endpoint.' % (method, url, exc))
         except (requests.exceptions.InvalidHeader, ValueError) as exc:
             # The exception text would quote the header, token included: name the options instead.
             raise ImsTransportError('%s %s: a request header is not valid (%s). Check auth_token and extra_headers '
                                     'for line breaks or other control characters.' % (method, url, type(exc).__name__))
         except requests.exceptions.SSLError as exc:
-            raise ImsTransportError(
-                'TLS verification failed for %s: %s. Set ca_path to the CA bundle that signed the '
-                'certificate, or validate_certs: false to skip verification (not recommended).'
-                % (self.endpoint, _describe_transport_error(exc)))
+            raise ImsTransportError(self._tls_failure(exc))
         except requests.exceptions.RequestException as exc:
             raise ImsTransportError('%s %s: no answer from the IMS endpoint after %d attempt(s): %s' % (
                 method, url, getattr(exc, 'ims_attempts', 1), _describe_transport_error(exc)))
@@ -281,6 +291,20 @@ class ImsClient:
                 page_size = len(items)
                 current = seen // page_size
             current += 1
+
+    def _tls_failure(self, exc):
+        """What a failed TLS handshake means: no TLS at all, a certificate that is not trusted, or neither."""
+        cause = _describe_transport_error(exc)
+        if _is_not_tls(cause):
+            return ('%s did not speak TLS: its answer to the TLS handshake was not TLS (%s). The port probably serves '
+                    'plain HTTP: use %s, or the service\'s HTTPS port.'
+                    % (self.endpoint, cause, 'http://' + self.endpoint.split('://', 1)[-1]))
+        if self.verify is False:
+            return ('The TLS handshake with %s failed: %s. Certificates are not verified (validate_certs is false), '
+                    'so the server refused the connection or offers no protocol or cipher this host accepts.'
+                    % (self.endpoint, cause))
+        return ('TLS verification failed for %s: %s. Set ca_path to the CA bundle that signed the '
+                'certificate, or validate_certs: false to skip verification (not recommended).' % (self.endpoint, cause))
 
     def _error_from(self, response, operation):
         envelope = _json_or_none(response)

@@ -20,7 +20,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _client
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_token
+from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_endpoint, check_headers, check_token
 
 BACKENDS = {'cecloud': CECloudBackend}
 MAX_WAIT_TIMEOUT = 86400
@@ -159,8 +159,7 @@ class ImsModule:
         for option in ('endpoint', 'region'):
             if not p[option]:
                 raise ImsValidationError(_required_option_message(option))
-        if not p['endpoint'].lower().startswith(('http://', 'https://')):
-            raise ImsValidationError('endpoint must be an http:// or https:// URL; got %r.' % p['endpoint'])
+        check_endpoint(p['endpoint'])
         check_headers(p['extra_headers'])
         check_token(p['auth_token'])
         has_auth_header = any(k.lower() == 'authorization' for k in (p['extra_headers'] or {}))

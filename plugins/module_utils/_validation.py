@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import re
 
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 
 NAME_MAX_CHARS = 128
@@ -91,3 +93,24 @@ def check_token(token, option='auth_token'):
     if token is not None and _CONTROL_CHARS.search(token):
         raise ImsValidationError('%s contains a line break or another control character; a token is sent in an HTTP '
                                  'header and cannot hold one (check for a trailing newline).' % option)
+
+
+ENDPOINT_SCHEMES = ('http', 'https')
+
+
+def check_endpoint(endpoint, option='endpoint'):
+    """An http(s) URL with a host and, when it names one, a port from 1 to 65535."""
+    if any(char.isspace() for char in endpoint) or _CONTROL_CHARS.search(endpoint):
+        raise ImsValidationError('%s %r must not contain spaces, line breaks or other control characters.' % (option, endpoint))
+    parts = urlsplit(endpoint)
+    if parts.scheme.lower() not in ENDPOINT_SCHEMES:
+        raise ImsValidationError('%s must be an http:// or https:// URL; got %r.' % (option, endpoint))
+    if not parts.hostname:
+        raise ImsValidationError('%s %r has no host: give the URL of the service, for example '
+                                 'https://ims.example.com:8443.' % (option, endpoint))
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    if port == 0:
+        raise ImsValidationError('%s %r has no valid port: a port is a number from 1 to 65535.' % (option, endpoint))

@@ -187,3 +187,12 @@ def test_s3_over_https_with_s3_validate_certs_false_works_and_warns(s3_ims, tmp_
     assert run['image']['status'] == 'active'
     warnings = _no_tls_warnings(run)
     assert len(warnings) == 1 and s3_ims.stack.s3_endpoint in warnings[0], run
+
+
+def test_https_against_a_plain_http_port_says_the_server_did_not_speak_tls(ims):
+    endpoint = ims.stack.url.replace('http://', 'https://')
+    for validate_certs in (False, True):
+        run = ims.module('ims_image_info', {'scope': 'private', 'endpoint': endpoint, 'validate_certs': validate_certs})
+        assert run.failed, run
+        assert 'did not speak TLS' in run['msg'] and ims.stack.url in run['msg'], run['msg']
+        assert 'set validate_certs: false' not in run['msg'] and 'verification failed' not in run['msg'], run['msg']

@@ -253,3 +253,11 @@ def test_paging_without_a_total_stops_at_the_first_short_page():
     client, session, _sleeps = make_client(page(list(range(30)), None))
     assert len(list(client.paginate('/list'))) == 30
     assert len(session.calls) == 1
+
+
+def test_an_invalid_url_is_reported_as_such_not_as_a_header_problem():
+    client, _session, _sleeps = make_client(requests.exceptions.InvalidURL('Failed to parse: http://h:99999'))
+    with pytest.raises(ImsTransportError) as caught:
+        client.call('GET', '/x')
+    assert 'the URL is not valid' in str(caught.value) and 'Check endpoint' in str(caught.value)
+    assert 'header' not in str(caught.value)

@@ -12,7 +12,7 @@ from hypothesis import assume, example, given, settings, strategies as st
 
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import (
-    check_description, check_headers, check_name, check_token, name_problem)
+    check_description, check_endpoint, check_headers, check_name, check_token, name_problem)
 
 ASCII_ALLOWED = string.ascii_letters + string.digits + '-._ '
 TOKEN_CHARS = "!#$%&'*+.^_`|~-" + string.ascii_letters + string.digits
@@ -133,3 +133,20 @@ def test_header_values_with_line_breaks_are_refused(name, head, brk, tail):
 def test_header_names_with_inner_bad_characters_are_refused(name, bad):
     with pytest.raises(ImsValidationError, match='is not a valid HTTP header name'):
         check_headers({name + bad + name: 'v'})
+
+
+@pytest.mark.parametrize('endpoint', ['http://127.0.0.1:8080', 'https://ims.example.com', 'HTTPS://ims.example.com:8443/',
+                                      'http://[::1]:9000', 'https://ims.example.com/prefix'])
+def test_endpoint_urls_with_a_scheme_a_host_and_a_port_pass(endpoint):
+    check_endpoint(endpoint)
+
+
+@pytest.mark.parametrize('endpoint,problem', [
+    ('http://', 'has no host'), ('https:///api', 'has no host'), ('https://:8443', 'has no host'),
+    ('ims.example.com', 'http:// or https://'), ('ftp://ims.example.com', 'http:// or https://'),
+    ('http://h:0', 'no valid port'), ('http://h:65536', 'no valid port'), ('http://h:8o8o', 'no valid port'),
+    ('http://h /x', 'must not contain spaces'), ('http://h\n', 'must not contain spaces'),
+])
+def test_endpoint_urls_without_a_host_or_with_a_bad_port_are_refused(endpoint, problem):
+    with pytest.raises(ImsValidationError, match=problem):
+        check_endpoint(endpoint)

@@ -78,8 +78,13 @@ options:
     description:
       - How many times a failed request is repeated, with exponential backoff and jitter.
       - Reads (GET) and idempotent writes (PUT, DELETE) are repeated after connection errors, timeouts,
-        HTTP 429 and 5xx answers. A POST is repeated only when it cannot have reached the service
-        (the connection was refused) or the service answered 429.
+        HTTP 429 and 5xx answers. So are the two POSTs the API makes safe to repeat, C(upload-prepare)
+        (the last size wins and fresh credentials replace the old ones) and C(export) (it writes the same
+        object again).
+      - Every other POST (create, import, copy, upload-done, share, unshare) is repeated only when it
+        cannot have reached the service (the connection was refused, or could not be opened in time)
+        or the service answered 429; after another failure the module looks at the service's state and
+        sends again only what did not take effect.
       - Between 0 and 20. If not set, the value of the E(IMS_RETRIES) environment variable is used.
     type: int
     default: 5
@@ -89,6 +94,11 @@ requirements:
 notes:
   - All options of this fragment can be set once for a play with
     C(module_defaults) and the action group C(group/cecloud.ims.ims).
+attributes:
+  action_group:
+    support: full
+    membership: [cecloud.ims.ims]
+    description: Use C(group/cecloud.ims.ims) in C(module_defaults) to set the connection options once.
 '''
 
     # Mirrors WAIT_ARGUMENT_SPEC in plugins/module_utils/_module.py exactly.

@@ -71,7 +71,8 @@ class CECloudBackend:
     def list_received_shares(self, page_size=None):
         """GET /shared-images: images other tenants shared with the caller, each flattened to its image.
 
-        The image carries ``share_id`` (needed to copy or remove the share) and ``shared_by``.
+        The image carries ``share_id`` (needed to copy or remove the share) and ``shared_at`` (when it was
+        shared). The listing names no sharer beyond the image's ``owner``, the tenant that shared it.
         """
         for raw in self.client.paginate(API + '/shared-images', params={'orderBy': 'createdAt:desc'},
                                         page_size=page_size or self.max_page_size, operation='list shared images'):

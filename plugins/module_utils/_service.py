@@ -62,16 +62,20 @@ class ImageService:
 
     # -- look-ups --------------------------------------------------------------
 
-    def list_images(self, scope=SCOPE_ALL, image_id=None, name=None, name_contains=None, filters=None, limit=None):
+    def list_images(self, scope=SCOPE_ALL, image_id=None, name=None, name_contains=None, filters=None, limit=None,
+                    seen_fields=None):
         """Images of one scope or of all (private, then shared, then public), each tagged with ``scope``.
 
         An image seen in an earlier scope is not repeated (a tenant's own public image is ``private``).
+        ``seen_fields``, a set, receives the field names of every image listed, matching or not.
         """
         scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
         found = []
         seen = set()
         for current in scopes:
             for image in self._scan(current, image_id, name, name_contains, filters, limit and limit - len(found)):
+                if seen_fields is not None:
+                    seen_fields.update(image)
                 if image.get('image_id') in seen:
                     continue
                 if image_id is not None and image.get('image_id') != image_id:

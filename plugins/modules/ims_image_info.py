@@ -15,7 +15,7 @@ description:
     with it, or looks one up by id or name.
   - Pages through the service's listings automatically, with the largest page the service serves
     (100 images), and narrows private listings on the server where the API allows it.
-  - Each returned image carries C(scope), and images shared with the tenant carry C(share_id).
+  - Each returned image carries C(scope), and images shared with the tenant carry C(share_id) and C(shared_at).
   - This module changes nothing, so it runs the same in check mode.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -47,6 +47,8 @@ options:
     description:
       - Return only images whose fields equal these values. Keys are the returned field names
         (snake_case, for example C(status), C(disk_format), C(os_type), C(min_disk)); values are compared as text.
+      - A key that none of the listed images has as a field (a typo such as C(stauts)) matches nothing; the
+        module then warns, naming the fields the images have.
     type: dict
   limit:
     description:
@@ -61,10 +63,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes, so there is nothing to show.
-  action_group:
-    support: full
-    membership: [cecloud.ims.ims]
-    description: Use C(group/cecloud.ims.ims) in C(module_defaults) to set the connection options once.
 '''
 
 EXAMPLES = r'''
@@ -153,6 +151,13 @@ images:
       type: str
       returned: for shared images
       sample: img-share-60sya19krz8c0lnf6n5c
+    shared_at:
+      description:
+        - When the image was shared with this tenant (the share's creation time, ISO 8601).
+        - The tenant that shared it is the image's C(owner).
+      type: str
+      returned: for shared images
+      sample: '2023-07-14T08:06:23.135Z'
   sample:
     - image_id: img-kvvfk28fcjc0mt
       name: golden-centos8
@@ -190,9 +195,19 @@ class ImageInfoModule(ImsModule):
         p = self.params
         if p['limit'] is not None and p['limit'] < 1:
             raise ImsValidationError('limit must be 1 or more; got %s.' % p['limit'])
+        listed_fields = set()
         images = self.service.list_images(scope=p['scope'], image_id=p['id'], name=p['name'],
-                                          name_contains=p['name_contains'], filters=p['filters'], limit=p['limit'])
+                                          name_contains=p['name_contains'], filters=p['filters'], limit=p['limit'],
+                                          seen_fields=listed_fields)
+        self._warn_about_unknown_filter_keys(listed_fields)
         self.exit_json(images=images)
+
+    def _warn_about_unknown_filter_keys(self, listed_fields):
+        """A filter on a field no image has matches nothing: most likely a typo, which would pass in silence."""
+        unknown = sorted(key for key in self.params['filters'] or {} if key not in listed_fields)
+        if unknown and listed_fields:
+            self.warn('filters: no image listed has the field%s %s, so no image can match. The images have: %s.' % (
+                's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(listed_fields))))
 
 
 def main():

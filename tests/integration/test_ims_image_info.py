@@ -163,3 +163,36 @@ def test_a_service_that_caps_pages_below_the_asked_size_is_paged_to_its_total(ca
     pages = list_requests(capped_ims, '/private-images')
     assert [r['query'] for r in pages] == ['size=100&current=1', 'size=50&current=2', 'size=50&current=3']
     assert len(capped_ims.requests()) == 3
+
+
+def test_a_filter_key_no_image_has_is_a_warning_naming_the_keys_they_have(ims):
+    from tests.integration.test_tls import warning_texts  # pylint: disable=import-outside-toplevel
+    ims.stack.seed(tenant='tenant-a', count=3, prefix='typo-')
+    run = ims.module('ims_image_info', {'scope': 'private', 'filters': {'stauts': 'active'}})
+    assert not run.failed and run['images'] == [], run
+    warnings = [w for w in warning_texts(run) if 'stauts' in w]
+    assert len(warnings) == 1, warning_texts(run)
+    assert 'status' in warnings[0] and 'disk_format' in warnings[0] and 'image_id' in warnings[0], warnings[0]
+
+    fine = ims.module('ims_image_info', {'scope': 'private', 'filters': {'status': 'killed'}})
+    assert not fine.failed and fine['images'] == [] and warning_texts(fine) == [], fine
+    found = ims.module('ims_image_info', {'scope': 'private', 'filters': {'status': 'active', 'disk_format': 'qcow2'}})
+    assert len(found['images']) == 3 and warning_texts(found) == [], found
+
+
+def test_the_fields_only_shared_images_carry_are_documented_in_return(ims):
+    import yaml  # pylint: disable=import-outside-toplevel
+    from ansible_collections.cecloud.ims.plugins.modules import ims_image_info  # pylint: disable=import-outside-toplevel
+    theirs = _seeded_ids(ims.stack.seed(tenant='tenant-b', count=1, prefix='doc-'))[0]
+    ims.api('POST', '/private-images/%s/share' % theirs, tenant='tenant-b',
+            json={'shares': {'user_ids': [ims.stack.tenant('tenant-a')['user_id']]}})
+    ims.stack.seed(tenant='tenant-a', count=1, prefix='own-')
+    run = ims.module('ims_image_info', {'scope': 'all'})
+    assert not run.failed, run
+    shared = [i for i in run['images'] if i['scope'] == 'shared']
+    others = [i for i in run['images'] if i['scope'] != 'shared']
+    only_shared = set().union(*[set(i) for i in shared]) - set().union(*[set(i) for i in others])
+    assert only_shared == {'share_id', 'shared_at'}, only_shared
+    documented = yaml.safe_load(ims_image_info.RETURN)['images']['contains']
+    assert only_shared <= set(documented), only_shared - set(documented)
+    assert shared[0]['shared_at'].startswith('20')

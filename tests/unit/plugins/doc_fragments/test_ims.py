@@ -28,3 +28,53 @@ def test_fragment_mirrors_spec(fragment, spec):
         assert doc.get('default') == option.get('default'), name
         assert doc.get('elements') == option.get('elements'), name
         assert bool(option.get('no_log')) == ('Never logged' in ' '.join(doc['description'])), name
+
+
+MODULES = ('ims_image', 'ims_image_info', 'ims_image_share', 'ims_image_upload', 'ims_image_export')
+
+
+def test_every_module_documents_the_action_group_of_meta_runtime():
+    import json  # pylint: disable=import-outside-toplevel
+    import os  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+    ansible_doc = os.path.join(os.path.dirname(sys.executable), 'ansible-doc')
+    proc = subprocess.run([ansible_doc, '--json'] + ['cecloud.ims.%s' % m for m in MODULES], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    docs = json.loads(proc.stdout)
+    for module in MODULES:
+        attributes = docs['cecloud.ims.%s' % module]['doc']['attributes']
+        assert attributes['action_group']['membership'] == ['cecloud.ims.ims'], module
+
+
+class _RecordingClient:
+    """Stands for ImsClient: records (method, path, idempotent) of every call a backend method makes."""
+
+    def __init__(self):
+        self.calls = []
+
+    def call(self, method, path, idempotent=None, **kwargs):  # pylint: disable=unused-argument
+        self.calls.append((method, path, idempotent))
+        return {}
+
+
+def test_the_retries_text_names_every_post_the_backend_marks_safe_to_repeat():
+    from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend  # pylint: disable=import-outside-toplevel
+    client = _RecordingClient()
+    backend = CECloudBackend(client)
+    tenant = dict(tenant_id='t', department_id='d')
+    backend.create_image({'name': 'x'})
+    backend.import_image({'name': 'x'}, 'http://h/x')
+    backend.upload_prepare('img-1', 1)
+    backend.upload_done('img-1', True)
+    backend.add_image_members('img-1', ['u'])
+    backend.remove_image_members('img-1', ['u'])
+    backend.copy_received_share('s-1', tenant, 'x')
+    backend.export_image('img-1', dict(name='b', az_id='a', cell_id='c'))
+    posts = [(path.rsplit('/', 1)[-1], idempotent) for method, path, idempotent in client.calls if method == 'POST']
+    safe = sorted(name for name, idempotent in posts if idempotent)
+    assert safe, posts
+    text = ' '.join(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']['retries']['description'])
+    for name in safe:
+        assert name in text, (name, text)

@@ -26,6 +26,9 @@ SAVING = 'saving'
 RESEND = object()
 # How many times converge() sends a request whose ambiguous failure left no trace on the service.
 CREATE_ATTEMPTS = 3
+# upload-done gets more: losing it throws the whole transfer away (the image is reported failed and deleted),
+# and the image's status says for sure whether an attempt was taken, so a resend never duplicates anything.
+UPLOAD_DONE_ATTEMPTS = 6
 # Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
 _FILTER_SYNTAX = ('|', ':')
 
@@ -282,7 +285,7 @@ class ImageService:
         self.backend.delete_image(image_id)
         return users
 
-    def report_upload(self, image_id, success, upload_id=None, attempts=CREATE_ATTEMPTS):
+    def report_upload(self, image_id, success, upload_id=None, attempts=UPLOAD_DONE_ATTEMPTS):
         """upload-done with the transfer's result; after an ambiguous failure the image's status tells."""
         taken = (SAVING, ACTIVE) if success else (KILLED,)
 

@@ -20,6 +20,7 @@ __metaclass__ = type
 
 import hashlib
 import hmac
+import re
 import time
 
 from urllib.parse import quote, unquote_to_bytes, urlsplit, urlunsplit
@@ -50,6 +51,8 @@ TRANSPORT_HEADERS = frozenset(('accept', 'accept-encoding', 'connection', 'conte
 # RFC 3986 unreserved characters stay as they are (quote() always keeps letters, digits and '_.-').
 _UNRESERVED_EXTRA = '~'
 CREDENTIAL_OPTIONS = ('access_key', 'secret_key', 'security_token', 'project_id')
+# The AK ends the Authorization header's "Access=" field, which a space or a comma would cut short.
+_ACCESS_KEY = re.compile(r'[\x21-\x2b\x2d-\x7e]+\Z')  # printable ASCII but ' ' and ','
 
 
 def canonical_encode(raw):
@@ -135,6 +138,9 @@ def check_credentials(access_key, secret_key, security_token=None, project_id=No
         raise ImsValidationError('%s is set but %s is not: AK/SK signing needs both.' % (given, missing))
     if access_key is None:
         raise ImsValidationError('access_key and secret_key are required for AK/SK signing.')
+    if not _ACCESS_KEY.match(access_key):
+        raise ImsValidationError('access_key must be printable ASCII without spaces or commas (it is sent in the '
+                                 'Authorization header); check that the access key ID, not the secret, is given.')
 
 
 class SdkHmacSha256Auth(AuthBase):

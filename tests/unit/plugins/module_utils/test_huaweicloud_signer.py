@@ -290,6 +290,9 @@ def test_dot_segments_are_signed_as_sent():
     (dict(access_key=AK, secret_key=SK, security_token='tok\x00en'), 'security_token contains a line break'),
     (dict(access_key=AK, secret_key=SK, project_id='p\x7f'), 'project_id contains a line break'),
     (dict(access_key=AK, secret_key=12345), 'secret_key must be a string'),
+    (dict(access_key='AK EXAMPLE', secret_key=SK), 'access_key must be printable ASCII'),
+    (dict(access_key='AK,X', secret_key=SK), 'access_key must be printable ASCII'),
+    (dict(access_key=u'AK\u00e4', secret_key=SK), 'access_key must be printable ASCII'),
 ])
 def test_validate_refuses_without_quoting_the_values(params, message):
     with pytest.raises(ImsValidationError, match=message) as caught:

@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from tests.emulator.stack import Stack
+from tests.openstack.fixtures import openstack_stack  # noqa: F401  pylint: disable=unused-import  (a fixture)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))

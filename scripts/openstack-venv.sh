@@ -91,9 +91,9 @@ build() {
         # shellcheck disable=SC2086  # the top-level list is words on purpose
         "$venv/bin/python" -m pip install -qq ${TOP_LEVEL[$name]}
         {
-            printf '# Pins of the %s virtualenv (scripts/openstack-venv.sh): `pip freeze` of\n' "$name"
-            printf '# pip install %s, on Python %s. Regenerate: scripts/openstack-venv.sh --refreeze\n' \
-                "${TOP_LEVEL[$name]}" "$PY_V"
+            printf '# Pins of the %s virtualenv (scripts/openstack-venv.sh): pip freeze after\n' "$name"
+            printf '# pip install %s, on Python %s.\n' "${TOP_LEVEL[$name]}" "$PY_V"
+            printf '# Regenerate: scripts/openstack-venv.sh --refreeze\n'
             "$venv/bin/python" -m pip freeze --exclude pip
         } > "$pins"
         key=$(stamp_key "$pins")

@@ -123,9 +123,10 @@ _PREVIOUS_HANDLERS = {}
 
 
 def _die_with_parent():
-    """In the child, before exec: get SIGTERM when the process that started it dies, even by SIGKILL."""
+    """In the child, before exec: get SIGINT (gunicorn's quick shutdown) when the process that started it dies,
+    even by SIGKILL."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
     except (OSError, AttributeError):
         pass
 
@@ -141,7 +142,6 @@ def _on_signal(signum, frame):  # pylint: disable=unused-argument
     previous = _PREVIOUS_HANDLERS.pop(signum, signal.SIG_DFL)
     signal.signal(signum, previous)
     os.kill(os.getpid(), signum)
-
 
 
 def _install_cleanup():
@@ -319,7 +319,7 @@ class OpenStackStack(Managed):
         for tool in ('keystone/bin/python', 'keystone/bin/gunicorn', 'glance/bin/glance-manage', 'glance/bin/gunicorn'):
             if not os.access(os.path.join(self.venv, tool), os.X_OK):
                 raise VenvMissing(f'{os.path.join(self.venv, tool)} is missing: run scripts/openstack-venv.sh '
-                                 f'(make openstack-venv) first')
+                                  f'(make openstack-venv) first')
 
     def _path(self, name):
         return os.path.join(self.workdir, name)
@@ -435,8 +435,8 @@ class _AdminApi:
     def project_user(self, domain_id, project, user, password, role_id):
         """A project, and a user of the same domain holding ``role_id`` on it. Returns the project id."""
         project_id = self.post('/projects', {'project': {'name': project, 'domain_id': domain_id}})['project']['id']
-        user_id = self.post('/users', {'user': {'name': user, 'domain_id': domain_id, 'password': password,
-                                                 'default_project_id': project_id}})['user']['id']
+        user = {'name': user, 'domain_id': domain_id, 'password': password, 'default_project_id': project_id}
+        user_id = self.post('/users', {'user': user})['user']['id']
         self._call('PUT', f'/projects/{project_id}/users/{user_id}/roles/{role_id}')
         return project_id
 

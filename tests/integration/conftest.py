@@ -73,6 +73,9 @@ class Ims:
                 del env[name]
         env.update(self.stack.env(tenant))
         env.update(self.stack.extra_env())
+        # The venv's tools first on PATH, however pytest was started: a task that runs `ansible`
+        # uses the ansible-core under test (test_core_version.py checks it).
+        env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
         env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
                    ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')

@@ -37,6 +37,11 @@ LINT_DIRS := $(wildcard roles playbooks)
 CORE_CHECK_ENV = IMS_TEST_CORE=$(IMS_CORE) \
 	IMS_TEST_ANSIBLE_CORE=$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("ansible-core"))')
 
+# The oldest ansible-core's integration run: `full` (every test) or `slice` (the tests marked
+# core_range_slice: every module once, one fault, one secret scan; tests/integration/conftest.py).
+OLDEST_INTEGRATION ?= full
+INTEGRATION_ARGS_oldest = $(if $(filter slice,$(OLDEST_INTEGRATION)),-m core_range_slice)
+
 # `make test`: one line per phase with its wall time, printed again at the end.
 PHASE_LOG := $(CURDIR)/build/test-phases.txt
 # $(call timed,LABEL,MAKE ARGS): run one sub-make and log how long it took.
@@ -59,6 +64,7 @@ help:
 	@echo '                  (each in its own venv; stops at the first failure; what CI runs)'
 	@echo 'make test-newest  the same on the newest ansible-core only, and lint (the quick loop)'
 	@echo 'make test-oldest  the same on the oldest supported ansible-core (2.17) only'
+	@echo '                  (OLDEST_INTEGRATION=slice: only the core_range_slice integration tests there)'
 	@echo 'make venv         create/refresh $(VENV) for IMS_CORE=$(IMS_CORE) (idempotent)'
 	@echo 'make sanity       ansible-test sanity on a copy under build/sanity (no ignore files)'
 	@echo 'make units        pytest tests/unit'
@@ -84,7 +90,7 @@ units: venv collection-link
 	$(TEST_ENV) scripts/pytest.sh tests/unit $(PYTEST_ARGS)
 
 integration: venv collection-link
-	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS)
+	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS_$(IMS_CORE))
 
 lint: venv collection-link
 ifeq ($(strip $(LINT_DIRS)),)

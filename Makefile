@@ -1,17 +1,23 @@
 # cecloud.ims — build and test entry points. `make help` lists the targets.
 #
-# Everything runs with the tools of one virtualenv, $(VENV) (default .venv in
-# the repository), made by scripts/venv.sh: the newest CPython >= 3.12 found,
-# else 3.11; see that script. Override with `make VENV=/path ...` or
-# `IMS_PYTHON=/path/to/python make venv`.
+# Everything runs with the tools of one virtualenv, $(VENV), made by
+# scripts/venv.sh for one end of the supported ansible-core range, IMS_CORE:
+#   newest (default)  .venv         the newest ansible-core on the newest CPython >= 3.11
+#   oldest            .venv-oldest  ansible-core 2.17 (requires_ansible's floor) on CPython 3.10-3.12
+# `make test` runs both; every other target uses IMS_CORE (default newest), e.g.
+# `make IMS_CORE=oldest units`. Override the directory with `make VENV=/path ...`
+# and the interpreter with `IMS_PYTHON=/path/to/python make venv`.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-VENV ?= $(CURDIR)/.venv
-export VENV
+IMS_CORE ?= newest
+VENV_newest ?= $(CURDIR)/.venv
+VENV_oldest ?= $(CURDIR)/.venv-oldest
+VENV ?= $(VENV_$(IMS_CORE))
+export VENV IMS_CORE
 # Keystone + Glance for the `openstack` provider's integration tests (scripts/openstack-venv.sh).
 OPENSTACK_VENV ?= $(CURDIR)/.venv-openstack
 export OPENSTACK_VENV
@@ -29,6 +35,25 @@ PYTEST_ARGS ?= -ra
 SANITY_ARGS ?=
 LINT_DIRS := $(wildcard roles playbooks)
 
+# What tests/integration/test_core_version.py compares the playbooks' ansible with:
+# the venv's own ansible-core, and the pin file it must satisfy.
+CORE_CHECK_ENV = IMS_TEST_CORE=$(IMS_CORE) \
+	IMS_TEST_ANSIBLE_CORE=$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("ansible-core"))')
+
+# The oldest ansible-core's integration run: `full` (every test) or `slice` (the tests marked
+# core_range_slice: every module once, one fault, one secret scan; tests/integration/conftest.py).
+OLDEST_INTEGRATION ?= full
+INTEGRATION_ARGS_oldest = $(if $(filter slice,$(OLDEST_INTEGRATION)),-m core_range_slice)
+
+# `make test`: one line per phase with its wall time, printed again at the end.
+PHASE_LOG := $(CURDIR)/build/test-phases.txt
+# $(call timed,LABEL,MAKE ARGS): run one sub-make and log how long it took.
+timed = start=$$(date +%s); $(MAKE) $(2); \
+	printf '%-22s %4ss\n' '$(1)' $$(( $$(date +%s) - start )) | tee -a $(PHASE_LOG)
+# $(call one_core,CORE): sanity, units and integration in that core's venv.
+one_core = $(foreach phase,venv sanity units integration,\
+	$(call timed,$(1) $(phase),$(phase) IMS_CORE=$(1) VENV=$(VENV_$(1)));)
+
 # Readable playbook output for the demo: plain text, YAML results, and only the tasks that
 # change something (or fail); the playbook writes its summary to DEMO_SUMMARY, printed last.
 DEMO_ENV := $(TEST_ENV) ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=$(if $(CI),1,0) \
@@ -39,13 +64,17 @@ DEMO_SUMMARY := $(CURDIR)/build/demo-summary.txt
 # `make stack` writes its export lines here too (removed when it stops).
 STACK_ENV_FILE := $(CURDIR)/build/stack.env
 
-.PHONY: help venv collection-link sanity units integration lint test demo stack bench build changelog clean
+.PHONY: help venv openstack-venv collection-link sanity units integration lint test test-newest test-oldest demo stack bench build changelog clean
 
 help:
 	@echo 'make demo         start the emulator + S3 server and run playbooks/demo.yml against them'
 	@echo 'make stack        start the emulator + S3 server and leave them running (Ctrl-C stops), printing the export IMS_* lines'
-	@echo 'make test         venv + sanity + units + integration + lint (stops at the first failure)'
-	@echo 'make venv         create/refresh $(VENV) (idempotent)'
+	@echo 'make test         sanity + units + integration on the oldest and the newest ansible-core, then lint'
+	@echo '                  (each in its own venv; stops at the first failure; what CI runs)'
+	@echo 'make test-newest  the same on the newest ansible-core only, and lint (the quick loop)'
+	@echo 'make test-oldest  the same on the oldest supported ansible-core (2.17) only'
+	@echo '                  (OLDEST_INTEGRATION=slice: only the core_range_slice integration tests there)'
+	@echo 'make venv         create/refresh $(VENV) for IMS_CORE=$(IMS_CORE) (idempotent)'
 	@echo 'make openstack-venv  install Keystone + Glance into $(OPENSTACK_VENV) (idempotent)'
 	@echo 'make sanity       ansible-test sanity on a copy under build/sanity (no ignore files)'
 	@echo 'make units        pytest tests/unit'
@@ -75,7 +104,7 @@ units: venv collection-link
 	$(TEST_ENV) scripts/pytest.sh tests/unit $(PYTEST_ARGS)
 
 integration: venv openstack-venv collection-link
-	$(TEST_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS)
+	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS_$(IMS_CORE))
 
 lint: venv collection-link
 ifeq ($(strip $(LINT_DIRS)),)
@@ -85,12 +114,24 @@ else
 endif
 
 test:
-	@$(MAKE) venv
-	@$(MAKE) sanity
-	@$(MAKE) units
-	@$(MAKE) integration
-	@$(MAKE) lint
-	@echo 'make test: sanity, units, integration and lint all passed'
+	@mkdir -p $(dir $(PHASE_LOG)); : > $(PHASE_LOG)
+	@$(call one_core,newest)
+	@$(call one_core,oldest)
+	@$(call timed,lint,lint IMS_CORE=newest VENV=$(VENV_newest))
+	@echo 'make test: sanity, units, integration on ansible-core' \
+		"$$($(VENV_oldest)/bin/ansible --version | head -n1) and $$($(VENV_newest)/bin/ansible --version | head -n1), and lint, all passed:"
+	@cat $(PHASE_LOG)
+
+test-newest:
+	@mkdir -p $(dir $(PHASE_LOG)); : > $(PHASE_LOG)
+	@$(call one_core,newest)
+	@$(call timed,lint,lint IMS_CORE=newest VENV=$(VENV_newest))
+	@cat $(PHASE_LOG)
+
+test-oldest:
+	@mkdir -p $(dir $(PHASE_LOG)); : > $(PHASE_LOG)
+	@$(call one_core,oldest)
+	@cat $(PHASE_LOG)
 
 demo: venv collection-link
 	@test -f tests/emulator/stack.py -o -f tests/emulator/stack/__main__.py \

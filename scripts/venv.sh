@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
-# Create (or refresh) the development virtualenv of the collection.
+# Create (or refresh) a development virtualenv of the collection, for one end
+# of the supported ansible-core range.
 #
-#   scripts/venv.sh            -> .venv in the repository
-#   VENV=/some/dir scripts/venv.sh
+#   scripts/venv.sh                     -> IMS_CORE=newest in .venv
+#   IMS_CORE=oldest scripts/venv.sh     -> ansible-core 2.17 in .venv-oldest
+#   VENV=/some/dir scripts/venv.sh      (put the venv elsewhere)
 #   IMS_PYTHON=/path/to/python scripts/venv.sh   (force an interpreter)
 #
-# Interpreter choice: the newest CPython >= 3.12 found on PATH (python3.14,
-# python3.13, python3.12) or under "$(pyenv root)/versions/3.1[2-9]*"; with none,
-# Python 3.11 (python3.11 / python3), which gets the ansible-core 2.19 line
-# (requirements-dev.txt pins ansible-core by python_version).
+# IMS_CORE selects the ansible-core pin file and the interpreter range:
+#   newest  requirements-dev-newest.txt; the newest CPython >= 3.11 found
+#           (Python 3.11 alone gets the ansible-core 2.19 line, see that file)
+#   oldest  requirements-dev-oldest.txt; the newest CPython 3.10-3.12 found,
+#           the controller Pythons of ansible-core 2.17
+# Both also get requirements-dev.txt (test tools) and requirements.txt (what the
+# modules import). Interpreters are looked for on PATH (python3.X, python3) and
+# under "$(pyenv root)/versions/".
 #
-# Idempotent: a stamp file keyed on requirements*.txt, this script and the
-# interpreter makes a second run a no-op (well under a second).
+# Idempotent: a stamp file keyed on IMS_CORE, the requirements files, this
+# script and the interpreter makes a second run a no-op (well under a second).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VENV=${VENV:-$ROOT/.venv}
-STAMP=$VENV/.ims-venv-stamp
+IMS_CORE=${IMS_CORE:-newest}
 
 log() { printf 'venv: %s\n' "$*" >&2; }
+
+case $IMS_CORE in
+    newest) PY_MIN=11 PY_MAX=99 DEFAULT_VENV=$ROOT/.venv ;;
+    oldest) PY_MIN=10 PY_MAX=12 DEFAULT_VENV=$ROOT/.venv-oldest ;;
+    *) log "IMS_CORE must be 'newest' or 'oldest', not '$IMS_CORE'"; exit 2 ;;
+esac
+PINS=$ROOT/requirements-dev-$IMS_CORE.txt
+REQUIREMENTS=("$ROOT/requirements-dev.txt" "$PINS" "$ROOT/requirements.txt")
+VENV=${VENV:-$DEFAULT_VENV}
+STAMP=$VENV/.ims-venv-stamp
 
 # Print "MAJOR.MINOR.MICRO" for a working, GIL-enabled CPython with venv and
 # ensurepip; print nothing (and fail) otherwise. pyenv shims of versions that
@@ -33,37 +48,44 @@ print("%d.%d.%d" % sys.version_info[:3])
 PY
 }
 
-pick_python() {
-    local cands=() c v best="" best_v="" root
+# Is "3.MINOR.MICRO" within 3.PY_MIN .. 3.PY_MAX?
+in_range() {
+    local minor
+    [[ $1 == 3.* ]] || return 1
+    minor=${1#3.}; minor=${minor%%.*}
+    [ "$minor" -ge "$PY_MIN" ] && [ "$minor" -le "$PY_MAX" ]
+}
+
+candidates() {
+    local c root
     if [ -n "${IMS_PYTHON:-}" ]; then
-        cands=("$IMS_PYTHON")
-    else
-        for c in python3.14 python3.13 python3.12; do
-            command -v "$c" >/dev/null 2>&1 && cands+=("$(command -v "$c")")
-        done
-        if command -v pyenv >/dev/null 2>&1 && root=$(pyenv root 2>/dev/null); then
-            for c in "$root"/versions/3.1[2-9]*/bin/python; do
-                [ -x "$c" ] && cands+=("$c")
-            done
-        fi
-        for c in python3.11 python3; do
-            command -v "$c" >/dev/null 2>&1 && cands+=("$(command -v "$c")")
+        printf '%s\n' "$IMS_PYTHON"; return
+    fi
+    for c in python3.{20..10} python3; do
+        command -v "$c" >/dev/null 2>&1 && command -v "$c"
+    done
+    if command -v pyenv >/dev/null 2>&1 && root=$(pyenv root 2>/dev/null); then
+        for c in "$root"/versions/3.*/bin/python; do
+            [ -x "$c" ] && printf '%s\n' "$c"
         done
     fi
-    for c in "${cands[@]}"; do
+    return 0
+}
+
+# Print "PATH VERSION" of the newest usable interpreter within the range.
+pick_python() {
+    local c v best="" best_v=""
+    while IFS= read -r c; do
         v=$(probe "$c") || continue
-        [ -n "$v" ] || continue
+        in_range "$v" || continue
         if [ -z "$best" ] || [ "$(printf '%s\n%s\n' "$best_v" "$v" | sort -V | tail -n1)" != "$best_v" ]; then
             best=$c best_v=$v
         fi
-    done
+    done < <(candidates)
     if [ -z "$best" ]; then
-        log "no usable CPython (>= 3.11 with venv/ensurepip) found"; return 1
+        log "IMS_CORE=$IMS_CORE needs CPython 3.$PY_MIN-3.$PY_MAX with venv/ensurepip${IMS_PYTHON:+ (IMS_PYTHON=$IMS_PYTHON is not one)}; none found"
+        return 1
     fi
-    case $best_v in
-        3.1[1-9].*|3.[2-9][0-9].*) ;;
-        *) log "newest usable Python is $best_v at $best; need >= 3.11"; return 1 ;;
-    esac
     # Resolve symlinks/shims to the real interpreter so the stamp is stable.
     best=$("$best" -c 'import os, sys; print(os.path.realpath(sys.executable))')
     printf '%s %s\n' "$best" "$best_v"
@@ -72,13 +94,13 @@ pick_python() {
 read -r PY PY_V < <(pick_python) || exit 1
 [ -n "${PY:-}" ] || exit 1
 
-key=$( { printf '%s %s\n' "$PY" "$PY_V"; cat "$ROOT/requirements-dev.txt" "$ROOT/requirements.txt" "$ROOT/scripts/venv.sh"; } \
+key=$( { printf '%s %s %s\n' "$IMS_CORE" "$PY" "$PY_V"; cat "${REQUIREMENTS[@]}" "$ROOT/scripts/venv.sh"; } \
        | sha256sum | cut -d' ' -f1)
 
 report() {
     local core
     core=$("$VENV/bin/python" -c 'from ansible.release import __version__; print(__version__)')
-    log "Python $PY_V ($PY), ansible-core $core, venv $VENV"
+    log "IMS_CORE=$IMS_CORE: Python $PY_V ($PY), ansible-core $core, venv $VENV"
 }
 
 if [ -f "$STAMP" ] && [ "$(head -n1 "$STAMP")" = "$key" ] && [ -x "$VENV/bin/python" ]; then
@@ -103,9 +125,11 @@ fi
 
 rm -f "$STAMP"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-log "installing requirements-dev.txt (pip -qq: only errors are shown)"
+log "installing ${REQUIREMENTS[*]#"$ROOT"/} (pip -qq: only errors are shown)"
 "$VENV/bin/python" -m pip install -qq --upgrade pip
-"$VENV/bin/python" -m pip install -qq --upgrade -r "$ROOT/requirements-dev.txt" -r "$ROOT/requirements.txt"
+pip_args=()
+for f in "${REQUIREMENTS[@]}"; do pip_args+=(-r "$f"); done
+"$VENV/bin/python" -m pip install -qq --upgrade "${pip_args[@]}"
 "$VENV/bin/python" -m pip check >&2 || log "warning: pip check reported conflicts (see above)"
 printf '%s\n' "$key" > "$STAMP"
 report

@@ -161,7 +161,7 @@ def transfer_config(part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_M
     """The TransferConfig of an upload; the part grows when the file would need more than 10000 parts."""
     part = int(part_size_mb) * MIB
     if size:
-        while -(-size // part) > MAX_PARTS:
+        while (size + part - 1) // part > MAX_PARTS:  # parts needed, rounded up
             part *= 2
     return TransferConfig(multipart_threshold=part, multipart_chunksize=part, max_concurrency=int(max_concurrency),
                           use_threads=True)

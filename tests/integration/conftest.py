@@ -33,6 +33,49 @@ BIN = os.path.dirname(sys.executable)
 # Requests that change state on the service: the ones a refused input must never send.
 STATE_CHANGING = ('POST', 'PUT', 'DELETE')
 
+# The representative slice of the suite marked `core_range_slice` (`pytest -m core_range_slice`,
+# what `make test` runs on the oldest ansible-core with OLDEST_INTEGRATION=slice): every module
+# once through ansible-playbook, the roles' argument specs and a role run, one fault, one secret
+# scan, the AWX/EE checks and the ansible-core version check. An entry is a file, a test (all
+# its parameters) or one parametrized case.
+CORE_RANGE_SLICE = (
+    'test_core_version.py',
+    'test_awx.py',
+    'test_ims_image.py::test_playbook_ims_image',
+    'test_ims_image.py::test_playbook_ims_image_share',
+    'test_ims_image_info.py::test_playbook_with_module_defaults',
+    'test_ims_image_upload.py::test_playbook_with_vvv_never_shows_the_token_or_the_object_storage_keys',
+    'test_ims_image_export.py::test_export_playbook_downloads_and_exports',
+    'test_roles.py::test_bad_variables_fail_before_any_task',
+    'test_faults.py::test_object_storage_killed_mid_upload_then_a_rerun_succeeds',
+    'test_secrets.py::test_playbook_at_vvv_leaks_nothing[role-image_publish]',
+)
+
+
+def _slice_entries_of(nodeid):
+    """The CORE_RANGE_SLICE entries that name this test ('tests/integration/test_x.py::name[case]')."""
+    local = nodeid.rsplit('/', 1)[-1]
+    names = {local, local.split('::')[0], local.split('[')[0]}
+    return names.intersection(CORE_RANGE_SLICE)
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'core_range_slice: the integration tests run on the oldest ansible-core '
+                                       'when `make test` runs only a slice there (tests/integration/conftest.py)')
+
+
+def pytest_collection_modifyitems(config, items):
+    matched = set()
+    for item in items:
+        entries = _slice_entries_of(item.nodeid)
+        if entries:
+            matched |= entries
+            item.add_marker(pytest.mark.core_range_slice)
+    # Running the slice: an entry that names no test (renamed, removed) must not shrink it unseen.
+    if 'core_range_slice' in (config.option.markexpr or '') and set(CORE_RANGE_SLICE) - matched:
+        raise pytest.UsageError('CORE_RANGE_SLICE names tests that do not exist: %s'
+                                % ', '.join(sorted(set(CORE_RANGE_SLICE) - matched)))
+
 
 class ModuleRun:
     def __init__(self, proc):
@@ -75,6 +118,9 @@ class Ims:
                 del env[name]
         env.update(self.stack.env(tenant))
         env.update(self.stack.extra_env())
+        # The venv's tools first on PATH, however pytest was started: a task that runs `ansible`
+        # uses the ansible-core under test (test_core_version.py checks it).
+        env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
         env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
                    ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')

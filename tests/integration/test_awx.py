@@ -55,7 +55,11 @@ def test_builder_create_writes_the_build_context(tmp_path):
                           capture_output=True, text=True, cwd=str(tmp_path), timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     containerfile = (context / 'Containerfile').read_text()
-    assert 'ARG EE_BASE_IMAGE="quay.io/ansible/awx-ee:latest"' in containerfile and 'FROM $EE_BASE_IMAGE' in containerfile
+    assert 'ARG EE_BASE_IMAGE="%s"' % definition['images']['base_image']['name'] in containerfile
+    assert 'FROM $EE_BASE_IMAGE' in containerfile
+    # ansible-core 2.17 needs Python >= 3.10 on the controller: the EE brings its own Python 3.12.
+    assert 'ARG PYCMD="/usr/bin/python3.12"' in containerfile
+    assert 'ARG ANSIBLE_INSTALL_REFS="ansible-core>=2.17 ansible-runner"' in containerfile
     assert 'ansible-galaxy collection install' in containerfile
     assert 'introspect' in containerfile           # the build step that collects the collections' dependencies
     assert 'LABEL org.opencontainers.image.description="AWX EE with cecloud.ims"' in containerfile

@@ -19,7 +19,7 @@ A ``repeat`` rule runs the previous task again at once (the image of a ``wait: f
 still ``saving`` then): a task that succeeded must report no change the second time.
 
 ``make test`` runs the bounded variant (fixed examples and steps, derandomized); the variant
-marked ``long`` (more examples and steps, 8 s transitions) runs only when selected: ``-m long``.
+marked ``long`` (more examples and steps, 10 s transitions) runs only when selected: ``-m long``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -46,9 +46,10 @@ COMMON_ARGS = dict(retries=2, timeout=20)
 WAIT_ARGS = dict(wait_timeout=120)
 MODULES_THAT_WAIT = ('ims_image', 'ims_image_upload')
 MODULE_TIMEOUT = 300
-# The bounded run of make test (about 1.5 module runs of 1-2 s per step on a busy machine) and the long one.
-EXAMPLES, STEPS = 6, 10
-LONG_EXAMPLES, LONG_STEPS = 40, 25
+# The bounded run of make test and the long one (-m long). A transition must outlast a module run (1 to 4 s
+# on a busy machine, python start-up included) so that the next task meets a ``saving`` image.
+EXAMPLES, STEPS, TRANSITION_SECONDS = 5, 10, 6.0
+LONG_EXAMPLES, LONG_STEPS, LONG_TRANSITION_SECONDS = 40, 25, 10.0
 
 # The API requests a fault can hit: (method, path regex).
 ENDPOINTS = {
@@ -305,13 +306,14 @@ def _run_machine(stack, tmp_path, transition_seconds, examples, steps, figures_n
 
 
 def test_tasks_under_faults_never_make_two_images_of_one_name(stack, tmp_path):
-    _run_machine(stack, tmp_path, transition_seconds=2.0, examples=EXAMPLES, steps=STEPS, figures_name='property_tasks')
+    _run_machine(stack, tmp_path, transition_seconds=TRANSITION_SECONDS, examples=EXAMPLES, steps=STEPS,
+                 figures_name='property_tasks')
 
 
 @pytest.mark.slow
 @pytest.mark.long
 def test_tasks_under_faults_long_run(stack, tmp_path):
-    _run_machine(stack, tmp_path, transition_seconds=8.0, examples=LONG_EXAMPLES, steps=LONG_STEPS,
+    _run_machine(stack, tmp_path, transition_seconds=LONG_TRANSITION_SECONDS, examples=LONG_EXAMPLES, steps=LONG_STEPS,
                  figures_name='property_tasks_long')
 
 

@@ -43,6 +43,10 @@ COMPILED = [(m, re.compile(f"^{re.escape(API_PREFIX)}{p}$"), h) for m, p, h in R
 WITH_QUERY = {'list_public', 'list_private', 'list_shared', 'list_image_shares'}
 WITH_BODY = {'create', 'import_image', 'update', 'upload_prepare', 'upload_done', 'share', 'unshare', 'copy_shared', 'export'}
 MAX_BODY = 16 * 1024 * 1024
+# Fault actions of a rule. 'error'/'status' answer 5xx without calling the service; 'error_after'
+# lets the service act, then answers 5xx in its place (a gateway timing out on a request that went through).
+ERROR_ACTIONS = ('error', 'status', 'error_after')
+ACTIONS = ERROR_ACTIONS + ('drop_before', 'drop_after', 'cut')
 
 
 class Response:
@@ -85,11 +89,11 @@ class Faults:
         rules = []
         for rule in config.get('rules') or []:
             action = rule.get('action', 'error')
-            if action not in ('error', 'drop_before', 'drop_after', 'status', 'cut'):
+            if action not in ACTIONS:
                 raise ValueError(f'unknown action {action!r}')
             rules.append({'method': (rule.get('method') or '*').upper(), 'path': rule.get('path') or '.*',
                           'regex': re.compile(rule.get('path') or '.*'), 'action': action,
-                          'status': int(rule.get('status') or (503 if action in ('error', 'status') else 0)),
+                          'status': int(rule.get('status') or (503 if action in ERROR_ACTIONS else 0)),
                           'count': int(rule.get('count', 1)), 'latency_ms': float(rule.get('latency_ms', 0) or 0),
                           'bytes': int(rule.get('bytes', 65536))})
         with self.lock:
@@ -281,6 +285,14 @@ class Handler(BaseHTTPRequestHandler):
             self.server.record(entry)
             self._send(resp, method, body_limit=body_limit)
             self._drop()
+            return
+        if action == 'error_after':
+            if resp.closer is not None:
+                resp.closer()
+            resp = self.server.faults.error_response(status)
+            entry.update(fault=action, status=resp.status, code=resp.code)
+            self.server.record(entry)
+            self._send(resp, method)
             return
         if action == 'drop_after':
             entry['fault'] = action

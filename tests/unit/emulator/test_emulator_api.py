@@ -316,3 +316,14 @@ def test_s3_outage_and_recovery(stack, client_a):
         stack.start_s3()
     resp = client_a.call('GET', f"/private-images/{data['imageId']}/file")
     assert resp.status_code == 200 and resp.content == payload
+
+
+def test_error_after_fault_applies_the_request_then_answers_5xx(stack, client_a):
+    stack.clear_requests()
+    stack.set_faults(rules=[{'method': 'POST', 'path': '/private-images$', 'action': 'error_after', 'status': 500, 'count': 1}])
+    resp = client_a.call('POST', '/private-images', json=client_a.image_body('created-then-500'))
+    assert resp.status_code == 500 and resp.json()['code'] == 'IMG.Internal.Error'
+    assert [i['status'] for i in stack.state()['images'] if i['name'] == 'created-then-500'] == ['queued']
+    assert client_a.call('POST', '/private-images', json=client_a.image_body('next-one')).status_code == 200  # count 1
+    assert [e['fault'] for e in stack.requests()] == ['error_after', None]
+    stack.set_faults()

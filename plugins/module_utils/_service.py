@@ -249,18 +249,29 @@ class ImageService:
             return found[0] if found else RESEND
         return self.converge(create, settled, attempts)
 
-    def update_image(self, image, fields, claim=None):
+    def update_image(self, image, fields, claim=None, applied=None):
         """PUT ``fields`` (the backend's full field set) on ``image``.
 
         A new name needs the claim_name() verdict for this image: the caller's ``claim``, or one
-        asked here (which refuses a name another image carries).
+        asked here (which refuses a name another image carries).  After an ambiguous failure the
+        image is read again: ``applied(image)`` tells whether it already carries the update (then
+        the update succeeded: the service acted, only its reply was lost); the PUT sends the full
+        field set, so sending it again is safe when it did not.
         """
         new_name = fields.get('name')
         if new_name != image.get('name'):
             held = isinstance(claim, NameClaim) and claim.name == new_name and claim.own_id == image.get('image_id')
             if not held:
                 self.claim_name(new_name, own_id=image.get('image_id'))
-        self.backend.update_image(image['image_id'], fields)
+
+        def settled():
+            if applied is None:
+                raise Unsettled()
+            current = self.backend.get_image(image['image_id'])
+            if current is None:
+                raise Unsettled()
+            return True if applied(current) else RESEND
+        self.converge(lambda: self.backend.update_image(image['image_id'], fields) or True, settled)
 
     def delete_image(self, image_id, move_shares_to=None, timeout=600):
         """Delete an image; returns the user ids it was shared with.

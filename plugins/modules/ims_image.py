@@ -286,6 +286,16 @@ def _apply(image, changes):
     return image
 
 
+def _carries(params):
+    """A test of whether an image already has every value ``params`` set (an update that took effect)."""
+    def carries(image):
+        try:
+            return not metadata_changes(image, params)
+        except ImsValidationError:
+            return False
+    return carries
+
+
 def _url_problem(url):
     if not isinstance(url, str) or not url.lower().startswith(_URL_SCHEMES) or len(url.split('://', 1)[1]) == 0 \
             or any(c.isspace() for c in url):
@@ -379,7 +389,7 @@ class ImageModule(ImsModule):
         image = self._wait_active(image)
         changes = metadata_changes(image, dict(p, description=None))    # the description went with the copy
         if changes:
-            self.service.update_image(image, update_fields(image, changes))
+            self.service.update_image(image, update_fields(image, changes), applied=_carries(dict(p, description=None)))
             self.record_change(image=_apply(image, changes))
             image = self.service.get_image(image['image_id']) or _apply(image, changes)
         return self._created(image)
@@ -404,7 +414,7 @@ class ImageModule(ImsModule):
         claim = self.service.claim_name(p['name'], own_id=image['image_id']) if 'name' in changes else None
         self.set_diff(dict((o, c[0]) for o, c in changes.items()), dict((o, c[1]) for o, c in changes.items()))
         if changes and not self.check_mode:
-            self.service.update_image(image, update_fields(image, changes), claim)
+            self.service.update_image(image, update_fields(image, changes), claim, applied=_carries(p))
             self.record_change(image=_apply(image, changes))
         if self.check_mode:
             image = _apply(image, changes)

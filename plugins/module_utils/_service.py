@@ -311,12 +311,13 @@ class ImageService:
         """Every share of an image the tenant owns (all pages): dicts with ``share_id``, ``user_id``, ``user_name``."""
         return list(self.backend.list_image_members(image_id))
 
-    def apply_shares(self, image_id, add=(), remove=()):
+    def apply_shares(self, image_id, add=(), remove=(), progress=None):
         """Unshare ``remove`` then share ``add``, in batches of at most ``backend.max_share_batch`` ids.
 
         After an ambiguous failure the share list is read again and only what is still missing of
         the batch is sent.  A failing batch raises the service's error, saying how many users were
-        already changed.
+        already changed.  ``progress(action, users)`` is told of each batch the service took
+        (``share`` or ``unshare``), so a caller can report what changed before a later batch failed.
         """
         size = self.backend.max_share_batch
         done = dict(unshared=0, shared=0)
@@ -332,6 +333,8 @@ class ImageService:
                 exc.args = (exc.message,)
                 raise
             done[action + 'd'] += len(batch)
+            if progress is not None:
+                progress(action, batch)
         return done
 
     def _send_members(self, image_id, action, send, batch):

@@ -229,13 +229,22 @@ class ImageShareModule(ImsModule):
         changed = bool(add or remove)
         removed = set(remove)
         if changed and not self.check_mode:
-            self.service.apply_shares(image_id, add=add, remove=remove)
+            self.service.apply_shares(image_id, add=add, remove=remove, progress=self._record_batch(image_id))
             after = self.service.list_shares(image_id)
         else:
             after = [s for s in before if s.get('user_id') not in removed] + [dict(user_id=u, image_id=image_id) for u in add]
         self.set_diff(dict(image_id=image_id, users=sorted(s.get('user_id') for s in before)),
                       dict(image_id=image_id, users=sorted(s.get('user_id') for s in after)))
         self.exit_json(changed=changed, image_id=image_id, shares=after, added=add, removed=remove)
+
+    def _record_batch(self, image_id):
+        """What the service took so far, in the result: a later failing batch then reports it."""
+        made = dict(share=[], unshare=[])
+
+        def record(action, users):
+            made[action].extend(users)
+            self.record_change(image_id=image_id, added=list(made['share']), removed=list(made['unshare']))
+        return record
 
     # -- recipient side --------------------------------------------------------
 
@@ -250,6 +259,7 @@ class ImageShareModule(ImsModule):
         self.set_diff(dict(share_ids=before), dict(share_ids=[s for s in before if s != share_id]))
         if not self.check_mode:
             self.backend.delete_received_share(share_id)
+            self.record_change(removed=[share_id], image_id=share.get('image_id'))
         self.exit_json(changed=True, added=[], removed=[share_id], image_id=share.get('image_id'))
 
 

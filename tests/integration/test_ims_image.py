@@ -308,6 +308,20 @@ def test_share_batch_failure_reports_progress_and_a_rerun_converges(ims):
     assert len(ims.stack.state()['shares']) == 120
 
 
+def test_a_share_task_failing_after_an_unshare_reports_what_it_changed(ims):
+    """The unshare batch is taken, the share batch fails: the failure says changed and what was removed."""
+    image_id = seed_active(ims)
+    old, new = users(50), users(120)[50:]
+    ims.module('ims_image_share', dict(image=image_id, users=old))
+    ims.stack.set_faults(rules=[{'method': 'POST', 'path': '/share$', 'action': 'error', 'status': 500, 'count': 3}])
+    failed = ims.module('ims_image_share', dict(image=image_id, users=new, purge=True, retries=0))
+    ims.stack.set_faults()
+    assert failed.failed and failed.changed, failed
+    assert sorted(failed['removed']) == sorted(old) and failed['added'] == [] and failed['image_id'] == image_id, failed
+    rerun = ims.module('ims_image_share', dict(image=image_id, users=new, purge=True))
+    assert rerun.changed and sorted(rerun['added']) == sorted(new) and rerun['removed'] == [], rerun
+
+
 def test_an_ambiguous_share_failure_converges_in_the_same_run(ims):
     image_id = seed_active(ims)
     user_ids = users(60)

@@ -107,9 +107,10 @@ region_name = {region}
 
 [import_filtering_opts]
 # Unlike a real cloud (ports 80/443 of public hosts only), web-download may fetch from the tests'
-# loopback HTTP servers on any port.
-allowed_hosts = 127.0.0.1,localhost
-allowed_ports =
+# loopback HTTP servers on any port. Both are oslo.config lists with brackets: without them the option
+# does not parse, and every URL "does not pass filtering".
+allowed_hosts = [127.0.0.1,localhost]
+allowed_ports = []
 """
 
 # No overrides: Glance's built-in (stock) policy decides. A test that needs another rule writes it here.
@@ -366,7 +367,7 @@ class OpenStackStack(Managed):
         """The keystone-manage commands, for tests/openstack/keystone_setup.py: schema, keys, admin + catalog."""
         owner = ['--keystone-user', pwd.getpwuid(os.getuid()).pw_name, '--keystone-group', grp.getgrgid(os.getgid()).gr_name]
         commands = [['db_sync'], ['fernet_setup'] + owner, ['credential_setup'] + owner,
-                    ['bootstrap', '--bootstrap-password', self.admin_password, '--bootstrap-region-id', REGION,
+                    ['bootstrap', '--bootstrap-password=' + self.admin_password, '--bootstrap-region-id', REGION,
                      '--bootstrap-admin-url', self.auth_url, '--bootstrap-internal-url', self.auth_url,
                      '--bootstrap-public-url', self.auth_url]]
         return json.dumps({'config_file': self._path('keystone.conf'), 'commands': commands}).encode('utf-8')

@@ -121,7 +121,7 @@ test:
 	@$(call one_core,oldest)
 	@$(call timed,lint,lint IMS_CORE=newest VENV=$(VENV_newest))
 	@echo 'make test: sanity, units, integration on ansible-core' \
-		"$$($(VENV_oldest)/bin/ansible --version | head -n1) and $$($(VENV_newest)/bin/ansible --version | head -n1), and lint, all passed:"
+		"$$($(VENV_oldest)/bin/ansible --version | sed -n 1p) and $$($(VENV_newest)/bin/ansible --version | sed -n 1p), and lint, all passed:"
 	@cat $(PHASE_LOG)
 
 test-newest:

@@ -7,58 +7,129 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # Mirrors CONNECTION_ARGUMENT_SPEC in plugins/module_utils/_module.py exactly.
+    # Mirrors CONNECTION_ARGUMENT_SPEC in plugins/module_utils/_providers.py exactly.  Each provider-owned
+    # option says which providers read it ("Providers: ..."); a unit test checks it against the registry.
     DOCUMENTATION = r'''
 options:
   provider:
     description:
       - The IMS API to talk to.
       - C(cecloud) is China Electronics Cloud (中国电子云) IMS.
+      - C(openstack) is OpenStack Glance v2. It is not available yet in this version; its connection options
+        are declared and checked, and a task that selects it fails before any request.
+      - An option of the other provider (for example O(tenant_id) with C(openstack), or O(auth_url) with
+        C(cecloud)) fails the task before any request.
       - If not set, the value of the E(IMS_PROVIDER) environment variable is used.
     type: str
     default: cecloud
-    choices: [cecloud]
+    choices: [cecloud, openstack]
   endpoint:
     description:
       - Base URL of the IMS service, for example V(https://ims.example.com:8443); the API paths
         (C(/api/image/v1/...)) are appended to it.
-      - Required. If not set, the value of the E(IMS_ENDPOINT) environment variable is used.
+      - Required with C(cecloud); with C(openstack) and a password login it may be omitted and is taken from
+        the service catalog (type C(image), O(region), O(interface)).
+      - If not set, the value of the E(IMS_ENDPOINT) environment variable is used.
+      - "Providers: cecloud, openstack."
     type: str
   region:
     description:
-      - Region ID, sent as the C(x-regionid) header of every request.
-      - Required. If not set, the value of the E(IMS_REGION) environment variable is used.
+      - Region ID. C(cecloud) sends it as the C(x-regionid) header of every request (required);
+        C(openstack) uses it to choose the image endpoint in the service catalog.
+      - If not set, the value of the E(IMS_REGION) environment variable is used (with C(openstack), also
+        E(OS_REGION_NAME)).
+      - "Providers: cecloud, openstack."
     type: str
   auth_token:
     description:
-      - "Token sent as C(Authorization: Bearer <token>)."
-      - Required unless O(extra_headers) carries an C(Authorization) header.
-        If not set, the value of the E(IMS_AUTH_TOKEN) environment variable is used.
+      - "Token the caller already has. C(cecloud) sends it as C(Authorization: Bearer <token>); C(openstack)
+        as C(X-Auth-Token) (instead of a password login)."
+      - With C(cecloud) required unless O(extra_headers) carries an C(Authorization) header.
+        If not set, the value of the E(IMS_AUTH_TOKEN) environment variable is used (with C(openstack), also
+        E(OS_TOKEN)).
       - Never logged and masked in results.
+      - "Providers: cecloud, openstack."
     type: str
   extra_headers:
     description:
       - More HTTP headers sent with every request, for gateways that need them (signing headers, tracing).
       - Header names must be valid HTTP tokens; values must be strings without line breaks.
+      - "Providers: cecloud, openstack."
     type: dict
   tenant_id:
     description:
       - Tenant that owns the images this module creates (create, import, copy).
       - If not set, the value of the E(IMS_TENANT_ID) environment variable is used.
+      - "Providers: cecloud."
     type: str
   department_id:
     description:
       - Department of the images this module creates (create, import, copy).
       - If not set, the value of the E(IMS_DEPARTMENT_ID) environment variable is used.
+      - "Providers: cecloud."
     type: str
   resource_group_id:
     description:
       - Resource group of the images this module creates.
       - If not set, the value of the E(IMS_RESOURCE_GROUP_ID) environment variable is used.
+      - "Providers: cecloud."
     type: str
+  auth_url:
+    description:
+      - URL of the Keystone v3 identity service for a password login, with or without the C(/v3) suffix,
+        for example V(https://keystone.example.com:5000/v3).
+      - A password login needs O(auth_url), O(username), O(password) and O(project_name) or O(project_id).
+      - If not set, the value of the E(IMS_AUTH_URL) or E(OS_AUTH_URL) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  username:
+    description:
+      - User name of the password login.
+      - If not set, the value of the E(IMS_USERNAME) or E(OS_USERNAME) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  password:
+    description:
+      - Password of the password login; sent only to O(auth_url).
+      - If not set, the value of the E(IMS_PASSWORD) or E(OS_PASSWORD) environment variable is used.
+      - Never logged and masked in results.
+      - "Providers: openstack."
+    type: str
+  project_name:
+    description:
+      - Name of the project the login is scoped to, in O(project_domain_name). Or set O(project_id).
+      - If not set, the value of the E(IMS_PROJECT_NAME) or E(OS_PROJECT_NAME) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  project_id:
+    description:
+      - Id of the project the login is scoped to; takes precedence over O(project_name).
+      - If not set, the value of the E(IMS_PROJECT_ID) or E(OS_PROJECT_ID) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  user_domain_name:
+    description:
+      - Domain of O(username). When not set, the user is looked up in O(project_domain_name).
+      - If not set, the value of the E(IMS_USER_DOMAIN_NAME) or E(OS_USER_DOMAIN_NAME) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  project_domain_name:
+    description:
+      - Domain of O(project_name). Default V(Default).
+      - If not set, the value of the E(IMS_PROJECT_DOMAIN_NAME) or E(OS_PROJECT_DOMAIN_NAME) environment
+        variable is used.
+      - "Providers: openstack."
+    type: str
+  interface:
+    description:
+      - Which endpoint of the service catalog to use when O(endpoint) is not set. Default V(public).
+      - If not set, the value of the E(IMS_INTERFACE) or E(OS_INTERFACE) environment variable is used.
+      - "Providers: openstack."
+    type: str
+    choices: [public, internal, admin]
   validate_certs:
     description:
-      - Whether to verify the TLS certificate of O(endpoint).
+      - Whether to verify the TLS certificate of O(endpoint) (and of O(auth_url)).
       - Turn it off only for test services; the module warns when it is off.
       - If not set, the value of the E(IMS_VALIDATE_CERTS) environment variable is used.
     type: bool

@@ -195,6 +195,9 @@ class ImageInfoModule(ImsModule):
         p = self.params
         if p['limit'] is not None and p['limit'] < 1:
             raise ImsValidationError('limit must be 1 or more; got %s.' % p['limit'])
+        scopes = self.backend.scopes
+        self.require(p['scope'] == 'all' or p['scope'] in scopes, 'list the scope %s' % p['scope'],
+                     'use scope all or one of %s' % ', '.join(scopes))
         listed_fields = set()
         images = self.service.list_images(scope=p['scope'], image_id=p['id'], name=p['name'],
                                           name_contains=p['name_contains'], filters=p['filters'], limit=p['limit'],

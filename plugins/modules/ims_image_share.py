@@ -157,15 +157,10 @@ image_id:
   sample: img-kvvfk28fcjc0mt
 '''
 
-import re
-
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import RECIPIENT_DROP
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import dedupe, share_plan
-
-# docs/api-notes.md: user ids are 19-digit numeric strings (the document's examples; the service answers
-# IMG.OperationFailed.InvalidUserId otherwise).
-USER_ID = re.compile(r'^[0-9]{19}$')
 
 
 class ImageShareModule(ImsModule):
@@ -203,6 +198,8 @@ class ImageShareModule(ImsModule):
                 raise ImsValidationError('purge applies to the shares of an image you own (image), not to share_id.')
             if not p['share_id'].strip():
                 raise ImsValidationError('share_id must not be empty.')
+            self.require(RECIPIENT_DROP in self.backend.recipient_actions, 'drop a received share (share_id)',
+                         'it keeps shares until their owner removes them')
             return
         if not p['image'].strip():
             raise ImsValidationError('image must not be empty.')
@@ -212,10 +209,9 @@ class ImageShareModule(ImsModule):
         if p['purge'] and p['state'] == 'absent':
             raise ImsValidationError('purge applies to state: present (make the share set exactly users); with state: absent, '
                                      'list the users to remove, or use users: [] with purge: true to remove every share.')
-        bad = [u for u in p['users'] if not isinstance(u, str) or not USER_ID.match(u)]
-        if bad:
-            shown = ', '.join(repr(u) for u in bad[:10]) + (' and %d more' % (len(bad) - 10) if len(bad) > 10 else '')
-            raise ImsValidationError('users must be user ids of 19 digits, as strings (quote them in YAML); not valid: %s.' % shown)
+        principal = self.backend.share_principal
+        self.require(principal is not None, 'share images', 'share them with the service\'s own tools')
+        principal.check('users', p['users'])
 
     # -- owner side ------------------------------------------------------------
 

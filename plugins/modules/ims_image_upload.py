@@ -222,6 +222,7 @@ transfer:
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_VIA_SERVICE_S3
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
     IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, validate_metadata)
@@ -260,6 +261,8 @@ class ImageUploadModule(ImsModule):
 
     def run(self):
         p = self.params
+        self.require(self.backend.uploader == UPLOAD_VIA_SERVICE_S3, 'upload through the object storage the service '
+                     'hands out', 'this module version uploads that way only')
         validate_metadata(p)
         if not _transfer.MIN_PART_SIZE_MB <= p['part_size_mb'] <= _transfer.MAX_PART_SIZE_MB:
             raise ImsValidationError('part_size_mb must be between %d and %d; got %s.' % (

@@ -30,8 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-# BearerTokenAuth and NoAuth are imported here too, for the callers that built a client before _auth.py existed.
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import BearerTokenAuth, NoAuth  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import NoAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError
 
 USER_AGENT = 'cecloud.ims-ansible-collection'

@@ -261,8 +261,9 @@ class ImageUploadModule(ImsModule):
 
     def run(self):
         p = self.params
-        self.require(self.backend.uploader == UPLOAD_VIA_SERVICE_S3, 'upload through the object storage the service '
-                     'hands out', 'this module version uploads that way only')
+        # The one uploader strategy this module has today: the service hands out object storage (S3) to upload to.
+        self.require(self.backend.uploader == UPLOAD_VIA_SERVICE_S3, 'hand out object storage for an upload, the one '
+                     'way ims_image_upload uploads today', 'upload the file with the provider\'s own tools')
         validate_metadata(p)
         if not _transfer.MIN_PART_SIZE_MB <= p['part_size_mb'] <= _transfer.MAX_PART_SIZE_MB:
             raise ImsValidationError('part_size_mb must be between %d and %d; got %s.' % (

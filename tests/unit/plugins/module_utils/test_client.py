@@ -12,6 +12,7 @@ import requests
 import urllib3
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _client
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import BearerTokenAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudDialect
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError
 
@@ -65,7 +66,7 @@ class FakeSession:
 def make_client(*outcomes, retries=3, **kwargs):
     sleeps = []
     policy = _client.RetryPolicy(retries=retries, base_delay=1.0, max_delay=8.0, sleep=sleeps.append, rng=lambda: 1.0)
-    client = _client.ImsClient('https://ims.example.com/', 'region0', auth=_client.BearerTokenAuth('s3cr3t-token'),
+    client = _client.ImsClient('https://ims.example.com/', 'region0', auth=BearerTokenAuth('s3cr3t-token'),
                                retry_policy=policy, session=FakeSession(*outcomes), dialect=CECloudDialect(), **kwargs)
     return client, client.session, sleeps
 
@@ -208,7 +209,7 @@ def test_headers_auth_region_and_extra_headers_are_sent():
 
 
 def test_auth_repr_hides_the_token():
-    assert 's3cr3t' not in repr(_client.BearerTokenAuth('s3cr3t'))
+    assert 's3cr3t' not in repr(BearerTokenAuth('s3cr3t'))
 
 
 def page(items, total, size=100, current=1):

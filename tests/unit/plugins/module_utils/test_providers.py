@@ -17,7 +17,9 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _providers
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_export import ImageExportModule
+from ansible_collections.cecloud.ims.plugins.modules.ims_image_info import ImageInfoModule
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_share import ImageShareModule
+from ansible_collections.cecloud.ims.plugins.modules.ims_image_upload import ImageUploadModule
 
 # Nothing listens on port 9: a request that was sent would fail with a transport error, not the expected message.
 CECLOUD = dict(endpoint='http://127.0.0.1:9', region='region0', auth_token='tok-123456', retries=0)
@@ -134,6 +136,8 @@ class DownloadOnlyBackend(CECloudBackend):
     export_targets = ('dest',)
     recipient_actions = ('accept', 'reject')
     share_principal = None
+    scopes = ('private', 'public')
+    uploader = 'direct_put'
 
 
 @pytest.fixture
@@ -151,6 +155,11 @@ def download_only(monkeypatch):
      'The downloadonly provider cannot drop a received share (share_id); it keeps shares until their owner removes them.'),
     (ImageShareModule, dict(image='img-x', users=['7085524801413873664']),
      'The downloadonly provider cannot share images; share them with the service\'s own tools.'),
+    (ImageInfoModule, dict(scope='shared'),
+     'The downloadonly provider cannot list the scope shared; use scope all or one of private, public.'),
+    (ImageUploadModule, dict(src='/nonexistent.qcow2', name='n'),
+     'The downloadonly provider cannot hand out object storage for an upload, the one way ims_image_upload uploads '
+     'today; upload the file with the provider\'s own tools.'),
 ])
 def test_a_capability_the_provider_lacks_fails_before_any_request(download_only, module_class, args, message, capsys):
     code, result = run(module_class, dict(CECLOUD, **args), capsys)

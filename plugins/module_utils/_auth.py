@@ -132,6 +132,8 @@ class XAuthTokenAuth(TokenAuth):
 
 def required_option(option, env_names):
     """The message for an option that is required and missing."""
+    if not env_names:
+        return '%s is required: set the %s option.' % (option, option)
     return '%s is required: set the %s option or the %s environment variable.' % (
         option, option, ' or '.join(env_names))
 

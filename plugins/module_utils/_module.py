@@ -4,9 +4,12 @@
 
 """ImsModule: the base class of every cecloud.ims module.
 
-It owns the common options (mirrored exactly by the ``cecloud.ims.ims`` doc fragment),
-the connection, check mode and diff plumbing, and the one place where errors become
-``fail_json``.  A module declares ``argument_spec`` (its own options) and writes ``run()``.
+It adds the connection options (``_providers.CONNECTION_ARGUMENT_SPEC``, mirrored exactly by the
+``cecloud.ims.ims`` doc fragment) to every module, lets the selected provider read and check
+them, builds the connection (transport, auth scheme, dialect, backend), and owns check mode,
+diff plumbing and the one place where errors become ``fail_json``.  A module declares
+``argument_spec`` (its own options) and writes ``run()``; it asks the backend's capabilities
+through ``require()``, never the provider's name.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,7 +22,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.cecloud.ims.plugins.module_utils import _client, _providers
 from ansible_collections.cecloud.ims.plugins.module_utils._auth import required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._providers import CONNECTION_ARGUMENT_SPEC  # noqa: F401
+from ansible_collections.cecloud.ims.plugins.module_utils._providers import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
 
 MAX_WAIT_TIMEOUT = 86400
@@ -99,9 +102,8 @@ class ImsModule:
             provider = self.provider
             if self._auth_scheme is None:
                 self._auth_scheme = provider.validate(p)
-            env_of = dict((o, provider.env_of(o)) for o in provider.options)
             self._client = _client.ImsClient(
-                p['endpoint'], p['region'], auth=self._auth_scheme.from_params(p, env_of),
+                p['endpoint'], p['region'], auth=self._auth_scheme.from_params(p, provider.env_table),
                 extra_headers=p['extra_headers'], timeout=p['timeout'], validate_certs=p['validate_certs'],
                 ca_path=p['ca_path'], retry_policy=_client.RetryPolicy(retries=p['retries']), dialect=provider.dialect())
         return self._client

@@ -56,6 +56,11 @@ class Provider:
     def env_of(self, option):
         return self.options.get(option, ())
 
+    @property
+    def env_table(self):
+        """{option: environment variables} of every option the provider reads."""
+        return dict(self.options)
+
     def load(self, params):
         """Fill the provider's options from its environment variables and defaults; refuse foreign options.
 
@@ -88,9 +93,7 @@ class Provider:
         if params.get('endpoint') is not None:
             check_endpoint(params['endpoint'])
         check_headers(params.get('extra_headers'))
-        env_of = dict((o, self.env_of(o)) for o in self.options)
-        scheme = choose_auth(self.auth_schemes, params, env_of)
-        return scheme
+        return choose_auth(self.auth_schemes, params, self.env_table)
 
     def _refuse_foreign(self, params):
         foreign = [o for o in PROVIDER_OPTIONS if o not in self.options and params.get(o) not in (None, '', {}, [])]

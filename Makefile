@@ -12,6 +12,9 @@ MAKEFLAGS += --no-print-directory
 
 VENV ?= $(CURDIR)/.venv
 export VENV
+# Keystone + Glance for the `openstack` provider's integration tests (scripts/openstack-venv.sh).
+OPENSTACK_VENV ?= $(CURDIR)/.venv-openstack
+export OPENSTACK_VENV
 BIN := $(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
@@ -37,6 +40,7 @@ help:
 	@echo 'make demo         start the emulator + S3 server and run playbooks/demo.yml against them'
 	@echo 'make test         venv + sanity + units + integration + lint (stops at the first failure)'
 	@echo 'make venv         create/refresh $(VENV) (idempotent)'
+	@echo 'make openstack-venv  install Keystone + Glance into $(OPENSTACK_VENV) (idempotent)'
 	@echo 'make sanity       ansible-test sanity on a copy under build/sanity (no ignore files)'
 	@echo 'make units        pytest tests/unit'
 	@echo 'make integration  pytest tests/integration (playbooks against the emulator)'
@@ -49,6 +53,10 @@ help:
 venv:
 	@scripts/venv.sh
 
+.PHONY: openstack-venv
+openstack-venv:
+	@scripts/openstack-venv.sh
+
 collection-link:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@if [ "$$(readlink $(COLLECTION_LINK) 2>/dev/null)" != "$(CURDIR)" ]; then \
@@ -60,7 +68,7 @@ sanity: venv
 units: venv collection-link
 	$(TEST_ENV) scripts/pytest.sh tests/unit $(PYTEST_ARGS)
 
-integration: venv collection-link
+integration: venv openstack-venv collection-link
 	$(TEST_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS)
 
 lint: venv collection-link

@@ -159,7 +159,22 @@ class S3Server:
         self.proc = None
 
 
-class Stack:
+class Managed:
+    """A context manager over start() and stop(): stop() also runs when start() fails half-way."""
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Stack(Managed):
     """SeaweedFS + emulator. Use as a context manager; both processes are always stopped on exit."""
 
     def __init__(self, transition_seconds=0.3, emulator_args=None, s3=None, region='region0', tenants=None,
@@ -204,17 +219,6 @@ class Stack:
     @property
     def s3_secret_key(self):
         return self.s3.secret_key
-
-    def __enter__(self):
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def start(self):
         if self.s3 is None:

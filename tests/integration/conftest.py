@@ -22,6 +22,8 @@ import pytest
 import requests
 
 from tests.emulator.stack import Stack
+# A fixture, used by name only.
+from tests.openstack.fixtures import openstack_stack  # noqa: F401  pylint: disable=unused-import
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))

@@ -15,8 +15,8 @@ options:
     description:
       - The IMS API to talk to.
       - C(cecloud) is China Electronics Cloud (中国电子云) IMS.
-      - C(openstack) is OpenStack Glance v2. It is not available yet in this version; its connection options
-        are declared and checked, and a task that selects it fails before any request.
+      - C(openstack) is the OpenStack Image service API v2 (Glance), with a token (O(auth_token)) or a
+        Keystone v3 password login (O(auth_url), O(username), O(password), O(project_name) or O(project_id)).
       - An option of the other provider (for example O(tenant_id) with C(openstack), or O(auth_url) with
         C(cecloud)) fails the task before any request.
       - If not set, the value of the E(IMS_PROVIDER) environment variable is used.

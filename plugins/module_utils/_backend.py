@@ -62,8 +62,15 @@ class Backend:
     # A callable waiting for an asynchronous job of the API, where the API has jobs; None when
     # operations are followed by polling the image's status (ImageService.wait_for_status).
     job_waiter = None
+    # Filter keys the API applies itself when listing (the others are matched by ImageService).
+    server_filters = frozenset()
+    # True when updates send only the changed fields (a JSON patch) and images carry free properties;
+    # False when an update replaces the whole field set.
+    updates_by_patch = False
+    # The service type of the image endpoint in an identity service's catalog, where the provider has one.
+    catalog_type = None
 
-    def __init__(self, client):
+    def __init__(self, client, params=None):  # pylint: disable=unused-argument
         self.client = client
 
     def unsupported(self, what, instead):

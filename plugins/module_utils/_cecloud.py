@@ -29,6 +29,8 @@ AUTH_FAILED_CODE = 'IMG.OperationDenied.AuthFail'
 # docs/api-notes.md: user ids are 19-digit numeric strings (the document's examples; the service answers
 # IMG.OperationFailed.InvalidUserId otherwise).
 USER_ID = re.compile(r'^[0-9]{19}$')
+# Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
+_FILTER_SYNTAX = ('|', ':')
 
 # The connection options of this provider and the environment variables that set them, in lookup order.
 OPTIONS = dict(
@@ -173,6 +175,31 @@ class CECloudBackend(_backend.Backend):
             image['share_id'] = share.get('share_id')
             image['shared_at'] = share.get('created_at')
             yield image
+
+    def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
+                   member_status=None):  # pylint: disable=unused-argument
+        """The listing of one scope, narrowed server-side where the API can (ImageService matches the rest).
+
+        Only private images have a server-side filter (a name substring and the id); its syntax
+        (``field:op:value|...``) cannot carry ``|`` or ``:``, so such a name is matched by the service.
+        """
+        server_text = name if name is not None else name_contains
+        if server_text and any(c in server_text for c in _FILTER_SYNTAX):
+            server_text = None
+        exact_on_server = scope == 'private' and name is None and not filters and (not name_contains or server_text)
+        page_size = self.max_page_size
+        if remaining and exact_on_server:
+            page_size = min(page_size, remaining)
+        if scope == 'private':
+            return self.list_private_images(name_contains=server_text, image_id=image_id, page_size=page_size)
+        if scope == 'shared':
+            return self.list_received_shares(page_size=page_size)
+        if scope == 'public':
+            if image_id is not None:
+                image = self.get_image(image_id)
+                return [image] if image and image.get('visibility') == 'public' else []
+            return self.list_public_images(page_size=page_size)
+        raise ValueError('unknown scope %r' % scope)
 
     # -- one image -------------------------------------------------------------
 

@@ -90,6 +90,8 @@ class KeystonePasswordAuth(Auth):
         self._token = None
         self._expires = None
         self.catalog = None
+        # The id of the project the token is scoped to (the caller's project).
+        self.project_id = project_id
         self.logins = 0
 
     @classmethod
@@ -157,6 +159,7 @@ class KeystonePasswordAuth(Auth):
         self._token = token
         self._expires = _expiry(details.get('expires_at'))
         self.catalog = details.get('catalog') or []
+        self.project_id = (details.get('project') or {}).get('id') or self.project_id
         self.logins += 1
 
     def _login_body(self):

@@ -42,6 +42,9 @@ class ImsModule:
     module_kwargs = {}
     # Python libraries the module needs beyond requests: name -> (found, import error).
     extra_libraries = {}
+    # Module options that only some providers read: option -> provider names. Documented with a
+    # "Providers: ..." line; a task that sets one for another provider is refused before any request.
+    provider_options = {}
 
     def __init__(self):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
@@ -103,9 +106,13 @@ class ImsModule:
             if self._auth_scheme is None:
                 self._auth_scheme = provider.validate(p)
             self._client = _client.ImsClient(
-                p['endpoint'], p['region'], auth=self._auth_scheme.from_params(p, provider.env_table),
+                p['endpoint'] or '', p['region'], auth=self._auth_scheme.from_params(p, provider.env_table),
                 extra_headers=p['extra_headers'], timeout=p['timeout'], validate_certs=p['validate_certs'],
                 ca_path=p['ca_path'], retry_policy=_client.RetryPolicy(retries=p['retries']), dialect=provider.dialect())
+            if not p['endpoint']:
+                # A password login's catalog names the image endpoint (the login is the first request).
+                endpoint = self._client.auth.endpoint_for(provider.backend.catalog_type, p['region'], p['interface'])
+                self._client.endpoint = endpoint.rstrip('/')
         return self._client
 
     @property
@@ -115,7 +122,7 @@ class ImsModule:
     @property
     def service(self):
         if self._service is None:
-            self._service = ImageService(self.provider.backend(self.client))
+            self._service = ImageService(self.provider.backend(self.client, self.params))
         return self._service
 
     def require(self, supported, what, instead):
@@ -151,6 +158,7 @@ class ImsModule:
         for option, value in provider.load(p).items():
             if CONNECTION_ARGUMENT_SPEC[option].get('no_log'):
                 self.add_secret(value)
+        _providers.refuse_foreign_options(p['provider'], p, self.provider_options)
         self._auth_scheme = provider.validate(p)
         if p['timeout'] <= 0:
             raise ImsValidationError('timeout must be more than 0 seconds; got %s.' % p['timeout'])

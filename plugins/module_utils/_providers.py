@@ -22,10 +22,9 @@ import os
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import XAuthTokenAuth, choose_auth, required_option
+from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_endpoint
 
 DEFAULT_PROVIDER = 'cecloud'
@@ -93,15 +92,31 @@ class Provider:
         if params.get('endpoint') is not None:
             check_endpoint(params['endpoint'])
         check_headers(params.get('extra_headers'))
-        return choose_auth(self.auth_schemes, params, self.env_table)
+        scheme = choose_auth(self.auth_schemes, params, self.env_table)
+        if not params.get('endpoint') and not self.endpoint_from_catalog(scheme):
+            message = required_option('endpoint', self.env_of('endpoint'))
+            if self.backend.catalog_type:
+                message = message[:-1] + ' with %s, or log in with a password (auth_url, username, password): the ' \
+                    'endpoint is then read from the service catalog.' % ', '.join(scheme.OPTIONS)
+            raise ImsValidationError(message)
+        return scheme
+
+    def endpoint_from_catalog(self, scheme):
+        """Whether the image endpoint comes from the login's service catalog (no ``endpoint`` needed)."""
+        return bool(self.backend.catalog_type) and hasattr(scheme, 'endpoint_for')
 
     def _refuse_foreign(self, params):
-        foreign = [o for o in PROVIDER_OPTIONS if o not in self.options and params.get(o) not in (None, '', {}, [])]
-        if foreign:
-            users = dict((o, sorted(p.name for p in PROVIDERS.values() if o in p.options)) for o in foreign)
-            raise ImsValidationError('%s not used by provider %s; %s.' % (
-                ', '.join(foreign) + (' is' if len(foreign) == 1 else ' are'), self.name,
-                '; '.join('%s is an option of provider %s' % (o, ' and '.join(users[o])) for o in foreign)))
+        refuse_foreign_options(self.name, params, dict(
+            (o, sorted(p.name for p in PROVIDERS.values() if o in p.options)) for o in PROVIDER_OPTIONS))
+
+
+def refuse_foreign_options(provider, params, readers):
+    """Refuse the options set in ``params`` that ``provider`` does not read (``readers``: option -> providers)."""
+    foreign = sorted(o for o, names in readers.items() if provider not in names and params.get(o) not in (None, '', {}, []))
+    if foreign:
+        raise ImsValidationError('%s not used by provider %s; %s.' % (
+            ', '.join(foreign) + (' is' if len(foreign) == 1 else ' are'), provider,
+            '; '.join('%s is an option of provider %s' % (o, ' and '.join(readers[o])) for o in foreign)))
 
 
 def _first_env(names):
@@ -111,22 +126,11 @@ def _first_env(names):
     return None
 
 
-# openstack: Glance v2 with a token, or with a Keystone v3 password login.  Declared now, available
-# once its backend exists; these options then move to that backend's file.
-OPENSTACK_OPTIONS = dict(
-    endpoint=('IMS_ENDPOINT',),
-    region=('IMS_REGION', 'OS_REGION_NAME'),
-    auth_token=('IMS_AUTH_TOKEN', 'OS_TOKEN'),
-    extra_headers=(),
-    interface=('IMS_INTERFACE', 'OS_INTERFACE'),
-)
-OPENSTACK_OPTIONS.update(KeystonePasswordAuth.ENV_OF)
-
 PROVIDERS = dict(
     cecloud=Provider('cecloud', _cecloud.OPTIONS, _cecloud.AUTH_SCHEMES, required=_cecloud.REQUIRED_OPTIONS,
                      backend=_cecloud.CECloudBackend, dialect=_cecloud.CECloudDialect),
-    openstack=Provider('openstack', OPENSTACK_OPTIONS, (KeystonePasswordAuth, XAuthTokenAuth),
-                       defaults=dict(KeystonePasswordAuth.DEFAULTS, interface='public')),
+    openstack=Provider('openstack', _glance.OPTIONS, _glance.AUTH_SCHEMES, defaults=_glance.DEFAULTS,
+                       backend=_glance.GlanceBackend, dialect=_glance.GlanceDialect),
 )
 
 # Every provider-owned option, in a stable order.

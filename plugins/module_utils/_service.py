@@ -24,8 +24,6 @@ SAVING = 'saving'
 RESEND = object()
 # How many times converge() sends a request whose ambiguous failure left no trace on the service.
 CREATE_ATTEMPTS = 3
-# Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
-_FILTER_SYNTAX = ('|', ':')
 
 
 class Unsettled(Exception):
@@ -59,6 +57,8 @@ class ImageService:
         self.clock = clock
         self.poll_interval = poll_interval
         self.max_poll_interval = max_poll_interval
+        # The member status of the ``shared`` scope, where the provider has one (Glance: accepted by default).
+        self.member_status = None
 
     # -- look-ups --------------------------------------------------------------
 
@@ -70,6 +70,8 @@ class ImageService:
         ``seen_fields``, a set, receives the field names of every image listed, matching or not.
         """
         scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
+        # The filters the API applied itself are not matched again (``tag``, ``size_min`` are no image fields).
+        client_filters = dict((k, v) for k, v in (filters or {}).items() if k not in self.backend.server_filters)
         found = []
         seen = set()
         for current in scopes:
@@ -84,7 +86,7 @@ class ImageService:
                     continue
                 if name_contains and name_contains not in (image.get('name') or ''):
                     continue
-                if not matches_filters(image, filters):
+                if not matches_filters(image, client_filters):
                     continue
                 seen.add(image.get('image_id'))
                 image['scope'] = current
@@ -95,23 +97,8 @@ class ImageService:
 
     def _scan(self, scope, image_id, name, name_contains, filters, remaining):
         """The backend listing for one scope, narrowed server-side where the API can."""
-        server_text = name if name is not None else name_contains
-        if server_text and any(c in server_text for c in _FILTER_SYNTAX):
-            server_text = None
-        exact_on_server = scope == 'private' and name is None and not filters and (not name_contains or server_text)
-        page_size = self.backend.max_page_size
-        if remaining and exact_on_server:
-            page_size = min(page_size, remaining)
-        if scope == 'private':
-            return self.backend.list_private_images(name_contains=server_text, image_id=image_id, page_size=page_size)
-        if scope == 'shared':
-            return self.backend.list_received_shares(page_size=page_size)
-        if scope == 'public':
-            if image_id is not None:
-                image = self.backend.get_image(image_id)
-                return [image] if image and image.get('visibility') == 'public' else []
-            return self.backend.list_public_images(page_size=page_size)
-        raise ValueError('unknown scope %r' % scope)
+        return self.backend.list_scope(scope, image_id=image_id, name=name, name_contains=name_contains,
+                                       filters=filters, remaining=remaining, member_status=self.member_status)
 
     def find_image(self, image_id=None, name=None, scope='private', exclude_statuses=()):
         """The one image with this id or name in ``scope``; None when there is none.

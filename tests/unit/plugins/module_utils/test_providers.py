@@ -60,12 +60,19 @@ def test_an_option_of_another_provider_is_refused(args, fragment, capsys):
     assert 'params' not in result
 
 
-def test_openstack_is_declared_but_not_available_yet(capsys):
-    code, result = run(ReportingModule, dict(OPENSTACK), capsys)
+def test_openstack_with_a_token_and_no_endpoint_names_both_ways_to_connect(capsys):
+    code, result = run(ReportingModule, dict(provider='openstack', auth_token='tok-123456', retries=0), capsys)
     assert code == 1
-    assert result['msg'] == ('provider openstack is not available yet in this version of the collection: its connection '
-                             'options are declared, its backend is not. Use provider: cecloud.')
-    assert 'pw-secret' not in json.dumps(result)
+    assert result['msg'] == ('endpoint is required: set the endpoint option or the IMS_ENDPOINT environment variable with '
+                             'auth_token, or log in with a password (auth_url, username, password): the endpoint is then '
+                             'read from the service catalog.')
+    assert 'tok-123456' not in json.dumps(result)
+
+
+def test_openstack_with_a_password_login_needs_no_endpoint(capsys):
+    code, result = run(ReportingModule, dict(OPENSTACK), capsys)
+    assert code == 0, result
+    assert result['params']['endpoint'] is None and result['params']['interface'] == 'public'
 
 
 def test_cecloud_ignores_openstack_environment_variables(monkeypatch, capsys):

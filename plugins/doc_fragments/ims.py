@@ -194,22 +194,25 @@ options:
 options:
   name:
     description:
-      - Image name, 1 to 128 characters, not starting or ending with a space.
-      - Letters, digits, C(-), C(.), C(_), spaces and Chinese characters only.
+      - Image name. C(cecloud) - 1 to 128 characters, not starting or ending with a space; letters, digits,
+        C(-), C(.), C(_), spaces and Chinese characters only. C(openstack) - 1 to 255 characters.
     type: str
   description:
     description:
       - Image description, 2 to 256 characters. Set when the image is created; fixed afterwards.
+      - "Providers: cecloud."
     type: str
   disk_format:
     description:
-      - Format of the image file. Fixed once the image exists; a task that asks for another format fails
-        before any request.
+      - Format of the image file. C(cecloud) accepts V(qcow2) and V(raw), and keeps the format for the image's life;
+        C(openstack) accepts every choice, and lets it change only while the image holds no data (C(queued)).
+        A task that asks for a change the provider refuses fails before any request.
       - Default on creation V(qcow2).
     type: str
-    choices: [qcow2, raw]
+    choices: [aki, ami, ari, iso, ploop, qcow2, raw, vdi, vhd, vhdx, vmdk]
   image_type:
     description:
+      - "Providers: cecloud."
       - V(os_image) (system disk), V(data_image) (data disk) or V(whole_image) (whole machine).
       - Fixed once the image exists. Default on creation V(os_image).
     type: str
@@ -218,31 +221,37 @@ options:
     description:
       - Word size of the operating system. Default on creation V(64-bits).
       - Returned images hold it in C(instructions).
+      - "Providers: cecloud."
     type: str
     choices: [32-bits, 64-bits]
   cpu_arch:
     description:
       - CPU architecture. Default on creation V(x86).
+      - "Providers: cecloud (with openstack, set the C(architecture) property)."
     type: str
     choices: [x86, arm]
   os_type:
     description:
       - Operating system type. Default on creation V(linux).
+      - "Providers: cecloud (with openstack, set the C(os_type) property)."
     type: str
     choices: [linux, windows, other]
   os_version:
     description:
       - Operating system version, free text such as V(kylin-v10-sp3). Default on creation empty.
+      - "Providers: cecloud (with openstack, set the C(os_version) property)."
     type: str
   platform:
     description:
       - Platform class of the image. Default on creation V(other).
+      - "Providers: cecloud (with openstack, set the C(os_distro) property)."
     type: str
     choices: [windows, ubuntu, CentOS, kylin, CCLinux, other]
   min_disk:
     description:
       - Minimum system disk in GiB, 0 or more; must be larger than the image's disk.
-      - It can grow but never shrink; a smaller value fails before any request. Default on creation V(0).
+      - With C(cecloud) it can grow but never shrink; a smaller value fails before any request. Default on
+        creation V(0).
     type: int
   min_ram:
     description:
@@ -251,22 +260,50 @@ options:
   boot_mode:
     description:
       - Firmware the image boots with. Default on creation V(BIOS).
+      - "Providers: cecloud (with openstack, set the C(hw_firmware_type) property to V(uefi) or V(bios))."
     type: str
     choices: [BIOS, UEFI]
   visibility:
     description:
-      - Whether other tenants see the image. Fixed once the image exists. Default on creation V(private).
+      - Whether other tenants see the image. Default on creation V(private).
+      - C(cecloud) accepts V(private), V(public) and V(market), fixed once the image exists.
+        C(openstack) accepts V(private), V(shared), V(community) and V(public) (the stock policy lets only
+        an administrator make an image public), and changes it on an existing image.
     type: str
-    choices: [private, public, market]
+    choices: [private, public, market, shared, community]
   usage:
     description:
       - Service the image is for. Fixed once the image exists. Default on creation V(ecs).
+      - "Providers: cecloud."
     type: str
     choices: [ecs, bms, cke, sec]
   tags:
     description:
-      - "Image tags, a list of dicts (for example C({key: env, value: prod})), sent as C(imageTags)."
-      - Set when the image is created; fixed afterwards.
+      - "C(cecloud) - image tags, a list of dicts (for example C({key: env, value: prod})), sent as C(imageTags).
+        Set when the image is created; fixed afterwards."
+      - C(openstack) - a list of strings (Glance tags). On an existing image the tag set becomes exactly this
+        list (order does not matter); O(tags=[]) removes every tag.
     type: list
-    elements: dict
+    elements: raw
+  container_format:
+    description:
+      - Container format of the image file. Default on creation V(bare). Like O(disk_format), it changes only
+        while the image holds no data.
+      - "Providers: openstack."
+    type: str
+    choices: [ami, ari, aki, bare, ovf, ova, docker, compressed]
+  protected:
+    description:
+      - Whether the image is protected from deletion. A protected image is deleted only with O(force=true)
+        (where the module offers it), which first unprotects it.
+      - "Providers: openstack."
+    type: bool
+  properties:
+    description:
+      - Free properties of the image, such as C(os_distro), C(os_version), C(hw_firmware_type) or
+        C(architecture). Values are stored as strings (V(true) becomes C(true)).
+      - Only the keys given are compared and changed; a key whose value is V(null) is removed from the image.
+      - Glance's own fields (C(name), C(status), C(owner), ...) cannot be set here.
+      - "Providers: openstack."
+    type: dict
 '''

@@ -73,6 +73,11 @@ class Backend:
     def __init__(self, client, params=None):  # pylint: disable=unused-argument
         self.client = client
 
+    @staticmethod
+    def can_have_members(image):  # pylint: disable=unused-argument
+        """Whether ``image`` can be shared in its current state (so whether its members are worth listing)."""
+        return True
+
     def unsupported(self, what, instead):
         """The error for a task that asks this provider for something it cannot do."""
         return ImsValidationError('The %s provider cannot %s; %s.' % (self.name, what, instead))

@@ -183,6 +183,11 @@ class GlanceBackend(_backend.Backend):
     def is_image_id(value):
         return bool(IMAGE_ID.fullmatch(value or ''))
 
+    @staticmethod
+    def can_have_members(image):
+        """Only a ``visibility: shared`` image has members (Glance answers 403 for the members of any other)."""
+        return image.get('visibility') == 'shared'
+
     def caller_project(self):
         """The project the caller acts for: from the login's token, else the ``project_id`` option."""
         auth = self.client.auth
@@ -342,3 +347,98 @@ def _member(raw):
     member = dict((k, v) for k, v in raw.items() if k != 'schema')
     member['user_id'] = member.get('member_id')     # the neutral name ImageService.list_shares reads
     return member
+
+
+# -- image metadata: the task's options as Glance fields --------------------------
+
+# Defaults on creation (Glance's own default visibility is ``shared``; the collection's is private, as on cecloud).
+CREATE_DEFAULTS = dict(disk_format='qcow2', container_format='bare', visibility='private')
+# Fields that Glance accepts in a patch only while the image has no data.
+FIXED_ONCE_UPLOADED = ('disk_format', 'container_format')
+GLANCE_NAME_MAX = 255
+
+
+def check_metadata(params):
+    """Refuse, before any request, what Glance would refuse: names, sizes, tags and properties it cannot hold."""
+    name = params.get('name')
+    if name is not None and not 1 <= len(name) <= GLANCE_NAME_MAX:
+        raise ImsValidationError('name must be 1 to %d characters; got %d.' % (GLANCE_NAME_MAX, len(name)))
+    for option in ('min_disk', 'min_ram'):
+        if params.get(option) is not None and params[option] < 0:
+            raise ImsValidationError('%s must be 0 or more; got %s.' % (option, params[option]))
+    for index, tag in enumerate(params.get('tags') or []):
+        if not isinstance(tag, str) or not tag.strip() or len(tag) > 255:
+            raise ImsValidationError('tags[%d] must be a text of 1 to 255 characters (Glance tags are plain strings); '
+                                     'got %r.' % (index, tag))
+    clash = sorted(set(params.get('properties') or {}) & (READ_ONLY_FIELDS | set(IMAGE_FIELDS)))
+    if clash:
+        raise ImsValidationError('properties cannot set %s: %s. Use the options of the same name for Glance\'s own '
+                                 'fields; the others are set by Glance.' % (
+                                     'this field' if len(clash) == 1 else 'these fields', ', '.join(clash)))
+    if params.get('properties') is not None:
+        params['properties'] = dict((k, _property_text(v)) for k, v in params['properties'].items())
+
+
+def _property_text(value):
+    """Glance stores free properties as strings: a YAML true or 2 is sent as ``true`` / ``2`` (None removes it)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return str(value)
+
+
+def creation_body(params):
+    """The POST /v2/images body of a task: its fields over CREATE_DEFAULTS, the free properties beside them."""
+    body = dict(CREATE_DEFAULTS)
+    for field in IMAGE_FIELDS:
+        if params.get(field) is not None:
+            body[field] = params[field]
+    if params.get('tags') is not None:
+        body['tags'] = sorted(set(params['tags']))
+    for key, value in (params.get('properties') or {}).items():
+        if value is not None:
+            body[key] = value
+    return body
+
+
+def metadata_changes(image, params):
+    """{field: (current, wanted)} for every field and property the task sets that differs from ``image``.
+
+    Tags compare as sets; a property whose wanted value is None is removed (when the image has it).
+    Refuses, before any request, a new disk or container format once the image holds data.
+    """
+    changes = {}
+    for field in IMAGE_FIELDS:
+        wanted = params.get(field)
+        if wanted is None:
+            continue
+        current = image.get(field)
+        if field == 'tags':
+            if set(current or []) == set(wanted):
+                continue
+            wanted = sorted(set(wanted))
+        elif current == wanted:
+            continue
+        changes[field] = (current, wanted)
+    for key, wanted in (params.get('properties') or {}).items():
+        current = image.get(key)
+        if current != wanted:
+            if wanted is None and key not in image:
+                continue
+            changes[key] = (current, wanted)
+    fixed = [f for f in FIXED_ONCE_UPLOADED if f in changes]
+    if fixed and image.get('status') not in ('queued', None):
+        raise ImsValidationError('%s of image %s cannot change: the image is %s, and Glance keeps the formats of an image '
+                                 'that holds data (%s). Create a new image instead.' % (
+                                     ' and '.join(fixed), image.get('image_id'), image.get('status'),
+                                     '; '.join('%s is %s, requested %s' % (f, changes[f][0], changes[f][1]) for f in fixed)))
+    return changes
+
+
+def import_failure(image):
+    """Why Glance's import into ``image`` failed (it goes back to ``queued`` and says so in a property); None if not."""
+    failed = image.get('os_glance_failed_import')
+    if failed:
+        return 'the import by %s failed (Glance leaves the image queued; its log has the reason)' % failed
+    return None

@@ -223,8 +223,11 @@ class ImageService:
 
     # -- waiting ---------------------------------------------------------------
 
-    def wait_for_status(self, image_id, statuses=(ACTIVE,), timeout=600, fail_statuses=(KILLED,)):
+    def wait_for_status(self, image_id, statuses=(ACTIVE,), timeout=600, fail_statuses=(KILLED,), failure=None):
         """Poll until the image has one of ``statuses``; returns the image.
+
+        ``failure(image)``, from the backend, says why an image failed although its status is not one of
+        ``fail_statuses`` (Glance puts a failed import back to ``queued``); None while it has not.
 
         Passing outages (the endpoint restarting, 5xx beyond the client's retries) are waited out
         until the deadline, because the image keeps converging on the server meanwhile.
@@ -235,6 +238,8 @@ class ImageService:
             if image.get('status') in fail_statuses:
                 reason = image.get('err_message') or image.get('message') or 'the service gave no reason'
                 raise ImsWaitError('Image %s turned %s: %s' % (image_id, image.get('status'), reason))
+            if failure and failure(image):
+                raise ImsWaitError('Image %s is %s: %s.' % (image_id, image.get('status'), failure(image)))
             return image.get('status') in statuses
         return self._poll(image_id, done, timeout, 'become %s' % '/'.join(statuses))
 

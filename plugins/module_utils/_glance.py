@@ -417,7 +417,7 @@ def metadata_changes(image, params):
         if field == 'tags':
             if set(current or []) == set(wanted):
                 continue
-            wanted = sorted(set(wanted))
+            current, wanted = sorted(current or []), sorted(set(wanted))
         elif current == wanted:
             continue
         changes[field] = (current, wanted)

@@ -55,7 +55,7 @@ options:
   member_status:
     description:
       - Recipient side of C(openstack) - the caller's answer to an image another project shared with it
-        (O(image)): V(accepted) (the image appears in the caller's listings), V(rejected), or V(pending)
+        (O(image)) - V(accepted) (the image appears in the caller's listings), V(rejected), or V(pending)
         (undecided again).
       - An image that is not shared with the caller's project fails before any request that changes anything.
       - "Providers: openstack."

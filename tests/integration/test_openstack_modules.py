@@ -135,7 +135,7 @@ def test_deactivate_then_reactivate(glance):
 
 def test_import_from_a_url_with_web_download(glance, http_dir, tmp_path):
     root, base_url = http_dir
-    write_raw(str(root / 'disk.raw'), 3 * 1024 * 1024)
+    write_raw(str(root / 'disk.raw'), 3)
     expected_md5 = hashlib.md5((root / 'disk.raw').read_bytes()).hexdigest()
     args = dict(name='os-import', disk_format='raw', import_url=base_url + '/disk.raw', wait_timeout=300)
 
@@ -160,7 +160,7 @@ def test_import_that_fails_fails_the_task_and_a_rerun_imports_again(glance, http
     assert failed.failed and 'import' in failed['msg'], failed
     assert [i['status'] for i in glance.images()] == ['queued']
 
-    write_raw(str(root / 'late.raw'), 1024 * 1024)
+    write_raw(str(root / 'late.raw'), 1)
     retried = glance.module('ims_image', args)
     assert retried.changed and retried['image']['status'] == 'active', retried
     assert len(glance.images()) == 1

@@ -107,9 +107,10 @@ region_name = {region}
 
 [import_filtering_opts]
 # Unlike a real cloud (ports 80/443 of public hosts only), web-download may fetch from the tests'
-# loopback HTTP servers on any port.
-allowed_hosts = 127.0.0.1,localhost
-allowed_ports =
+# loopback HTTP servers on any port. Both are oslo.config lists with brackets: without them the option
+# does not parse, and every URL "does not pass filtering".
+allowed_hosts = [127.0.0.1,localhost]
+allowed_ports = []
 """
 
 # No overrides: Glance's built-in (stock) policy decides. A test that needs another rule writes it here.

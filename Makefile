@@ -29,15 +29,21 @@ PYTEST_ARGS ?= -ra
 SANITY_ARGS ?=
 LINT_DIRS := $(wildcard roles playbooks)
 
-# Readable playbook output for the demo (plain text, YAML results).
+# Readable playbook output for the demo: plain text, YAML results, and only the tasks that
+# change something (or fail); the playbook writes its summary to DEMO_SUMMARY, printed last.
 DEMO_ENV := $(TEST_ENV) ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=$(if $(CI),1,0) \
 	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_LOCALHOST_WARNING=False \
-	ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python
+	ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python \
+	ANSIBLE_DISPLAY_OK_HOSTS=false ANSIBLE_DISPLAY_SKIPPED_HOSTS=false ANSIBLE_SHOW_TASK_PATH_ON_FAILURE=true
+DEMO_SUMMARY := $(CURDIR)/build/demo-summary.txt
+# `make stack` writes its export lines here too (removed when it stops).
+STACK_ENV_FILE := $(CURDIR)/build/stack.env
 
-.PHONY: help venv collection-link sanity units integration lint test demo bench build changelog clean
+.PHONY: help venv collection-link sanity units integration lint test demo stack bench build changelog clean
 
 help:
 	@echo 'make demo         start the emulator + S3 server and run playbooks/demo.yml against them'
+	@echo 'make stack        start the emulator + S3 server and leave them running (Ctrl-C stops), printing the export IMS_* lines'
 	@echo 'make test         venv + sanity + units + integration + lint (stops at the first failure)'
 	@echo 'make venv         create/refresh $(VENV) (idempotent)'
 	@echo 'make openstack-venv  install Keystone + Glance into $(OPENSTACK_VENV) (idempotent)'
@@ -90,7 +96,15 @@ demo: venv collection-link
 	@test -f tests/emulator/stack.py -o -f tests/emulator/stack/__main__.py \
 		|| { echo 'demo: tests/emulator/stack is not there yet'; exit 1; }
 	@test -f playbooks/demo.yml || { echo 'demo: playbooks/demo.yml is not there yet'; exit 1; }
-	$(DEMO_ENV) $(BIN)/python -m tests.emulator.stack -- $(BIN)/ansible-playbook playbooks/demo.yml
+	@mkdir -p build && rm -f $(DEMO_SUMMARY)
+	@echo 'demo: starting the IMS emulator + S3 server, then running playbooks/demo.yml (only the tasks that change something are shown)'
+	@$(DEMO_ENV) $(BIN)/python -m tests.emulator.stack -- \
+		$(BIN)/ansible-playbook playbooks/demo.yml -e demo_summary_file=$(DEMO_SUMMARY)
+	@echo; echo 'Summary'; sed 's/^/  - /' $(DEMO_SUMMARY)
+
+stack: venv collection-link
+	@mkdir -p build
+	@$(TEST_ENV) $(BIN)/python -m tests.emulator.stack --env-file $(STACK_ENV_FILE)
 
 bench: venv collection-link
 	@shopt -s nullglob; files=(tests/bench/*.py); \

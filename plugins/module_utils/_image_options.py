@@ -107,6 +107,18 @@ def creation_spec(params, tenant, **overrides):
     return spec
 
 
+# Fields of a creation spec that the service does not return as fields of the image.
+_SPEC_ONLY = ('tenant_id',)
+
+
+def predicted_image(spec, status, **fields):
+    """A creation spec as the service would return the image (check mode), in the same shape as a real run's."""
+    image = dict((IMAGE_FIELD.get(k, k), v) for k, v in spec.items() if k not in _SPEC_ONLY)
+    image['status'] = status
+    image.update(fields)
+    return image
+
+
 def current_value(image, option):
     if option == 'description' and 'description' not in image:
         return image.get('describe')    # the name the copy endpoint's answer uses (document 1.21)

@@ -65,12 +65,22 @@ class ImsModule:
             self._check_common_options()
             self.run()
         except ImsError as exc:
-            self.module.fail_json(**exc.fail_kwargs())
+            self.module.fail_json(**self._failure(exc.fail_kwargs()))
         except Exception as exc:  # pylint: disable=broad-except
             # A bug, not a service error: report it through fail_json so that no_log masking applies.
-            self.module.fail_json(msg='Unexpected error: %s: %s' % (type(exc).__name__, exc),
-                                  exception=traceback.format_exc())
+            self.module.fail_json(**self._failure(dict(msg='Unexpected error: %s: %s' % (type(exc).__name__, exc),
+                                                       exception=traceback.format_exc())))
         self.module.exit_json(**self.result)
+
+    def _failure(self, error):
+        """fail_json's arguments: what the run already changed (``self.result``: changed, image, ids), then the error.
+
+        A task that fails after creating or changing something says so, as amazon.aws and
+        openstack.cloud modules do, so that a playbook (and its user) knows what is left behind.
+        """
+        kwargs = dict(self.result)
+        kwargs.update(error)
+        return kwargs
 
     def run(self):
         raise NotImplementedError
@@ -81,6 +91,14 @@ class ImsModule:
         self.result.update(kwargs)
         self.module.exit_json(**self.result)
 
+    def record_change(self, **fields):
+        """Note a change the service has made (``image=``, ids...) the moment it is made.
+
+        The result then says ``changed: true`` and what was made even when a later step fails.
+        """
+        self.result['changed'] = True
+        self.result.update(fields)
+
     def warn(self, message):
         self.module.warn(message)
 
@@ -89,9 +107,15 @@ class ImsModule:
         if value:
             self.module.no_log_values.add(value)
 
-    def set_diff(self, before, after):
-        if self.module._diff:
+    def set_diff(self, before, after, also=()):
+        """The task's diff; ``also`` adds more (before, after, header) entries, one per other image it touches."""
+        if not self.module._diff:
+            return
+        if not also:
             self.result['diff'] = dict(before=before, after=after)
+            return
+        self.result['diff'] = [dict(before=before, after=after)] + [
+            dict(before=b, after=a, before_header=header, after_header=header) for b, a, header in also]
 
     @property
     def provider(self):

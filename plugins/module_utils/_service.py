@@ -18,16 +18,48 @@ from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
 
 SCOPE_ALL = 'all'
 ACTIVE = 'active'
+DELETED = 'deleted'
 KILLED = 'killed'
+QUEUED = 'queued'
 SAVING = 'saving'
 # What ImageService.converge's ``settled()`` returns when the request did not take effect.
 RESEND = object()
 # How many times converge() sends a request whose ambiguous failure left no trace on the service.
 CREATE_ATTEMPTS = 3
+# upload-done gets more: losing it throws the whole transfer away (the image is reported failed and deleted),
+# and the image's status says for sure whether an attempt was taken, so a resend never duplicates anything.
+UPLOAD_DONE_ATTEMPTS = 6
 
 
 class Unsettled(Exception):
     """Raised by a ``settled()`` check when the service's state cannot tell whether a request took effect."""
+
+
+class NameClaim:
+    """What ImageService.claim_name decided about the images already called ``name``.
+
+    ``reuse`` is the existing image the task uses instead of creating one (None: create one);
+    ``discard`` the images of that name the task said it may delete (replaced, or left by failed runs);
+    ``known_ids`` every image of the name seen, so that after an ambiguous create the new one is told
+    apart; ``own_id`` the image being renamed to ``name``, when the claim is for a rename.
+    """
+
+    def __init__(self, name, reuse=None, discard=(), known_ids=(), own_id=None):
+        self.name = name
+        self.reuse = reuse
+        self.discard = list(discard)
+        self.known_ids = list(known_ids)
+        self.own_id = own_id
+
+
+def describe_images(images):
+    """``img-1 (active, checksum 0a1b...), img-2 (killed)``: the ids and states a refusal names."""
+    def one(image):
+        facts = [image.get('status') or 'unknown status']
+        if image.get('checksum'):
+            facts.append('checksum %s' % image['checksum'])
+        return '%s (%s)' % (image.get('image_id'), ', '.join(facts))
+    return ', '.join(one(i) for i in images)
 
 
 def is_ambiguous(exc):
@@ -159,21 +191,88 @@ class ImageService:
                 if attempt >= attempts:
                     raise exc
 
-    def create_once(self, create, name, known_ids=(), attempts=CREATE_ATTEMPTS):
-        """``create()`` an image called ``name``; returns it.
+    # -- one image per name ----------------------------------------------------------
 
-        After an ambiguous failure the one private image of that name that is not in ``known_ids``
-        (the images of that name the caller saw before creating) is the created one.
+    def claim_name(self, name, own_id=None, reuse=None, discard=None, refusal=None):
+        """The one rule of every path that creates an image called ``name`` or renames ``own_id`` to it.
+
+        Each private image of that name (``deleted`` ones are on their way out) other than ``own_id``
+        must be the one the task reuses (``reuse(images)`` picks it: the image an earlier run of the
+        same task made), or one the task may delete (``discard(image)`` is true: the task asked to
+        replace it, or it is left by a failed run), or it is in the way: then the task is refused
+        with ImsValidationError naming the ids, before any request that changes state.
+        ``refusal(images)`` words that error for the images in the way.  Returns a NameClaim, which
+        create_once() and update_image() require: so no path creates into a taken name by forgetting.
         """
+        listed = [i for i in self.list_images(scope='private', name=name) if i.get('status') != DELETED]
+        others = [i for i in listed if i.get('image_id') != own_id]
+        chosen = reuse(others) if reuse else None
+        rest = [i for i in others if chosen is None or i.get('image_id') != chosen.get('image_id')]
+        doomed = [i for i in rest if discard and discard(i)]
+        in_the_way = [i for i in rest if not any(i is d for d in doomed)]
+        if in_the_way:
+            if refusal:
+                raise ImsValidationError(refusal(in_the_way))
+            what = 'rename image %s to %r' % (own_id, name) if own_id else 'create an image called %r' % name
+            raise ImsValidationError('Cannot %s: the name is taken by private image %s, and the collection keeps one image '
+                                     'per name. Choose another name, or delete or rename that image first.'
+                                     % (what, describe_images(in_the_way)))
+        return NameClaim(name, chosen, doomed, [i.get('image_id') for i in listed], own_id)
+
+    def create_once(self, create, claim, attempts=CREATE_ATTEMPTS):
+        """``create()`` the image ``claim`` (from claim_name) allows; returns it.
+
+        After an ambiguous failure the one private image of the claimed name that is not in the
+        claim's ``known_ids`` (the images of that name seen before creating) is the created one.
+        """
+        if not isinstance(claim, NameClaim) or claim.reuse is not None or claim.own_id is not None:
+            raise ValueError('create_once needs the claim_name() verdict of a name to create an image under')
+
         def settled():
-            found = [i for i in self.list_images(scope='private', name=name)
-                     if i.get('status') not in ('deleted', KILLED) and i.get('image_id') not in known_ids]
+            found = [i for i in self.list_images(scope='private', name=claim.name)
+                     if i.get('status') not in (DELETED, KILLED) and i.get('image_id') not in claim.known_ids]
             if len(found) > 1:
                 raise Unsettled()
             return found[0] if found else RESEND
         return self.converge(create, settled, attempts)
 
-    def report_upload(self, image_id, success, upload_id=None, attempts=CREATE_ATTEMPTS):
+    def update_image(self, image, fields, claim=None):
+        """PUT ``fields`` (the backend's full field set) on ``image``.
+
+        A new name needs the claim_name() verdict for this image: the caller's ``claim``, or one
+        asked here (which refuses a name another image carries).
+        """
+        new_name = fields.get('name')
+        if new_name != image.get('name'):
+            held = isinstance(claim, NameClaim) and claim.name == new_name and claim.own_id == image.get('image_id')
+            if not held:
+                self.claim_name(new_name, own_id=image.get('image_id'))
+        self.backend.update_image(image['image_id'], fields)
+
+    def delete_image(self, image_id, move_shares_to=None, timeout=600):
+        """Delete an image; returns the user ids it was shared with.
+
+        With ``move_shares_to`` (an active image id) those users are first given that image, then
+        the shares of this one are removed, so nobody loses access to an image of the name on the
+        way; without it a shared image is not unshared (the service refuses the delete).  An image
+        still ``saving`` is waited for first: the service refuses to delete it.
+        """
+        image = self.backend.get_image(image_id)
+        if image is None or image.get('status') == DELETED:
+            return []
+        if image.get('status') == SAVING:
+            image = self.wait_for_status(image_id, statuses=(ACTIVE, KILLED, QUEUED), fail_statuses=(), timeout=timeout)
+        users = []
+        if move_shares_to and image.get('status') == ACTIVE:
+            users = [share.get('user_id') for share in self.list_shares(image_id)]
+        if users:
+            have = [share.get('user_id') for share in self.list_shares(move_shares_to)]
+            self.apply_shares(move_shares_to, add=share_plan(have, users)[0])
+            self.apply_shares(image_id, remove=users)
+        self.backend.delete_image(image_id)
+        return users
+
+    def report_upload(self, image_id, success, upload_id=None, attempts=UPLOAD_DONE_ATTEMPTS):
         """upload-done with the transfer's result; after an ambiguous failure the image's status tells."""
         taken = (SAVING, ACTIVE) if success else (KILLED,)
 

@@ -26,6 +26,11 @@ description:
   - Deletes the image with O(state=absent). An image shared with other users is not deleted unless
     O(force=true), which first removes every share (in batches of 50 users).
   - Every option is checked before the first request that changes anything.
+  - Keeps one private image per name. A create, import or copy whose name another private image carries
+    finds that image instead; a rename (O(id) with O(name)) into a name another image carries is refused
+    before any request that changes state, naming that image's id.
+  - A task that fails after it changed something (an import that times out, a delete after its shares
+    were removed) reports C(changed=true) and the image.
 author:
   - cecloud.ims contributors (@cecloud)
 options:
@@ -264,21 +269,16 @@ unshared:
 from ansible_collections.cecloud.ims.plugins.module_utils import _glance
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, metadata_changes, update_fields,
-    validate_metadata)
+    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, metadata_changes, predicted_image,
+    update_fields, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
-from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, KILLED
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, DELETED, KILLED, QUEUED, SAVING
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name
 
-DELETED = 'deleted'
-SAVING = 'saving'
-QUEUED = 'queued'
 DEACTIVATED = 'deactivated'
 # Statuses of an image on its way out: it counts as absent.
 GONE = (DELETED, 'pending_delete')
 _URL_SCHEMES = ('http://', 'https://')
-# Fields of a creation spec that are not fields of the returned image.
-_SPEC_ONLY = ('tenant_id',)
 
 
 def _argument_spec():
@@ -297,13 +297,6 @@ def _argument_spec():
     spec.update(IMAGE_METADATA_ARGUMENT_SPEC)
     spec.update(WAIT_ARGUMENT_SPEC)
     return spec
-
-
-def _image_view(spec, status):
-    """A creation spec as the service would return the image (used in check mode)."""
-    image = dict((IMAGE_FIELD.get(k, k), v) for k, v in spec.items() if k not in _SPEC_ONLY)
-    image['status'] = status
-    return image
 
 
 def _apply(image, changes):
@@ -389,21 +382,24 @@ class ImageModule(ImsModule):
             raise ImsValidationError('No private image has id %s. An image cannot be created with a given id: '
                                      'omit id and set name to create one.' % p['id'])
         tenant = self.tenant()
+        claim = self.service.claim_name(p['name'])
         if p['copy_from_share']:
-            return self._copy(tenant)
-        if p['import_url']:
-            spec = creation_spec(p, tenant)
-            if self.check_mode:
-                return self._created(_image_view(spec, SAVING))
-            image = self.service.create_once(
-                lambda: self.backend.import_image(spec, p['import_url'], p['volume_images']), p['name'])
-            return self._created(self._wait_active(image))
+            return self._copy(tenant, claim)
         spec = creation_spec(p, tenant)
         if self.check_mode:
-            return self._created(_image_view(spec, 'queued'))
-        return self._created(self.service.create_once(lambda: self.backend.create_image(spec), p['name']))
+            return self._created(predicted_image(spec, SAVING if p['import_url'] else QUEUED))
+        if p['import_url']:
+            image = self._send_create(claim, lambda: self.backend.import_image(spec, p['import_url'], p['volume_images']))
+            return self._created(self._wait_active(image))
+        return self._created(self._send_create(claim, lambda: self.backend.create_image(spec)))
 
-    def _copy(self, tenant):
+    def _send_create(self, claim, send):
+        """The image ``send()`` creates under ``claim``, noted at once: a later failure still reports it."""
+        image = self.service.create_once(send, claim)
+        self.record_change(image=image)
+        return image
+
+    def _copy(self, tenant, claim):
         p = self.params
         shares = self.backend.list_received_shares()
         source = next((s for s in shares if s.get('share_id') == p['copy_from_share']), None)
@@ -417,12 +413,13 @@ class ImageModule(ImsModule):
         changes = metadata_changes(predicted, p)    # refuses, before the copy, what could never be applied
         if self.check_mode:
             return self._created(_apply(predicted, changes))
-        image = self.service.create_once(
-            lambda: self.backend.copy_received_share(p['copy_from_share'], tenant, p['name'], p['description']), p['name'])
+        image = self._send_create(
+            claim, lambda: self.backend.copy_received_share(p['copy_from_share'], tenant, p['name'], p['description']))
         image = self._wait_active(image)
         changes = metadata_changes(image, dict(p, description=None))    # the description went with the copy
         if changes:
-            self.backend.update_image(image['image_id'], update_fields(image, changes))
+            self.service.update_image(image, update_fields(image, changes))
+            self.record_change(image=_apply(image, changes))
             image = self.service.get_image(image['image_id']) or _apply(image, changes)
         return self._created(image)
 
@@ -442,9 +439,12 @@ class ImageModule(ImsModule):
                                      'to create it again.' % (image.get('name'), image.get('image_id'),
                                                               image.get('err_message') or 'the service gave no reason'))
         changes = metadata_changes(image, p)
+        # A rename must not give the image a name another image carries: refused here, in check mode too.
+        claim = self.service.claim_name(p['name'], own_id=image['image_id']) if 'name' in changes else None
         self.set_diff(dict((o, c[0]) for o, c in changes.items()), dict((o, c[1]) for o, c in changes.items()))
         if changes and not self.check_mode:
-            self.backend.update_image(image['image_id'], update_fields(image, changes))
+            self.service.update_image(image, update_fields(image, changes), claim)
+            self.record_change(image=_apply(image, changes))
         if self.check_mode:
             image = _apply(image, changes)
         else:
@@ -477,7 +477,9 @@ class ImageModule(ImsModule):
                                          timeout=p['wait_timeout'])
         if users:
             self.service.apply_shares(image['image_id'], remove=users)
+            self.record_change(image=image, unshared=users)
         self.backend.delete_image(image['image_id'])
+        self.record_change(image=image)
         if p['wait']:
             self.service.wait_until_gone(image['image_id'], timeout=p['wait_timeout'], gone_statuses=(DELETED,))
         self.exit_json(**result)
@@ -511,9 +513,11 @@ class ImageModule(ImsModule):
         if p['import_url']:
             self._check_import_offered()
         body = _glance.creation_body(p)
+        claim = self.service.claim_name(p['name'])
         if self.check_mode:
             return self._created(dict(body, status=QUEUED))
-        image = self.service.create_once(lambda: self.backend.create_image(body), p['name'])
+        image = self.service.create_once(lambda: self.backend.create_image(body), claim)
+        self.record_change(image=image)
         if p['import_url']:
             image = self._import_patched(image)
         self._created(image)
@@ -551,7 +555,7 @@ class ImageModule(ImsModule):
         changes = _glance.metadata_changes(image, p)
         action = None if reimport else self._status_action(image)
         if 'name' in changes:
-            self._check_name_free(image, changes['name'][1])
+            self.service.claim_name(changes['name'][1], own_id=image['image_id'])     # one image per name
         before = dict((f, c[0]) for f, c in changes.items())
         after = dict((f, c[1]) for f, c in changes.items())
         if action:
@@ -564,6 +568,7 @@ class ImageModule(ImsModule):
             self.exit_json(changed=changed, image=_patched_view(image, after))
         if changes:
             image = self.backend.update_image(image, dict((f, c[1]) for f, c in changes.items()))
+            self.record_change(image=image)
         if action == 'deactivate':
             self.backend.deactivate_image(image['image_id'])
         elif action == 'reactivate':
@@ -573,13 +578,6 @@ class ImageModule(ImsModule):
         elif action:
             image = self.service.get_image(image['image_id']) or image
         self.exit_json(changed=True, image=image)
-
-    def _check_name_free(self, image, name):
-        """A rename into a name another image of the project carries is refused: one image per name."""
-        holder = self.service.find_image(name=name, exclude_statuses=GONE)
-        if holder is not None and holder.get('image_id') != image.get('image_id'):
-            raise ImsValidationError('Cannot rename image %s to %r: the name is taken by image %s, and the collection keeps '
-                                     'one image per name.' % (image.get('image_id'), name, holder.get('image_id')))
 
     def _delete_patched(self, image):
         p = self.params

@@ -308,9 +308,8 @@ class ImageExportModule(ImsModule):
             if self.check_mode:
                 self.result['checksum'] = expected
             else:
-                self._fetch(image, dest, expected, size, mode=before.get('mode'))
-        diff = dict(before=dict(before), after=after)
-        diff['before'].pop('mode', None)
+                self._fetch(image, dest, expected, size, mode=_mode_of(dest))
+        diff = dict(before=before, after=after)
         if os.path.exists(dest):
             file_args = self.module.load_file_common_arguments(p, path=dest)
             self.result['changed'] = self.module.set_fs_attributes_if_different(file_args, self.result['changed'], diff)
@@ -329,12 +328,17 @@ class ImageExportModule(ImsModule):
             mib_per_s=_transfer.mib_per_s(stats['bytes'], stats['seconds'])))
 
 
+def _mode_of(path):
+    """The permission bits of an existing file, else None."""
+    return stat.S_IMODE(os.stat(path).st_mode) if os.path.isfile(path) else None
+
+
 def _present_file(path, expected_size, expected_md5, hash_it):
-    """What ``path`` holds now: ``path`` and ``state: absent``, or its ``size``, ``mode`` and, when it is worth
-    reading (the size matches the image's and ``hash_it``), its ``md5``."""
+    """What ``path`` holds now: ``path`` and ``state: absent``, or its ``size`` and, when it is worth reading
+    (the size matches the image's and ``hash_it``), its ``md5``."""
     if not os.path.isfile(path):
         return dict(path=path, state='absent')
-    facts = dict(path=path, size=os.path.getsize(path), mode=stat.S_IMODE(os.stat(path).st_mode))
+    facts = dict(path=path, size=os.path.getsize(path))
     if hash_it and expected_md5 and (expected_size is None or facts['size'] == expected_size):
         facts['md5'] = _transfer.md5_file(path)
     return facts

@@ -17,12 +17,19 @@ description:
     file's MD5.
   - The file is read in place and the MD5 is computed by a thread beside the upload, so memory stays flat
     whatever the file size and hashing adds no second pass of wall time.
-  - Idempotent by O(name). An C(active) private image of that name whose checksum equals the file's MD5 is
-    left alone. A C(queued) image of that name (left by a failed run) with the same disk format is reused
-    instead of creating another. An C(active) image of that name with another checksum fails the task,
-    unless O(replace=true).
+  - Idempotent by O(name), and never makes a second private image of that name. An C(active) image of
+    that name whose checksum equals the file's MD5 is left alone. A C(saving) image of that name with the
+    file's checksum, or with no checksum yet and the file's size, is the upload an earlier run started
+    (for example with O(wait=false)), so it is reused, and waited for only when O(wait=true). A C(queued)
+    image of that name with the same disk format (left by a failed run) is reused instead of creating
+    another. C(killed) images of that name, and C(queued) ones of another disk format, are deleted when
+    O(cleanup_on_failure=true).
+  - An image of that name that holds another file fails the task before anything is uploaded, unless
+    O(replace=true). A re-run after an interrupted replace (the new image active beside the old one)
+    deletes the old one.
   - On a transfer error the service is told that the upload C(failed) and, with O(cleanup_on_failure=true),
-    the metadata this run created is deleted; the task fails with the cause.
+    the metadata this run created is deleted; the task fails with the cause. A task that fails after it
+    changed something reports C(changed=true) and what it made (RV(image), RV(replaced)).
   - The temporary object-storage credentials the service hands out never appear in results, logs or errors.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -53,6 +60,15 @@ options:
       - V(false) fails the task and leaves the image alone.
       - V(true) uploads the file as a new image and deletes the old one once the new one is C(active).
         The module then waits for the new image whatever O(wait) says.
+      - An old image that is shared with other users is not replaced unless O(force=true); the task fails
+        before anything is uploaded and lists the users.
+    type: bool
+    default: false
+  force:
+    description:
+      - With O(replace=true), replace an image that is shared with other users too. The new image is
+        shared with the same users first, then the old image is unshared and deleted, so the users keep an
+        image of this name at every moment (RV(shares_moved) lists them).
     type: bool
     default: false
   cleanup_on_failure:
@@ -60,6 +76,8 @@ options:
       - Whether to delete the image metadata this run created when the upload fails
         (after the service was told the upload C(failed)).
       - A C(queued) image reused from an earlier run is not deleted.
+      - Also whether to delete the C(killed) images of this name (and C(queued) ones of another disk format)
+        that failed runs left, before uploading.
     type: bool
     default: true
   part_size_mb:
@@ -91,10 +109,15 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Makes the same look-ups as a normal run and hashes the file; creates, uploads and deletes nothing.
+    description:
+      - Makes the same look-ups as a normal run and hashes the file (so RV(checksum) and the predicted
+        RV(image) show the file's MD5); creates, uploads and deletes nothing.
+      - Reports in RV(replaced) every image the real run would delete.
   diff_mode:
     support: full
-    description: Shows the image before and after (name, status, disk format, checksum).
+    description:
+      - Shows the image before and after (name, status, disk format, checksum); when images are deleted
+        (replaced, or left by failed runs), one more entry per deleted image.
 requirements:
   - boto3
 notes:
@@ -147,7 +170,10 @@ RETURN = r'''
 image:
   description:
     - The image, as the service returns it with field names in snake_case.
-    - In check mode, the existing image, or the image that would be created (without C(image_id)).
+    - In check mode, the existing image, or the image that would be created (without C(image_id)), in
+      the same shape as a real run's.
+    - When the task fails after creating the image, the image as last seen (C(status=deleted) when
+      O(cleanup_on_failure) deleted it).
   returned: always
   type: dict
   contains:
@@ -188,15 +214,22 @@ image:
     visibility: private
 checksum:
   description: MD5 of the local file.
-  returned: success
+  returned: success, and check mode
   type: str
   sample: 29a9d18dc5e0aa0f14707cffda13fa92
 replaced:
-  description: Ids of the images of the same name that O(replace=true) deleted.
-  returned: when an image was replaced
+  description:
+    - Ids of the images of the same name the task deleted (would delete, in check mode) - replaced by
+      O(replace=true), or left by failed runs.
+  returned: when an image was deleted
   type: list
   elements: str
   sample: [img-kvvfk28fcjc0mt]
+shares_moved:
+  description: For each replaced image that was shared (O(force=true)), the user ids the new image was shared with.
+  returned: when the shares of a replaced image were moved
+  type: dict
+  sample: {img-kvvfk28fcjc0mt: ["7085524801413879999"]}
 transfer:
   description: Figures of the upload; empty when nothing was uploaded.
   returned: always
@@ -225,12 +258,20 @@ from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_VIA_SERVICE_S3
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, validate_metadata)
+    IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, predicted_image, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
+from ansible_collections.cecloud.ims.plugins.module_utils._service import (
+    ACTIVE, KILLED, QUEUED, SAVING, describe_images)
 
-ACTIVE = 'active'
-QUEUED = 'queued'
-SAVING = 'saving'
+# What an image of the task's name is to this task (see ImageUploadModule._kind).
+SAME = 'holds src'                  # active or saving, with the file's MD5
+SAME_SIZE = 'saving src'            # saving, no checksum yet, the file's size: the upload an earlier run started
+UNKNOWN = 'saving, unknown'         # saving, neither checksum nor size shown yet
+OTHER = 'holds another file'        # active or saving with another checksum or size
+EMPTY = 'queued'                    # queued with the file's disk format: ready for the file
+LEFTOVER = 'left by a failed run'   # killed, or queued with another disk format
+# Which one an upload reuses when several images of the name could be its own.
+REUSE_ORDER = (SAME, SAME_SIZE, EMPTY)
 
 
 def _spec():
@@ -240,6 +281,7 @@ def _spec():
         src=dict(type='path', required=True),
         name=dict(type='str', required=True),
         replace=dict(type='bool', default=False),
+        force=dict(type='bool', default=False),
         cleanup_on_failure=dict(type='bool', default=True),
         part_size_mb=dict(type='int', default=_transfer.DEFAULT_PART_SIZE_MB),
         max_concurrency=dict(type='int', default=_transfer.DEFAULT_MAX_CONCURRENCY),
@@ -261,6 +303,54 @@ class ImageUploadModule(ImsModule):
 
     def run(self):
         p = self.params
+        self._validate()
+        self.size = _transfer.check_source(p['src'])
+        self.disk_format = self._disk_format()
+        self._md5 = None
+        tenant = self.tenant()
+        self.result['transfer'] = {}
+        if self.check_mode:
+            self.local_md5()    # so that check mode shows the checksum the image would have
+
+        self._settle_unknown_uploads()
+        claim = self.service.claim_name(p['name'], reuse=self._pick, discard=self._may_delete, refusal=self._refusal)
+        doomed = [i for i in claim.discard if self._kind(i) not in (LEFTOVER, EMPTY)]
+        leftovers = [i for i in claim.discard if i not in doomed]
+        shares = self._shares_to_move(doomed)
+        image = claim.reuse
+        kind = self._kind(image) if image else None
+        if image is not None:
+            image.pop('scope', None)    # the image as the service returns it, the same on every run
+        if self.check_mode:
+            return self._predict(tenant, image, kind, claim.discard, shares)
+
+        for old in leftovers:
+            self._delete(old)
+        if image is None:
+            spec = creation_spec(p, tenant, disk_format=self.disk_format)
+            image = self.service.create_once(lambda: self.backend.create_image(spec), claim)
+            self.record_change(image=image)
+        must_wait = p['wait'] or bool(doomed)
+        if kind in (None, EMPTY):
+            if kind == EMPTY:
+                self.record_change(image=image)     # upload-prepare changes the reused image
+            self._upload(image['image_id'], created=kind is None)
+            image = self._after_upload(image['image_id'], must_wait, created=kind is None)
+        else:
+            self.result['checksum'] = self.local_md5()
+            if image.get('status') == SAVING and must_wait:
+                image = self._wait_and_verify(image['image_id'], created=False)
+            self.result['image'] = image
+        for old in doomed:
+            self._delete(old, move_shares_to=image['image_id'] if shares.get(old['image_id']) else None)
+        if shares:
+            self.result['shares_moved'] = shares
+        self.set_diff(*self._diff(claim.reuse, image, claim.discard))
+
+    # -- checks before any request -----------------------------------------------------
+
+    def _validate(self):
+        p = self.params
         # The one uploader strategy this module has today: the service hands out object storage (S3) to upload to.
         self.require(self.backend.uploader == UPLOAD_VIA_SERVICE_S3, 'hand out object storage for an upload, the one '
                      'way ims_image_upload uploads today', 'upload the file with the provider\'s own tools')
@@ -271,83 +361,135 @@ class ImageUploadModule(ImsModule):
         if not 1 <= p['max_concurrency'] <= _transfer.MAX_CONCURRENCY:
             raise ImsValidationError('max_concurrency must be between 1 and %d; got %s.' % (
                 _transfer.MAX_CONCURRENCY, p['max_concurrency']))
-        size = _transfer.check_source(p['src'])
+
+    def _disk_format(self):
+        p = self.params
         detected = _transfer.detect_disk_format(p['src'])
         if p['disk_format'] and p['disk_format'] != detected:
             raise ImsValidationError('disk_format is %s but %s is a %s file (%s); fix disk_format or omit it to use the '
                                      'detected format.' % (p['disk_format'], p['src'], detected,
                                                            'it starts with the qcow2 magic' if detected == 'qcow2'
                                                            else 'it lacks the qcow2 magic QFI\\xfb'))
-        tenant = self.tenant()
-        self.result['transfer'] = {}
+        return detected
 
-        same_name = self.service.list_images(scope='private', name=p['name'])
-        if any(i.get('status') == SAVING for i in same_name) and p['wait']:
-            # A run that timed out, or a concurrent one: let the service finish before comparing.
-            for image in same_name:
-                if image.get('status') == SAVING:
-                    image.update(self.service.wait_for_status(image['image_id'], timeout=p['wait_timeout']))
-        active = [i for i in same_name if i.get('status') == ACTIVE]
-        local_md5 = None
-        if active:
-            same_size = [i for i in active if i.get('size') in (None, size)]
-            local_md5 = _transfer.md5_file(p['src']) if same_size else None
-            current = [i for i in active if local_md5 and (i.get('checksum') or '').lower() == local_md5]
-            if current:
-                self.result['checksum'] = local_md5
-                self.set_diff(_summary(current[0]), _summary(current[0]))
-                self.exit_json(image=current[0])
-            if not p['replace']:
-                raise ImsValidationError(
-                    'Image %r (%s) already holds another file: its checksum is %s, %s has MD5 %s. Set replace: true '
-                    'to upload a new image and delete the old one, or choose another name.' % (
-                        p['name'], ', '.join(i['image_id'] for i in active), ', '.join(str(i.get('checksum')) for i in active),
-                        p['src'], local_md5 or '(not computed: the sizes differ)'))
-        reusable = [i for i in same_name if i.get('status') == QUEUED and i.get('disk_format') == detected]
-        image = reusable[0] if reusable else None
+    def local_md5(self):
+        """The file's MD5, computed once (an upload computes it beside the transfer instead)."""
+        if self._md5 is None:
+            self._md5 = _transfer.md5_file(self.params['src'])
+        return self._md5
 
-        planned = dict(image or creation_spec(p, tenant, disk_format=detected))
-        planned.update(status=ACTIVE, disk_format=detected, size=size)
-        if local_md5:
-            planned['checksum'] = local_md5
-        self.set_diff(_summary(active[0]) if active else _summary(image), _summary(planned))
-        self.result['changed'] = True
-        if self.check_mode:
-            self.exit_json(image=planned)
+    # -- what the images of this name are to the task ---------------------------------------
 
-        created = image is None
-        if created:
-            spec = creation_spec(p, tenant, disk_format=detected)
-            image = self.service.create_once(lambda: self.backend.create_image(spec), p['name'],
-                                             known_ids=[i['image_id'] for i in same_name])
-        image_id = image['image_id']
-        self.result['image'] = image
-        transfer = self._transfer(image_id, size, created)
-        self.result['checksum'] = transfer['md5']
-        self.result['transfer'] = dict(bytes=transfer['bytes'], seconds=round(transfer['seconds'], 3),
-                                       mib_per_s=_transfer.mib_per_s(transfer['bytes'], transfer['seconds']))
+    def _kind(self, image):
+        """SAME, SAME_SIZE, UNKNOWN, OTHER, EMPTY or LEFTOVER: what ``image`` (of the task's name) is to it."""
+        status = image.get('status')
+        if status == QUEUED:
+            return EMPTY if image.get('disk_format') == self.disk_format else LEFTOVER
+        if status not in (ACTIVE, SAVING):
+            return LEFTOVER
+        checksum = (image.get('checksum') or '').lower()
+        size = image.get('size') or None
+        if size is not None and size != self.size:
+            return OTHER
+        if checksum:
+            return SAME if checksum == self.local_md5() else OTHER
+        if status == ACTIVE:
+            return OTHER        # an active image always shows its checksum; this one cannot be told apart
+        return SAME_SIZE if size is not None else UNKNOWN
 
-        if p['wait'] or active:
-            image = self.service.wait_for_status(image_id, timeout=p['wait_timeout'])
-            self.result['image'] = image
-            checksum = (image.get('checksum') or '').lower()
-            if checksum and checksum != transfer['md5']:
-                self._cleanup(image_id, created)
-                raise ImsError('Image %s became active with checksum %s, but %s has MD5 %s: the object storage did not '
-                               'keep the bytes sent.%s' % (image_id, checksum, p['src'], transfer['md5'],
-                                                           ' The image was deleted.' if created and p['cleanup_on_failure'] else ''))
+    def _settle_unknown_uploads(self):
+        """Wait for a saving image of the name whose size and checksum are not shown yet (whatever ``wait`` says).
+
+        Only its checksum can tell whether it holds ``src``: reusing it blindly could report a file
+        that is not there, and starting another upload would make a second image of the name.
+        """
+        for image in self.service.list_images(scope='private', name=self.params['name']):
+            if image.get('status') == SAVING and self._kind(image) == UNKNOWN:
+                self.service.wait_for_status(image['image_id'], statuses=(ACTIVE, KILLED), fail_statuses=(),
+                                             timeout=self.params['wait_timeout'])
+
+    def _pick(self, images):
+        """The image an earlier run of this task made: the best of REUSE_ORDER, the newest of a kind."""
+        for kind in REUSE_ORDER:
+            found = [i for i in images if self._kind(i) == kind]
+            if found:
+                return found[0]
+        return None
+
+    def _may_delete(self, image):
+        """Whether the task may delete this other image of its name: replace=true, or the leftover of a failed run."""
+        kind = self._kind(image)
+        if kind in (LEFTOVER, EMPTY):
+            return self.params['cleanup_on_failure'] or self.params['replace']
+        return self.params['replace']
+
+    def _refusal(self, images):
+        p = self.params
+        content = [i for i in images if self._kind(i) != LEFTOVER and self._kind(i) != EMPTY]
+        if content:
+            return ('Image %r (%s) already holds another file: %s has MD5 %s and %d bytes. Set replace: true to upload a '
+                    'new image and delete the old one, or choose another name.' % (
+                        p['name'], describe_images(content), p['src'], self._md5 or '(not computed: the sizes differ)',
+                        self.size))
+        return ('Image %r (%s) is left by a failed run. Set cleanup_on_failure: true to delete it, or delete it yourself '
+                '(cecloud.ims.ims_image state: absent).' % (p['name'], describe_images(images)))
+
+    def _shares_to_move(self, doomed):
+        """{image id: user ids} of the images to delete that are shared; refused up front unless force=true."""
+        shares = {}
+        for image in doomed:
+            if image.get('status') == ACTIVE:
+                users = [share.get('user_id') for share in self.service.list_shares(image['image_id'])]
+                if users:
+                    shares[image['image_id']] = users
+        if shares and not self.params['force']:
+            raise ImsValidationError(
+                'replace: true would delete %s, which %s shared (%s), and the service does not delete a shared image. '
+                'Set force: true to share the new image with the same users and then unshare and delete the old one, '
+                'or remove the shares first (cecloud.ims.ims_image_share).' % (
+                    ', '.join(sorted(shares)), 'is' if len(shares) == 1 else 'are',
+                    '; '.join('%s with %s' % (i, ', '.join(u)) for i, u in sorted(shares.items()))))
+        return shares
+
+    # -- check mode and diff ---------------------------------------------------------------------
+
+    def _predict(self, tenant, image, kind, discard, shares):
+        p = self.params
+        self.result['checksum'] = self.local_md5()
+        if kind in (SAME, SAME_SIZE):
+            planned = image
         else:
-            image = self.service.get_image(image_id) or image
-            self.result['image'] = image
-        for old in active:
-            self.backend.delete_image(old['image_id'])
-            self.result.setdefault('replaced', []).append(old['image_id'])
-        self.set_diff(_summary(active[0]) if active else {}, _summary(image))
+            spec = creation_spec(p, tenant, disk_format=self.disk_format)
+            planned = dict(image or predicted_image(spec, ACTIVE))
+            planned.update(status=ACTIVE, disk_format=self.disk_format, size=self.size, checksum=self.local_md5())
+        if discard:
+            self.result['replaced'] = [i['image_id'] for i in discard]
+        if shares:
+            self.result['shares_moved'] = shares
+        self.set_diff(*self._diff(image, planned, discard))
+        self.exit_json(changed=planned is not image or bool(discard), image=planned)
 
-    def _transfer(self, image_id, size, created):
+    @staticmethod
+    def _diff(before, after, deleted):
+        """set_diff's arguments: the image the name refers to, then one entry per image the task deletes."""
+        also = [(_summary(i), {}, 'image %s (deleted)' % i['image_id']) for i in deleted]
+        return _summary(before), _summary(after), also
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def _delete(self, image, move_shares_to=None):
+        self.service.delete_image(image['image_id'], move_shares_to=move_shares_to, timeout=self.params['wait_timeout'])
+        self.record_change()
+        self.result.setdefault('replaced', []).append(image['image_id'])
+
+    def _upload(self, image_id, created):
         """upload-prepare, the S3 upload and upload-done; on failure, report it and clean up."""
         p = self.params
-        target = self.backend.upload_prepare(image_id, size)
+        try:
+            target = self.backend.upload_prepare(image_id, self.size)
+        except ImsError as exc:
+            _add_notes(exc, [self._cleanup(image_id, created)])
+            raise
         for key in ('access_key', 'secret_key', 'session_token'):
             self.add_secret(target.get(key))
         verify = _transfer.s3_verify(p['validate_certs'], p['ca_path'], p['s3_validate_certs'], p['s3_ca_path'])
@@ -356,18 +498,40 @@ class ImageUploadModule(ImsModule):
         if target['endpoint'].lower().startswith('https') and verify is False:
             self.warn('TLS verification of the object storage %s is off.' % target['endpoint'])
         try:
-            transfer = _transfer.upload(p['src'], target, size=size, part_size_mb=p['part_size_mb'],
+            transfer = _transfer.upload(p['src'], target, size=self.size, part_size_mb=p['part_size_mb'],
                                         max_concurrency=p['max_concurrency'], verify=verify, timeout=p['timeout'],
                                         retries=p['retries'] + 1)
         except ImsError as exc:
             self._report_failure(image_id, getattr(exc, 'upload_id', None), created, exc)
             raise
+        self._md5 = transfer['md5']
+        self.result['checksum'] = transfer['md5']
+        self.result['transfer'] = dict(bytes=transfer['bytes'], seconds=round(transfer['seconds'], 3),
+                                       mib_per_s=_transfer.mib_per_s(transfer['bytes'], transfer['seconds']))
         try:
             self.service.report_upload(image_id, True, transfer['upload_id'])
         except ImsError as exc:
             self._report_failure(image_id, transfer['upload_id'], created, exc)
             raise
-        return transfer
+
+    def _after_upload(self, image_id, must_wait, created):
+        if must_wait:
+            return self._wait_and_verify(image_id, created)
+        image = self.service.get_image(image_id) or self.result['image']
+        self.result['image'] = image
+        return image
+
+    def _wait_and_verify(self, image_id, created):
+        """Wait until the image is active and check that the service's checksum is the file's MD5."""
+        p = self.params
+        image = self.service.wait_for_status(image_id, timeout=p['wait_timeout'])
+        self.result['image'] = image
+        checksum = (image.get('checksum') or '').lower()
+        if checksum and checksum != self.local_md5():
+            note = self._cleanup(image_id, created)
+            raise ImsError('Image %s became active with checksum %s, but %s has MD5 %s: the object storage did not '
+                           'keep the bytes sent (%s).' % (image_id, checksum, p['src'], self.local_md5(), note))
+        return image
 
     def _report_failure(self, image_id, upload_id, created, exc):
         notes = []
@@ -377,8 +541,7 @@ class ImageUploadModule(ImsModule):
         except ImsError as report_error:
             notes.append('telling the service the upload failed also failed (%s)' % report_error.message)
         notes.append(self._cleanup(image_id, created))
-        exc.message = '%s (%s).' % (exc.message.rstrip('.'), '; '.join(n for n in notes if n))
-        exc.args = (exc.message,)
+        _add_notes(exc, notes)
 
     def _cleanup(self, image_id, created):
         if not created:
@@ -389,8 +552,14 @@ class ImageUploadModule(ImsModule):
             self.backend.delete_image(image_id)
         except ImsError as exc:
             return 'deleting image %s failed: %s' % (image_id, exc.message)
-        self.result.pop('image', None)
+        self.record_change(image=dict(self.result.get('image') or {}, status='deleted'))
         return 'image %s was deleted' % image_id
+
+
+def _add_notes(exc, notes):
+    """Append what the failure handling did to the error's message."""
+    exc.message = '%s (%s).' % (exc.message.rstrip('.'), '; '.join(n for n in notes if n))
+    exc.args = (exc.message,)
 
 
 def main():

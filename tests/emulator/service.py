@@ -499,7 +499,8 @@ class Service:
         with self.lock:
             if image['status'] != 'queued':
                 raise ApiError('IMG.OperationFailed.UploadNotAllowed', f"image status is {image['status']}")
-            self._start_job(image, {'kind': 'upload'}, uploadId=upload_id)
+            # The service checked the object's size against the prepared one: it shows it while saving.
+            self._start_job(image, {'kind': 'upload'}, uploadId=upload_id, size=actual)
 
     def import_image(self, tenant, body):
         body = unwrap(body)

@@ -343,15 +343,34 @@ class Stack(Managed):
         return self.admin('GET', 'faults')
 
 
+def describe(stack):
+    """Where the stack listens, as shell comments."""
+    return [f'# IMS emulator: {stack.url} (region {stack.region})',
+            f'# S3 (SeaweedFS): {stack.s3_endpoint}']
+
+
+def export_lines(stack):
+    """``export NAME=value`` for tenant A's IMS_* options and the IMS_EMU_* details of every tenant."""
+    return [f'export {key}={value}' for key, value in sorted(dict(stack.env(), **stack.extra_env()).items())]
+
+
+def _write_env_file(path, lines):
+    with open(path, 'w', encoding='utf-8') as fh:
+        fh.write('\n'.join(lines) + '\n')
+    os.chmod(path, 0o600)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     cmd = []
     if '--' in argv:
         index = argv.index('--')
         argv, cmd = argv[:index], argv[index + 1:]
-    parser = argparse.ArgumentParser(prog='python -m tests.emulator.stack', description='Run SeaweedFS + IMS emulator around a command')
+    parser = argparse.ArgumentParser(prog='python -m tests.emulator.stack', description='Run SeaweedFS + IMS emulator around a command, '
+                                     'or (without one) until Ctrl-C, printing the export lines of its IMS_* variables')
     parser.add_argument('--transition-seconds', type=float, default=0.5)
     parser.add_argument('--region', default='region0')
+    parser.add_argument('--env-file', help='also write the export lines to this file (removed when the stack stops)')
     args, unknown = parser.parse_known_args(argv)
 
     def _terminate(signum, frame):  # pylint: disable=unused-argument
@@ -364,22 +383,37 @@ def main(argv=None):
             env = dict(os.environ)
             env.update(stack.env())
             env.update(stack.extra_env())
-            if not cmd:
-                for key, value in sorted(dict(stack.env(), **stack.extra_env()).items()):
-                    sys.stdout.write(f'export {key}={value}\n')
-                sys.stdout.write('# stack running; Ctrl-C to stop\n')
-                sys.stdout.flush()
-                while True:
-                    time.sleep(3600)
-            child = subprocess.Popen(cmd, env=env)  # pylint: disable=consider-using-with
+            lines = describe(stack) + export_lines(stack)
+            if args.env_file:
+                _write_env_file(args.env_file, lines)
             try:
-                status = child.wait()
-            except KeyboardInterrupt:
-                _stop(child)
-                status = 130
+                status = _serve(stack, cmd, env, lines, args.env_file)
+            finally:
+                if args.env_file and os.path.exists(args.env_file):
+                    os.unlink(args.env_file)
     except KeyboardInterrupt:
         status = status or 130
     return status
+
+
+def _serve(stack, cmd, env, lines, env_file):
+    """Run ``cmd`` against the stack, or, without one, print the export lines and wait for Ctrl-C."""
+    if cmd:
+        sys.stdout.write('\n'.join(describe(stack)) + '\n')
+        sys.stdout.flush()
+        child = subprocess.Popen(cmd, env=env)  # pylint: disable=consider-using-with
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            _stop(child)
+            return 130
+    sys.stdout.write('\n'.join(lines) + '\n')
+    if env_file:
+        sys.stdout.write(f'# the same lines are in {env_file}: in another shell, run: . {env_file}\n')
+    sys.stdout.write('# stack running; Ctrl-C to stop\n')
+    sys.stdout.flush()
+    while True:
+        time.sleep(3600)
 
 
 if __name__ == '__main__':

@@ -171,9 +171,30 @@ def stack():
         yield running
 
 
-@pytest.fixture
-def ims(stack):  # pylint: disable=redefined-outer-name
+def _fresh(stack):  # pylint: disable=redefined-outer-name
     stack.set_faults()
     stack.reset()
     stack.clear_requests()
     return Ims(stack)
+
+
+@pytest.fixture
+def ims(stack):  # pylint: disable=redefined-outer-name
+    return _fresh(stack)
+
+
+# Long enough that an image is still ``saving`` (and a deleted one still listed) when the next task runs:
+# the window in which a real service's races show, which the 0.3 s of ``stack`` hides.
+SLOW_TRANSITION_SECONDS = 6.0
+
+
+@pytest.fixture(scope='session')
+def slow_stack(stack):  # pylint: disable=redefined-outer-name
+    """A second emulator (the same object storage) whose transitions take SLOW_TRANSITION_SECONDS."""
+    with Stack(transition_seconds=SLOW_TRANSITION_SECONDS, s3=stack) as running:
+        yield running
+
+
+@pytest.fixture
+def slow_ims(slow_stack):  # pylint: disable=redefined-outer-name
+    return _fresh(slow_stack)

@@ -17,8 +17,7 @@ import time
 
 import pytest
 
-from tests.emulator.stack import Stack
-from tests.integration.conftest import REPO, Ims
+from tests.integration.conftest import REPO
 from tests.integration.images import write_raw
 
 API = '/api/image/v1'
@@ -89,17 +88,8 @@ def test_a_refused_token_is_not_retried_and_says_so(ims, module, args):
 # -- the emulator restarted in the middle of a wait -----------------------------------------------
 
 
-@pytest.fixture(scope='module')
-def slow_stack(stack):
-    """An emulator whose images stay ``saving`` for 4 s (long enough to restart it mid-wait)."""
-    with Stack(transition_seconds=4.0, s3=stack) as running:
-        yield Ims(running)
-
-
-def test_the_wait_survives_an_emulator_restart(slow_stack, tmp_path):
-    ims = slow_stack
-    ims.stack.reset()
-    ims.stack.clear_requests()
+def test_the_wait_survives_an_emulator_restart(slow_ims, tmp_path):
+    ims = slow_ims
     src = write_raw(tmp_path / 'restart.raw', 2)
     proc, args_file = start_module(ims, 'ims_image_upload', dict(src=src, name='restart-mid-wait', wait_timeout=120))
     restarted = False
@@ -257,4 +247,24 @@ def test_object_storage_killed_mid_upload_then_a_rerun_succeeds(ims, tmp_path):
     rerun = ims.module('ims_image_upload', args)
     assert not rerun.failed, rerun
     mine = [i for i in ims.images('tenant-a') if i['name'] == 's3-killed' and i['status'] != 'deleted']
+    assert [i['status'] for i in mine] == ['active'], mine
+
+
+# -- a failing upload-prepare ------------------------------------------------------------------------
+
+
+def test_a_failing_upload_prepare_leaves_no_queued_image_and_says_what_it_made(ims, tmp_path):
+    src = write_raw(tmp_path / 'prepare.raw', 1)
+    ims.stack.set_faults(rules=[{'method': 'POST', 'path': '/upload-prepare$', 'action': 'error', 'status': 500, 'count': 50}])
+    run = ims.module('ims_image_upload', dict(src=src, name='prepare-fails', retries=1))
+    ims.stack.set_faults()
+    assert run.failed, run
+    assert 'prepare the upload' in run['msg'] and 'was deleted' in run['msg'], run['msg']
+    left = [i for i in ims.images('tenant-a') if i['name'] == 'prepare-fails' and i['status'] != 'deleted']
+    assert left == [], left
+    # The run created an image (and deleted it): it says so, with the image's id.
+    assert run.changed and run['image']['image_id'] and run['image']['status'] == 'deleted', run
+    rerun = ims.module('ims_image_upload', dict(src=src, name='prepare-fails'))
+    assert not rerun.failed and rerun.changed, rerun
+    mine = [i for i in ims.images('tenant-a') if i['name'] == 'prepare-fails' and i['status'] != 'deleted']
     assert [i['status'] for i in mine] == ['active'], mine

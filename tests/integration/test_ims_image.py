@@ -112,6 +112,18 @@ def test_rename_by_id(ims):
     assert not again.changed, again
 
 
+@pytest.mark.parametrize('check', [False, True], ids=['run', 'check_mode'])
+def test_rename_into_a_name_another_image_carries_is_refused_before_any_change(ims, check):
+    a_id = ims.module('ims_image', dict(name='image-a'))['image']['image_id']
+    b_id = ims.module('ims_image', dict(name='image-b'))['image']['image_id']
+    ims.stack.clear_requests()
+    refused = ims.module('ims_image', dict(id=a_id, name='image-b', min_ram=2048), check=check)
+    assert refused.failed and not refused.changed, refused
+    assert b_id in refused['msg'] and 'image-b' in refused['msg'] and a_id in refused['msg'], refused['msg']
+    assert ims.state_changing_requests() == []
+    assert [i['imageId'] for i in ims.images('tenant-a') if i['name'] == 'image-b'] == [b_id]
+
+
 def test_check_mode_changes_nothing(ims):
     created = ims.module('ims_image', dict(name='chk', min_disk=10), check=True)
     assert created.changed and not created.failed, created
@@ -174,9 +186,25 @@ def test_import_failing_url_fails_with_service_message(ims, served_file):
     assert 'killed' in result['msg'] and 'HTTP 404' in result['msg'], result['msg']
     stored = [i for i in ims.images('tenant-a') if i['name'] == 'broken']
     assert [i['status'] for i in stored] == ['killed']
+    # The import created the image before it failed: the failure says so.
+    assert result.changed and result['image']['image_id'] == stored[0]['imageId'], result
     # A re-run does not import twice: it says the earlier import failed.
     again = ims.module('ims_image', dict(name='broken', import_url=missing))
     assert again.failed and 'killed' in again['msg'] and 'state: absent' in again['msg'], again
+    assert len(posts(ims, '/private-images/import')) == 1
+
+
+def test_an_import_that_times_out_reports_the_image_it_made_and_a_rerun_waits_for_it(slow_ims, served_file):
+    ims = slow_ims
+    url, data, _missing = served_file
+    timed_out = ims.module('ims_image', dict(name='slow-import', import_url=url, wait_timeout=1))
+    assert timed_out.failed and 'Timed out' in timed_out['msg'], timed_out
+    stored = [i for i in ims.images('tenant-a') if i['name'] == 'slow-import']
+    assert len(stored) == 1
+    assert timed_out.changed and timed_out['image']['image_id'] == stored[0]['imageId'], timed_out
+    rerun = ims.module('ims_image', dict(name='slow-import', import_url=url, wait_timeout=120))
+    assert not rerun.failed and not rerun.changed, rerun
+    assert rerun['image']['status'] == 'active' and rerun['image']['checksum'] == hashlib.md5(data).hexdigest()
     assert len(posts(ims, '/private-images/import')) == 1
 
 

@@ -60,12 +60,17 @@ def test_raw_upload_check_mode_then_real(ims, tmp_path):
     check = ims.module('ims_image_upload', args, check=True)
     assert not check.failed, check
     assert check.changed and check['image']['disk_format'] == 'raw' and 'image_id' not in check['image']
+    # Check mode hashes the file, and predicts the image in the shape the service returns it.
+    assert check['checksum'] == check['image']['checksum'] == md5(src)
+    assert check['image']['instructions'] == '64-bits' and check['image']['status'] == 'active'
+    assert 'instruction' not in check['image'] and 'tenant_id' not in check['image']
     assert ims.state_changing_requests() == []
     assert ims.images('tenant-a') == [i for i in ims.images('tenant-a') if i['name'] != 'data-raw']
 
     run = ims.module('ims_image_upload', args)
     assert not run.failed, run
     assert run.changed and run['image']['disk_format'] == 'raw' and run['image']['status'] == 'active'
+    assert set(check['image']) <= set(run['image']), set(check['image']) - set(run['image'])
     assert run['image']['checksum'] == md5(src)
     assert run['image']['image_type'] == 'data_image'
 
@@ -208,3 +213,103 @@ def test_playbook_with_vvv_never_shows_the_token_or_the_object_storage_keys(ims,
     for secret in (ims.stack.tenant('tenant-a')['token'], ims.stack.s3_access_key, ims.stack.s3_secret_key):
         assert secret not in output
     assert COLLECTIONS
+
+
+# -- one image per name, whatever the timing (issue 10) ---------------------------------------------------
+
+
+def named(ims, name):
+    """The tenant's images called ``name`` that are not on their way out."""
+    return [i for i in ims.images('tenant-a') if i['name'] == name and i['status'] != 'deleted']
+
+
+def test_wait_false_run_twice_on_a_slow_service_reuses_the_saving_image(slow_ims, tmp_path):
+    ims = slow_ims
+    src = write_raw(tmp_path / 'slow.raw', 2)
+    args = dict(src=src, name='slow-twice', wait=False)
+    first = ims.module('ims_image_upload', args)
+    assert not first.failed and first.changed, first
+    assert first['image']['status'] == 'saving'
+    ims.stack.clear_requests()
+    second = ims.module('ims_image_upload', args)
+    assert not second.failed, second
+    # The race was taken: the first image was still saving when the second run looked at it.
+    assert second['image']['status'] == 'saving', second
+    assert not second.changed and second['image']['image_id'] == first['image']['image_id']
+    assert second['checksum'] == md5(src)
+    assert ims.state_changing_requests() == []
+    assert len(named(ims, 'slow-twice')) == 1
+    waited = ims.module('ims_image_upload', dict(args, wait=True))
+    assert not waited.failed and not waited.changed, waited
+    assert waited['image']['status'] == 'active' and waited['image']['checksum'] == md5(src)
+    assert waited['image']['image_id'] == first['image']['image_id']
+    assert ims.state_changing_requests() == []
+
+
+def test_a_timed_out_wait_reports_the_image_it_made_and_a_rerun_converges(slow_ims, tmp_path):
+    ims = slow_ims
+    src = write_raw(tmp_path / 'timeout.raw', 1)
+    run = ims.module('ims_image_upload', dict(src=src, name='timed-out', wait_timeout=1))
+    assert run.failed and 'Timed out' in run['msg'], run
+    assert run.changed and run['image']['image_id'] == named(ims, 'timed-out')[0]['imageId'], run
+    assert run['transfer']['bytes'] == os.path.getsize(src)
+    rerun = ims.module('ims_image_upload', dict(src=src, name='timed-out', wait_timeout=120))
+    assert not rerun.failed and not rerun.changed, rerun
+    assert rerun['image']['image_id'] == run['image']['image_id'] and rerun['image']['status'] == 'active'
+
+
+def test_replace_of_a_shared_image_is_refused_up_front_unless_force_moves_the_shares(ims, tmp_path):
+    first = write_raw(tmp_path / 'v1.raw', 2, seed=b'v1')
+    second = write_raw(tmp_path / 'v2.raw', 2, seed=b'v2')
+    old_id = ims.module('ims_image_upload', dict(src=first, name='shared-app'))['image']['image_id']
+    user_b = ims.stack.tenant('tenant-b')['user_id']
+    ims.api('POST', '/private-images/%s/share' % old_id, json={'shares': {'user_ids': [user_b]}})
+    ims.stack.clear_requests()
+
+    refused = ims.module('ims_image_upload', dict(src=second, name='shared-app', replace=True))
+    assert refused.failed and not refused.changed, refused
+    assert old_id in refused['msg'] and user_b in refused['msg'] and 'force: true' in refused['msg'], refused['msg']
+    assert ims.state_changing_requests() == []
+
+    check = ims.module('ims_image_upload', dict(src=second, name='shared-app', replace=True, force=True), check=True)
+    assert not check.failed and check.changed, check
+    assert check['replaced'] == [old_id] and check['shares_moved'] == {old_id: [user_b]}
+    assert ims.state_changing_requests() == []
+
+    forced = ims.module('ims_image_upload', dict(src=second, name='shared-app', replace=True, force=True))
+    assert not forced.failed and forced.changed, forced
+    new_id = forced['image']['image_id']
+    assert forced['replaced'] == [old_id] and forced['shares_moved'] == {old_id: [user_b]}
+    assert [i['imageId'] for i in named(ims, 'shared-app')] == [new_id]
+    assert [(s['imageId'], s['userId']) for s in ims.stack.state()['shares']] == [(new_id, user_b)]
+
+
+def test_a_rerun_finishes_an_interrupted_replace_and_check_mode_shows_every_image_it_deletes(ims, tmp_path):
+    v1, v2, v3 = (write_raw(tmp_path / ('v%d.raw' % n), 2, seed=b'v%d' % n) for n in (1, 2, 3))
+    old_id = ims.module('ims_image_upload', dict(src=v1, name='app'))['image']['image_id']
+    ims.stack.set_faults(rules=[{'method': 'DELETE', 'path': '/private-images/', 'action': 'error', 'status': 500, 'count': 50}])
+    interrupted = ims.module('ims_image_upload', dict(src=v2, name='app', replace=True, retries=1))
+    ims.stack.set_faults()
+    assert interrupted.failed, interrupted
+    new_id = interrupted['image']['image_id']
+    assert interrupted.changed and new_id != old_id and interrupted['image']['status'] == 'active', interrupted
+    assert sorted(i['imageId'] for i in named(ims, 'app')) == sorted([old_id, new_id])
+
+    check = ims.module('ims_image_upload', dict(src=v3, name='app', replace=True), check=True, diff=True)
+    assert not check.failed and check.changed, check
+    assert sorted(check['replaced']) == sorted([old_id, new_id])
+    deleted_in_diff = [d['before']['image_id'] for d in check['diff'] if d['after'] == {}]
+    assert sorted(deleted_in_diff) == sorted([old_id, new_id]), check['diff']
+    assert check['image']['checksum'] == md5(v3)
+
+    ims.stack.clear_requests()
+    refused = ims.module('ims_image_upload', dict(src=v2, name='app'))
+    assert refused.failed and old_id in refused['msg'] and 'replace: true' in refused['msg'], refused
+    assert ims.state_changing_requests() == []
+
+    finished = ims.module('ims_image_upload', dict(src=v2, name='app', replace=True))
+    assert not finished.failed and finished.changed, finished
+    assert finished['replaced'] == [old_id] and finished['image']['image_id'] == new_id
+    assert [i['imageId'] for i in named(ims, 'app')] == [new_id]
+    again = ims.module('ims_image_upload', dict(src=v2, name='app', replace=True))
+    assert not again.failed and not again.changed, again

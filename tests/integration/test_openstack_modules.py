@@ -85,7 +85,7 @@ def test_rename_by_id_and_a_rename_into_a_taken_name_is_refused(glance):
     glance.create(name='os-taken')
 
     refused = glance.module('ims_image', dict(id=image['id'], name='os-taken'))
-    assert refused.failed and 'the name is taken by image' in refused['msg'], refused
+    assert refused.failed and 'the name is taken by private image' in refused['msg'], refused
     assert glance.writes() == []
 
     renamed = glance.module('ims_image', dict(id=image['id'], name='os-new'))

@@ -142,6 +142,39 @@ def test_publish_from_url_and_purge_the_share_set(ims, tmp_path, http_dir):
     assert counts['changed'] == 0
 
 
+def test_publish_replace_of_a_shared_image_interrupted_then_rerun_publishes_the_new_image(ims, tmp_path):
+    v1, v2 = tmp_path / 'v1.raw', tmp_path / 'v2.raw'
+    v1.write_bytes(os.urandom(1024 * 1024))
+    v2.write_bytes(os.urandom(1024 * 1024))
+    user_b = ims.stack.tenant('tenant-b')['user_id']
+    variables = {'image_publish_name': 'golden-replaced', 'image_publish_src': str(v1),
+                 'image_publish_share_with': [user_b]}
+    counts, result = run_role(ims, tmp_path, 'image_publish', variables)
+    old_id = result['image']['image_id']
+    newer = dict(variables, image_publish_src=str(v2), image_publish_replace=True)
+
+    # The old image's delete fails: the run stops with the new image active beside the old one.
+    ims.stack.set_faults(rules=[{'method': 'DELETE', 'path': '/private-images/', 'action': 'error', 'status': 500,
+                                 'count': 50}])
+    proc = ims.playbook('roles/run_role.yml', extra_vars=dict(newer, role_under_test='image_publish',
+                                                              result_file=str(tmp_path / 'unused.json')),
+                        env={'IMS_RETRIES': '0'})
+    ims.stack.set_faults()
+    assert proc.returncode != 0, output(proc)
+    assert active_images(ims, 'tenant-a', 'golden-replaced') == ['golden-replaced'] * 2
+
+    counts, result = run_role(ims, tmp_path, 'image_publish', newer)
+    assert counts['failed'] == 0, counts
+    new_id = result['image']['image_id']
+    assert result['published'] is True and new_id != old_id, result
+    assert result['image']['checksum'] == md5(v2) and result['shared_with'] == [user_b]
+    assert [i['imageId'] for i in ims.images('tenant-a') if i['name'] == 'golden-replaced' and i['status'] != 'deleted'] \
+        == [new_id]
+    assert [(s['imageId'], s['userId']) for s in ims.stack.state()['shares']] == [(new_id, user_b)]
+    counts, result = run_role(ims, tmp_path, 'image_publish', newer)
+    assert counts['changed'] == 0 and result['published'] is False and result['image']['image_id'] == new_id
+
+
 # ---------------------------------------------------------------- image_retention
 
 

@@ -218,9 +218,13 @@ class Process:
 
 
 class OpenStackStack(Managed):
-    """Keystone + Glance. Use as a context manager (or start()/stop()); the servers are always stopped."""
+    """Keystone + Glance. Use as a context manager (or start()/stop()); the servers are always stopped.
 
-    def __init__(self, venv=None, workdir=None, timeout=120.0):
+    ``timeout``: for each set-up step and readiness wait; generous, as a loaded 2-core machine has been seen
+    taking a minute to start both.
+    """
+
+    def __init__(self, venv=None, workdir=None, timeout=300.0):
         self.venv = venv or OPENSTACK_VENV
         self.timeout = timeout
         self._own_workdir = workdir is None

@@ -296,7 +296,8 @@ def test_faults(stack, client_a):
 
 
 def test_restart_resumes_saving(stack, client_factory):
-    with Stack(transition_seconds=2.0, s3=stack) as second:
+    # The transition outlasts a restart on a loaded machine (2 s did not: the image was active already).
+    with Stack(transition_seconds=10.0, s3=stack) as second:
         client = client_factory(second, 'tenant-a')
         image, dummy, payload = _upload(client, 'restart', payload=os.urandom(50000))
         client.ok('POST', f"/private-images/{image['imageId']}/upload-done", json={'result': 'success'})

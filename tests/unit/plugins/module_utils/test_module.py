@@ -137,3 +137,20 @@ def test_unverified_https_warns(capsys):
     code, result = run_module(dict(CONNECTION, validate_certs=False), lambda module: None, capsys)
     assert code == 0
     assert 'validate_certs is false' in json.dumps(result)
+
+
+def test_a_failure_after_a_change_reports_changed_and_what_was_made(capsys):
+    def behaviour(module):
+        module.record_change(image={'image_id': 'img-1', 'status': 'queued'})
+        raise ImsApiError('IMG.Internal.Error', 'boom', 'req-1', 500, operation='prepare the upload of image img-1')
+    code, result = run_module(dict(CONNECTION), behaviour, capsys)
+    assert code == 1 and result['failed'] and result['changed'] is True
+    assert result['image'] == {'image_id': 'img-1', 'status': 'queued'}
+    assert result['msg'].startswith('prepare the upload of image img-1 failed') and result['http_status'] == 500
+
+
+def test_a_failure_before_any_change_reports_unchanged(capsys):
+    def behaviour(module):
+        raise RuntimeError('a bug')
+    code, result = run_module(dict(CONNECTION), behaviour, capsys)
+    assert code == 1 and result['failed'] and result['changed'] is False and 'image' not in result

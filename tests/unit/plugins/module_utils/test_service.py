@@ -10,7 +10,8 @@ import pytest
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
-from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService, matches_filters
+from ansible_collections.cecloud.ims.plugins.module_utils._service import (
+    CREATE_ATTEMPTS, UPLOAD_DONE_ATTEMPTS, ImageService, matches_filters)
 
 
 class FakeBackend:
@@ -247,10 +248,11 @@ def test_upload_done_failed_report_counts_killed_as_taken():
 
 
 def test_converge_gives_up_after_the_attempts_with_the_original_error():
-    backend = UploadBackend([ImsTransportError('reset %d' % n) for n in range(3)], 'queued')
+    backend = UploadBackend([ImsTransportError('reset %d' % n) for n in range(UPLOAD_DONE_ATTEMPTS)], 'queued')
     with pytest.raises(ImsTransportError) as err:
         service(backend)[0].report_upload('img', True)
-    assert backend.done_calls == 3 and err.value.message == 'reset 2'
+    assert backend.done_calls == UPLOAD_DONE_ATTEMPTS > CREATE_ATTEMPTS
+    assert err.value.message == 'reset %d' % (UPLOAD_DONE_ATTEMPTS - 1)
 
 
 class IdShapedBackend(FakeBackend):

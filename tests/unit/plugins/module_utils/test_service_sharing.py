@@ -10,7 +10,8 @@ from hypothesis import given, strategies as st
 
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService, batches, dedupe, share_plan
+from ansible_collections.cecloud.ims.plugins.module_utils._service import (
+    ImageService, NameClaim, batches, dedupe, share_plan)
 
 USER_IDS = st.lists(st.sampled_from(['70855248014138%05d' % n for n in range(40)]), max_size=60)
 
@@ -113,7 +114,7 @@ def _failing(exc):
 @pytest.mark.parametrize('exc', [ImsTransportError('read timed out'), ImsApiError('HTTP502', 'bad gateway', http_status=502)])
 def test_create_once_finds_what_an_ambiguous_failure_created(exc):
     backend = ShareBackend(private=[dict(image_id='img-1', name='web', status='queued')])
-    assert ImageService(backend).create_once(_failing(exc), 'web')['image_id'] == 'img-1'
+    assert ImageService(backend).create_once(_failing(exc), NameClaim('web'))['image_id'] == 'img-1'
 
 
 @pytest.mark.parametrize('private', [[], [dict(image_id='img-1', name='web', status='deleted')],
@@ -123,7 +124,7 @@ def test_create_once_reraises_when_it_cannot_tell(private):
     backend = ShareBackend(private=private)
     exc = ImsTransportError('read timed out')
     with pytest.raises(ImsTransportError) as err:
-        ImageService(backend, sleep=lambda seconds: None).create_once(_failing(exc), 'web')
+        ImageService(backend, sleep=lambda seconds: None).create_once(_failing(exc), NameClaim('web'))
     assert err.value is exc
 
 
@@ -151,21 +152,21 @@ class LaggingListing(ShareBackend):
 def test_create_once_looks_twice_before_resending_so_a_lagging_listing_makes_no_duplicate():
     backend = LaggingListing(lag=2, fail_first=1)
     sleeps = []
-    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, 'web')
+    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, NameClaim('web'))
     assert (image['image_id'], backend.creates, backend.looks, sleeps) == ('img-1', 1, 2, [0.5])
 
 
 def test_create_once_resends_when_two_looks_find_nothing():
     backend = LaggingListing(lag=3, fail_first=1)
     sleeps = []
-    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, 'web')
+    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, NameClaim('web'))
     assert (image['image_id'], backend.creates, backend.looks, sleeps) == ('img-2', 2, 2, [0.5])
 
 
 def test_create_once_does_not_look_after_a_clear_refusal():
     backend = ShareBackend(private=[dict(image_id='img-1', name='web', status='queued')])
     with pytest.raises(ImsApiError):
-        ImageService(backend).create_once(_failing(ImsApiError('IMG.InvalidParameter', 'bad', http_status=400)), 'web')
+        ImageService(backend).create_once(_failing(ImsApiError('IMG.InvalidParameter', 'bad', http_status=400)), NameClaim('web'))
 
 
 def test_find_image_ignores_excluded_statuses():

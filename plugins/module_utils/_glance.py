@@ -92,7 +92,7 @@ class GlanceDialect(Dialect):
             if message:
                 code = error.get('code') or error.get('error_code')
                 # Glance says "404 Not Found" and keystonemiddleware 401: a status, not a code of its own.
-                if code is None or str(code).split(' ')[0] == str(status):
+                if code is None or str(code).split(' ', maxsplit=1)[0] == str(status):
                     code = 'HTTP%d' % status
                 return str(code), _strip_html(str(message)).rstrip('.') or 'no message', request_id
         text = _strip_html(getattr(response, 'text', '') or '')
@@ -115,8 +115,7 @@ class GlanceDialect(Dialect):
         seen_markers = set()
         while True:
             data = client.call('GET', path, params=query, operation=operation) or {}
-            for item in data.get(key) or []:
-                yield item
+            yield from data.get(key) or []
             link = data.get('next')
             if not link:
                 return

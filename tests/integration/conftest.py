@@ -79,30 +79,6 @@ class Ims:
         return run_module(name, args, self.env(tenant, env), check=check, diff=diff, timeout=timeout)
 
 
-def module_env(variables, drop_prefixes=('IMS_',)):
-    """This process's environment without the connection variables (``drop_prefixes``), plus ``variables``
-    and what Ansible needs to find the collection."""
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(drop_prefixes))
-    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
-               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
-               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
-    env.update(variables)
-    return env
-
-
-def run_module(name, args, env, check=False, diff=False, timeout=600):
-    """Run ``cecloud.ims.<name>`` once, the way Ansible does on the target (JSON in, JSON out), with ``env``."""
-    module_args = dict(args or {})
-    module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
-    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
-        json.dump({'ANSIBLE_MODULE_ARGS': module_args}, handle)
-    try:
-        proc = subprocess.run([sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.' + name, handle.name],
-                              capture_output=True, text=True, env=env, timeout=timeout, check=False)
-    finally:
-        os.unlink(handle.name)
-    return ModuleRun(proc)
-
     def playbook(self, playbook, extra_vars=None, tenant='tenant-a', check=False, diff=False, verbosity=0, env=None,
                  timeout=900, args=()):
         """Run ``ansible-playbook`` (a path relative to tests/integration/targets, or absolute)."""
@@ -144,6 +120,31 @@ def run_module(name, args, env, check=False, diff=False, timeout=600):
             owner = self.stack.tenant(tenant)['tenant_id']
             images = [i for i in images if i.get('owner') == owner]
         return images
+
+
+def module_env(variables, drop_prefixes=('IMS_',)):
+    """This process's environment without the connection variables (``drop_prefixes``), plus ``variables``
+    and what Ansible needs to find the collection."""
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(drop_prefixes))
+    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
+    env.update(variables)
+    return env
+
+
+def run_module(name, args, env, check=False, diff=False, timeout=600):
+    """Run ``cecloud.ims.<name>`` once, the way Ansible does on the target (JSON in, JSON out), with ``env``."""
+    module_args = dict(args or {})
+    module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': module_args}, handle)
+    try:
+        proc = subprocess.run([sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.' + name, handle.name],
+                              capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    finally:
+        os.unlink(handle.name)
+    return ModuleRun(proc)
 
 
 class _QuietFileHandler(http.server.SimpleHTTPRequestHandler):

@@ -39,7 +39,7 @@ def test_create_check_mode_then_create_then_unchanged(glance):
     assert image['image_id'] == image['id'] and image['visibility'] == 'private'
     assert sorted(image['tags']) == ['prod', 'web'] and image['os_distro'] == 'ubuntu' and image['min_ram'] == 512
     assert created['diff']['after']['name'] == 'os-create'
-    assert [m for m, _ in glance.writes()] == ['POST']
+    assert [method for method, path in glance.writes()] == ['POST']
     # A look-up by name asks Glance for that name: never the whole catalogue.
     assert any(m == 'GET' and 'name=os-create' in p and 'owner=' in p for m, p in glance.requests())
 

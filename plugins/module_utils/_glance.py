@@ -436,8 +436,13 @@ def metadata_changes(image, params):
 
 
 def import_failure(image):
-    """Why Glance's import into ``image`` failed (it goes back to ``queued`` and says so in a property); None if not."""
+    """Why Glance's import into ``image`` failed; None while it has not.
+
+    A failed import leaves the image ``queued``, moves the store from ``os_glance_importing_to_stores``
+    to ``os_glance_failed_import``; the latter stays from an earlier failure while a new import runs,
+    so only a queued image importing into no store has failed.
+    """
     failed = image.get('os_glance_failed_import')
-    if failed:
-        return 'the import by %s failed (Glance leaves the image queued; its log has the reason)' % failed
+    if failed and image.get('status') == 'queued' and not image.get('os_glance_importing_to_stores'):
+        return 'the import into store %s failed (Glance leaves the image queued; its log has the reason)' % failed
     return None

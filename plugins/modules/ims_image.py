@@ -526,6 +526,7 @@ class ImageModule(ImsModule):
         """web-download into a queued image; with wait, until it is active (then deactivated if the task says so)."""
         p = self.params
         self.backend.import_from_url(image['image_id'], p['import_url'])
+        self.record_change(image=image)
         if not p['wait']:
             return self.service.get_image(image['image_id']) or image
         image = self.service.wait_for_status(image['image_id'], timeout=p['wait_timeout'], failure=_glance.import_failure)

@@ -51,7 +51,7 @@ CASES = [
      'proj-a', dict(env=dict(OS_AUTH_URL='', OS_USERNAME='', OS_PASSWORD='', OS_PROJECT_NAME='')),
      ['container_format is not used by provider cecloud']),
     ('users-on-openstack', 'ims_image_share', dict(image='bad-private', users=['7085524801413873664']), 'proj-a', {},
-     ['users is not used by provider openstack', 'projects']),
+     ['users is not used by provider openstack']),
     ('share-of-a-community-image', 'ims_image_share', dict(image='bad-community', projects=['{project_b}']), 'proj-a', {},
      ['is community', 'only a shared image has member projects']),
     ('share-of-another-projects-private-image', 'ims_image_share', dict(image='{private}', projects=['{project_b}']),

@@ -157,12 +157,14 @@ def test_import_that_fails_fails_the_task_and_a_rerun_imports_again(glance, http
     args = dict(name='os-import-retry', disk_format='raw', import_url=base_url + '/late.raw', wait_timeout=120)
 
     failed = glance.module('ims_image', args)
-    assert failed.failed and 'import' in failed['msg'], failed
+    assert failed.failed and failed.changed and 'the import into store' in failed['msg'], failed
     assert [i['status'] for i in glance.images()] == ['queued']
 
     write_raw(str(root / 'late.raw'), 1)
+    glance.clear()
     retried = glance.module('ims_image', args)
     assert retried.changed and retried['image']['status'] == 'active', retried
+    assert [path for method, path in glance.writes()] == ['/v2/images/%s/import' % retried['image']['id']]
     assert len(glance.images()) == 1
 
 

@@ -78,7 +78,6 @@ class Ims:
         """Run ``cecloud.ims.<name>`` once, the way Ansible does on the target, and return its result."""
         return run_module(name, args, self.env(tenant, env), check=check, diff=diff, timeout=timeout)
 
-
     def playbook(self, playbook, extra_vars=None, tenant='tenant-a', check=False, diff=False, verbosity=0, env=None,
                  timeout=900, args=()):
         """Run ``ansible-playbook`` (a path relative to tests/integration/targets, or absolute)."""

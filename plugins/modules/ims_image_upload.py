@@ -258,7 +258,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_VIA_SERVICE_S3
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, predicted_image, validate_metadata)
+    DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, predicted_image, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images)
@@ -280,6 +280,8 @@ def _spec():
     spec.update(
         src=dict(type='path', required=True),
         name=dict(type='str', required=True),
+        # The formats this module detects and checks (the metadata options list every provider's).
+        disk_format=dict(type='str', choices=DISK_FORMATS),
         replace=dict(type='bool', default=False),
         force=dict(type='bool', default=False),
         cleanup_on_failure=dict(type='bool', default=True),

@@ -367,7 +367,7 @@ class OpenStackStack(Managed):
         """The keystone-manage commands, for tests/openstack/keystone_setup.py: schema, keys, admin + catalog."""
         owner = ['--keystone-user', pwd.getpwuid(os.getuid()).pw_name, '--keystone-group', grp.getgrgid(os.getgid()).gr_name]
         commands = [['db_sync'], ['fernet_setup'] + owner, ['credential_setup'] + owner,
-                    ['bootstrap', '--bootstrap-password', self.admin_password, '--bootstrap-region-id', REGION,
+                    ['bootstrap', '--bootstrap-password=' + self.admin_password, '--bootstrap-region-id', REGION,
                      '--bootstrap-admin-url', self.auth_url, '--bootstrap-internal-url', self.auth_url,
                      '--bootstrap-public-url', self.auth_url]]
         return json.dumps({'config_file': self._path('keystone.conf'), 'commands': commands}).encode('utf-8')

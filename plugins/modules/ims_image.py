@@ -535,6 +535,19 @@ class ImageModule(ImsModule):
             image = self.service.get_image(image['image_id']) or dict(image, status=DEACTIVATED)
         return image
 
+    def _replace_failed_import(self, image):
+        """A record left by a failed import is deleted and the import starts over on a new one.
+
+        Glance keeps the failed store in a property that a new import into the same record does not clear
+        before it starts, so a second import there could not be told from the first one's failure.
+        """
+        self.result['replaced_failed_import'] = image['image_id']
+        if self.check_mode:
+            return self._created(dict(_glance.creation_body(self.params), status=QUEUED))
+        self.backend.delete_image(image['image_id'])
+        self.record_change(replaced_failed_import=image['image_id'])
+        return self._create_patched()
+
     def _status_action(self, image):
         """The action that brings ``image`` to the task's ``status``: deactivate, reactivate or None."""
         wanted = self.params['status']
@@ -553,6 +566,8 @@ class ImageModule(ImsModule):
         reimport = bool(p['import_url']) and image.get('status') == QUEUED
         if reimport:
             self._check_import_offered()
+            if _glance.import_failure(image) and not p['id']:
+                return self._replace_failed_import(image)
         changes = _glance.metadata_changes(image, p)
         action = None if reimport else self._status_action(image)
         if 'name' in changes:

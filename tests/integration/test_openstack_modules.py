@@ -161,10 +161,13 @@ def test_import_that_fails_fails_the_task_and_a_rerun_imports_again(glance, http
     assert [i['status'] for i in glance.images()] == ['queued']
 
     write_raw(str(root / 'late.raw'), 1)
+    left = glance.images()[0]['id']
     glance.clear()
     retried = glance.module('ims_image', args)
     assert retried.changed and retried['image']['status'] == 'active', retried
-    assert [path for method, path in glance.writes()] == ['/v2/images/%s/import' % retried['image']['id']]
+    assert retried['replaced_failed_import'] == left
+    assert glance.writes() == [('DELETE', '/v2/images/' + left), ('POST', '/v2/images'),
+                               ('POST', '/v2/images/%s/import' % retried['image']['id'])]
     assert len(glance.images()) == 1
 
 

@@ -59,7 +59,8 @@ options:
       - With C(openstack), the image is created, then Glance's interoperable import (method C(web-download))
         fetches the URL; a server that does not offer C(web-download) (C(GET /v2/info/import)) makes the task
         fail before any request that changes anything. A re-run finds the image by name; while it is still
-        C(queued) (an import that failed or was never started), it is imported again.
+        C(queued) it is imported again, into a new image when the earlier import failed (the failed one is
+        deleted, see RV(replaced_failed_import)).
     type: str
   volume_images:
     description:
@@ -258,6 +259,13 @@ image:
     visibility: private
     usage: ecs
     image_tags: [{key: env, value: prod}]
+replaced_failed_import:
+  description:
+    - C(openstack) - the id of the image a failed O(import_url) import had left (C(queued)), deleted by this run,
+      which imported into a new image instead.
+  returned: when such an image was replaced
+  type: str
+  sample: 616299f5-f566-4131-ace6-8daa3f60191f
 unshared:
   description: The user ids whose shares were removed before the delete (O(force=true)).
   returned: when O(state=absent) removed shares

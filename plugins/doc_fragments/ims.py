@@ -7,58 +7,129 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # Mirrors CONNECTION_ARGUMENT_SPEC in plugins/module_utils/_module.py exactly.
+    # Mirrors CONNECTION_ARGUMENT_SPEC in plugins/module_utils/_providers.py exactly.  Each provider-owned
+    # option says which providers read it ("Providers: ..."); a unit test checks it against the registry.
     DOCUMENTATION = r'''
 options:
   provider:
     description:
       - The IMS API to talk to.
       - C(cecloud) is China Electronics Cloud (中国电子云) IMS.
+      - C(openstack) is the OpenStack Image service API v2 (Glance), with a token (O(auth_token)) or a
+        Keystone v3 password login (O(auth_url), O(username), O(password), O(project_name) or O(project_id)).
+      - An option of the other provider (for example O(tenant_id) with C(openstack), or O(auth_url) with
+        C(cecloud)) fails the task before any request.
       - If not set, the value of the E(IMS_PROVIDER) environment variable is used.
     type: str
     default: cecloud
-    choices: [cecloud]
+    choices: [cecloud, openstack]
   endpoint:
     description:
       - Base URL of the IMS service, for example V(https://ims.example.com:8443); the API paths
         (C(/api/image/v1/...)) are appended to it.
-      - Required. If not set, the value of the E(IMS_ENDPOINT) environment variable is used.
+      - Required with C(cecloud); with C(openstack) and a password login it may be omitted and is taken from
+        the service catalog (type C(image), O(region), O(interface)).
+      - If not set, the value of the E(IMS_ENDPOINT) environment variable is used.
+      - "Providers: cecloud, openstack."
     type: str
   region:
     description:
-      - Region ID, sent as the C(x-regionid) header of every request.
-      - Required. If not set, the value of the E(IMS_REGION) environment variable is used.
+      - Region ID. C(cecloud) sends it as the C(x-regionid) header of every request (required);
+        C(openstack) uses it to choose the image endpoint in the service catalog.
+      - If not set, the value of the E(IMS_REGION) environment variable is used (with C(openstack), also
+        E(OS_REGION_NAME)).
+      - "Providers: cecloud, openstack."
     type: str
   auth_token:
     description:
-      - "Token sent as C(Authorization: Bearer <token>)."
-      - Required unless O(extra_headers) carries an C(Authorization) header.
-        If not set, the value of the E(IMS_AUTH_TOKEN) environment variable is used.
+      - "Token the caller already has. C(cecloud) sends it as C(Authorization: Bearer <token>); C(openstack)
+        as C(X-Auth-Token) (instead of a password login)."
+      - With C(cecloud) required unless O(extra_headers) carries an C(Authorization) header.
+        If not set, the value of the E(IMS_AUTH_TOKEN) environment variable is used (with C(openstack), also
+        E(OS_TOKEN)).
       - Never logged and masked in results.
+      - "Providers: cecloud, openstack."
     type: str
   extra_headers:
     description:
       - More HTTP headers sent with every request, for gateways that need them (signing headers, tracing).
       - Header names must be valid HTTP tokens; values must be strings without line breaks.
+      - "Providers: cecloud, openstack."
     type: dict
   tenant_id:
     description:
       - Tenant that owns the images this module creates (create, import, copy).
       - If not set, the value of the E(IMS_TENANT_ID) environment variable is used.
+      - "Providers: cecloud."
     type: str
   department_id:
     description:
       - Department of the images this module creates (create, import, copy).
       - If not set, the value of the E(IMS_DEPARTMENT_ID) environment variable is used.
+      - "Providers: cecloud."
     type: str
   resource_group_id:
     description:
       - Resource group of the images this module creates.
       - If not set, the value of the E(IMS_RESOURCE_GROUP_ID) environment variable is used.
+      - "Providers: cecloud."
     type: str
+  auth_url:
+    description:
+      - URL of the Keystone v3 identity service for a password login, with or without the C(/v3) suffix,
+        for example V(https://keystone.example.com:5000/v3).
+      - A password login needs O(auth_url), O(username), O(password) and O(project_name) or O(project_id).
+      - If not set, the value of the E(IMS_AUTH_URL) or E(OS_AUTH_URL) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  username:
+    description:
+      - User name of the password login.
+      - If not set, the value of the E(IMS_USERNAME) or E(OS_USERNAME) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  password:
+    description:
+      - Password of the password login; sent only to O(auth_url).
+      - If not set, the value of the E(IMS_PASSWORD) or E(OS_PASSWORD) environment variable is used.
+      - Never logged and masked in results.
+      - "Providers: openstack."
+    type: str
+  project_name:
+    description:
+      - Name of the project the login is scoped to, in O(project_domain_name). Or set O(project_id).
+      - If not set, the value of the E(IMS_PROJECT_NAME) or E(OS_PROJECT_NAME) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  project_id:
+    description:
+      - Id of the project the login is scoped to; takes precedence over O(project_name).
+      - If not set, the value of the E(IMS_PROJECT_ID) or E(OS_PROJECT_ID) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  user_domain_name:
+    description:
+      - Domain of O(username). When not set, the user is looked up in O(project_domain_name).
+      - If not set, the value of the E(IMS_USER_DOMAIN_NAME) or E(OS_USER_DOMAIN_NAME) environment variable is used.
+      - "Providers: openstack."
+    type: str
+  project_domain_name:
+    description:
+      - Domain of O(project_name). Default V(Default).
+      - If not set, the value of the E(IMS_PROJECT_DOMAIN_NAME) or E(OS_PROJECT_DOMAIN_NAME) environment
+        variable is used.
+      - "Providers: openstack."
+    type: str
+  interface:
+    description:
+      - Which endpoint of the service catalog to use when O(endpoint) is not set. Default V(public).
+      - If not set, the value of the E(IMS_INTERFACE) or E(OS_INTERFACE) environment variable is used.
+      - "Providers: openstack."
+    type: str
+    choices: [public, internal, admin]
   validate_certs:
     description:
-      - Whether to verify the TLS certificate of O(endpoint).
+      - Whether to verify the TLS certificate of O(endpoint) (and of O(auth_url)).
       - Turn it off only for test services; the module warns when it is off.
       - If not set, the value of the E(IMS_VALIDATE_CERTS) environment variable is used.
     type: bool
@@ -123,22 +194,25 @@ options:
 options:
   name:
     description:
-      - Image name, 1 to 128 characters, not starting or ending with a space.
-      - Letters, digits, C(-), C(.), C(_), spaces and Chinese characters only.
+      - Image name. C(cecloud) - 1 to 128 characters, not starting or ending with a space; letters, digits,
+        C(-), C(.), C(_), spaces and Chinese characters only. C(openstack) - 1 to 255 characters.
     type: str
   description:
     description:
       - Image description, 2 to 256 characters. Set when the image is created; fixed afterwards.
+      - "Providers: cecloud."
     type: str
   disk_format:
     description:
-      - Format of the image file. Fixed once the image exists; a task that asks for another format fails
-        before any request.
+      - Format of the image file. C(cecloud) accepts V(qcow2) and V(raw), and keeps the format for the image's life;
+        C(openstack) accepts every choice, and lets it change only while the image holds no data (C(queued)).
+        A task that asks for a change the provider refuses fails before any request.
       - Default on creation V(qcow2).
     type: str
-    choices: [qcow2, raw]
+    choices: [aki, ami, ari, iso, ploop, qcow2, raw, vdi, vhd, vhdx, vmdk]
   image_type:
     description:
+      - "Providers: cecloud."
       - V(os_image) (system disk), V(data_image) (data disk) or V(whole_image) (whole machine).
       - Fixed once the image exists. Default on creation V(os_image).
     type: str
@@ -147,31 +221,37 @@ options:
     description:
       - Word size of the operating system. Default on creation V(64-bits).
       - Returned images hold it in C(instructions).
+      - "Providers: cecloud."
     type: str
     choices: [32-bits, 64-bits]
   cpu_arch:
     description:
       - CPU architecture. Default on creation V(x86).
+      - "Providers: cecloud (with openstack, set the C(architecture) property)."
     type: str
     choices: [x86, arm]
   os_type:
     description:
       - Operating system type. Default on creation V(linux).
+      - "Providers: cecloud (with openstack, set the C(os_type) property)."
     type: str
     choices: [linux, windows, other]
   os_version:
     description:
       - Operating system version, free text such as V(kylin-v10-sp3). Default on creation empty.
+      - "Providers: cecloud (with openstack, set the C(os_version) property)."
     type: str
   platform:
     description:
       - Platform class of the image. Default on creation V(other).
+      - "Providers: cecloud (with openstack, set the C(os_distro) property)."
     type: str
     choices: [windows, ubuntu, CentOS, kylin, CCLinux, other]
   min_disk:
     description:
       - Minimum system disk in GiB, 0 or more; must be larger than the image's disk.
-      - It can grow but never shrink; a smaller value fails before any request. Default on creation V(0).
+      - With C(cecloud) it can grow but never shrink; a smaller value fails before any request. Default on
+        creation V(0).
     type: int
   min_ram:
     description:
@@ -180,22 +260,50 @@ options:
   boot_mode:
     description:
       - Firmware the image boots with. Default on creation V(BIOS).
+      - "Providers: cecloud (with openstack, set the C(hw_firmware_type) property to V(uefi) or V(bios))."
     type: str
     choices: [BIOS, UEFI]
   visibility:
     description:
-      - Whether other tenants see the image. Fixed once the image exists. Default on creation V(private).
+      - Whether other tenants see the image. Default on creation V(private).
+      - C(cecloud) accepts V(private), V(public) and V(market), fixed once the image exists.
+        C(openstack) accepts V(private), V(shared), V(community) and V(public) (the stock policy lets only
+        an administrator make an image public), and changes it on an existing image.
     type: str
-    choices: [private, public, market]
+    choices: [private, public, market, shared, community]
   usage:
     description:
       - Service the image is for. Fixed once the image exists. Default on creation V(ecs).
+      - "Providers: cecloud."
     type: str
     choices: [ecs, bms, cke, sec]
   tags:
     description:
-      - "Image tags, a list of dicts (for example C({key: env, value: prod})), sent as C(imageTags)."
-      - Set when the image is created; fixed afterwards.
+      - "C(cecloud) - image tags, a list of dicts (for example C({key: env, value: prod})), sent as C(imageTags).
+        Set when the image is created; fixed afterwards."
+      - C(openstack) - a list of strings (Glance tags). On an existing image the tag set becomes exactly this
+        list (order does not matter); O(tags=[]) removes every tag.
     type: list
-    elements: dict
+    elements: raw
+  container_format:
+    description:
+      - Container format of the image file. Default on creation V(bare). Like O(disk_format), it changes only
+        while the image holds no data.
+      - "Providers: openstack."
+    type: str
+    choices: [ami, ari, aki, bare, ovf, ova, docker, compressed]
+  protected:
+    description:
+      - Whether the image is protected from deletion. A protected image is deleted only with O(force=true)
+        (where the module offers it), which first unprotects it.
+      - "Providers: openstack."
+    type: bool
+  properties:
+    description:
+      - Free properties of the image, such as C(os_distro), C(os_version), C(hw_firmware_type) or
+        C(architecture). Values are stored as strings (V(true) becomes C(true)).
+      - Only the keys given are compared and changed; a key whose value is V(null) is removed from the image.
+      - Glance's own fields (C(name), C(status), C(owner), ...) cannot be set here.
+      - "Providers: openstack."
+    type: dict
 '''

@@ -2,10 +2,12 @@
 # Copyright: (c) 2026, cecloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The China Electronics Cloud (中国电子云) IMS backend: one method per endpoint of its API document.
+"""The China Electronics Cloud (中国电子云) IMS provider: its dialect, its backend and its options.
 
-Methods take and return snake_case dicts; the camelCase of the wire stays in this file.
-Decisions where the document is vague are written down in docs/api-notes.md.
+The backend has one method per endpoint of the API document; methods take and return snake_case
+dicts, and the camelCase of the wire stays in this file.  The dialect is the wire format: the
+``x-regionid`` header, the ``{"code": "Success", "data": ...}`` envelope, ``size/current``
+paging.  Decisions where the document is vague are written down in docs/api-notes.md.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,12 +15,101 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.cecloud.ims.plugins.module_utils import _backend
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import BearerTokenAuth, NoAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._case import snake_keys, snake_to_camel
+from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect, excerpt, json_or_none
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
 
 API = '/api/image/v1'
 IMAGE_ID = re.compile(r'img-[A-Za-z0-9]+')
 NOT_FOUND_CODE = 'IMG.DBGet.NoData'
+SUCCESS_CODE = 'Success'
+AUTH_FAILED_CODE = 'IMG.OperationDenied.AuthFail'
+# docs/api-notes.md: user ids are 19-digit numeric strings (the document's examples; the service answers
+# IMG.OperationFailed.InvalidUserId otherwise).
+USER_ID = re.compile(r'^[0-9]{19}$')
+# Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
+_FILTER_SYNTAX = ('|', ':')
+
+# The connection options of this provider and the environment variables that set them, in lookup order.
+OPTIONS = dict(
+    endpoint=('IMS_ENDPOINT',),
+    region=('IMS_REGION',),
+    auth_token=('IMS_AUTH_TOKEN',),
+    extra_headers=(),
+    tenant_id=('IMS_TENANT_ID',),
+    department_id=('IMS_DEPARTMENT_ID',),
+    resource_group_id=('IMS_RESOURCE_GROUP_ID',),
+)
+REQUIRED_OPTIONS = ('endpoint', 'region')
+# The auth schemes, in order of preference: a token, else an Authorization header in extra_headers.
+AUTH_SCHEMES = (BearerTokenAuth, NoAuth)
+
+
+class CECloudDialect(Dialect):
+    """Every answer is HTTP 200 with the envelope; an error is HTTP 400 (401 for auth) with the same envelope."""
+
+    name = 'cecloud'
+    # IMG.Internal.Error is documented as retryable (docs/api-notes.md), but the client has never repeated
+    # it; doing so is a change of behaviour for its own issue.
+    retryable_error_codes = frozenset()
+
+    def default_headers(self, region):
+        return {'x-regionid': region}
+
+    def is_success(self, response, stream):
+        # Only 200 carries the envelope; a download stream is any status below 400.
+        return response.status_code < 400 and (stream or response.status_code == 200)
+
+    def data(self, response, operation):
+        envelope = json_or_none(response)
+        if not isinstance(envelope, dict):
+            raise ImsApiError('InvalidResponse', 'HTTP %d with a body that is not a JSON envelope: %s' % (
+                response.status_code, excerpt(response)), http_status=response.status_code, operation=operation)
+        if envelope.get('code') != SUCCESS_CODE:
+            raise ImsApiError(envelope.get('code'), envelope.get('message') or 'no message', envelope.get('requestId'),
+                              response.status_code, operation=operation)
+        return envelope.get('data')
+
+    def error_fields(self, response):
+        envelope = json_or_none(response)
+        if isinstance(envelope, dict) and envelope.get('code'):
+            return envelope.get('code'), envelope.get('message') or '', envelope.get('requestId')
+        return super(CECloudDialect, self).error_fields(response)
+
+    def is_auth_failure(self, status, code):
+        return status in (401, 403) or code == AUTH_FAILED_CODE
+
+    def paginate(self, client, path, params, page_size, operation):
+        """Yield every item of a ``size/current/total/list`` listing, one page request at a time.
+
+        With a ``total`` it is trusted: a page shorter than asked does not end the listing while
+        items are missing, since a service may serve fewer items per page than asked (a cap). The
+        next pages are then asked at the size it served, so that offsets line up whether the service
+        counts them with the asked or the served size. An empty page ends the listing even before
+        ``total`` (a count that moved meanwhile must not loop). Without a total, the first short
+        page ends it: N items cost ceil(N / page_size) requests.
+        """
+        current = 1
+        seen = 0
+        while True:
+            query = dict(params or {})
+            query.update(size=page_size, current=current)
+            data = client.call('GET', path, params=query, operation=operation) or {}
+            items = data.get('list') or []
+            yield from items
+            seen += len(items)
+            total = data.get('total')
+            if not isinstance(total, int) or isinstance(total, bool):
+                total = None
+            if not items or (total is None and len(items) < page_size) or (total is not None and seen >= total):
+                return
+            if len(items) < page_size and seen % len(items) == 0:
+                page_size = len(items)
+                current = seen // page_size
+            current += 1
+
 
 # Fields of the PUT /private-images/{id} body: it replaces all of them at once.
 UPDATE_FIELDS = ('boot_mode', 'cpu_arch', 'disk_format', 'instruction', 'min_disk', 'min_ram',
@@ -30,16 +121,18 @@ def _image(raw):
     return snake_keys(raw) if isinstance(raw, dict) else raw
 
 
-class CECloudBackend:
+class CECloudBackend(_backend.Backend):
     """Endpoints of the CECloud IMS operator-side API v01 (2025-05-30)."""
 
     name = 'cecloud'
     max_page_size = 100          # the largest ``size`` the service accepts (docs/api-notes.md)
     max_share_batch = 50         # at most 50 user ids per share/unshare request
     scopes = ('private', 'shared', 'public')
-
-    def __init__(self, client):
-        self.client = client
+    share_principal = _backend.SharePrincipal(
+        'user', USER_ID, 'user ids of 19 digits, as strings (quote them in YAML)')
+    recipient_actions = (_backend.RECIPIENT_DROP,)
+    export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
+    uploader = _backend.UPLOAD_VIA_SERVICE_S3
 
     @staticmethod
     def is_image_id(value):
@@ -82,6 +175,31 @@ class CECloudBackend:
             image['share_id'] = share.get('share_id')
             image['shared_at'] = share.get('created_at')
             yield image
+
+    def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
+                   member_status=None):  # pylint: disable=unused-argument
+        """The listing of one scope, narrowed server-side where the API can (ImageService matches the rest).
+
+        Only private images have a server-side filter (a name substring and the id); its syntax
+        (``field:op:value|...``) cannot carry ``|`` or ``:``, so such a name is matched by the service.
+        """
+        server_text = name if name is not None else name_contains
+        if server_text and any(c in server_text for c in _FILTER_SYNTAX):
+            server_text = None
+        exact_on_server = scope == 'private' and name is None and not filters and (not name_contains or server_text)
+        page_size = self.max_page_size
+        if remaining and exact_on_server:
+            page_size = min(page_size, remaining)
+        if scope == 'private':
+            return self.list_private_images(name_contains=server_text, image_id=image_id, page_size=page_size)
+        if scope == 'shared':
+            return self.list_received_shares(page_size=page_size)
+        if scope == 'public':
+            if image_id is not None:
+                image = self.get_image(image_id)
+                return [image] if image and image.get('visibility') == 'public' else []
+            return self.list_public_images(page_size=page_size)
+        raise ValueError('unknown scope %r' % scope)
 
     # -- one image -------------------------------------------------------------
 

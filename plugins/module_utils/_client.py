@@ -2,15 +2,20 @@
 # Copyright: (c) 2026, cecloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""HTTP transport of the IMS APIs: one pooled session, auth, retries, the envelope, paging.
+"""HTTP transport of the IMS APIs, the same for every provider: one pooled session, TLS,
+timeouts, the retry policy, secret-free transport errors, a request counter.
 
-Backends call ``ImsClient.call()`` with a method and a path; nothing above this file
-knows about requests, status codes or the ``{"code": "Success", "data": ...}`` envelope.
+What a provider's API looks like on the wire (its default headers, which statuses are success,
+how a body becomes data or an error, how listings page) is its ``Dialect``, defined in that
+provider's file; how requests are authenticated is an auth scheme of ``_auth.py``, applied to
+the prepared request.  Backends call ``ImsClient.call()`` with a method and a path; nothing
+above the backends knows about requests or status codes.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import copy
 import functools
 import json
 import random
@@ -25,11 +30,10 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import NoAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError
 
 USER_AGENT = 'cecloud.ims-ansible-collection'
-SUCCESS_CODE = 'Success'
-AUTH_FAILED_CODE = 'IMG.OperationDenied.AuthFail'
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 # HTTP statuses that mean "not processed": safe to repeat even a POST.
@@ -37,24 +41,53 @@ NOT_PROCESSED_STATUSES = frozenset((429,))
 BODY_EXCERPT_CHARS = 200
 
 
-class BearerTokenAuth:
-    """``Authorization: Bearer <token>``. Another scheme (a request signer) is another class with ``apply``."""
+class Dialect:
+    """The wire format of a provider's API.  This base is plain JSON over HTTP; a provider's file subclasses it.
 
-    def __init__(self, token):
-        self._token = token
+    A dialect knows nothing of sessions or retries: the transport gives it responses, it says what
+    they mean.
+    """
 
-    def apply(self, method, url, headers, body):  # pylint: disable=unused-argument
-        headers['Authorization'] = 'Bearer %s' % self._token
+    name = 'http'
+    # Error codes (as ``error_fields`` reads them) that mean "try again": repeated like a 503 when the
+    # request is idempotent.
+    retryable_error_codes = frozenset()
 
-    def __repr__(self):
-        return '%s(<hidden>)' % type(self).__name__
+    def default_headers(self, region):  # pylint: disable=unused-argument
+        """Headers of every request, beyond Accept and User-Agent."""
+        return {}
 
+    def is_success(self, response, stream):  # pylint: disable=unused-argument
+        return 200 <= response.status_code < 300
 
-class NoAuth:
-    """For gateways that authenticate with ``extra_headers`` alone."""
+    def data(self, response, operation):  # pylint: disable=unused-argument
+        """The data of a successful JSON answer; None for an empty body (a 204)."""
+        if not response.content:
+            return None
+        body = json_or_none(response)
+        if body is None:
+            raise ImsApiError('InvalidResponse', 'HTTP %d with a body that is not JSON: %s' % (
+                response.status_code, excerpt(response)), http_status=response.status_code, operation=operation)
+        return body
 
-    def apply(self, method, url, headers, body):  # pylint: disable=unused-argument
-        return None
+    def error_fields(self, response):
+        """(code, message, request id) of an error answer."""
+        status = response.status_code
+        return 'HTTP%d' % status, 'HTTP %d %s: %s' % (status, response.reason or '', excerpt(response)), None
+
+    def is_auth_failure(self, status, code):  # pylint: disable=unused-argument
+        """Whether an error answer means the credentials were refused."""
+        return status == 401
+
+    def is_retryable_error(self, response):
+        """Whether an error answer carries one of ``retryable_error_codes``."""
+        if not self.retryable_error_codes or response.status_code < 400:
+            return False
+        return self.error_fields(response)[0] in self.retryable_error_codes
+
+    def paginate(self, client, path, params, page_size, operation):
+        """Yield every item of a listing; the provider's dialect knows how its listings page."""
+        raise NotImplementedError('the %s dialect has no paged listings' % self.name)
 
 
 class RetryPolicy:
@@ -85,8 +118,12 @@ class RetryPolicy:
         return delay
 
     @staticmethod
-    def is_retryable(method, outcome, idempotent=None):
-        """``outcome`` is a ``requests.Response`` or an exception raised while sending."""
+    def is_retryable(method, outcome, idempotent=None, transient_error=None):
+        """``outcome`` is a ``requests.Response`` or an exception raised while sending.
+
+        ``transient_error(response)``, from the provider's dialect, says whether an error answer
+        is transient although its status is not a 5xx (an error code meaning "try again").
+        """
         if idempotent is None:
             idempotent = method.upper() in IDEMPOTENT_METHODS
         if isinstance(outcome, BaseException):
@@ -97,9 +134,11 @@ class RetryPolicy:
             return idempotent and isinstance(outcome, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
         if outcome.status_code in NOT_PROCESSED_STATUSES:
             return True
-        return idempotent and outcome.status_code in RETRY_STATUSES
+        if not idempotent:
+            return False
+        return outcome.status_code in RETRY_STATUSES or bool(transient_error and transient_error(outcome))
 
-    def run(self, method, send, idempotent=None):
+    def run(self, method, send, idempotent=None, transient_error=None):
         """Call ``send()`` until it succeeds or the policy gives up; returns the last response or raises."""
         attempt = 0
         while True:
@@ -108,7 +147,7 @@ class RetryPolicy:
                 outcome = send()
             except requests.exceptions.RequestException as exc:
                 outcome = exc
-            if not self.is_retryable(method, outcome, idempotent) or attempt >= self.retries:
+            if not self.is_retryable(method, outcome, idempotent, transient_error) or attempt >= self.retries:
                 if isinstance(outcome, BaseException):
                     outcome.ims_attempts = attempt + 1
                     raise outcome
@@ -122,7 +161,8 @@ def retried(func):
     """Decorator for ``ImsClient`` methods that make one HTTP exchange: repeats it under ``self.retry_policy``."""
     @functools.wraps(func)
     def wrapper(self, method, url, idempotent=None, **kwargs):
-        return self.retry_policy.run(method, lambda: func(self, method, url, **kwargs), idempotent)
+        return self.retry_policy.run(method, lambda: func(self, method, url, **kwargs), idempotent,
+                                     self.dialect.is_retryable_error)
     return wrapper
 
 
@@ -183,12 +223,13 @@ def _describe_transport_error(exc):
 
 
 class ImsClient:
-    """A pooled HTTP session bound to one endpoint and region."""
+    """A pooled HTTP session bound to one endpoint and region, speaking one provider's ``dialect``."""
 
     def __init__(self, endpoint, region, auth=None, extra_headers=None, timeout=30,
-                 validate_certs=True, ca_path=None, retry_policy=None, session=None, pool_size=10):
+                 validate_certs=True, ca_path=None, retry_policy=None, session=None, pool_size=10, dialect=None):
         self.endpoint = endpoint.rstrip('/')
         self.region = region
+        self.dialect = dialect or Dialect()
         self.auth = auth or NoAuth()
         self.extra_headers = dict(extra_headers or {})
         self.timeout = (min(float(timeout), 10.0), float(timeout))
@@ -203,94 +244,90 @@ class ImsClient:
             session.mount('http://', adapter)
             session.mount('https://', adapter)
         self.session = session
-        self.request_count = 0
+        # One counter for this client and its siblings: every request the module made.
+        self._counter = [0]
+        self.auth.attach(self)
+
+    @property
+    def request_count(self):
+        return self._counter[0]
+
+    def sibling(self, endpoint, dialect, auth=None):
+        """A client for another service of the same cloud (its identity service): same session, TLS,
+        timeouts, retry policy and request counter; no ``extra_headers`` (they are the image service's)."""
+        other = copy.copy(self)
+        other.endpoint = endpoint.rstrip('/')
+        other.dialect = dialect
+        other.auth = auth or NoAuth()
+        other.extra_headers = {}
+        other.auth.attach(other)
+        return other
 
     def url(self, path):
         return self.endpoint + path
 
-    def headers(self, method, url, body):
+    def headers(self, body, content_type=None):
+        """The headers of a request; the auth scheme adds its own to the prepared request."""
         headers = {
             'Accept': 'application/json',
             'User-Agent': USER_AGENT,
-            'x-regionid': self.region,
         }
+        headers.update(self.dialect.default_headers(self.region))
         if body is not None:
-            headers['Content-Type'] = 'application/json'
+            headers['Content-Type'] = content_type or 'application/json'
         headers.update(self.extra_headers)
-        self.auth.apply(method, url, headers, body)
         return headers
 
     @retried
-    def _send(self, method, url, params=None, body=None, stream=False):
-        self.request_count += 1
+    def _send(self, method, url, params=None, body=None, stream=False, content_type=None):
+        self._counter[0] += 1
         return self.session.request(
-            method, url, params=params, data=body, headers=self.headers(method, url, body),
+            method, url, params=params, data=body, headers=self.headers(body, content_type), auth=self.auth,
             timeout=self.timeout, verify=self.verify, stream=stream, allow_redirects=False)
 
-    def send(self, method, path, params=None, json_body=None, stream=False, operation=None, idempotent=None):
-        """One API call: returns the ``requests.Response`` of a successful exchange, else raises ImsError.
-
-        ``idempotent=True`` lets a POST be repeated like a PUT (the backend knows which are safe).
-        """
-        url = self.url(path)
-        body = json.dumps(json_body, ensure_ascii=False).encode('utf-8') if json_body is not None else None
+    def _exchange(self, method, url, idempotent, **kwargs):
+        """One exchange under the retry policy; a failure to get an answer becomes a secret-free ImsTransportError."""
         try:
-            response = self._send(method, url, params=params, body=body, stream=stream, idempotent=idempotent)
+            return self._send(method, url, idempotent=idempotent, **kwargs)
         except requests.exceptions.InvalidURL as exc:
             raise ImsTransportError('%s %s: the URL is not valid (%s). Check endpoint.' % (method, url, exc))
         except (requests.exceptions.InvalidHeader, ValueError) as exc:
             # The exception text would quote the header, token included: name the options instead.
-            raise ImsTransportError('%s %s: a request header is not valid (%s). Check auth_token and extra_headers '
-                                    'for line breaks or other control characters.' % (method, url, type(exc).__name__))
+            raise ImsTransportError('%s %s: a request header is not valid (%s). Check %s for line breaks or other '
+                                    'control characters.' % (method, url, type(exc).__name__, self.auth.header_hint()))
         except requests.exceptions.SSLError as exc:
             raise ImsTransportError(self._tls_failure(exc))
         except requests.exceptions.RequestException as exc:
             raise ImsTransportError('%s %s: no answer from the IMS endpoint after %d attempt(s): %s' % (
                 method, url, getattr(exc, 'ims_attempts', 1), _describe_transport_error(exc)))
-        if response.status_code >= 400 or (not stream and response.status_code != 200):
+
+    def send(self, method, path, params=None, json_body=None, stream=False, operation=None, idempotent=None,
+             content_type=None):
+        """One API call: returns the ``requests.Response`` of a successful exchange, else raises ImsError.
+
+        ``idempotent=True`` lets a POST be repeated like a PUT (the backend knows which are safe).
+        After an HTTP 401 the auth scheme may renew its credentials; the request is then sent once more.
+        """
+        url = self.url(path)
+        body = json.dumps(json_body, ensure_ascii=False).encode('utf-8') if json_body is not None else None
+        kwargs = dict(params=params, body=body, stream=stream, content_type=content_type)
+        response = self._exchange(method, url, idempotent, **kwargs)
+        if response.status_code == 401 and self.auth.renew():
+            response.close()
+            response = self._exchange(method, url, idempotent, **kwargs)
+        if not self.dialect.is_success(response, stream):
             raise self._error_from(response, operation or '%s %s' % (method, path))
         return response
 
-    def call(self, method, path, params=None, json_body=None, operation=None, idempotent=None):
-        """One API call whose answer is the JSON envelope: returns its ``data``."""
-        response = self.send(method, path, params=params, json_body=json_body, operation=operation, idempotent=idempotent)
-        envelope = _json_or_none(response)
-        if not isinstance(envelope, dict):
-            raise ImsApiError('InvalidResponse', 'HTTP %d with a body that is not a JSON envelope: %s' % (
-                response.status_code, _excerpt(response)), http_status=response.status_code, operation=operation)
-        if envelope.get('code') != SUCCESS_CODE:
-            raise ImsApiError(envelope.get('code'), envelope.get('message') or 'no message', envelope.get('requestId'),
-                              response.status_code, operation=operation)
-        return envelope.get('data')
+    def call(self, method, path, params=None, json_body=None, operation=None, idempotent=None, content_type=None):
+        """One API call whose answer is data: returns it as the dialect reads it."""
+        response = self.send(method, path, params=params, json_body=json_body, operation=operation,
+                             idempotent=idempotent, content_type=content_type)
+        return self.dialect.data(response, operation)
 
     def paginate(self, path, params=None, page_size=100, operation=None):
-        """Yield every item of a ``size/current/total/list`` listing, one page request at a time.
-
-        With a ``total`` it is trusted: a page shorter than asked does not end the listing while
-        items are missing, since a service may serve fewer items per page than asked (a cap). The
-        next pages are then asked at the size it served, so that offsets line up whether the service
-        counts them with the asked or the served size. An empty page ends the listing even before
-        ``total`` (a count that moved meanwhile must not loop). Without a total, the first short
-        page ends it: N items cost ceil(N / page_size) requests.
-        """
-        current = 1
-        seen = 0
-        while True:
-            query = dict(params or {})
-            query.update(size=page_size, current=current)
-            data = self.call('GET', path, params=query, operation=operation) or {}
-            items = data.get('list') or []
-            yield from items
-            seen += len(items)
-            total = data.get('total')
-            if not isinstance(total, int) or isinstance(total, bool):
-                total = None
-            if not items or (total is None and len(items) < page_size) or (total is not None and seen >= total):
-                return
-            if len(items) < page_size and seen % len(items) == 0:
-                page_size = len(items)
-                current = seen // page_size
-            current += 1
+        """Yield every item of a listing, one page request at a time, as the dialect pages."""
+        return self.dialect.paginate(self, path, params, page_size, operation)
 
     def _tls_failure(self, exc):
         """What a failed TLS handshake means: no TLS at all, a certificate that is not trusted, or neither."""
@@ -307,27 +344,21 @@ class ImsClient:
                 'certificate, or validate_certs: false to skip verification (not recommended).' % (self.endpoint, cause))
 
     def _error_from(self, response, operation):
-        envelope = _json_or_none(response)
+        code, message, request_id = self.dialect.error_fields(response)
         status = response.status_code
-        if isinstance(envelope, dict) and envelope.get('code'):
-            code, message, request_id = envelope.get('code'), envelope.get('message') or '', envelope.get('requestId')
-        else:
-            code, request_id = 'HTTP%d' % status, None
-            message = 'HTTP %d %s: %s' % (status, response.reason or '', _excerpt(response))
-        if status in (401, 403) or code == AUTH_FAILED_CODE:
-            message = ('the service refused the credentials (HTTP %d): %s. Check auth_token '
-                       '(IMS_AUTH_TOKEN): it may be wrong or expired.' % (status, message))
+        if self.dialect.is_auth_failure(status, code):
+            message = 'the service refused the credentials (HTTP %d): %s. %s' % (status, message, self.auth.refused_hint())
         return ImsApiError(code, message, request_id, status, operation=operation)
 
 
-def _json_or_none(response):
+def json_or_none(response):
     try:
         return response.json()
     except ValueError:
         return None
 
 
-def _excerpt(response):
+def excerpt(response):
     try:
         text = response.text
     except Exception:  # pylint: disable=broad-except

@@ -12,16 +12,21 @@ Mirrored exactly by the ``cecloud.ims.ims.image_metadata`` doc fragment.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible.module_utils.common.validation import check_type_dict
+
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import (
     check_description, check_name, check_non_negative, check_tags)
 
 DISK_FORMATS = ['qcow2', 'raw']
+# Every disk format of any provider (the choices of disk_format); each backend declares its own.
+ALL_DISK_FORMATS = ['aki', 'ami', 'ari', 'iso', 'ploop', 'qcow2', 'raw', 'vdi', 'vhd', 'vhdx', 'vmdk']
+CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed']
 
 IMAGE_METADATA_ARGUMENT_SPEC = dict(
     name=dict(type='str'),
     description=dict(type='str'),
-    disk_format=dict(type='str', choices=DISK_FORMATS),
+    disk_format=dict(type='str', choices=ALL_DISK_FORMATS),
     image_type=dict(type='str', choices=['os_image', 'data_image', 'whole_image']),
     instruction=dict(type='str', choices=['32-bits', '64-bits']),
     cpu_arch=dict(type='str', choices=['x86', 'arm']),
@@ -31,10 +36,22 @@ IMAGE_METADATA_ARGUMENT_SPEC = dict(
     min_disk=dict(type='int'),
     min_ram=dict(type='int'),
     boot_mode=dict(type='str', choices=['BIOS', 'UEFI']),
-    visibility=dict(type='str', choices=['private', 'public', 'market']),
+    visibility=dict(type='str', choices=['private', 'public', 'market', 'shared', 'community']),
     usage=dict(type='str', choices=['ecs', 'bms', 'cke', 'sec']),
-    tags=dict(type='list', elements='dict'),
+    # cecloud: dicts ({key, value}); openstack: strings. Checked by the provider's rules.
+    tags=dict(type='list', elements='raw'),
+    container_format=dict(type='str', choices=CONTAINER_FORMATS),
+    protected=dict(type='bool'),
+    properties=dict(type='dict'),
 )
+
+# The metadata options only one provider reads (ImsModule.provider_options); the rest are common.
+METADATA_PROVIDER_OPTIONS = dict(
+    [(o, ('cecloud',)) for o in ('description', 'image_type', 'instruction', 'cpu_arch', 'os_type', 'os_version',
+                                 'platform', 'boot_mode', 'usage')] +
+    [(o, ('openstack',)) for o in ('container_format', 'protected', 'properties')])
+# The values of the common options a provider accepts, where it accepts fewer than the choices.
+CECLOUD_CHOICES = dict(disk_format=DISK_FORMATS, visibility=['private', 'public', 'market'])
 
 CREATE_DEFAULTS = dict(
     disk_format='qcow2', image_type='os_image', instruction='64-bits', cpu_arch='x86', os_type='linux',
@@ -49,12 +66,33 @@ UPDATABLE = ('name', 'boot_mode', 'cpu_arch', 'instruction', 'min_disk', 'min_ra
 
 
 def validate_metadata(params):
-    """Reject bad metadata before any request: name rules, description length, sizes, tags."""
+    """Reject bad metadata before any request: name rules, description length, sizes, tags (cecloud's rules)."""
+    check_choices(params, CECLOUD_CHOICES, 'cecloud')
     if params.get('name') is not None:
         check_name(params['name'])
     check_description(params.get('description'))
     check_non_negative(params, ('min_disk', 'min_ram'))
+    if params.get('tags') is not None:
+        params['tags'] = [_as_dict(tag) for tag in params['tags']]
     check_tags(params.get('tags'))
+
+
+def check_choices(params, choices, provider):
+    """Refuse a value of an option that ``provider`` does not accept (``choices``: option -> accepted values)."""
+    for option, accepted in sorted(choices.items()):
+        if params.get(option) is not None and params[option] not in accepted:
+            raise ImsValidationError('%s %s is not accepted by provider %s; use one of %s.' % (
+                option, params[option], provider, ', '.join(accepted)))
+
+
+def _as_dict(tag):
+    """A tag given as text (``key=env, value=prod`` or JSON) as a dict, as a list of dicts accepted it before."""
+    if isinstance(tag, str):
+        try:
+            return check_type_dict(tag)
+        except TypeError:
+            return tag      # check_tags names it
+    return tag
 
 
 def creation_spec(params, tenant, **overrides):

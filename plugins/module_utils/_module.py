@@ -4,9 +4,12 @@
 
 """ImsModule: the base class of every cecloud.ims module.
 
-It owns the common options (mirrored exactly by the ``cecloud.ims.ims`` doc fragment),
-the connection, check mode and diff plumbing, and the one place where errors become
-``fail_json``.  A module declares ``argument_spec`` (its own options) and writes ``run()``.
+It adds the connection options (``_providers.CONNECTION_ARGUMENT_SPEC``, mirrored exactly by the
+``cecloud.ims.ims`` doc fragment) to every module, lets the selected provider read and check
+them, builds the connection (transport, auth scheme, dialect, backend), and owns check mode,
+diff plumbing and the one place where errors become ``fail_json``.  A module declares
+``argument_spec`` (its own options) and writes ``run()``; it asks the backend's capabilities
+through ``require()``, never the provider's name.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,51 +17,22 @@ __metaclass__ = type
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _client
-from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
+from ansible_collections.cecloud.ims.plugins.module_utils import _client, _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._providers import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_endpoint, check_headers, check_token
 
-BACKENDS = {'cecloud': CECloudBackend}
 MAX_WAIT_TIMEOUT = 86400
 MAX_RETRIES = 20
-
-
-def _env(name):
-    return (env_fallback, [name])
-
-
-CONNECTION_ARGUMENT_SPEC = dict(
-    provider=dict(type='str', default='cecloud', choices=sorted(BACKENDS), fallback=_env('IMS_PROVIDER')),
-    endpoint=dict(type='str', fallback=_env('IMS_ENDPOINT')),
-    region=dict(type='str', fallback=_env('IMS_REGION')),
-    auth_token=dict(type='str', no_log=True, fallback=_env('IMS_AUTH_TOKEN')),
-    extra_headers=dict(type='dict'),
-    tenant_id=dict(type='str', fallback=_env('IMS_TENANT_ID')),
-    department_id=dict(type='str', fallback=_env('IMS_DEPARTMENT_ID')),
-    resource_group_id=dict(type='str', fallback=_env('IMS_RESOURCE_GROUP_ID')),
-    validate_certs=dict(type='bool', default=True, fallback=_env('IMS_VALIDATE_CERTS')),
-    ca_path=dict(type='path', fallback=_env('IMS_CA_PATH')),
-    timeout=dict(type='float', default=30.0, fallback=_env('IMS_TIMEOUT')),
-    retries=dict(type='int', default=5, fallback=_env('IMS_RETRIES')),
-)
 
 # Modules that wait add these (doc fragment ``cecloud.ims.ims.wait``).
 WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=600),
 )
-
-_ENV_OF = {'endpoint': 'IMS_ENDPOINT', 'region': 'IMS_REGION', 'auth_token': 'IMS_AUTH_TOKEN',
-           'tenant_id': 'IMS_TENANT_ID', 'department_id': 'IMS_DEPARTMENT_ID',
-           'resource_group_id': 'IMS_RESOURCE_GROUP_ID'}
-
-
-def _required_option_message(option):
-    return '%s is required: set the %s option or the %s environment variable.' % (option, option, _ENV_OF[option])
 
 
 class ImsModule:
@@ -68,6 +42,9 @@ class ImsModule:
     module_kwargs = {}
     # Python libraries the module needs beyond requests: name -> (found, import error).
     extra_libraries = {}
+    # Module options that only some providers read: option -> provider names. Documented with a
+    # "Providers: ..." line; a task that sets one for another provider is refused before any request.
+    provider_options = {}
 
     def __init__(self):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
@@ -78,6 +55,7 @@ class ImsModule:
         self.result = dict(changed=False)
         self._client = None
         self._service = None
+        self._auth_scheme = None
 
     # -- entry point -----------------------------------------------------------
 
@@ -140,14 +118,25 @@ class ImsModule:
             dict(before=b, after=a, before_header=header, after_header=header) for b, a, header in also]
 
     @property
+    def provider(self):
+        """The ``_providers.Provider`` the task selected."""
+        return _providers.get(self.params['provider'])
+
+    @property
     def client(self):
         if self._client is None:
             p = self.params
-            auth = _client.BearerTokenAuth(p['auth_token']) if p['auth_token'] else _client.NoAuth()
+            provider = self.provider
+            if self._auth_scheme is None:
+                self._auth_scheme = provider.validate(p)
             self._client = _client.ImsClient(
-                p['endpoint'], p['region'], auth=auth, extra_headers=p['extra_headers'], timeout=p['timeout'],
-                validate_certs=p['validate_certs'], ca_path=p['ca_path'],
-                retry_policy=_client.RetryPolicy(retries=p['retries']))
+                p['endpoint'] or '', p['region'], auth=self._auth_scheme.from_params(p, provider.env_table),
+                extra_headers=p['extra_headers'], timeout=p['timeout'], validate_certs=p['validate_certs'],
+                ca_path=p['ca_path'], retry_policy=_client.RetryPolicy(retries=p['retries']), dialect=provider.dialect())
+            if not p['endpoint']:
+                # A password login's catalog names the image endpoint (the login is the first request).
+                endpoint = self._client.auth.endpoint_for(provider.backend.catalog_type, p['region'], p['interface'])
+                self._client.endpoint = endpoint.rstrip('/')
         return self._client
 
     @property
@@ -157,8 +146,17 @@ class ImsModule:
     @property
     def service(self):
         if self._service is None:
-            self._service = ImageService(BACKENDS[self.params['provider']](self.client))
+            self._service = ImageService(self.provider.backend(self.client, self.params))
         return self._service
+
+    def require(self, supported, what, instead):
+        """Fail before any request when the provider's backend lacks a capability the task needs.
+
+        ``supported`` is the answer of a capability (``'bucket' in self.backend.export_targets``);
+        ``what`` says what the task asked for, ``instead`` what to use.
+        """
+        if not supported:
+            raise self.backend.unsupported(what, instead)
 
     def tenant(self, require=True):
         """The tenant, department and resource group the module creates images in."""
@@ -166,7 +164,7 @@ class ImsModule:
         if require:
             missing = [k for k in ('tenant_id', 'department_id') if not tenant[k]]
             if missing:
-                raise ImsValidationError(' '.join(_required_option_message(k) for k in missing))
+                raise ImsValidationError(' '.join(required_option(k, self.provider.env_of(k)) for k in missing))
         return tenant
 
     # -- checks before any request ---------------------------------------------
@@ -180,16 +178,12 @@ class ImsModule:
 
     def _check_common_options(self):
         p = self.params
-        for option in ('endpoint', 'region'):
-            if not p[option]:
-                raise ImsValidationError(_required_option_message(option))
-        check_endpoint(p['endpoint'])
-        check_headers(p['extra_headers'])
-        check_token(p['auth_token'])
-        has_auth_header = any(k.lower() == 'authorization' for k in (p['extra_headers'] or {}))
-        if not p['auth_token'] and not has_auth_header:
-            raise ImsValidationError(_required_option_message('auth_token')[:-1] +
-                                     ' (or pass an Authorization header in extra_headers).')
+        provider = self.provider
+        for option, value in provider.load(p).items():
+            if CONNECTION_ARGUMENT_SPEC[option].get('no_log'):
+                self.add_secret(value)
+        _providers.refuse_foreign_options(p['provider'], p, self.provider_options)
+        self._auth_scheme = provider.validate(p)
         if p['timeout'] <= 0:
             raise ImsValidationError('timeout must be more than 0 seconds; got %s.' % p['timeout'])
         if not 0 <= p['retries'] <= MAX_RETRIES:
@@ -197,5 +191,5 @@ class ImsModule:
         if p.get('wait_timeout') is not None and not 1 <= p['wait_timeout'] <= MAX_WAIT_TIMEOUT:
             raise ImsValidationError('wait_timeout must be between 1 and %d seconds (24 hours); got %s.' % (
                 MAX_WAIT_TIMEOUT, p['wait_timeout']))
-        if p['endpoint'].lower().startswith('https://') and not p['validate_certs']:
+        if (p['endpoint'] or '').lower().startswith('https://') and not p['validate_certs']:
             self.warn('validate_certs is false: the TLS certificate of %s is not verified.' % p['endpoint'])

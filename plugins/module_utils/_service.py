@@ -29,8 +29,6 @@ CREATE_ATTEMPTS = 3
 # upload-done gets more: losing it throws the whole transfer away (the image is reported failed and deleted),
 # and the image's status says for sure whether an attempt was taken, so a resend never duplicates anything.
 UPLOAD_DONE_ATTEMPTS = 6
-# Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
-_FILTER_SYNTAX = ('|', ':')
 
 
 class Unsettled(Exception):
@@ -91,6 +89,8 @@ class ImageService:
         self.clock = clock
         self.poll_interval = poll_interval
         self.max_poll_interval = max_poll_interval
+        # The member status of the ``shared`` scope, where the provider has one (Glance: accepted by default).
+        self.member_status = None
 
     # -- look-ups --------------------------------------------------------------
 
@@ -102,6 +102,8 @@ class ImageService:
         ``seen_fields``, a set, receives the field names of every image listed, matching or not.
         """
         scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
+        # The filters the API applied itself are not matched again (``tag``, ``size_min`` are no image fields).
+        client_filters = dict((k, v) for k, v in (filters or {}).items() if k not in self.backend.server_filters)
         found = []
         seen = set()
         for current in scopes:
@@ -116,7 +118,7 @@ class ImageService:
                     continue
                 if name_contains and name_contains not in (image.get('name') or ''):
                     continue
-                if not matches_filters(image, filters):
+                if not matches_filters(image, client_filters):
                     continue
                 seen.add(image.get('image_id'))
                 image['scope'] = current
@@ -127,23 +129,8 @@ class ImageService:
 
     def _scan(self, scope, image_id, name, name_contains, filters, remaining):
         """The backend listing for one scope, narrowed server-side where the API can."""
-        server_text = name if name is not None else name_contains
-        if server_text and any(c in server_text for c in _FILTER_SYNTAX):
-            server_text = None
-        exact_on_server = scope == 'private' and name is None and not filters and (not name_contains or server_text)
-        page_size = self.backend.max_page_size
-        if remaining and exact_on_server:
-            page_size = min(page_size, remaining)
-        if scope == 'private':
-            return self.backend.list_private_images(name_contains=server_text, image_id=image_id, page_size=page_size)
-        if scope == 'shared':
-            return self.backend.list_received_shares(page_size=page_size)
-        if scope == 'public':
-            if image_id is not None:
-                image = self.backend.get_image(image_id)
-                return [image] if image and image.get('visibility') == 'public' else []
-            return self.backend.list_public_images(page_size=page_size)
-        raise ValueError('unknown scope %r' % scope)
+        return self.backend.list_scope(scope, image_id=image_id, name=name, name_contains=name_contains,
+                                       filters=filters, remaining=remaining, member_status=self.member_status)
 
     def find_image(self, image_id=None, name=None, scope='private', exclude_statuses=()):
         """The one image with this id or name in ``scope``; None when there is none.
@@ -349,8 +336,11 @@ class ImageService:
 
     # -- waiting ---------------------------------------------------------------
 
-    def wait_for_status(self, image_id, statuses=(ACTIVE,), timeout=600, fail_statuses=(KILLED,)):
+    def wait_for_status(self, image_id, statuses=(ACTIVE,), timeout=600, fail_statuses=(KILLED,), failure=None):
         """Poll until the image has one of ``statuses``; returns the image.
+
+        ``failure(image)``, from the backend, says why an image failed although its status is not one of
+        ``fail_statuses`` (Glance puts a failed import back to ``queued``); None while it has not.
 
         Passing outages (the endpoint restarting, 5xx beyond the client's retries) are waited out
         until the deadline, because the image keeps converging on the server meanwhile.
@@ -361,6 +351,8 @@ class ImageService:
             if image.get('status') in fail_statuses:
                 reason = image.get('err_message') or image.get('message') or 'the service gave no reason'
                 raise ImsWaitError('Image %s turned %s: %s' % (image_id, image.get('status'), reason))
+            if failure and failure(image):
+                raise ImsWaitError('Image %s is %s: %s.' % (image_id, image.get('status'), failure(image)))
             return image.get('status') in statuses
         return self._poll(image_id, done, timeout, 'become %s' % '/'.join(statuses))
 

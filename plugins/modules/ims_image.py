@@ -56,10 +56,16 @@ options:
         as it is (an image whose import failed, C(killed), makes the task fail; delete it to import again).
       - With O(wait=true) the task waits until the image is C(active); a failed import fails the task
         with the service's message.
+      - With C(openstack), the image is created, then Glance's interoperable import (method C(web-download))
+        fetches the URL; a server that does not offer C(web-download) (C(GET /v2/info/import)) makes the task
+        fail before any request that changes anything. A re-run finds the image by name; while it is still
+        C(queued) it is imported again, into a new image when the earlier import failed (the failed one is
+        deleted, see RV(replaced_failed_import)).
     type: str
   volume_images:
     description:
       - Data disk images imported together with O(import_url).
+      - "Providers: cecloud."
     type: list
     elements: dict
     suboptions:
@@ -81,13 +87,24 @@ options:
         that can change on an existing image are applied to the copy; the fixed ones must match the
         shared image.
       - Used only when no private image is called O(name) yet.
+      - "Providers: cecloud."
     type: str
   force:
     description:
       - With O(state=absent), delete the image even when it is shared with other users, removing
         every share first. Without it, deleting a shared image fails and lists the users.
+      - With C(openstack), delete the image even when it is protected (O(protected)), unprotecting it first.
+        Without it, deleting a protected image fails before any request. Glance deletes shared images.
     type: bool
     default: false
+  status:
+    description:
+      - V(deactivated) deactivates an active image (its data can no longer be read or booted);
+        V(active) reactivates a deactivated image. Unset leaves the status as it is.
+      - A task that asks this of an image in another status (C(queued), for example) fails before any request.
+      - "Providers: openstack."
+    type: str
+    choices: [active, deactivated]
 extends_documentation_fragment:
   - cecloud.ims.ims
   - cecloud.ims.ims.image_metadata
@@ -242,6 +259,13 @@ image:
     visibility: private
     usage: ecs
     image_tags: [{key: env, value: prod}]
+replaced_failed_import:
+  description:
+    - C(openstack) - the id of the image a failed O(import_url) import had left (C(queued)), deleted by this run,
+      which imported into a new image instead.
+  returned: when such an image was replaced
+  type: str
+  sample: 616299f5-f566-4131-ace6-8daa3f60191f
 unshared:
   description: The user ids whose shares were removed before the delete (O(force=true)).
   returned: when O(state=absent) removed shares
@@ -250,14 +274,18 @@ unshared:
   sample: ["7085524801413873664"]
 '''
 
+from ansible_collections.cecloud.ims.plugins.module_utils import _glance
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, metadata_changes, predicted_image, update_fields,
-    validate_metadata)
+    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, metadata_changes, predicted_image,
+    update_fields, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, DELETED, KILLED, QUEUED, SAVING
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name
 
+DEACTIVATED = 'deactivated'
+# Statuses of an image on its way out: it counts as absent.
+GONE = (DELETED, 'pending_delete')
 _URL_SCHEMES = ('http://', 'https://')
 
 
@@ -272,6 +300,7 @@ def _argument_spec():
         )),
         copy_from_share=dict(type='str'),
         force=dict(type='bool', default=False),
+        status=dict(type='str', choices=['active', 'deactivated']),
     )
     spec.update(IMAGE_METADATA_ARGUMENT_SPEC)
     spec.update(WAIT_ARGUMENT_SPEC)
@@ -296,6 +325,17 @@ def _carries(params):
     return carries
 
 
+def _patched_view(image, after):
+    """The image with the patch's ``after`` values applied (a None property is removed), as Glance would return it."""
+    image = dict(image)
+    for field, value in after.items():
+        if value is None:
+            image.pop(field, None)
+        else:
+            image[field] = value
+    return image
+
+
 def _url_problem(url):
     if not isinstance(url, str) or not url.lower().startswith(_URL_SCHEMES) or len(url.split('://', 1)[1]) == 0 \
             or any(c.isspace() for c in url):
@@ -310,13 +350,17 @@ class ImageModule(ImsModule):
         mutually_exclusive=[('import_url', 'copy_from_share')],
         required_by=dict(volume_images=['import_url']),
     )
+    provider_options = dict(METADATA_PROVIDER_OPTIONS, volume_images=('cecloud',), copy_from_share=('cecloud',),
+                            status=('openstack',))
 
     def run(self):
         self._validate()
         p = self.params
-        image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'], exclude_statuses=(DELETED,))
+        image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'], exclude_statuses=GONE)
         if image is not None:
             image.pop('scope', None)    # the image as the service returns it, the same on every run
+        if self.backend.updates_by_patch:
+            return self._run_patched(image)
         if p['state'] == 'absent':
             self._absent(image)
         elif image is None:
@@ -328,7 +372,10 @@ class ImageModule(ImsModule):
 
     def _validate(self):
         p = self.params
-        validate_metadata(p)
+        if self.backend.updates_by_patch:
+            _glance.check_metadata(p)
+        else:
+            validate_metadata(p)
         if p['id'] is not None and not p['id'].strip():
             raise ImsValidationError('id must not be empty.')
         if p['import_url'] is not None and _url_problem(p['import_url']):
@@ -454,6 +501,135 @@ class ImageModule(ImsModule):
         if p['wait']:
             self.service.wait_until_gone(image['image_id'], timeout=p['wait_timeout'], gone_statuses=(DELETED,))
         self.exit_json(**result)
+
+    # -- providers whose updates are JSON patches (openstack) ---------------------
+
+    def _run_patched(self, image):
+        p = self.params
+        if p['state'] == 'absent':
+            return self._delete_patched(image)
+        if image is None:
+            return self._create_patched()
+        return self._update_patched(image)
+
+    def _check_import_offered(self):
+        """A URL import needs the server's web-download method: refused before any write where it is not offered."""
+        offered = self.backend.import_methods()
+        if 'web-download' not in offered:
+            raise ImsValidationError('import_url needs the web-download import method, and this image service offers %s '
+                                     '(GET /v2/info/import). Upload the file with cecloud.ims.ims_image_upload instead.'
+                                     % (', '.join(offered) or 'no import method'))
+
+    def _create_patched(self):
+        p = self.params
+        if p['id']:
+            raise ImsValidationError('No image of this project has id %s. An image cannot be created with a given id: '
+                                     'omit id and set name to create one.' % p['id'])
+        if p['status'] == DEACTIVATED and not p['import_url']:
+            raise ImsValidationError('status: deactivated needs an image that holds data; this task creates the image '
+                                     'without data (use import_url, or upload a file first).')
+        if p['import_url']:
+            self._check_import_offered()
+        body = _glance.creation_body(p)
+        claim = self.service.claim_name(p['name'])
+        if self.check_mode:
+            return self._created(dict(body, status=QUEUED))
+        image = self.service.create_once(lambda: self.backend.create_image(body), claim)
+        self.record_change(image=image)
+        if p['import_url']:
+            image = self._import_patched(image)
+        self._created(image)
+
+    def _import_patched(self, image):
+        """web-download into a queued image; with wait, until it is active (then deactivated if the task says so)."""
+        p = self.params
+        self.backend.import_from_url(image['image_id'], p['import_url'])
+        self.record_change(image=image)
+        if not p['wait']:
+            return self.service.get_image(image['image_id']) or image
+        image = self.service.wait_for_status(image['image_id'], timeout=p['wait_timeout'], failure=_glance.import_failure)
+        if p['status'] == DEACTIVATED:
+            self.backend.deactivate_image(image['image_id'])
+            image = self.service.get_image(image['image_id']) or dict(image, status=DEACTIVATED)
+        return image
+
+    def _replace_failed_import(self, image):
+        """A record left by a failed import is deleted and the import starts over on a new one.
+
+        Glance keeps the failed store in a property that a new import into the same record does not clear
+        before it starts, so a second import there could not be told from the first one's failure.
+        """
+        self.result['replaced_failed_import'] = image['image_id']
+        if self.check_mode:
+            return self._created(dict(_glance.creation_body(self.params), status=QUEUED))
+        self.backend.delete_image(image['image_id'])
+        self.record_change(replaced_failed_import=image['image_id'])
+        return self._create_patched()
+
+    def _status_action(self, image):
+        """The action that brings ``image`` to the task's ``status``: deactivate, reactivate or None."""
+        wanted = self.params['status']
+        current = image.get('status')
+        if wanted is None or wanted == current:
+            return None
+        if wanted == DEACTIVATED and current == ACTIVE:
+            return 'deactivate'
+        if wanted == ACTIVE and current == DEACTIVATED:
+            return 'reactivate'
+        raise ImsValidationError('Image %s (%s) is %s; status: %s applies to an image that is %s.' % (
+            image.get('name'), image.get('image_id'), current, wanted, DEACTIVATED if wanted == ACTIVE else ACTIVE))
+
+    def _update_patched(self, image):
+        p = self.params
+        reimport = bool(p['import_url']) and image.get('status') == QUEUED
+        if reimport:
+            self._check_import_offered()
+            if _glance.import_failure(image) and not p['id']:
+                return self._replace_failed_import(image)
+        changes = _glance.metadata_changes(image, p)
+        action = None if reimport else self._status_action(image)
+        if 'name' in changes:
+            self.service.claim_name(changes['name'][1], own_id=image['image_id'])     # one image per name
+        before = dict((f, c[0]) for f, c in changes.items())
+        after = dict((f, c[1]) for f, c in changes.items())
+        if action:
+            before['status'], after['status'] = image.get('status'), p['status']
+        if reimport:
+            before['status'], after['status'] = QUEUED, ACTIVE if p['wait'] else 'importing'
+        self.set_diff(before, after)
+        changed = bool(changes or action or reimport)
+        if self.check_mode or not changed:
+            self.exit_json(changed=changed, image=_patched_view(image, after))
+        if changes:
+            image = self.backend.update_image(image, dict((f, c[1]) for f, c in changes.items()))
+            self.record_change(image=image)
+        if action == 'deactivate':
+            self.backend.deactivate_image(image['image_id'])
+        elif action == 'reactivate':
+            self.backend.reactivate_image(image['image_id'])
+        if reimport:
+            image = self._import_patched(image)
+        elif action:
+            image = self.service.get_image(image['image_id']) or image
+        self.exit_json(changed=True, image=image)
+
+    def _delete_patched(self, image):
+        p = self.params
+        if image is None:
+            self.exit_json(changed=False, image={})
+        if image.get('protected') and not p['force']:
+            raise ImsValidationError('Image %s (%s) is protected, and Glance does not delete a protected image. Set '
+                                     'protected: false first, or force: true to unprotect and delete it.' % (
+                                         image.get('name'), image['image_id']))
+        self.set_diff(image, {})
+        if self.check_mode:
+            self.exit_json(changed=True, image=image)
+        if image.get('protected'):
+            self.backend.update_image(image, dict(protected=False))
+        self.backend.delete_image(image['image_id'])
+        if p['wait']:
+            self.service.wait_until_gone(image['image_id'], timeout=p['wait_timeout'], gone_statuses=GONE)
+        self.exit_json(changed=True, image=image)
 
 
 def main():

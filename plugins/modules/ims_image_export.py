@@ -214,6 +214,7 @@ import os
 import stat
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT_TO_BUCKET, EXPORT_TO_FILE
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 
@@ -234,7 +235,11 @@ class ImageExportModule(ImsModule):
 
     def run(self):
         p = self.params
-        if p['dest'] is not None:
+        targets = self.backend.export_targets
+        if p['bucket'] is not None:
+            self.require(EXPORT_TO_BUCKET in targets, 'export an image to a bucket (bucket)', 'use dest to download the image')
+        else:
+            self.require(EXPORT_TO_FILE in targets, 'download an image (dest)', 'use bucket to export the image')
             self._check_dest()
         image = self.service.resolve_image(self.params['image'])
         self.result['image'] = image

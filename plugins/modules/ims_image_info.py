@@ -14,7 +14,10 @@ description:
   - Lists the public images, the tenant's private images and the images other tenants shared
     with it, or looks one up by id or name.
   - Pages through the service's listings automatically, with the largest page the service serves
-    (100 images), and narrows private listings on the server where the API allows it.
+    (C(cecloud) 100 images; C(openstack) Glance's C(api_limit_max), 1000 by default, following the C(next)
+    links), and narrows listings on the server where the API allows it.
+  - With C(openstack), O(name) and the O(filters) Glance supports are sent to the server (a look-up by
+    name never lists the whole catalogue), and the tenant is the caller's project.
   - Each returned image carries C(scope), and images shared with the tenant carry C(share_id) and C(shared_at).
   - This module changes nothing, so it runs the same in check mode.
 author:
@@ -25,10 +28,13 @@ options:
       - Which images to list.
       - V(private) are the tenant's own images, V(shared) the images other tenants shared with it,
         V(public) the public images.
-      - V(all) lists private, then shared, then public images; an image seen in an earlier scope is
-        not repeated.
+      - V(community) (C(openstack) only) are the images of other projects with C(visibility=community).
+      - With C(openstack), V(private) are the images the caller's project owns, whatever their visibility,
+        and V(shared) the images other projects shared with it whose member status is O(member_status).
+      - V(all) lists private, then shared, then public (then community) images; an image seen in an earlier
+        scope is not repeated.
     type: str
-    choices: [all, private, shared, public]
+    choices: [all, private, shared, public, community]
     default: all
   id:
     description:
@@ -49,7 +55,19 @@ options:
         (snake_case, for example C(status), C(disk_format), C(os_type), C(min_disk)); values are compared as text.
       - A key that none of the listed images has as a field (a typo such as C(stauts)) matches nothing; the
         module then warns, naming the fields the images have.
+      - With C(openstack), the keys C(status), C(tag), C(disk_format), C(container_format), C(os_distro),
+        C(size_min), C(size_max), C(owner), C(visibility), C(member_status), C(protected) and C(os_hidden) are
+        filters of Glance's listing (C(tag) matches an image with that tag, C(size_min)/C(size_max) bound its
+        size in bytes); other keys are compared with the listed images' fields.
     type: dict
+  member_status:
+    description:
+      - The member status of the images other projects shared with the caller that O(scope=shared) lists
+        (and O(scope=all) includes).
+      - V(accepted) by default; V(pending) are shares waiting for the caller's answer, V(all) every share.
+      - "Providers: openstack."
+    type: str
+    choices: [accepted, pending, rejected, all]
   limit:
     description:
       - Return at most this many images (1 or more). Listing stops as soon as they are found.
@@ -182,19 +200,25 @@ from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModu
 
 class ImageInfoModule(ImsModule):
     argument_spec = dict(
-        scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public']),
+        scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public', 'community']),
         id=dict(type='str', aliases=['image_id']),
         name=dict(type='str'),
         name_contains=dict(type='str'),
         filters=dict(type='dict'),
         limit=dict(type='int'),
+        member_status=dict(type='str', choices=['accepted', 'pending', 'rejected', 'all']),
     )
     module_kwargs = dict(mutually_exclusive=[('id', 'name')])
+    provider_options = dict(member_status=('openstack',))
 
     def run(self):
         p = self.params
         if p['limit'] is not None and p['limit'] < 1:
             raise ImsValidationError('limit must be 1 or more; got %s.' % p['limit'])
+        scopes = self.backend.scopes
+        self.require(p['scope'] == 'all' or p['scope'] in scopes, 'list the scope %s' % p['scope'],
+                     'use scope all or one of %s' % ', '.join(scopes))
+        self.service.member_status = p['member_status']
         listed_fields = set()
         images = self.service.list_images(scope=p['scope'], image_id=p['id'], name=p['name'],
                                           name_contains=p['name_contains'], filters=p['filters'], limit=p['limit'],
@@ -204,7 +228,8 @@ class ImageInfoModule(ImsModule):
 
     def _warn_about_unknown_filter_keys(self, listed_fields):
         """A filter on a field no image has matches nothing: most likely a typo, which would pass in silence."""
-        unknown = sorted(key for key in self.params['filters'] or {} if key not in listed_fields)
+        unknown = sorted(key for key in self.params['filters'] or {}
+                         if key not in listed_fields and key not in self.backend.server_filters)
         if unknown and listed_fields:
             self.warn('filters: no image listed has the field%s %s, so no image can match. The images have: %s.' % (
                 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(listed_fields))))

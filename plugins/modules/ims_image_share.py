@@ -17,6 +17,10 @@ description:
   - With O(purge=true) the share set becomes exactly O(users); users not listed lose their share.
   - Recipient side (O(share_id)) - with O(state=absent), removes a share this tenant received from another
     tenant. A share that is not (or no longer) received leaves the task unchanged.
+  - With C(provider=openstack) (Glance v2), images are shared with projects (O(projects)), and a private image
+    becomes C(visibility=shared) when it gets its first member (an image that is C(public) or C(community)
+    cannot have members, and fails before any request). Each member project then accepts or rejects the image
+    (O(image) with O(member_status), as that project); until it accepts, the image is not in its listings.
   - Every option is checked before the first request that changes anything.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -24,6 +28,8 @@ options:
   image:
     description:
       - Id or name of the private image to share (owner side).
+      - With O(member_status) (C(openstack), recipient side), the id or name of an image another project
+        shared with the caller's project.
       - A value that looks like an image id (C(img-...)) is looked up as an id first, then as a name.
         A name that several private images carry fails and lists their ids.
       - Exactly one of O(image) and O(share_id) is required.
@@ -35,8 +41,26 @@ options:
       - Each is the service's 19-digit numeric user id, as a string (quote it in YAML so that it is not
         read as a number).
       - Required on the owner side with O(state=absent). Not allowed with O(share_id).
+      - "Providers: cecloud."
     type: list
     elements: str
+  projects:
+    description:
+      - Project ids to share the image with (O(state=present)) or to stop sharing it with (O(state=absent)),
+        the owner side of C(openstack). Each new member starts C(pending) until its project accepts.
+      - With O(purge=true) the member set becomes exactly O(projects).
+      - "Providers: openstack."
+    type: list
+    elements: str
+  member_status:
+    description:
+      - Recipient side of C(openstack) - the caller's answer to an image another project shared with it
+        (O(image)) - V(accepted) (the image appears in the caller's listings), V(rejected), or V(pending)
+        (undecided again).
+      - An image that is not shared with the caller's project fails before any request that changes anything.
+      - "Providers: openstack."
+    type: str
+    choices: [accepted, rejected, pending]
   state:
     description:
       - V(present) shares the image with O(users) (and with O(purge=true) with nobody else).
@@ -54,6 +78,7 @@ options:
     description:
       - Id of a share another tenant gave this one (C(share_id) of M(cecloud.ims.ims_image_info) with
         O(cecloud.ims.ims_image_info#module:scope=shared)), to remove with O(state=absent) (recipient side).
+      - "Providers: cecloud."
     type: str
 extends_documentation_fragment:
   - cecloud.ims.ims
@@ -107,6 +132,20 @@ EXAMPLES = r'''
   cecloud.ims.ims_image_share:
     share_id: img-share-60sya19krz8c0lnf6n5c
     state: absent
+
+- name: OpenStack - share an image with two projects (it becomes visibility shared)
+  cecloud.ims.ims_image_share:
+    provider: openstack
+    image: golden-ubuntu
+    projects:
+      - 0e6c2b4a3a8d4d6f9a4e8f6b2c1d0a11
+      - 5d1f8e7c6b5a4d3c2b1a0f9e8d7c6b22
+
+- name: OpenStack - as a member project, accept the image
+  cecloud.ims.ims_image_share:
+    provider: openstack
+    image: 3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e
+    member_status: accepted
 '''
 
 RETURN = r'''
@@ -155,17 +194,24 @@ image_id:
   returned: owner side, and recipient side when the share was found
   type: str
   sample: img-kvvfk28fcjc0mt
+member:
+  description:
+    - C(openstack) recipient side - the caller's membership after the task (C(member_id), C(status), C(image_id)).
+    - In check mode, as it would be.
+  returned: with O(member_status)
+  type: dict
+  sample: {member_id: 5d1f8e7c6b5a4d3c2b1a0f9e8d7c6b22, image_id: 3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e, status: accepted}
+visibility:
+  description: C(openstack) owner side - the image's visibility after the task (C(shared) once it has members).
+  returned: owner side with C(openstack)
+  type: str
+  sample: shared
 '''
 
-import re
-
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import RECIPIENT_ACCEPT, RECIPIENT_DROP
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import dedupe, share_plan
-
-# docs/api-notes.md: user ids are 19-digit numeric strings (the document's examples; the service answers
-# IMG.OperationFailed.InvalidUserId otherwise).
-USER_ID = re.compile(r'^[0-9]{19}$')
 
 
 class ImageShareModule(ImsModule):
@@ -175,14 +221,25 @@ class ImageShareModule(ImsModule):
         state=dict(type='str', default='present', choices=['present', 'absent']),
         purge=dict(type='bool', default=False),
         share_id=dict(type='str'),
+        projects=dict(type='list', elements='str'),
+        member_status=dict(type='str', choices=['accepted', 'rejected', 'pending']),
     )
+    provider_options = dict(users=('cecloud',), share_id=('cecloud',), projects=('openstack',),
+                            member_status=('openstack',))
 
     def run(self):
         self._validate()
         if self.params['share_id'] is not None:
             self._drop_received()
+        elif self.params['member_status'] is not None:
+            self._answer_received()
         else:
             self._owner()
+
+    @property
+    def principals(self):
+        """The option that names who an image is shared with: ``users`` (cecloud) or ``projects`` (openstack)."""
+        return 'projects' if self.backend.share_principal.kind == 'project' else 'users'
 
     def _validate(self):
         p = self.params
@@ -203,39 +260,104 @@ class ImageShareModule(ImsModule):
                 raise ImsValidationError('purge applies to the shares of an image you own (image), not to share_id.')
             if not p['share_id'].strip():
                 raise ImsValidationError('share_id must not be empty.')
+            self.require(RECIPIENT_DROP in self.backend.recipient_actions, 'drop a received share (share_id)',
+                         'it keeps shares until their owner removes them')
             return
         if not p['image'].strip():
             raise ImsValidationError('image must not be empty.')
-        if p['users'] is None:
-            raise ImsValidationError('users is required with image: the user ids to share the image with (state: present) '
-                                     'or to stop sharing it with (state: absent).')
+        principal = self.backend.share_principal
+        self.require(principal is not None, 'share images', 'share them with the service\'s own tools')
+        if p['member_status'] is not None:
+            if p['projects'] is not None or p['purge'] or p['state'] != 'present':
+                raise ImsValidationError('member_status answers a share the caller\'s project received (image, as that '
+                                         'project); projects, purge and state: absent manage the members of an image it owns.')
+            self.require(RECIPIENT_ACCEPT in self.backend.recipient_actions, 'accept or reject a received share',
+                         'drop it with share_id and state: absent')
+            return
+        who = self.principals
+        if p[who] is None:
+            raise ImsValidationError('%s is required with image: the %s ids to share the image with (state: present) '
+                                     'or to stop sharing it with (state: absent).' % (who, principal.kind))
         if p['purge'] and p['state'] == 'absent':
-            raise ImsValidationError('purge applies to state: present (make the share set exactly users); with state: absent, '
-                                     'list the users to remove, or use users: [] with purge: true to remove every share.')
-        bad = [u for u in p['users'] if not isinstance(u, str) or not USER_ID.match(u)]
-        if bad:
-            shown = ', '.join(repr(u) for u in bad[:10]) + (' and %d more' % (len(bad) - 10) if len(bad) > 10 else '')
-            raise ImsValidationError('users must be user ids of 19 digits, as strings (quote them in YAML); not valid: %s.' % shown)
+            raise ImsValidationError('purge applies to state: present (make the share set exactly %s); with state: absent, '
+                                     'list the %s to remove, or use %s: [] with purge: true to remove every share.'
+                                     % (who, who, who))
+        principal.check(who, p[who])
 
     # -- owner side ------------------------------------------------------------
 
     def _owner(self):
         p = self.params
+        who = self.principals
         image = self.service.resolve_image(self.params['image'])
         image_id = image['image_id']
-        before = self.service.list_shares(image_id)
-        users = dedupe(p['users'])
-        add, remove = share_plan([s.get('user_id') for s in before], users, state=p['state'], purge=p['purge'])
-        changed = bool(add or remove)
+        before = self.service.list_shares(image_id) if self.backend.can_have_members(image) else []
+        add, remove = share_plan([s.get('user_id') for s in before], dedupe(p[who]), state=p['state'], purge=p['purge'])
+        make_shared = self._needs_shared_visibility(image, add)
+        changed = bool(add or remove or make_shared)
         removed = set(remove)
+        if make_shared and not self.check_mode:
+            self.backend.update_image(image, dict(visibility='shared'))
         if changed and not self.check_mode:
             self.service.apply_shares(image_id, add=add, remove=remove, progress=self._record_batch(image_id))
             after = self.service.list_shares(image_id)
         else:
             after = [s for s in before if s.get('user_id') not in removed] + [dict(user_id=u, image_id=image_id) for u in add]
-        self.set_diff(dict(image_id=image_id, users=sorted(s.get('user_id') for s in before)),
-                      dict(image_id=image_id, users=sorted(s.get('user_id') for s in after)))
-        self.exit_json(changed=changed, image_id=image_id, shares=after, added=add, removed=remove)
+        visibility = 'shared' if make_shared else image.get('visibility')
+        before_view = dict(image_id=image_id)
+        before_view[who] = sorted(s.get('user_id') for s in before)
+        after_view = dict(image_id=image_id)
+        after_view[who] = sorted(s.get('user_id') for s in after)
+        if make_shared:
+            before_view['visibility'], after_view['visibility'] = image.get('visibility'), visibility
+        self.set_diff(before_view, after_view)
+        result = dict(changed=changed, image_id=image_id, shares=after, added=add, removed=remove)
+        if self.backend.updates_by_patch:
+            result['visibility'] = visibility
+        self.exit_json(**result)
+
+    def _needs_shared_visibility(self, image, add):
+        """Whether the image must become ``visibility: shared`` to get members (Glance: only shared images have them)."""
+        if not add or not self.backend.updates_by_patch or image.get('visibility') == 'shared':
+            return False
+        if image.get('visibility') != 'private':
+            raise ImsValidationError('Image %s (%s) is %s, and only a shared image has member projects. Set its visibility '
+                                     'to shared (cecloud.ims.ims_image, visibility: shared) to share it with chosen projects.'
+                                     % (image.get('name'), image['image_id'], image.get('visibility')))
+        return True
+
+    # -- recipient side, openstack: accept or reject --------------------------------
+
+    def _answer_received(self):
+        p = self.params
+        project = self.backend.caller_project()
+        image_id = self._received_image_id(project)
+        member = self.backend.get_member(image_id, project)
+        if member is None:
+            raise ImsValidationError('Image %s is not shared with project %s (it has no such member), so there is nothing '
+                                     'to accept or reject. Its owner shares it with cecloud.ims.ims_image_share and projects.'
+                                     % (image_id, project))
+        changed = member.get('status') != p['member_status']
+        self.set_diff(dict(image_id=image_id, member_status=member.get('status')),
+                      dict(image_id=image_id, member_status=p['member_status']))
+        if changed and not self.check_mode:
+            member = self.backend.set_member_status(image_id, project, p['member_status'])
+        elif changed:
+            member = dict(member, status=p['member_status'])
+        self.exit_json(changed=changed, image_id=image_id, member=member, added=[], removed=[])
+
+    def _received_image_id(self, project):
+        """The id of the image ``image`` names: an id as it is, else the one image of that name shared with ``project``."""
+        ref = self.params['image']
+        if self.backend.is_image_id(ref):
+            return ref
+        self.service.member_status = 'all'
+        images = [i for i in self.service.list_images(scope='shared', name=ref) if i.get('owner') != project]
+        if len(images) != 1:
+            raise ImsValidationError('%s image shared with project %s is called %r%s; give the image id instead.' % (
+                'No' if not images else '%d images' % len(images), project, ref,
+                '' if not images else ' (%s)' % ', '.join(sorted(i['image_id'] for i in images))))
+        return images[0]['image_id']
 
     def _record_batch(self, image_id):
         """What the service took so far, in the result: a later failing batch then reports it."""

@@ -255,9 +255,10 @@ transfer:
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_VIA_SERVICE_S3
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, predicted_image, validate_metadata)
+    DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, predicted_image, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images)
@@ -279,6 +280,8 @@ def _spec():
     spec.update(
         src=dict(type='path', required=True),
         name=dict(type='str', required=True),
+        # The formats this module detects and checks (the metadata options list every provider's).
+        disk_format=dict(type='str', choices=DISK_FORMATS),
         replace=dict(type='bool', default=False),
         force=dict(type='bool', default=False),
         cleanup_on_failure=dict(type='bool', default=True),
@@ -350,6 +353,9 @@ class ImageUploadModule(ImsModule):
 
     def _validate(self):
         p = self.params
+        # The one uploader strategy this module has today: the service hands out object storage (S3) to upload to.
+        self.require(self.backend.uploader == UPLOAD_VIA_SERVICE_S3, 'hand out object storage for an upload, the one '
+                     'way ims_image_upload uploads today', 'upload the file with the provider\'s own tools')
         validate_metadata(p)
         if not _transfer.MIN_PART_SIZE_MB <= p['part_size_mb'] <= _transfer.MAX_PART_SIZE_MB:
             raise ImsValidationError('part_size_mb must be between %d and %d; got %s.' % (

@@ -23,7 +23,7 @@ import requests
 
 from tests.emulator.stack import Stack
 # A fixture, used by name only.
-from tests.openstack.fixtures import openstack_stack  # noqa: F401  pylint: disable=unused-import
+from tests.openstack.fixtures import glance, openstack_stack  # noqa: F401  pylint: disable=unused-import
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -112,33 +112,14 @@ class Ims:
         self.stack = stack
 
     def env(self, tenant='tenant-a', extra=None):
-        env = dict(os.environ)
-        for name in list(env):
-            if name.startswith('IMS_'):
-                del env[name]
-        env.update(self.stack.env(tenant))
+        env = dict(self.stack.env(tenant))
         env.update(self.stack.extra_env())
-        # The venv's tools first on PATH, however pytest was started: a task that runs `ansible`
-        # uses the ansible-core under test (test_core_version.py checks it).
-        env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
-        env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
-                   ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
-                   ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
         env.update(extra or {})
-        return env
+        return module_env(env)
 
     def module(self, name, args=None, tenant='tenant-a', check=False, diff=False, env=None, timeout=600):
         """Run ``cecloud.ims.<name>`` once, the way Ansible does on the target, and return its result."""
-        module_args = dict(args or {})
-        module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
-        with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
-            json.dump({'ANSIBLE_MODULE_ARGS': module_args}, handle)
-        try:
-            proc = subprocess.run([sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.' + name, handle.name],
-                                  capture_output=True, text=True, env=self.env(tenant, env), timeout=timeout, check=False)
-        finally:
-            os.unlink(handle.name)
-        return ModuleRun(proc)
+        return run_module(name, args, self.env(tenant, env), check=check, diff=diff, timeout=timeout)
 
     def playbook(self, playbook, extra_vars=None, tenant='tenant-a', check=False, diff=False, verbosity=0, env=None,
                  timeout=900, args=()):
@@ -181,6 +162,34 @@ class Ims:
             owner = self.stack.tenant(tenant)['tenant_id']
             images = [i for i in images if i.get('owner') == owner]
         return images
+
+
+def module_env(variables, drop_prefixes=('IMS_',)):
+    """This process's environment without the connection variables (``drop_prefixes``), plus ``variables``
+    and what Ansible needs to find the collection."""
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(drop_prefixes))
+    # The venv's tools first on PATH, however pytest was started: a task that runs `ansible`
+    # uses the ansible-core under test (test_core_version.py checks it).
+    env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
+    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
+    env.update(variables)
+    return env
+
+
+def run_module(name, args, env, check=False, diff=False, timeout=600):
+    """Run ``cecloud.ims.<name>`` once, the way Ansible does on the target (JSON in, JSON out), with ``env``."""
+    module_args = dict(args or {})
+    module_args.update(_ansible_check_mode=check, _ansible_diff=diff)
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': module_args}, handle)
+    try:
+        proc = subprocess.run([sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.' + name, handle.name],
+                              capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    finally:
+        os.unlink(handle.name)
+    return ModuleRun(proc)
 
 
 class _QuietFileHandler(http.server.SimpleHTTPRequestHandler):

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from tests.openstack.harness import GlanceHarness
 from tests.openstack.stack import OpenStackStack, VenvMissing
 
 
@@ -21,3 +22,14 @@ def openstack_stack():
         if os.environ.get('CI'):
             raise
         pytest.skip(f'{exc} (in CI this is an error)')
+
+
+@pytest.fixture
+def glance(openstack_stack):  # pylint: disable=redefined-outer-name
+    """Modules and raw calls against the stack's Glance through a recording proxy; both projects emptied after the test."""
+    harness = GlanceHarness(openstack_stack)
+    try:
+        yield harness
+    finally:
+        harness.cleanup()
+        harness.close()

@@ -12,6 +12,8 @@ import requests
 import urllib3
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _client
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import BearerTokenAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudDialect
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError
 
 
@@ -41,14 +43,20 @@ def connection_reset():
 
 
 class FakeSession:
-    """Plays back scripted outcomes (responses or exceptions) and records each request."""
+    """Plays back scripted outcomes (responses or exceptions) and records each request.
+
+    Like ``requests.Session.request``, it applies ``auth`` to the prepared request; the recorded
+    ``headers`` are the prepared request's, auth included, and ``prepared`` is the request itself.
+    """
 
     def __init__(self, *outcomes):
         self.outcomes = list(outcomes)
         self.calls = []
 
-    def request(self, method, url, **kwargs):
-        self.calls.append(dict(method=method, url=url, **kwargs))
+    def request(self, method, url, params=None, data=None, headers=None, auth=None, **kwargs):
+        prepared = requests.Request(method, url, params=params, data=data, headers=headers, auth=auth).prepare()
+        self.calls.append(dict(method=method, url=url, params=params, data=data, headers=prepared.headers,
+                               prepared=prepared, **kwargs))
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, BaseException):
             raise outcome
@@ -58,8 +66,8 @@ class FakeSession:
 def make_client(*outcomes, retries=3, **kwargs):
     sleeps = []
     policy = _client.RetryPolicy(retries=retries, base_delay=1.0, max_delay=8.0, sleep=sleeps.append, rng=lambda: 1.0)
-    client = _client.ImsClient('https://ims.example.com/', 'region0', auth=_client.BearerTokenAuth('s3cr3t-token'),
-                               retry_policy=policy, session=FakeSession(*outcomes), **kwargs)
+    client = _client.ImsClient('https://ims.example.com/', 'region0', auth=BearerTokenAuth('s3cr3t-token'),
+                               retry_policy=policy, session=FakeSession(*outcomes), dialect=CECloudDialect(), **kwargs)
     return client, client.session, sleeps
 
 
@@ -201,7 +209,7 @@ def test_headers_auth_region_and_extra_headers_are_sent():
 
 
 def test_auth_repr_hides_the_token():
-    assert 's3cr3t' not in repr(_client.BearerTokenAuth('s3cr3t'))
+    assert 's3cr3t' not in repr(BearerTokenAuth('s3cr3t'))
 
 
 def page(items, total, size=100, current=1):

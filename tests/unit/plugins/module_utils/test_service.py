@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
@@ -14,6 +15,9 @@ from ansible_collections.cecloud.ims.plugins.module_utils._service import (
 
 
 class FakeBackend:
+    # The scope listing of the CECloud backend, over the fake's per-scope listings.
+    list_scope = CECloudBackend.list_scope
+    server_filters = frozenset()
     max_page_size = 100
     scopes = ('private', 'shared', 'public')
 

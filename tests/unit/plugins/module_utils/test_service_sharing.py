@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 from hypothesis import given, strategies as st
 
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ImageService, NameClaim, batches, dedupe, share_plan)
@@ -48,6 +49,9 @@ def test_dedupe_and_batches():
 
 
 class ShareBackend:
+    # The scope listing of the CECloud backend, over the fake's per-scope listings.
+    list_scope = CECloudBackend.list_scope
+    server_filters = frozenset()
     max_share_batch = 50
     max_page_size = 100
     scopes = ('private', 'shared', 'public')

@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one interface every provider's backend offers, and the capabilities it declares.
+
+A backend (``_cecloud.CECloudBackend``, ...) maps neutral operations onto its API's endpoints.
+What it can do differs by provider, so it says so in class attributes, and modules ask those
+(never the provider's name).  ``ImsModule.require()`` turns a missing capability into an error
+before any request, naming the provider and what to use instead.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+
+# Export targets.
+EXPORT_TO_BUCKET = 'bucket'          # the service writes the image file into an object-storage bucket
+EXPORT_TO_FILE = 'dest'              # the image file is downloaded to a local path
+
+# Recipient actions on an image shared with the caller.
+RECIPIENT_DROP = 'drop'              # remove the received share (CECloud)
+RECIPIENT_ACCEPT = 'accept'          # accept a pending share (Glance member status)
+RECIPIENT_REJECT = 'reject'
+
+# Uploader strategies.
+UPLOAD_VIA_SERVICE_S3 = 'service_s3'         # the service hands out an S3 bucket, key and temporary keys
+UPLOAD_DIRECT_PUT = 'direct_put'             # the bytes go in one streamed PUT to the image service
+UPLOAD_VIA_OBJECT_STORAGE = 'object_storage'  # staged in the user's own object storage, then imported
+
+
+class SharePrincipal:
+    """Who an image is shared with on a provider: the kind (``user``, ``project``), and its id rule."""
+
+    def __init__(self, kind, pattern, rule):
+        self.kind = kind
+        self.pattern = pattern
+        self.rule = rule          # the id rule in words, for the error message
+
+    def check(self, option, values):
+        """Refuse, before any request, the ``values`` of ``option`` that are not ids of this kind."""
+        bad = [v for v in values if not isinstance(v, str) or not self.pattern.match(v)]
+        if bad:
+            shown = ', '.join(repr(v) for v in bad[:10]) + (' and %d more' % (len(bad) - 10) if len(bad) > 10 else '')
+            raise ImsValidationError('%s must be %s; not valid: %s.' % (option, self.rule, shown))
+
+
+class Backend:
+    """Base class of the backends: the capabilities, empty until a backend declares them."""
+
+    name = None
+    # Scopes of image listings, in the order ``scope: all`` lists them.
+    scopes = ()
+    max_page_size = 100
+    # SharePrincipal of owner-side sharing; None when the provider cannot share.
+    share_principal = None
+    max_share_batch = 50
+    recipient_actions = ()
+    export_targets = ()
+    uploader = None
+    # A callable waiting for an asynchronous job of the API, where the API has jobs; None when
+    # operations are followed by polling the image's status (ImageService.wait_for_status).
+    job_waiter = None
+    # Filter keys the API applies itself when listing (the others are matched by ImageService).
+    server_filters = frozenset()
+    # True when updates send only the changed fields (a JSON patch) and images carry free properties;
+    # False when an update replaces the whole field set.
+    updates_by_patch = False
+    # The service type of the image endpoint in an identity service's catalog, where the provider has one.
+    catalog_type = None
+
+    def __init__(self, client, params=None):  # pylint: disable=unused-argument
+        self.client = client
+
+    @staticmethod
+    def can_have_members(image):  # pylint: disable=unused-argument
+        """Whether ``image`` can be shared in its current state (so whether its members are worth listing)."""
+        return True
+
+    def unsupported(self, what, instead):
+        """The error for a task that asks this provider for something it cannot do."""
+        return ImsValidationError('The %s provider cannot %s; %s.' % (self.name, what, instead))

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The provider registry: for each ``provider`` value, its backend, dialect, auth schemes and options.
+
+A provider owns its connection options: which of the common options it reads, from which
+environment variables (in lookup order), which are required, and their defaults.  Environment
+variables are read here, once the provider is known, and not by AnsibleModule: a shell that
+holds ``OS_*`` variables must not feed them to a CECloud task.  An option the task sets that the
+provider does not read is refused.
+
+Adding a provider: write its file (backend, dialect, ``OPTIONS``), then add one ``Provider`` to
+``PROVIDERS``; the doc fragment ``cecloud.ims.ims`` documents the new options and which provider
+reads them (a unit test checks the two agree).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, required_option
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_endpoint
+
+DEFAULT_PROVIDER = 'cecloud'
+
+
+class Provider:
+    """One value of the ``provider`` option.
+
+    ``options`` maps each connection option the provider reads to its environment variables;
+    ``defaults`` fills options left unset; ``auth_schemes`` are tried in order (``_auth.choose_auth``).
+    A provider without ``backend`` is declared (its options are documented and checked) but not
+    available yet: a task that selects it fails before any request.
+    """
+
+    def __init__(self, name, options, auth_schemes, required=(), defaults=None, backend=None, dialect=None):
+        self.name = name
+        self.options = dict(options)
+        self.auth_schemes = tuple(auth_schemes)
+        self.required = tuple(required)
+        self.defaults = dict(defaults or {})
+        self.backend = backend
+        self.dialect = dialect
+
+    @property
+    def available(self):
+        return self.backend is not None
+
+    def env_of(self, option):
+        return self.options.get(option, ())
+
+    @property
+    def env_table(self):
+        """{option: environment variables} of every option the provider reads."""
+        return dict(self.options)
+
+    def load(self, params):
+        """Fill the provider's options from its environment variables and defaults; refuse foreign options.
+
+        Returns the values read from the environment (for masking the secret ones).
+        """
+        self._refuse_foreign(params)
+        from_env = {}
+        for option, env_names in self.options.items():
+            if params.get(option) is None:
+                value = _first_env(env_names)
+                if value is not None:
+                    params[option] = from_env[option] = value
+            if params.get(option) is None and option in self.defaults:
+                params[option] = self.defaults[option]
+            choices = CONNECTION_ARGUMENT_SPEC[option].get('choices')
+            if option in from_env and choices and from_env[option] not in choices:
+                raise ImsValidationError('%s from %s must be one of %s; got %r.' % (
+                    option, ' or '.join(env_names), ', '.join(choices), from_env[option]))
+        return from_env
+
+    def validate(self, params):
+        """Checks before any request: required options, URLs, headers, the auth scheme; returns the scheme."""
+        if not self.available:
+            raise ImsValidationError(
+                'provider %s is not available yet in this version of the collection: its connection options are '
+                'declared, its backend is not. Use provider: %s.' % (self.name, DEFAULT_PROVIDER))
+        for option in self.required:
+            if not params.get(option):
+                raise ImsValidationError(required_option(option, self.env_of(option)))
+        if params.get('endpoint') is not None:
+            check_endpoint(params['endpoint'])
+        check_headers(params.get('extra_headers'))
+        scheme = choose_auth(self.auth_schemes, params, self.env_table)
+        if not params.get('endpoint') and not self.endpoint_from_catalog(scheme):
+            message = required_option('endpoint', self.env_of('endpoint'))
+            if self.backend.catalog_type:
+                message = message[:-1] + ' with %s, or log in with a password (auth_url, username, password): the ' \
+                    'endpoint is then read from the service catalog.' % ', '.join(scheme.OPTIONS)
+            raise ImsValidationError(message)
+        return scheme
+
+    def endpoint_from_catalog(self, scheme):
+        """Whether the image endpoint comes from the login's service catalog (no ``endpoint`` needed)."""
+        return bool(self.backend.catalog_type) and hasattr(scheme, 'endpoint_for')
+
+    def _refuse_foreign(self, params):
+        refuse_foreign_options(self.name, params, dict(
+            (o, sorted(p.name for p in PROVIDERS.values() if o in p.options)) for o in PROVIDER_OPTIONS))
+
+
+def refuse_foreign_options(provider, params, readers):
+    """Refuse the options set in ``params`` that ``provider`` does not read (``readers``: option -> providers)."""
+    foreign = sorted(o for o, names in readers.items() if provider not in names and params.get(o) not in (None, '', {}, []))
+    if foreign:
+        raise ImsValidationError('%s not used by provider %s; %s.' % (
+            ', '.join(foreign) + (' is' if len(foreign) == 1 else ' are'), provider,
+            '; '.join('%s is an option of provider %s' % (o, ' and '.join(readers[o])) for o in foreign)))
+
+
+def _first_env(names):
+    for name in names:
+        if name in os.environ:
+            return os.environ[name]
+    return None
+
+
+PROVIDERS = dict(
+    cecloud=Provider('cecloud', _cecloud.OPTIONS, _cecloud.AUTH_SCHEMES, required=_cecloud.REQUIRED_OPTIONS,
+                     backend=_cecloud.CECloudBackend, dialect=_cecloud.CECloudDialect),
+    openstack=Provider('openstack', _glance.OPTIONS, _glance.AUTH_SCHEMES, defaults=_glance.DEFAULTS,
+                       backend=_glance.GlanceBackend, dialect=_glance.GlanceDialect),
+)
+
+# Every provider-owned option, in a stable order.
+PROVIDER_OPTIONS = sorted(set(o for p in PROVIDERS.values() for o in p.options))
+
+
+def get(name):
+    return PROVIDERS[name]
+
+
+def _env(name):
+    return (env_fallback, [name])
+
+
+# The connection options of every module (mirrored exactly by the ``cecloud.ims.ims`` doc fragment).
+# Provider options have no ``fallback`` here: the provider reads its own environment variables.
+CONNECTION_ARGUMENT_SPEC = dict(
+    provider=dict(type='str', default=DEFAULT_PROVIDER, choices=sorted(PROVIDERS), fallback=_env('IMS_PROVIDER')),
+    endpoint=dict(type='str'),
+    region=dict(type='str'),
+    auth_token=dict(type='str', no_log=True),
+    extra_headers=dict(type='dict'),
+    tenant_id=dict(type='str'),
+    department_id=dict(type='str'),
+    resource_group_id=dict(type='str'),
+    auth_url=dict(type='str'),
+    username=dict(type='str'),
+    password=dict(type='str', no_log=True),
+    project_name=dict(type='str'),
+    project_id=dict(type='str'),
+    user_domain_name=dict(type='str'),
+    project_domain_name=dict(type='str'),
+    interface=dict(type='str', choices=['public', 'internal', 'admin']),
+    validate_certs=dict(type='bool', default=True, fallback=_env('IMS_VALIDATE_CERTS')),
+    ca_path=dict(type='path', fallback=_env('IMS_CA_PATH')),
+    timeout=dict(type='float', default=30.0, fallback=_env('IMS_TIMEOUT')),
+    retries=dict(type='int', default=5, fallback=_env('IMS_RETRIES')),
+)

@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Each module option of one provider (``provider_options``) says so in its documentation: "Providers: ..."."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+import yaml
+
+from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
+from ansible_collections.cecloud.ims.plugins.modules import ims_image, ims_image_info, ims_image_share
+
+MODULES = [(ims_image, ims_image.ImageModule), (ims_image_info, ims_image_info.ImageInfoModule),
+           (ims_image_share, ims_image_share.ImageShareModule)]
+
+
+def documented_options(module):
+    options = dict(yaml.safe_load(module.DOCUMENTATION)['options'])
+    options.update(yaml.safe_load(ModuleDocFragment.IMAGE_METADATA)['options'])
+    return options
+
+
+@pytest.mark.parametrize('module,module_class', MODULES, ids=[m.__name__.rsplit('.', 1)[-1] for m, c in MODULES])
+def test_every_option_of_one_provider_names_it(module, module_class):
+    options = documented_options(module)
+    for option, providers in module_class.provider_options.items():
+        lines = [line for line in options[option]['description'] if line.startswith('Providers: ')]
+        assert lines, '%s of %s has no "Providers:" line' % (option, module.__name__)
+        assert lines[0][len('Providers: '):].split(' (')[0].rstrip('.').split(', ') == list(providers), (option, lines)

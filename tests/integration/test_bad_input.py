@@ -81,6 +81,12 @@ CASES = [
     ('no-token', None, 'ims_image', {'name': 'x3', 'auth_token': ''}, r'auth_token is required'),
     ('no-tenant', None, 'ims_image', {'name': 'x4', 'tenant_id': ''}, r'tenant_id is required'),
     ('provider-unknown', None, 'ims_image_info', {'provider': 'aws'}, r'provider.*one of.*cecloud'),
+    ('cecloud-refuses-openstack-options', None, 'ims_image_info', {'auth_url': 'http://127.0.0.1:1/v3', 'username': 'u'},
+     r'auth_url, username are not used by provider cecloud; auth_url is an option of provider openstack'),
+    ('openstack-refuses-tenant_id', None, 'ims_image', {'name': 'x5', 'provider': 'openstack', 'tenant_id': 't-1'},
+     r'tenant_id is not used by provider openstack; tenant_id is an option of provider cecloud'),
+    ('openstack-not-available-yet', None, 'ims_image_info', {'provider': 'openstack'},
+     r'provider openstack is not available yet in this version of the collection.*Use provider: cecloud'),
     # -- names --
     ('name-trailing-space', None, 'ims_image', {'name': 'web '}, r"name 'web ' is not a valid image name: .*start or end with a space"),
     ('name-slash', None, 'ims_image', {'name': 'web/1'}, r"""name 'web/1' is not a valid image name: the name contains '/'"""),

@@ -48,6 +48,7 @@ def test_auth_failures(status, code, refused):
 
 def test_region_header_and_no_retryable_codes_beyond_the_statuses():
     assert DIALECT.default_headers('region0') == {'x-regionid': 'region0'}
+    assert _client.Dialect().default_headers('region0') == {}     # the neutral transport sends no region header
     assert not DIALECT.is_retryable_error(response(400, body={'code': 'IMG.Internal.Error', 'message': 'x'}))
 
 

@@ -228,6 +228,8 @@ class ImsClient:
     def __init__(self, endpoint, region, auth=None, extra_headers=None, timeout=30,
                  validate_certs=True, ca_path=None, retry_policy=None, session=None, pool_size=10, dialect=None):
         self.endpoint = endpoint.rstrip('/')
+        # The option that set ``endpoint``, for messages about a bad URL.
+        self.endpoint_option = 'endpoint'
         self.region = region
         self.dialect = dialect or Dialect()
         self.auth = auth or NoAuth()
@@ -252,11 +254,12 @@ class ImsClient:
     def request_count(self):
         return self._counter[0]
 
-    def sibling(self, endpoint, dialect, auth=None):
+    def sibling(self, endpoint, dialect, auth=None, endpoint_option='endpoint'):
         """A client for another service of the same cloud (its identity service): same session, TLS,
         timeouts, retry policy and request counter; no ``extra_headers`` (they are the image service's)."""
         other = copy.copy(self)
         other.endpoint = endpoint.rstrip('/')
+        other.endpoint_option = endpoint_option
         other.dialect = dialect
         other.auth = auth or NoAuth()
         other.extra_headers = {}
@@ -290,7 +293,7 @@ class ImsClient:
         try:
             return self._send(method, url, idempotent=idempotent, **kwargs)
         except requests.exceptions.InvalidURL as exc:
-            raise ImsTransportError('%s %s: the URL is not valid (%s). Check endpoint.' % (method, url, exc))
+            raise ImsTransportError('%s %s: the URL is not valid (%s). Check %s.' % (method, url, exc, self.endpoint_option))
         except (requests.exceptions.InvalidHeader, ValueError) as exc:
             # The exception text would quote the header, token included: name the options instead.
             raise ImsTransportError('%s %s: a request header is not valid (%s). Check %s for line breaks or other '

@@ -118,7 +118,7 @@ class KeystonePasswordAuth(Auth):
     def attach(self, client):
         """Log in through the session, TLS settings and retry policy of the client that uses the scheme."""
         if self._identity is None:
-            self._identity = client.sibling(self.auth_url, KeystoneDialect())
+            self._identity = client.sibling(self.auth_url, KeystoneDialect(), endpoint_option='auth_url')
 
     # -- the token --------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _client
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
 from tests.unit.plugins.module_utils.local_http import LocalServer
 
@@ -182,3 +182,12 @@ def test_validate_names_the_missing_option_without_quoting_the_password(params, 
 
 def test_repr_hides_the_password():
     assert PASSWORD not in repr(KeystonePasswordAuth('http://k', 'alice', PASSWORD, project_name='demo'))
+
+
+def test_a_bad_auth_url_is_named_as_auth_url():
+    auth = KeystonePasswordAuth('http://[not-a-host', 'alice', PASSWORD, project_name='demo')
+    client = _client.ImsClient('http://127.0.0.1:9', None, auth=auth, retry_policy=_client.RetryPolicy(retries=0))
+    with pytest.raises(ImsTransportError) as err:
+        client.call('GET', '/v2/images')
+    assert 'the URL is not valid' in err.value.message and 'Check auth_url.' in err.value.message
+    assert PASSWORD not in err.value.message

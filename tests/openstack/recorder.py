@@ -24,7 +24,7 @@ class Answer:
 
     def __init__(self, status, body=b'', headers=None):
         self.status = status
-        self.body = body
+        self.body = body.encode('utf-8') if isinstance(body, str) else body
         self.headers = dict(headers or {'Content-Type': 'application/json'})
 
 

@@ -122,16 +122,14 @@ class FileBody:
     attempt has read the whole file.
     """
 
-    def __init__(self, path, algorithms, size=None, chunk_size=CHUNK, clock=time.time):
+    def __init__(self, path, algorithms, size=None, chunk_size=CHUNK):
         self.path = path
         self.algorithms = _names(algorithms)
         self.size = os.path.getsize(path) if size is None else size
         self.chunk_size = chunk_size
-        self.clock = clock
         self.attempts = 0
         self.sent = 0
         self.digests = None
-        self.started = self.finished = None
 
     def __len__(self):
         return self.size
@@ -140,7 +138,6 @@ class FileBody:
         self.attempts += 1
         self.sent = 0
         self.digests = None
-        self.started = self.clock()
         hasher = DigestThread(self.algorithms)
         hasher.start()
         finished = False
@@ -158,16 +155,8 @@ class FileBody:
         finally:
             if finished:
                 self.digests = hasher.finish()
-                self.finished = self.clock()
             else:
                 hasher.abandon()    # the connection broke, or the request is being resent from the start
-
-    @property
-    def seconds(self):
-        """How long the last complete attempt took, reading and hashing included."""
-        if self.finished is None:
-            return None
-        return max(self.finished - self.started, 1e-6)
 
 
 class _TermAsExit:

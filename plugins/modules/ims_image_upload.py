@@ -588,7 +588,8 @@ class ImageUploadModule(ImsModule):
             if not (is_ambiguous(exc) and self._stored_anyway(image_id, body)):
                 _add_notes(exc, ['%d of %d bytes were sent' % (body.sent, self.size), self._cleanup(image_id, created)])
                 raise
-        self._record_transfer(body.digests, body.sent, body.seconds or time.time() - started)
+        # From the first byte read to Glance's answer (it has stored and hashed the file by then).
+        self._record_transfer(body.digests, body.sent, max(time.time() - started, 1e-6))
 
     def _stored_anyway(self, image_id, body):
         """After a PUT whose answer was lost: whether the service holds the whole file all the same."""

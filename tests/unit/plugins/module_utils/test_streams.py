@@ -53,7 +53,7 @@ def test_file_body_hashes_what_it_yields_and_starts_over_on_each_iteration(src):
     assert body.digests is None and body.sent == 1000
 
     assert b''.join(body) == DATA
-    assert body.attempts == 2 and body.sent == len(DATA) and body.seconds > 0
+    assert body.attempts == 2 and body.sent == len(DATA)
     assert body.digests == dict(md5=reference(DATA, 'md5'), sha512=reference(DATA, 'sha512'))
 
 

@@ -14,7 +14,7 @@ import requests
 from ansible_collections.cecloud.ims.plugins.module_utils import _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError
 
-from .local_http import LocalServer
+from tests.unit.plugins.module_utils.local_http import LocalServer
 
 DATA = os.urandom(3 * 1000 + 17)
 

@@ -13,6 +13,8 @@ is ``IMS_BENCH_IMAGE_URL``. Prints one JSON line: ``{"seconds": ..., "image_id":
     python glance_client.py plain-download IMAGE_ID OUT requests: streamed GET, 1 MiB chunks to OUT
 """
 
+from __future__ import absolute_import, division, print_function
+
 import json
 import os
 import sys

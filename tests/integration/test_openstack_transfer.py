@@ -98,6 +98,25 @@ def test_other_bytes_under_an_active_name_are_refused_unless_replace(glance, tmp
     assert not again.changed and glance.writes() == [], again
 
 
+def test_replacing_a_shared_image_needs_force_and_moves_its_members(glance, tmp_path):
+    first = write_raw(tmp_path / 'one.raw', 1, seed=b'one')
+    second = write_raw(tmp_path / 'two.raw', 1, seed=b'two')
+    old = glance.module('ims_image_upload', dict(src=first, name='up-shared', visibility='shared'))['image']
+    project_b = glance.project_id('proj-b')
+    assert glance.call('POST', '/v2/images/%s/members' % old['id'], json={'member': project_b}).status_code == 200
+    glance.clear()
+
+    refused = glance.module('ims_image_upload', dict(src=second, name='up-shared', replace=True))
+    assert refused.failed and 'force: true' in refused['msg'] and project_b in refused['msg'], refused
+    assert glance.writes() == []
+
+    moved = glance.module('ims_image_upload', dict(src=second, name='up-shared', replace=True, force=True))
+    assert moved.changed and moved['shares_moved'] == {old['id']: [project_b]}, moved
+    new = moved['image']
+    assert new['visibility'] == 'shared' and [m['member_id'] for m in glance.members(new['id'])] == [project_b]
+    assert [i['id'] for i in glance.images()] == [new['id']]
+
+
 def test_bytes_that_do_not_match_disk_format_are_refused_before_any_write(glance, tmp_path):
     src = write_raw(tmp_path / 'disk.raw', 1)
     refused = glance.module('ims_image_upload', dict(src=src, name='up-format', disk_format='qcow2'))

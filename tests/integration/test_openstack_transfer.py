@@ -18,6 +18,7 @@ import os
 from tests.integration.images import write_qcow2, write_raw
 from tests.openstack.recorder import Answer
 
+
 def hashes(path):
     with open(path, 'rb') as handle:
         data = handle.read()

@@ -15,8 +15,11 @@ import pytest
 
 
 @pytest.fixture
-def images(glance):
-    """A setting: A owns a private, a community, a protected-less shared image; returns their ids by role."""
+def images(glance, tmp_path):
+    """A setting: A owns a private, a community, a protected-less shared image; returns their ids by role
+    (and ``raw_file``, a raw file to upload)."""
+    raw_file = tmp_path / 'other.raw'
+    raw_file.write_bytes(b'y' * 8192)
     project_b = glance.project_id('proj-b')
     private = glance.create(name='bad-private')
     community = glance.create(name='bad-community', visibility='community')
@@ -26,7 +29,7 @@ def images(glance):
     glance.upload(active['id'], b'x' * 4096)
     glance.clear()
     return dict(project_b=project_b, private=private['id'], community=community['id'], shared=shared_elsewhere['id'],
-                queued=queued['id'], active=active['id'])
+                queued=queued['id'], active=active['id'], raw_file=str(raw_file))
 
 
 def snapshot(glance):
@@ -80,6 +83,18 @@ CASES = [
     ('name-too-long', 'ims_image', dict(name='n' * 256), 'proj-a', {}, ['name must be 1 to 255 characters']),
     ('deactivate-on-create', 'ims_image', dict(name='bad-new', status='deactivated'), 'proj-a', {},
      ['status: deactivated needs an image that holds data']),
+    ('upload-bytes-that-are-not-the-disk-format', 'ims_image_upload', dict(src='{raw_file}', name='bad-new',
+                                                                           disk_format='qcow2'), 'proj-a', {},
+     ['disk_format is qcow2 but', 'lacks the qcow2 magic']),
+    ('second-upload-to-an-active-image', 'ims_image_upload', dict(src='{raw_file}', name='bad-active'), 'proj-a', {},
+     ["Image 'bad-active' ({active} (active", 'already holds another file', 'Set replace: true']),
+    ('s3-option-of-an-upload-on-openstack', 'ims_image_upload', dict(src='{raw_file}', name='bad-new',
+                                                                     s3_ca_path='/etc/ssl/ca.pem'), 'proj-a', {},
+     ['s3_ca_path is not used by provider openstack']),
+    ('export-to-a-bucket-on-openstack', 'ims_image_export', dict(image='bad-active', bucket='export-az0-a'), 'proj-a',
+     {}, ['The openstack provider cannot export an image to a bucket (bucket); use dest']),
+    ('export-of-a-queued-image', 'ims_image_export', dict(image='bad-queued', dest='{raw_file}.out'), 'proj-a', {},
+     ['is queued; only active images can be downloaded']),
     ('member-status-on-cecloud', 'ims_image_info', dict(provider='cecloud', member_status='pending',
                                                         endpoint='http://127.0.0.1:9', region='r', auth_token='tok-123456'),
      'proj-a', dict(env=dict(OS_AUTH_URL='', OS_USERNAME='', OS_PASSWORD='', OS_PROJECT_NAME='')),

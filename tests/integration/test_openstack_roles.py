@@ -267,7 +267,7 @@ PLAY_WITH_CECLOUD_DEFAULTS = """\
       tenant_id: "7074631167042813952"
       department_id: "7074631167051202560"
       resource_group_id: "7074631167051202999"
-      timeout: 60
+      endpoint: "{{ play_endpoint }}"
   tasks:
     - name: Run the role
       ansible.builtin.include_role:
@@ -287,15 +287,19 @@ def test_play_module_defaults_for_cecloud_do_not_leak_into_an_openstack_role(gla
     time.sleep(CREATED_AT_STEP)
     active_image(glance, 'leak-1')
     result_file = tmp_path / 'result.json'
+    without_endpoint = dict((k, v) for k, v in connection(glance).items() if k != 'endpoint')
     extra = dict(role_under_test='image_retention', result_file=str(result_file), image_retention_prefix='leak-',
-                 image_retention_keep=1, ims_connection=connection(glance))
+                 image_retention_keep=1, ims_connection=without_endpoint, play_endpoint=glance.proxy.url)
 
+    glance.clear()
     proc = playbook(glance, str(play), extra)
     assert proc.returncode == 0, output(proc)
     assert [i['name'] for i in json.loads(result_file.read_text())['deleted']] == ['leak-0']
+    # The play's group defaults still apply under the role's connection: its endpoint (the proxy) was used.
+    # (without it the module would take Glance's URL from the catalog, and the proxy would record nothing).
+    assert [method for method, path in glance.writes()] == ['DELETE']
 
-    # The play's own group defaults still apply under the role's connection (timeout is common to both providers),
-    # and options the role itself is given for the other provider are refused with the provider named.
+    # Options the role itself is given for the other provider are refused, with the provider named.
     for refused in (dict(ims_connection=connection(glance, tenant_id='7074631167042813952')),
                     dict(ims_tenant_id='7074631167042813952')):
         glance.clear()

@@ -16,7 +16,7 @@ import pytest
 
 @pytest.fixture
 def images(glance):
-    """A setting: A owns a private, a community, a shared (without members), a queued, an active and a protected image."""
+    """A setting: A owns a private, a community, a protected-less shared image; returns their ids by role."""
     project_b = glance.project_id('proj-b')
     private = glance.create(name='bad-private')
     community = glance.create(name='bad-community', visibility='community')
@@ -112,8 +112,6 @@ CASES = [
      ['copy_from_share is not used by provider openstack']),
     ('share-id-on-openstack', 'ims_image_share', dict(share_id='img-share-x', state='absent'), 'proj-a', {},
      ['share_id is not used by provider openstack']),
-    ('export-to-a-bucket-on-openstack', 'ims_image_export', dict(image='{active}', bucket='export-b'), 'proj-a', {},
-     ['bucket']),
     # -- image metadata --------------------------------------------------------------------------------
     ('visibility-of-another-provider', 'ims_image', dict(name='bad-new', visibility='market'), 'proj-a', {},
      ['visibility market is not accepted by provider openstack', 'private, shared, community, public']),

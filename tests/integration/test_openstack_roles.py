@@ -47,19 +47,28 @@ def playbook(glance, path, extra_vars, check=False, verbosity=0, env=None):
                           cwd=REPO, timeout=900, check=False)
 
 
-def run_role(glance, tmp_path, role, variables, project='proj-a', check=False, succeeds=True, **connection_options):
-    """Run ``role`` as ``project`` through targets/roles/run_role.yml; (recap of localhost, the role's result, proc)."""
+def role_play(glance, tmp_path, role, variables, project='proj-a', check=False, **connection_options):
+    """Run ``role`` as ``project`` through targets/roles/run_role.yml; returns (the process, the result file)."""
     result_file = tmp_path / ('%s-result.json' % role)
     if result_file.exists():
         result_file.unlink()
     extra = dict(dict(ims_connection=connection(glance, project, **connection_options)), **variables)
     extra.update(role_under_test=role, result_file=str(result_file))
-    proc = playbook(glance, os.path.join(TARGETS, 'roles', 'run_role.yml'), extra, check=check)
-    if not succeeds:
-        assert proc.returncode != 0, output(proc)
-        return recap(proc)['localhost'], None, proc
+    return playbook(glance, os.path.join(TARGETS, 'roles', 'run_role.yml'), extra, check=check), result_file
+
+
+def run_role(glance, tmp_path, role, variables, project='proj-a', check=False, **connection_options):
+    """A role run that succeeds: (recap of localhost, the role's result fact)."""
+    proc, result_file = role_play(glance, tmp_path, role, variables, project, check, **connection_options)
     assert proc.returncode == 0, output(proc)
-    return recap(proc)['localhost'], json.loads(result_file.read_text()), proc
+    return recap(proc)['localhost'], json.loads(result_file.read_text())
+
+
+def failed_role(glance, tmp_path, role, variables, project='proj-a', **connection_options):
+    """A role run that fails: its process."""
+    proc = role_play(glance, tmp_path, role, variables, project, **connection_options)[0]
+    assert proc.returncode != 0, output(proc)
+    return proc
 
 
 def snapshot(glance):
@@ -91,8 +100,8 @@ def share(glance, image_id, project='proj-b', status=None):
     """A shares ``image_id`` with ``project`` (pending), which answers ``status`` when given."""
     member = glance.project_id(project)
     if glance.image(image_id)['visibility'] != 'shared':
-        response = glance.call('PATCH', '/v2/images/' + image_id, json=[{'op': 'replace', 'path': '/visibility',
-                                                                          'value': 'shared'}],
+        patch = [{'op': 'replace', 'path': '/visibility', 'value': 'shared'}]
+        response = glance.call('PATCH', '/v2/images/' + image_id, json=patch,
                                headers={'Content-Type': 'application/openstack-images-v2.1-json-patch'})
         assert response.status_code == 200, response.text
     assert glance.call('POST', '/v2/images/%s/members' % image_id, json={'member': member}).status_code == 200
@@ -119,7 +128,7 @@ def test_retention_keeps_the_newest_and_holds_shared_and_protected_images(glance
     glance.create(name='gold-queued')
     variables = {'image_retention_prefix': 'gold-', 'image_retention_keep': 2}
 
-    counts, result, _ = in_check_mode_nothing_is_written(
+    counts, result = in_check_mode_nothing_is_written(
         glance, lambda: run_role(glance, tmp_path, 'image_retention', variables, check=True))
     assert result['check_mode'] is True and counts['changed'] == 1, counts
     assert [i['name'] for i in result['kept']] == ['gold-4', 'gold-3']
@@ -128,16 +137,16 @@ def test_retention_keeps_the_newest_and_holds_shared_and_protected_images(glance
     assert [i['name'] for i in result['skipped_protected']] == ['gold-1']
 
     glance.clear()
-    counts, result, _ = run_role(glance, tmp_path, 'image_retention', variables)
+    counts, result = run_role(glance, tmp_path, 'image_retention', variables)
     assert counts['changed'] == 1 and [i['name'] for i in result['deleted']] == ['gold-2'], result
     assert glance.writes() == [('DELETE', '/v2/images/' + made[2]['id'])]
     assert sorted(i['name'] for i in glance.images()) == ['gold-0', 'gold-1', 'gold-3', 'gold-4', 'gold-queued', 'other-0']
 
     glance.clear()
-    counts, result, _ = run_role(glance, tmp_path, 'image_retention', variables)
+    counts, result = run_role(glance, tmp_path, 'image_retention', variables)
     assert counts['changed'] == 0 and result['deleted'] == [] and glance.writes() == [], counts
 
-    counts, result, _ = run_role(glance, tmp_path, 'image_retention', dict(variables, image_retention_force=True))
+    counts, result = run_role(glance, tmp_path, 'image_retention', dict(variables, image_retention_force=True))
     assert counts['changed'] == 1 and sorted(i['name'] for i in result['deleted']) == ['gold-0', 'gold-1'], result
     assert sorted(i['name'] for i in glance.images()) == ['gold-3', 'gold-4', 'gold-queued', 'other-0']
 
@@ -155,13 +164,13 @@ def test_import_accepts_the_pending_shares_whose_names_match(glance, tmp_path):
     share(glance, declined['id'], status='rejected')
     variables = {'image_import_pattern': '^golden-'}
 
-    counts, result, _ = in_check_mode_nothing_is_written(
+    counts, result = in_check_mode_nothing_is_written(
         glance, lambda: run_role(glance, tmp_path, 'image_import', variables, project='proj-b', check=True))
     assert counts['changed'] == 1 and sorted(i['name'] for i in result['accepted']) == ['golden-0', 'golden-1'], result
     assert result['not_active'] == ['golden-queued'] and result['copied'] == []
 
     glance.clear()
-    counts, result, _ = run_role(glance, tmp_path, 'image_import', variables, project='proj-b')
+    counts, result = run_role(glance, tmp_path, 'image_import', variables, project='proj-b')
     assert counts['changed'] == 1 and sorted(i['name'] for i in result['accepted']) == ['golden-0', 'golden-1'], result
     project_b = glance.project_id('proj-b')
     assert sorted(glance.writes()) == sorted(('PUT', '/v2/images/%s/members/%s' % (i['id'], project_b)) for i in golden)
@@ -170,7 +179,7 @@ def test_import_accepts_the_pending_shares_whose_names_match(glance, tmp_path):
     assert glance.images('proj-b') == []          # nothing is copied on openstack
 
     glance.clear()
-    counts, result, _ = run_role(glance, tmp_path, 'image_import', variables, project='proj-b')
+    counts, result = run_role(glance, tmp_path, 'image_import', variables, project='proj-b')
     assert counts['changed'] == 0 and result['accepted'] == [] and glance.writes() == [], counts
     assert sorted(result['already_accepted']) == ['golden-0', 'golden-1']
 
@@ -179,8 +188,7 @@ def test_import_refuses_the_copy_variables_before_any_change(glance, tmp_path):
     active_image(glance, 'golden-0')
     share(glance, glance.images()[0]['id'])
     glance.clear()
-    _, _, proc = run_role(glance, tmp_path, 'image_import', {'image_import_name_prefix': 'copy-'}, project='proj-b',
-                          succeeds=False)
+    proc = failed_role(glance, tmp_path, 'image_import', {'image_import_name_prefix': 'copy-'}, project='proj-b')
     assert 'apply to provider cecloud' in proc.stdout and 'accepts the shared images themselves' in proc.stdout, output(proc)
     assert glance.requests() == []
 
@@ -197,12 +205,12 @@ def test_publish_from_a_url_shares_with_project_b_which_imports_it(glance, tmp_p
                                             'properties': {'os_distro': 'ubuntu'}},
                  'image_publish_share_with': [project_b]}
 
-    counts, result, _ = in_check_mode_nothing_is_written(
+    counts, result = in_check_mode_nothing_is_written(
         glance, lambda: run_role(glance, tmp_path, 'image_publish', variables, check=True))
     assert counts['changed'] == 1 and result['published'] is True, result
 
     glance.clear()
-    counts, result, _ = run_role(glance, tmp_path, 'image_publish', variables)
+    counts, result = run_role(glance, tmp_path, 'image_publish', variables)
     assert counts['changed'] == 2 and result['published'] is True, counts       # import, share
     image = glance.image(result['image']['image_id'])
     assert image['status'] == 'active' and image['visibility'] == 'shared' and image['os_distro'] == 'ubuntu'
@@ -211,18 +219,18 @@ def test_publish_from_a_url_shares_with_project_b_which_imports_it(glance, tmp_p
     assert [(m['member_id'], m['status']) for m in glance.members(image['id'])] == [(project_b, 'pending')]
 
     glance.clear()
-    counts, result, _ = run_role(glance, tmp_path, 'image_publish', variables)
+    counts, result = run_role(glance, tmp_path, 'image_publish', variables)
     assert counts['changed'] == 0 and result['published'] is False and glance.writes() == [], counts
 
-    counts, imported, _ = run_role(glance, tmp_path, 'image_import', {'image_import_pattern': '^golden-url$'},
+    counts, imported = run_role(glance, tmp_path, 'image_import', {'image_import_pattern': '^golden-url$'},
                                    project='proj-b')
     assert [i['id'] for i in imported['accepted']] == [image['id']], imported
     assert [m['status'] for m in glance.members(image['id'])] == ['accepted']
 
 
 def test_publish_refuses_an_export_bucket_before_any_change(glance, tmp_path):
-    _, _, proc = run_role(glance, tmp_path, 'image_publish', {'image_publish_name': 'x', 'image_publish_url': 'http://x/y',
-                                                              'image_publish_export_bucket': 'b'}, succeeds=False)
+    proc = failed_role(glance, tmp_path, 'image_publish', {'image_publish_name': 'x', 'image_publish_url': 'http://x/y',
+                                                           'image_publish_export_bucket': 'b'})
     assert 'image_publish_export_bucket applies to provider cecloud' in proc.stdout, output(proc)
     assert glance.requests() == []
 
@@ -241,16 +249,16 @@ def test_publish_from_a_file_uploads_shares_and_downloads(glance, tmp_path):
                  'image_publish_metadata': {'disk_format': 'raw'}, 'image_publish_share_with': [project_b],
                  'image_publish_download_dest': str(dest)}
 
-    counts, result, _ = in_check_mode_nothing_is_written(
+    counts, result = in_check_mode_nothing_is_written(
         glance, lambda: run_role(glance, tmp_path, 'image_publish', variables, check=True))
     assert counts['changed'] == 1 and not dest.exists(), counts
 
-    counts, result, _ = run_role(glance, tmp_path, 'image_publish', variables)
+    counts, result = run_role(glance, tmp_path, 'image_publish', variables)
     assert counts['changed'] == 3 and result['published'] is True, counts      # upload, share, download
     assert dest.read_bytes() == src.read_bytes() and result['shared_with'] == [project_b]
 
     glance.clear()
-    counts, result, _ = run_role(glance, tmp_path, 'image_publish', variables)
+    counts, result = run_role(glance, tmp_path, 'image_publish', variables)
     assert counts['changed'] == 0 and glance.writes() == [], counts
 
 
@@ -323,8 +331,7 @@ def test_the_connection_from_the_environment_and_ims_provider(glance, tmp_path):
 
 
 def test_bad_ims_connection_fails_before_any_task(glance, tmp_path):
-    _, _, proc = run_role(glance, tmp_path, 'image_retention', {'image_retention_prefix': 'x'}, succeeds=False,
-                          interface='private')
+    proc = failed_role(glance, tmp_path, 'image_retention', {'image_retention_prefix': 'x'}, interface='private')
     assert 'Validation of arguments failed' in proc.stdout and 'interface' in proc.stdout, output(proc)
     assert glance.requests() == []
 

@@ -222,8 +222,7 @@ def test_publish_from_a_url_shares_with_project_b_which_imports_it(glance, tmp_p
     counts, result = run_role(glance, tmp_path, 'image_publish', variables)
     assert counts['changed'] == 0 and result['published'] is False and glance.writes() == [], counts
 
-    counts, imported = run_role(glance, tmp_path, 'image_import', {'image_import_pattern': '^golden-url$'},
-                                   project='proj-b')
+    counts, imported = run_role(glance, tmp_path, 'image_import', {'image_import_pattern': '^golden-url$'}, project='proj-b')
     assert [i['id'] for i in imported['accepted']] == [image['id']], imported
     assert [m['status'] for m in glance.members(image['id'])] == ['accepted']
 

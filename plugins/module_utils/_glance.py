@@ -23,6 +23,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _backend
 from ansible_collections.cecloud.ims.plugins.module_utils._auth import XAuthTokenAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect, json_or_none
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._image_options import check_choices
 from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
 
 IMAGES = '/v2/images'
@@ -388,10 +389,13 @@ CREATE_DEFAULTS = dict(disk_format='qcow2', container_format='bare', visibility=
 # Fields that Glance accepts in a patch only while the image has no data.
 FIXED_ONCE_UPLOADED = ('disk_format', 'container_format')
 GLANCE_NAME_MAX = 255
+# Glance's visibilities (the choices of ``visibility`` include other providers' values, such as cecloud's market).
+VISIBILITIES = ['private', 'shared', 'community', 'public']
 
 
 def check_metadata(params):
-    """Refuse, before any request, what Glance would refuse: names, sizes, tags and properties it cannot hold."""
+    """Refuse, before any request, what Glance would refuse: names, visibilities, sizes, tags and properties it cannot hold."""
+    check_choices(params, dict(visibility=VISIBILITIES), 'openstack')
     name = params.get('name')
     if name is not None and not 1 <= len(name) <= GLANCE_NAME_MAX:
         raise ImsValidationError('name must be 1 to %d characters; got %d.' % (GLANCE_NAME_MAX, len(name)))

@@ -11,7 +11,7 @@ import uuid
 from urllib.parse import urlencode
 
 from tests.emulator.huawei import model
-from tests.emulator.huawei.bodies import common_fields, file_fields, int_in, tag_fields
+from tests.emulator.huawei.bodies import common_fields, file_fields, int_in
 from tests.emulator.huawei.errors import img
 from tests.emulator.huawei.ims_extras import ExtraOps
 from tests.emulator.huawei.ims_images import ImageOps
@@ -244,17 +244,18 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         query = req.query
         model.check_list_query(query)
         limit = self._limit(query.get('limit'))
+        matches = model.image_filter(query)
         with self.lock:
             images = []
             for record in self.images.values():
                 if self._visible(record, req):
-                    image = self._view(record, req)
+                    image = model.probe(record, req.project, self._members_of(record['id']))
                     membership = self._member_status(record, req.project) if record['owner'] != req.project else None
-                    if model.matches(image, query, membership):
+                    if matches(image, membership):
                         images.append(image)
-        images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
-        images = self._after_marker(images, query.get('marker'))
-        page = images[:limit]
+            images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
+            images = self._after_marker(images, query.get('marker'))
+            page = [model.public(i) for i in images[:limit]]
         body = {'images': page}
         if self.config['next_marker']:
             body['page_info'] = {'next_marker': page[-1]['id']} if len(images) > len(page) and page else {}
@@ -388,7 +389,6 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             self._kill([r for r, _ in pairs])(failure)
         return on_fail
 
-
     # ------------------------------------------------------------ jobs (6.1, 6.2)
 
     def show_job(self, req, project_id, job_id):
@@ -419,10 +419,11 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         query = dict(req.query)
         model.check_list_query(query)
         limit = self._limit(query.get('limit'), default=25)
+        matches = model.image_filter(query)
         with self.lock:
             images = [self._view(r, req) for r in self.images.values() if self._visible(r, req)]
-            images = [i for i in images if model.matches(i, query, None if i['owner'] == req.project or i['visibility'] == 'public'
-                                                         else self._member_status(self.images[i['id']], req.project))]
+            images = [i for i in images if matches(i, None if i['owner'] == req.project or i['visibility'] == 'public'
+                                                   else self._member_status(self.images[i['id']], req.project))]
         images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
         rest = self._after_marker(images, query.get('marker'))
         page = rest[:limit]

@@ -283,7 +283,9 @@ def test_server_side_filters(huawei):
     huawei.seed_images(count=2, prefix='linux-')
     huawei.seed_images(count=1, prefix='win-', __os_type='Windows', __platform='Windows', disk_format='qcow2')
     client = huawei.client()
-    names = lambda **q: sorted(i['name'] for i in client.ok('GET', '/v2/cloudimages', params=dict(q, __imagetype='private'))['images'])  # noqa: E731
+
+    def names(**query):
+        return sorted(i['name'] for i in client.ok('GET', '/v2/cloudimages', params=dict(query, __imagetype='private'))['images'])
     assert names() == ['linux-00000', 'linux-00001', 'win-00000']
     assert names(__os_type='Windows') == ['win-00000']
     assert names(disk_format='qcow2', __platform='Windows') == ['win-00000']

@@ -137,9 +137,9 @@ def test_patch_replace_of_an_unset_attribute_is_img_0035_then_add_works(huawei):
     assert error_code(client.request('PATCH', f'/v2/cloudimages/{image_id}', json_body=replace)) == (400, 'IMG.0035')
     updated = client.ok('PATCH', f'/v2/cloudimages/{image_id}', json_body=[dict(replace[0], op='add')])
     assert updated['__description'] == 'first'
-    updated = client.ok('PATCH', f'/v2/cloudimages/{image_id}', json_body=[dict(replace[0], value='second'),
-                                                                              {'op': 'replace', 'path': '/name', 'value': 'renamed'},
-                                                                              {'op': 'add', 'path': '/min_ram', 'value': 1024}])
+    three = [dict(replace[0], value='second'), {'op': 'replace', 'path': '/name', 'value': 'renamed'},
+             {'op': 'add', 'path': '/min_ram', 'value': 1024}]
+    updated = client.ok('PATCH', f'/v2/cloudimages/{image_id}', json_body=three)
     assert (updated['__description'], updated['name'], updated['min_ram']) == ('second', 'renamed', 1024)
     removed = client.ok('PATCH', f'/v2/cloudimages/{image_id}', json_body=[{'op': 'remove', 'path': '/__description'}])
     assert '__description' not in removed

@@ -67,11 +67,11 @@ class App:
         action = ADMIN.get((method, path))
         return None if action is None else action(self, body)
 
-    def _config(self, body):  # pylint: disable=unused-argument
+    def describe(self, body):  # pylint: disable=unused-argument
         return {'urls': self.urls(), 'regions': self.accounts.regions, 'obs_endpoint': self.obs_endpoint,
                 'accounts': self.accounts.describe(), 'settings': dict(self.ims.config)}
 
-    def _reset(self, body):  # pylint: disable=unused-argument
+    def reset(self, body):  # pylint: disable=unused-argument
         self.ims.reset()
         self.workspace.reset()
         self.accounts.reset_locks()
@@ -82,10 +82,10 @@ class App:
 
 ADMIN = {
     ('GET', '/_emulator/health'): lambda app, body: {'ok': True},
-    ('GET', '/_emulator/config'): App._config,
+    ('GET', '/_emulator/config'): App.describe,
     ('POST', '/_emulator/settings'): lambda app, body: app.ims.configure(body),
     ('GET', '/_emulator/state'): lambda app, body: dict(app.ims.snapshot(), workspace=app.workspace.snapshot()),
-    ('POST', '/_emulator/reset'): App._reset,
+    ('POST', '/_emulator/reset'): App.reset,
     ('GET', '/_emulator/requests'): lambda app, body: app.log.all(),
     ('DELETE', '/_emulator/requests'): lambda app, body: app.log.clear() or {'ok': True},
     ('GET', '/_emulator/faults'): lambda app, body: app.faults.describe(),

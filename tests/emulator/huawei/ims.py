@@ -202,13 +202,13 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         @unlocked
         def saving_and_copy():
             with self.lock:
-                for record, _ in records_with_sources:
+                for record, dummy in records_with_sources:
                     self._set_status(record, 'saving')
             for record, (bucket, key) in records_with_sources:
                 self._import_object(record, bucket, key)
 
         def active():
-            self._finish_images(job, [r for r, _ in records_with_sources], sub_jobs)
+            self._finish_images(job, [r for r, dummy in records_with_sources], sub_jobs)
         return [saving_and_copy, active]
 
     def _finish_images(self, job, records, sub_jobs=False):
@@ -386,7 +386,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
 
     def _kill_pairs(self, pairs):
         def on_fail(failure):
-            self._kill([r for r, _ in pairs])(failure)
+            self._kill([r for r, dummy in pairs])(failure)
         return on_fail
 
     # ------------------------------------------------------------ jobs (6.1, 6.2)

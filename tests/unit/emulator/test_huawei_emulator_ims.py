@@ -421,7 +421,7 @@ def test_glance_list_follows_next_links(huawei):
         seen += [i['name'] for i in page['images']]
         if 'next' not in page:
             break
-        path, _, query = page['next'].partition('?')
+        path, dummy, query = page['next'].partition('?')
         params = [tuple(pair.split('=', 1)) for pair in query.split('&')]
     assert seen == [f'g-{i:05d}' for i in range(7)]
 

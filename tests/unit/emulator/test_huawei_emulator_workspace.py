@@ -182,14 +182,14 @@ def test_a_rule_can_target_one_region_and_counts_down(huawei):
     huawei.set_faults(rules=[{'service': f'ims:{OTHER_REGION}', 'path': '^/v2/cloudimages$', 'action': 'status', 'status': 502, 'count': 2}])
     assert huawei.client(region=REGION).request('GET', '/v2/cloudimages').status_code == 200
     east = huawei.client(region=OTHER_REGION)
-    assert [east.request('GET', '/v2/cloudimages').status_code for _ in range(3)] == [502, 502, 200]
+    assert [east.request('GET', '/v2/cloudimages').status_code for dummy in range(3)] == [502, 502, 200]
 
 
 def test_latency_and_job_poll_failures(huawei):
     huawei.set_faults(rules=[{'path': '/jobs/', 'action': 'status', 'status': 503, 'count': 3}])
     client = huawei.client()
     job_id = client.ok('POST', '/v2/cloudimages/action', json_body={'name': 'p', 'image_url': stage_object(huawei), 'min_disk': 40})['job_id']
-    codes = [client.request('GET', f'/v1/{client.project_id}/jobs/{job_id}').status_code for _ in range(4)]
+    codes = [client.request('GET', f'/v1/{client.project_id}/jobs/{job_id}').status_code for dummy in range(4)]
     assert codes == [503, 503, 503, 200]
     huawei.set_faults(latency_ms=50)
     assert client.wait_job(job_id)['status'] == 'SUCCESS'

@@ -27,9 +27,17 @@ description:
   - An image of that name that holds another file fails the task before anything is uploaded, unless
     O(replace=true). A re-run after an interrupted replace (the new image active beside the old one)
     deletes the old one.
-  - On a transfer error the service is told that the upload C(failed) and, with O(cleanup_on_failure=true),
-    the metadata this run created is deleted; the task fails with the cause. A task that fails after it
-    changed something reports C(changed=true) and what it made (RV(image), RV(replaced)).
+  - A broken upload is resumed by the next run (O(resume=true), the default). The run finds the unfinished
+    multipart upload of the image's object on the object storage itself (no local state file, so a re-run
+    from another host resumes too), keeps each stored part whose size and ETag equal the MD5 of the same
+    byte range of O(src), sends only the missing or different parts, completes the upload and verifies the
+    image as usual. A part that does not match is sent again, never trusted.
+  - On a transfer error after parts were stored (and O(resume=true)), the C(queued) image and the stored parts
+    are kept for the next run, which reuses the image, asks the service for fresh credentials and resumes;
+    the task fails with the cause and says what it kept. On any other transfer error the service is told
+    that the upload C(failed) and, with O(cleanup_on_failure=true), the metadata this run created is
+    deleted. A task that fails after it changed something reports C(changed=true) and what it made
+    (RV(image), RV(replaced)).
   - The temporary object-storage credentials the service hands out never appear in results, logs or errors.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -75,15 +83,34 @@ options:
     description:
       - Whether to delete the image metadata this run created when the upload fails
         (after the service was told the upload C(failed)).
+      - A transfer that breaks after parts were stored, with O(resume=true), is not such a failure: it is an
+        upload to finish, so its C(queued) image and its parts are kept for the next run whatever this option
+        says (deleting the image would throw the stored parts away). To give it up, run the task with
+        O(resume=false), which starts over, or delete the image.
       - A C(queued) image reused from an earlier run is not deleted.
       - Also whether to delete the C(killed) images of this name (and C(queued) ones of another disk format)
         that failed runs left, before uploading.
+    type: bool
+    default: true
+  resume:
+    description:
+      - Whether to resume an unfinished multipart upload of the image's object that an earlier run left.
+      - V(true) lists the unfinished uploads of the object (S3 C(ListMultipartUploads), then C(ListParts)),
+        keeps each stored part whose size and ETag equal the MD5 of the same byte range of O(src), and sends
+        the rest. The part size of the earlier attempt is kept (read from its stored parts), so the ranges
+        line up whatever O(part_size_mb) says. The other unfinished uploads of the object, and one that cannot
+        be resumed (another part size or another file), are aborted, so no orphaned parts keep costing storage.
+      - Where the object storage cannot list uploads or parts (C(NotImplemented), C(AccessDenied)), the task
+        warns and starts over from byte 0.
+      - V(false) aborts the unfinished uploads of the object and starts over.
+      - "Providers: cecloud."
     type: bool
     default: true
   part_size_mb:
     description:
       - Size of one multipart part in MiB, between 5 and 5120. Files smaller than one part go in one request.
       - The part grows automatically when the file would need more than 10000 parts.
+      - A resumed upload keeps the part size of the attempt it resumes.
       - Memory used by the upload is about O(part_size_mb) times O(max_concurrency) at most.
     type: int
     default: 16
@@ -236,21 +263,46 @@ transfer:
   type: dict
   contains:
     bytes:
-      description: Bytes uploaded.
+      description: Size of the object the upload completed (bytes sent by this run plus bytes reused).
       type: int
       sample: 27205947
+    bytes_sent:
+      description: Bytes this run sent to the object storage.
+      type: int
+      sample: 8388608
+    bytes_reused:
+      description: Bytes of parts an earlier attempt stored that matched the file and were kept.
+      type: int
+      sample: 18817339
+    parts_sent:
+      description: Parts this run sent (1 for a file sent in one request).
+      type: int
+      sample: 1
+    parts_reused:
+      description: Parts of an earlier attempt that were kept.
+      type: int
+      sample: 2
+    resumed:
+      description: Whether the upload resumed an earlier attempt (at least one stored part was kept).
+      type: bool
+      sample: true
     seconds:
-      description: Duration of the upload, MD5 included.
+      description: Duration of the upload, MD5 and the check of the stored parts included.
       type: float
       sample: 0.21
     mib_per_s:
-      description: Throughput in MiB per second.
+      description: Throughput of the bytes this run sent (RV(transfer.bytes_sent)), in MiB per second.
       type: float
       sample: 123.5
   sample:
     bytes: 27205947
+    bytes_sent: 8388608
+    bytes_reused: 18817339
+    parts_sent: 1
+    parts_reused: 2
+    resumed: true
     seconds: 0.21
-    mib_per_s: 123.5
+    mib_per_s: 38.1
 '''
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
@@ -285,6 +337,7 @@ def _spec():
         replace=dict(type='bool', default=False),
         force=dict(type='bool', default=False),
         cleanup_on_failure=dict(type='bool', default=True),
+        resume=dict(type='bool', default=True),
         part_size_mb=dict(type='int', default=_transfer.DEFAULT_PART_SIZE_MB),
         max_concurrency=dict(type='int', default=_transfer.DEFAULT_MAX_CONCURRENCY),
         s3_validate_certs=dict(type='bool'),
@@ -502,19 +555,35 @@ class ImageUploadModule(ImsModule):
         try:
             transfer = _transfer.upload(p['src'], target, size=self.size, part_size_mb=p['part_size_mb'],
                                         max_concurrency=p['max_concurrency'], verify=verify, timeout=p['timeout'],
-                                        retries=p['retries'] + 1)
+                                        retries=p['retries'] + 1, resume=p['resume'])
         except ImsError as exc:
-            self._report_failure(image_id, getattr(exc, 'upload_id', None), created, exc)
+            if p['resume'] and getattr(exc, 'resumable', False):
+                self._keep_for_resume(image_id, exc)
+            else:
+                self._report_failure(image_id, getattr(exc, 'upload_id', None), created, exc)
             raise
+        for warning in transfer['warnings']:
+            self.warn(warning)
         self._md5 = transfer['md5']
         self.result['checksum'] = transfer['md5']
-        self.result['transfer'] = dict(bytes=transfer['bytes'], seconds=round(transfer['seconds'], 3),
-                                       mib_per_s=_transfer.mib_per_s(transfer['bytes'], transfer['seconds']))
+        self.result['transfer'] = _transfer_figures(transfer)
         try:
             self.service.report_upload(image_id, True, transfer['upload_id'])
         except ImsError as exc:
             self._report_failure(image_id, transfer['upload_id'], created, exc)
             raise
+
+    def _keep_for_resume(self, image_id, exc):
+        """A transfer cut off after parts were stored: keep the queued image and the parts for the next run.
+
+        Telling the service the upload failed would kill the image (and with it the object the parts
+        belong to), so neither that nor cleanup_on_failure applies: the next run of the task reuses the
+        queued image and sends only what is missing.
+        """
+        self.record_change()
+        _add_notes(exc, ['image %s stays queued with %d part(s) (%d bytes) of unfinished upload %s stored in the object '
+                         'storage: run the task again to send only what is missing, or set resume: false to start over'
+                         % (image_id, exc.parts_stored, exc.bytes_stored, exc.upload_id)])
 
     def _after_upload(self, image_id, must_wait, created):
         if must_wait:
@@ -556,6 +625,13 @@ class ImageUploadModule(ImsModule):
             return 'deleting image %s failed: %s' % (image_id, exc.message)
         self.record_change(image=dict(self.result.get('image') or {}, status='deleted'))
         return 'image %s was deleted' % image_id
+
+
+def _transfer_figures(transfer):
+    """RV(transfer) from the uploader's figures; the throughput counts the bytes sent by this run."""
+    figures = dict((k, transfer[k]) for k in ('bytes', 'bytes_sent', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed'))
+    figures.update(seconds=round(transfer['seconds'], 3), mib_per_s=_transfer.mib_per_s(transfer['bytes_sent'], transfer['seconds']))
+    return figures
 
 
 def _add_notes(exc, notes):

@@ -330,17 +330,23 @@ class ResumableUpload:
         return result
 
     def _failure(self, exc):
-        error = ImsTransportError('Uploading %s to object storage (bucket %s, key %s) failed: %s' % (
-            self.path, self.bucket, self.key, describe_s3_error(exc, self.secrets)))
         with self._lock:
             stored = len(self._etags) + self._unverified
             stored_bytes = self.stats['bytes_sent'] + self.stats['bytes_reused'] + self._unverified_bytes
+        resumable = bool(self.resume and self.upload_id) and stored > 0
+        cause = describe_s3_error(exc, self.secrets)
+        if self.upload_id and not resumable:
+            # Nothing a re-run would resume: free its parts now.
+            trouble = self._abort(self.upload_id)
+            cause += '; its unfinished upload %s %s' % (self.upload_id, 'was aborted' if trouble is None else
+                                                         'could not be aborted (%s), its parts stay until the bucket\'s '
+                                                         'lifecycle rules remove them' % trouble)
+        error = ImsTransportError('Uploading %s to object storage (bucket %s, key %s) failed: %s' % (
+            self.path, self.bucket, self.key, cause))
         error.upload_id = self.upload_id
         error.parts_stored = stored
         error.bytes_stored = stored_bytes
-        error.resumable = bool(self.resume and self.upload_id) and stored > 0
-        if self.upload_id and not error.resumable:
-            self._abort(self.upload_id)     # nothing a re-run would resume: free its parts now (best effort)
+        error.resumable = resumable
         return error
 
     # -- earlier attempts ---------------------------------------------------------------
@@ -402,13 +408,17 @@ class ResumableUpload:
         return found
 
     def _abort(self, upload_id):
+        """Abort an unfinished upload of the key; returns None, or why it failed (also kept as a warning)."""
         try:
             self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
         except (BotoCoreError, ClientError) as exc:
-            if _error_code(exc) != NO_SUCH_UPLOAD:
-                self.warnings.append('Aborting the unfinished upload %s of %s failed (%s); its parts stay until the '
-                                     'bucket\'s lifecycle rules remove them.' % (upload_id, self.key,
-                                                                                 describe_s3_error(exc, self.secrets)))
+            if _error_code(exc) == NO_SUCH_UPLOAD:
+                return None
+            trouble = describe_s3_error(exc, self.secrets)
+            self.warnings.append('Aborting the unfinished upload %s of %s failed (%s); its parts stay until the '
+                                 'bucket\'s lifecycle rules remove them.' % (upload_id, self.key, trouble))
+            return trouble
+        return None
 
     # -- one PUT -------------------------------------------------------------------------------
 

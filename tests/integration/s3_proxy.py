@@ -18,6 +18,8 @@ import socket
 import threading
 from urllib.parse import parse_qs
 
+from tests.integration.tcp_proxy import CountingProxy
+
 CREDENTIAL = re.compile(r'Credential=([^/,\s]+)/')
 
 
@@ -178,19 +180,8 @@ class S3Proxy:
         with self._lock:
             self.sent += len(data)
 
-    @staticmethod
-    def _pipe(src, dst):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            _close(src)
-            _close(dst)
+    # Server to client: bytes as they come.
+    _pipe = staticmethod(CountingProxy._pipe)
 
 
 def _close(sock):

@@ -83,7 +83,7 @@ options:
     description:
       - Whether to delete the image metadata this run created when the upload fails
         (after the service was told the upload C(failed)).
-      - A transfer that breaks after parts were stored, with O(resume=true), is not such a failure: it is an
+      - A transfer that breaks after parts were stored, with O(resume=true), is not such a failure; it is an
         upload to finish, so its C(queued) image and its parts are kept for the next run whatever this option
         says (deleting the image would throw the stored parts away). To give it up, run the task with
         O(resume=false), which starts over, or delete the image.

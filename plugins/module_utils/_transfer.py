@@ -28,7 +28,6 @@ try:
     import boto3
     from boto3.s3.transfer import TransferConfig
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
@@ -36,8 +35,9 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     BOTO3_IMPORT_ERROR = exc
 
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+# describe_s3_error is re-exported: callers of this module describe S3 errors with it.
 from ansible_collections.cecloud.ims.plugins.module_utils._multipart import (  # noqa: F401  pylint: disable=unused-import
-    MAX_PARTS, ResumableUpload, describe_s3_error, fitting_part_size, scrub)
+    ResumableUpload, describe_s3_error, fitting_part_size)
 
 MIB = 1024 * 1024
 # Tuned with tests/bench/bench_transfer.py (see the README's performance section).

@@ -197,8 +197,11 @@ def test_s3_stopped_at_70_percent_then_a_rerun_with_fresh_keys_sends_only_the_re
     assert_resumed(ims, proxy, second, src, image['imageId'])
     assert set(key for dummy, key in proxy.requests) == {S3_ROTATED_ACCESS_KEY}, proxy.requests
     assert {'ListMultipartUploads', 'ListParts', 'UploadPart', 'CompleteMultipartUpload'} <= set(proxy.operations())
-    # Memory stays flat: far below the file (100 MiB) plus what a resumed transfer touches.
-    assert peak_mib < 150, peak_mib
+    # Memory stays flat: the resumed run needs little more than a check-mode run of the same task (which
+    # loads the same code and hashes the file), far less than the file (100 MiB).
+    baseline, baseline_mib = run_measured(ims, dict(args, _ansible_check_mode=True))
+    assert not baseline.failed and not baseline.changed, baseline
+    assert peak_mib - baseline_mib < 40, (peak_mib, baseline_mib)
 
     third = ims.module('ims_image_upload', args)
     assert not third.failed and not third.changed and third['transfer'] == {}, third

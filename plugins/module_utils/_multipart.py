@@ -365,13 +365,20 @@ class ResumableUpload:
                                          % (stored.upload_id, self.key, why))
                 else:
                     plans.append(plan)
-        # The most bytes to reuse, then the newest.
-        plans.sort(key=lambda p: (p.bytes, str(p.stored.initiated or '')), reverse=True)
+        if len(plans) > 1:
+            # Which one holds this file: its first candidate part tells (one part read per upload), then the
+            # most bytes to reuse, then the newest. A lone upload is checked part by part as it resumes.
+            plans.sort(key=lambda p: (self._first_part_matches(p), p.bytes, str(p.stored.initiated or '')), reverse=True)
         chosen = plans[0] if plans else None
         for stored in found:
             if chosen is None or stored is not chosen.stored:
                 self._abort(stored.upload_id)
         return chosen
+
+    def _first_part_matches(self, plan):
+        number = min(plan.candidates)
+        offset, length = part_range(number, self.size, plan.part_size)
+        return plain_etag(plan.candidates[number]) == binascii.hexlify(md5_range(self.path, offset, length)).decode('ascii')
 
     def _unfinished_uploads(self):
         """StoredUpload of each unfinished upload of exactly this key, with its parts; [] when the server cannot tell."""

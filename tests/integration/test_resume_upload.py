@@ -297,9 +297,9 @@ def test_resume_false_with_a_broken_transfer_reports_failed_cleans_up_and_says_t
 
 
 def test_stale_uploads_are_aborted_and_the_resumable_one_keeps_its_part_size(ims, proxy, tmp_path):
-    """Two unfinished uploads of the image's object: one of 1 MiB parts (below S3's minimum: cannot be resumed)
-    and one of 6 MiB parts holding parts 1 and 3 of the file. The run resumes the latter with its 6 MiB parts,
-    although it asks for 5 MiB, and aborts the former."""
+    """Three unfinished uploads of the image's object: one of 1 MiB parts (below S3's minimum: cannot be resumed),
+    one of 6 MiB parts holding parts 1 and 3 of the file, and one of 6 MiB parts of another file. The run resumes
+    the file's with its 6 MiB parts, although it asks for 5 MiB, and aborts the two others."""
     src = write_raw(tmp_path / 'stale.raw', 30)
     tenant = ims.stack.tenant('tenant-a')
     queued = ims.api('POST', '/private-images', json={
@@ -316,6 +316,10 @@ def test_stale_uploads_are_aborted_and_the_resumable_one_keeps_its_part_size(ims
     resumable = s3.create_multipart_upload(Bucket=bucket, Key=key)['UploadId']
     for number in (1, 3):
         s3.upload_part(Bucket=bucket, Key=key, UploadId=resumable, PartNumber=number, Body=data[(number - 1) * six:number * six])
+    # Another file of the same size and part size, with more parts stored: its parts fit by size, not by content.
+    other = s3.create_multipart_upload(Bucket=bucket, Key=key)['UploadId']
+    for number in (1, 2, 3):
+        s3.upload_part(Bucket=bucket, Key=key, UploadId=other, PartNumber=number, Body=b'o' * six)
 
     run = ims.module('ims_image_upload', dict(ARGS, src=src, name='resume-stale'))
     assert not run.failed, run

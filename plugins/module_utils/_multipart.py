@@ -47,7 +47,6 @@ MASK = '********'
 LISTING_UNAVAILABLE_CODES = ('NotImplemented', 'AccessDenied', 'MethodNotAllowed', 'NotSupported', 'Unsupported')
 LISTING_UNAVAILABLE_STATUSES = (403, 405, 501)
 NO_SUCH_UPLOAD = 'NoSuchUpload'
-TRANSFER_ERRORS = (BotoCoreError, ClientError, EnvironmentError, ValueError)
 
 
 def scrub(text, secrets):
@@ -323,7 +322,7 @@ class ResumableUpload:
                 md5 = self._put_whole()
             else:
                 md5 = self._multipart(plan)
-        except TRANSFER_ERRORS as exc:
+        except (BotoCoreError, ClientError, EnvironmentError, ValueError) as exc:
             raise self._failure(exc)
         result = dict(self.stats, upload_id=self.upload_id, md5=md5, bytes=self.size, resumed=self.stats['parts_reused'] > 0,
                       part_size=self.part_size, seconds=max(time.time() - started, 1e-6), warnings=list(self.warnings))
@@ -338,9 +337,9 @@ class ResumableUpload:
         if self.upload_id and not resumable:
             # Nothing a re-run would resume: free its parts now.
             trouble = self._abort(self.upload_id)
-            cause += '; its unfinished upload %s %s' % (self.upload_id, 'was aborted' if trouble is None else
-                                                         'could not be aborted (%s), its parts stay until the bucket\'s '
-                                                         'lifecycle rules remove them' % trouble)
+            outcome = 'was aborted' if trouble is None else (
+                'could not be aborted (%s), its parts stay until the bucket\'s lifecycle rules remove them' % trouble)
+            cause += '; its unfinished upload %s %s' % (self.upload_id, outcome)
         error = ImsTransportError('Uploading %s to object storage (bucket %s, key %s) failed: %s' % (
             self.path, self.bucket, self.key, cause))
         error.upload_id = self.upload_id

@@ -113,8 +113,8 @@ def report(row):
         row['resumed_bytes'] / MIB, row['resumed_seconds'], row['resumed_transfer']['parts_reused'],
         row['resumed_transfer']['parts_sent']))
     print('  broken + resumed / uninterrupted: bytes %.2f  time %.2f' % (total_b / whole_b, total_s / whole_s))
-    print('  resumed run alone / uninterrupted: bytes %.2f  time %.2f' % (row['resumed_bytes'] / whole_b,
-                                                                        row['resumed_seconds'] / whole_s))
+    alone = (row['resumed_bytes'] / whole_b, row['resumed_seconds'] / whole_s)
+    print('  resumed run alone / uninterrupted: bytes %.2f  time %.2f' % alone)
     print('  (starting over instead would send %.2f of the bytes)' % ((row['broken_bytes'] + whole_b) / whole_b))
     print('  peak RSS of the module: %.1f MiB' % row['peak_rss_mib'])
 

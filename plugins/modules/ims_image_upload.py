@@ -538,7 +538,7 @@ class ImageUploadModule(ImsModule):
         self.result.setdefault('replaced', []).append(image['image_id'])
 
     def _upload(self, image_id, created):
-        """upload-prepare, the S3 upload and upload-done; on failure, report it and clean up."""
+        """upload-prepare, the S3 upload and upload-done; on failure, keep what a re-run resumes, else report it and clean up."""
         p = self.params
         try:
             target = self.backend.upload_prepare(image_id, self.size)

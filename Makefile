@@ -21,6 +21,10 @@ export VENV IMS_CORE
 # Keystone + Glance for the `openstack` provider's integration tests (scripts/openstack-venv.sh).
 OPENSTACK_VENV ?= $(CURDIR)/.venv-openstack
 export OPENSTACK_VENV
+# openstacksdk, the anchor of the Glance benchmark (scripts/bench-venv.sh): never in the test venvs.
+BENCH_VENV ?= $(HOME)/.cache/cecloud-ims/venv-bench-glance
+export BENCH_VENV
+BENCH_GLANCE_ARGS ?= --sizes 0.25,1
 BIN := $(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
@@ -82,7 +86,8 @@ help:
 	@echo 'make units        pytest tests/unit'
 	@echo 'make integration  pytest tests/integration (playbooks against the emulator)'
 	@echo 'make lint         ansible-lint --profile production on roles/ and playbooks/'
-	@echo 'make bench        run tests/bench/*.py'
+	@echo 'make bench        run tests/bench/bench_transfer.py (cecloud: emulator + SeaweedFS)'
+	@echo 'make bench-glance run tests/bench/bench_glance.py (openstack: Keystone + Glance, vs openstacksdk in $$BENCH_VENV)'
 	@echo 'make build        ansible-galaxy collection build into build/'
 	@echo 'make changelog    antsibull-changelog lint'
 	@echo 'make clean        remove build/ and tests/output/'
@@ -150,9 +155,16 @@ stack: venv collection-link
 	@$(TEST_ENV) $(BIN)/python -m tests.emulator.stack --env-file $(STACK_ENV_FILE)
 
 bench: venv collection-link
-	@shopt -s nullglob; files=(tests/bench/*.py); \
+	@shopt -s nullglob; files=(tests/bench/bench_transfer.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo 'bench: no tests/bench/*.py yet'; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(TEST_ENV) $(BIN)/python "$$f"; done
+
+.PHONY: bench-venv bench-glance
+bench-venv:
+	@scripts/bench-venv.sh
+
+bench-glance: venv openstack-venv bench-venv collection-link
+	$(TEST_ENV) $(BIN)/python tests/bench/bench_glance.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_GLANCE_ARGS)
 
 build: venv
 	@mkdir -p build

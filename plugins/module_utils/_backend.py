@@ -59,6 +59,9 @@ class Backend:
     recipient_actions = ()
     export_targets = ()
     uploader = None
+    # The hash algorithms of an image's data the service reports (``data_hashes``), which an upload computes
+    # while it sends the file: the service's own checksum (MD5) first.
+    upload_hashes = ('md5',)
     # A callable waiting for an asynchronous job of the API, where the API has jobs; None when
     # operations are followed by polling the image's status (ImageService.wait_for_status).
     job_waiter = None
@@ -77,6 +80,22 @@ class Backend:
     def can_have_members(image):  # pylint: disable=unused-argument
         """Whether ``image`` can be shared in its current state (so whether its members are worth listing)."""
         return True
+
+    @staticmethod
+    def data_hashes(image):
+        """{algorithm: hex digest} of the image's data, as the service reports them (empty when it reports none)."""
+        return {'md5': image['checksum'].lower()} if image.get('checksum') else {}
+
+    @staticmethod
+    def strongest_hash(image_hashes):
+        """(algorithm, hex) of the strongest hash in ``data_hashes()``, the one a download is verified with; None if none.
+
+        One hash is enough to know the bytes are the service's (every other hash it reports was computed on them);
+        the strongest is the one a corruption or a collision cannot pass.
+        """
+        for algorithm in sorted(image_hashes, key=lambda a: (a == 'md5', a)):
+            return algorithm, image_hashes[algorithm]
+        return None
 
     def unsupported(self, what, instead):
         """The error for a task that asks this provider for something it cannot do."""

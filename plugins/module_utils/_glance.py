@@ -23,12 +23,16 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _backend
 from ansible_collections.cecloud.ims.plugins.module_utils._auth import XAuthTokenAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect, json_or_none
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._image_options import check_choices
 from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
 
 IMAGES = '/v2/images'
 # The service type of the image service in a Keystone catalog.
 CATALOG_TYPE = 'image'
 PATCH_CONTENT_TYPE = 'application/openstack-images-v2.1-json-patch'
+DATA_CONTENT_TYPE = 'application/octet-stream'
+# The hash Glance computes beside the MD5 unless its hashing_algorithm says otherwise.
+DEFAULT_HASH_ALGO = 'sha512'
 REQUEST_ID_HEADERS = ('x-openstack-request-id', 'x-compute-request-id', 'x-request-id')
 # Glance image ids are UUIDs; a look-up by id is worth a request only for a value of that shape.
 IMAGE_ID = re.compile(r'[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}')
@@ -169,6 +173,7 @@ class GlanceBackend(_backend.Backend):
     recipient_actions = (_backend.RECIPIENT_ACCEPT, _backend.RECIPIENT_REJECT)
     export_targets = (_backend.EXPORT_TO_FILE,)
     uploader = _backend.UPLOAD_DIRECT_PUT
+    upload_hashes = ('md5', DEFAULT_HASH_ALGO)
     server_filters = SERVER_FILTERS
     # Updates are JSON patches of the changed fields, and images carry free properties.
     updates_by_patch = True
@@ -289,6 +294,35 @@ class GlanceBackend(_backend.Backend):
         self.client.call('POST', '%s/%s/actions/%s' % (IMAGES, image_id, action), idempotent=True,
                          operation='%s image %s' % (action, image_id))
 
+    # -- image data --------------------------------------------------------------
+
+    def upload_file(self, image_id, body):
+        """PUT /v2/images/{id}/file (204) with ``body`` streamed: the image becomes ``active`` when it returns.
+
+        Not repeated after it may have reached Glance (a second PUT into the image is 409 once Glance took
+        the data); a 401 is answered before Glance reads the body, so the client resends it from its start.
+        """
+        self.client.send('PUT', '%s/%s/file' % (IMAGES, image_id), data=body, content_type=DATA_CONTENT_TYPE,
+                         idempotent=False, operation='upload the file of image %s' % image_id)
+
+    def open_download(self, image_id):
+        """GET /v2/images/{id}/file: the streaming ``requests.Response`` of the image's bytes (the caller closes it).
+
+        The status is checked before any byte is read: an error page never reaches the caller as data.
+        """
+        return self.client.send('GET', '%s/%s/file' % (IMAGES, image_id), stream=True,
+                                operation='download image %s' % image_id)
+
+    @staticmethod
+    def data_hashes(image):
+        """{algorithm: hex} of the image's data as Glance reports them: ``os_hash_algo``/``os_hash_value`` and ``checksum`` (MD5)."""
+        hashes = {}
+        if image.get('os_hash_algo') and image.get('os_hash_value'):
+            hashes[image['os_hash_algo'].lower()] = image['os_hash_value'].lower()
+        if image.get('checksum'):
+            hashes['md5'] = image['checksum'].lower()
+        return hashes
+
     # -- interoperable import --------------------------------------------------
 
     def import_methods(self):
@@ -355,10 +389,13 @@ CREATE_DEFAULTS = dict(disk_format='qcow2', container_format='bare', visibility=
 # Fields that Glance accepts in a patch only while the image has no data.
 FIXED_ONCE_UPLOADED = ('disk_format', 'container_format')
 GLANCE_NAME_MAX = 255
+# Glance's visibilities (the choices of ``visibility`` include other providers' values, such as cecloud's market).
+VISIBILITIES = ['private', 'shared', 'community', 'public']
 
 
 def check_metadata(params):
-    """Refuse, before any request, what Glance would refuse: names, sizes, tags and properties it cannot hold."""
+    """Refuse, before any request, what Glance would refuse: names, visibilities, sizes, tags and properties it cannot hold."""
+    check_choices(params, dict(visibility=VISIBILITIES), 'openstack')
     name = params.get('name')
     if name is not None and not 1 <= len(name) <= GLANCE_NAME_MAX:
         raise ImsValidationError('name must be 1 to %d characters; got %d.' % (GLANCE_NAME_MAX, len(name)))

@@ -7,8 +7,8 @@
 Memory stays flat whatever the file size: the upload (``_multipart.ResumableUpload``: resumable,
 at most ``max_concurrency`` parts in flight) reads parts from the file as it sends them, and the MD5
 is computed by a thread that reads the file beside the transfer, so it costs no second pass of wall time.
-The download writes to a temporary file in the destination's folder while a thread hashes the
-chunks, and renames it over the destination only once size and MD5 match.
+The download is ``_streams.write_verified`` (a temporary file in the destination's folder, hashed
+by a thread beside the writes, renamed over the destination only once size and MD5 match).
 
 Nothing here knows Ansible; errors are ImsError whose messages never hold the temporary keys.
 """
@@ -18,11 +18,6 @@ __metaclass__ = type
 
 import hashlib
 import os
-import queue
-import signal
-import tempfile
-import threading
-import time
 
 try:
     import boto3
@@ -34,7 +29,8 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HAS_BOTO3 = False
     BOTO3_IMPORT_ERROR = exc
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils import _streams
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 # describe_s3_error is re-exported: callers of this module describe S3 errors with it.
 from ansible_collections.cecloud.ims.plugins.module_utils._multipart import (  # noqa: F401  pylint: disable=unused-import
     ResumableUpload, describe_s3_error, fitting_part_size)
@@ -47,8 +43,6 @@ MIN_PART_SIZE_MB = 5            # S3's smallest multipart part
 MAX_PART_SIZE_MB = 5120         # S3's largest part
 MAX_CONCURRENCY = 64
 HASH_BUFFER = 4 * MIB
-DOWNLOAD_CHUNK = 1 * MIB
-DOWNLOAD_QUEUE = 16             # chunks waiting for the hashing thread: bounds the download's memory
 # SigV4 needs a region name; S3-compatible object stores of private clouds accept this one.
 S3_SIGNING_REGION = 'us-east-1'
 QCOW2_MAGIC = b'QFI\xfb'
@@ -166,108 +160,14 @@ def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concu
 
 # -- download ------------------------------------------------------------------
 
-class _ChunkHasher(threading.Thread):
-    """Hashes the chunks a download hands over through a bounded queue (memory: DOWNLOAD_QUEUE chunks)."""
-
-    def __init__(self):
-        super(_ChunkHasher, self).__init__(name='ims-md5')
-        self.daemon = True
-        self.queue = queue.Queue(DOWNLOAD_QUEUE)
-        self.digest = hashlib.md5()
-
-    def run(self):
-        while True:
-            chunk = self.queue.get()
-            if chunk is None:
-                return
-            self.digest.update(chunk)
-
-    def finish(self):
-        self.queue.put(None)
-        self.join()
-        return self.digest.hexdigest()
-
-    def abandon(self):
-        while True:
-            try:
-                self.queue.get_nowait()
-            except queue.Empty:
-                break
-        self.queue.put(None)
-        self.join()
-
-
-class _TermAsExit:
-    """While active, SIGTERM (Ansible's task timeout, a killed job) raises SystemExit so cleanup runs."""
-
-    def __enter__(self):
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGTERM, self._raise)
-        return self
-
-    @staticmethod
-    def _raise(signum, frame):  # pylint: disable=unused-argument
-        raise SystemExit(143)
-
-    def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
-        return False
-
-
 def download(chunks, dest, expected_md5=None, expected_size=None, mode=None):
-    """Write the byte chunks of ``chunks`` to ``dest`` atomically, hashing them beside the writes.
+    """Write the byte chunks of ``chunks`` to ``dest`` atomically, verified by size and MD5.
 
-    The bytes go to a temporary file in ``dest``'s folder, which replaces ``dest`` only when the size
-    and MD5 match the expected ones; on any failure or interruption the temporary file is removed and
-    ``dest`` is left as it was.  Returns ``dict(md5, bytes, seconds)``.
+    ``_streams.write_verified`` with the MD5 only; returns ``dict(md5, bytes, seconds)``.
     """
-    folder = os.path.dirname(os.path.abspath(dest))
-    if not os.path.isdir(folder):
-        raise ImsValidationError('The folder of dest %s does not exist: create it first.' % dest)
-    started = time.time()
-    fd, temp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.part', dir=folder)
-    hasher = _ChunkHasher()
-    hasher.start()
-    done = False
-    try:
-        with _TermAsExit():
-            count = 0
-            with os.fdopen(fd, 'wb') as handle:
-                for chunk in chunks:
-                    if not chunk:
-                        continue
-                    handle.write(chunk)
-                    hasher.queue.put(chunk)
-                    count += len(chunk)
-                handle.flush()
-            md5 = hasher.finish()
-            done = True
-            if expected_size is not None and count != int(expected_size):
-                raise ImsTransportError('The download of %s was cut short or too long: received %d bytes, the image has %s; '
-                                        '%s was left as it was.' % (dest, count, expected_size, dest))
-            if expected_md5 and md5 != expected_md5.lower():
-                raise ImsTransportError('The downloaded bytes do not match the image checksum (MD5 %s, expected %s); '
-                                        '%s was left as it was.' % (md5, expected_md5, dest))
-            if mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(temp, mode)
-            os.replace(temp, dest)
-            temp = None
-    except EnvironmentError as exc:
-        raise ImsError('Writing the download to %s failed: %s' % (dest, exc))
-    finally:
-        if not done:
-            hasher.abandon()
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-    return dict(md5=md5, bytes=count, seconds=max(time.time() - started, 1e-6))
+    stats = _streams.write_verified(chunks, dest, expected={'md5': expected_md5}, expected_size=expected_size,
+                                    mode=mode, algorithms=('md5',))
+    return dict(md5=stats['digests']['md5'], bytes=stats['bytes'], seconds=stats['seconds'])
 
 
 def mib_per_s(nbytes, seconds):

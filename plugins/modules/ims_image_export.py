@@ -11,13 +11,18 @@ module: ims_image_export
 short_description: Export a private image of an Image Management Service (IMS) to a bucket, or download it
 version_added: 0.1.0
 description:
-  - With O(bucket), asks the service to export the image file into one of the object-storage buckets it
-    offers for the image. O(az_id) and O(cell_id) are looked up with the service's bucket list when omitted;
+  - With O(bucket) (provider cecloud), asks the service to export the image file into one of the
+    object-storage buckets it offers for the image. O(az_id) and O(cell_id) are looked up with the service's bucket list when omitted;
     an unknown bucket fails the task with the list of valid ones.
-  - With O(dest), downloads the image file. The bytes are streamed to a temporary file in the destination's
-    folder while a thread computes their MD5; the file replaces O(dest) only when its size and MD5 match the
-    image's, so a failed or interrupted download never leaves a partial O(dest). Memory stays flat whatever
-    the image size.
+  - With O(dest), downloads the image file (cecloud, and openstack with C(GET /v2/images/{id}/file)). The
+    HTTP status is checked before any byte is written (an error page never becomes the file). The bytes are
+    streamed to a temporary file in the destination's folder while a thread hashes them; the file replaces
+    O(dest) only when its size and hash match the image's, so a failed, corrupted or interrupted download
+    never leaves a partial O(dest). Memory stays flat whatever the image size.
+  - The hash checked is the strongest the service reports, on openstack the C(os_hash_value) (by
+    C(os_hash_algo), SHA-512 by default), else the C(checksum) (MD5); one is enough to know the bytes are
+    the ones the service computed all its hashes of. RV(verified) says which. An image that reports no hash
+    is downloaded with its size checked only, and the task warns that it could not be verified.
   - Only C(active) images can be exported or downloaded.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -33,14 +38,17 @@ options:
       - Name of the bucket to export the image file to; one of the buckets the service lists for the image.
       - The service writes the object; where (its key) is the service's choice.
       - Mutually exclusive with O(dest).
+      - "Providers: cecloud."
     type: str
   az_id:
     description:
       - Availability zone of O(bucket). Looked up with the bucket list when omitted.
+      - "Providers: cecloud."
     type: str
   cell_id:
     description:
       - Cell of O(bucket). Looked up with the bucket list when omitted.
+      - "Providers: cecloud."
     type: str
   dest:
     description:
@@ -55,7 +63,7 @@ options:
     type: path
   force:
     description:
-      - Download even when O(dest) already holds the image's bytes (same size and MD5).
+      - Download even when O(dest) already holds the image's bytes (same size and hash).
       - Without it, a O(dest) holding other bytes is replaced, and one holding the same bytes is left alone.
     type: bool
     default: false
@@ -69,8 +77,9 @@ attributes:
   diff_mode:
     support: partial
     description:
-      - With O(dest), shows the file before (C(state=absent), or its size, and its MD5 when the size matches
-        the image's) and after (the image's size and MD5), and the file attributes that change.
+      - With O(dest), shows the file before (C(state=absent), or its size, and its hash when the size matches
+        the image's; the key is the algorithm, C(md5) or C(sha512)) and after (the image's size and hash), and
+        the file attributes that change.
       - With O(bucket), shows nothing (see the notes).
 notes:
   - An export to a bucket always reports C(changed), and a second run exports again. The CECloud API
@@ -177,10 +186,30 @@ dest:
   type: str
   sample: /srv/mirror/centos8-golden.qcow2
 checksum:
-  description: MD5 of the file at RV(dest) (equal to the image's checksum).
+  description:
+    - MD5 of the file at RV(dest) (equal to the image's checksum).
+    - On openstack, when the download was verified by C(os_hash_value), the image's C(checksum), which
+      Glance computed of the same bytes.
   returned: with O(dest)
   type: str
   sample: 29a9d18dc5e0aa0f14707cffda13fa92
+verified:
+  description:
+    - The hash the file at RV(dest) was checked against, and its value; empty when the image reports none.
+  returned: with O(dest)
+  type: dict
+  contains:
+    algorithm:
+      description: V(sha512) (Glance's C(os_hash_algo)), or V(md5).
+      type: str
+      sample: sha512
+    value:
+      description: The expected hex digest, which the file has.
+      type: str
+      sample: 0b8c3a...
+  sample:
+    algorithm: md5
+    value: 29a9d18dc5e0aa0f14707cffda13fa92
 mode:
   description: Mode of the file at RV(dest), in octal (with O(dest); from Ansible's file facts, as the
     C(uid), C(gid), C(owner), C(group), C(size) and C(state) keys).
@@ -212,8 +241,9 @@ transfer:
 
 import os
 import stat
+import time
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT_TO_BUCKET, EXPORT_TO_FILE
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
@@ -232,6 +262,8 @@ class ImageExportModule(ImsModule):
     )
     module_kwargs = dict(mutually_exclusive=[('bucket', 'dest')], required_one_of=[('bucket', 'dest')],
                          required_by=dict(az_id='bucket', cell_id='bucket'), add_file_common_args=True)
+    # bucket itself is refused by require() (no export target of the provider), which says to use dest.
+    provider_options = dict(az_id=('cecloud',), cell_id=('cecloud',))
 
     def run(self):
         p = self.params
@@ -296,36 +328,50 @@ class ImageExportModule(ImsModule):
         dest = p['dest']
         if os.path.isdir(dest):
             dest = os.path.join(dest, '%s.%s' % (image['image_id'], image.get('disk_format') or 'img'))
-        expected = (image.get('checksum') or '').lower() or None
+        hashes = self.backend.data_hashes(image)
+        # One hash proves the bytes are the service's: the strongest it reports (Glance: os_hash_value, SHA-512).
+        verified = self.backend.strongest_hash(hashes)
+        algorithm, expected = verified if verified else ('md5', None)
         size = image.get('size')
-        self.result.update(dest=dest, transfer={})
-        before = _present_file(dest, size, expected, hash_it=not p['force'])
-        after = dict((k, v) for k, v in (('path', dest), ('size', size), ('md5', expected)) if v is not None)
-        if expected and before.get('md5') == expected:
-            self.result['checksum'] = expected
+        self.result.update(dest=dest, transfer={}, verified=dict(algorithm=algorithm, value=expected) if verified else {})
+        if not verified:
+            self.warn('Image %s reports no checksum (neither checksum nor os_hash_value): the bytes downloaded to %s '
+                      'cannot be verified, only their size%s; and whether %s already holds them cannot be told, so '
+                      'it is downloaded again.' % (image['image_id'], dest, '' if size else ' (which it does not report either)',
+                                                   dest))
+        before = _present_file(dest, size, algorithm, expected, hash_it=not p['force'])
+        after = dict((k, v) for k, v in (('path', dest), ('size', size), (algorithm, expected)) if v is not None)
+        if expected and before.get(algorithm) == expected:
+            self.result['checksum'] = hashes.get('md5')
         else:
             self.result['changed'] = True
             if self.check_mode:
-                self.result['checksum'] = expected
+                self.result['checksum'] = hashes.get('md5')
             else:
-                self._fetch(image, dest, expected, size, mode=_mode_of(dest))
+                self._fetch(image, dest, algorithm, expected, size, mode=_mode_of(dest))
         diff = dict(before=before, after=after)
         if os.path.exists(dest):
             file_args = self.module.load_file_common_arguments(p, path=dest)
             self.result['changed'] = self.module.set_fs_attributes_if_different(file_args, self.result['changed'], diff)
         self.set_diff(diff['before'], diff['after'])
 
-    def _fetch(self, image, dest, expected, size, mode):
-        """Download into ``dest``; the new file keeps ``mode``, the mode of the file it replaces (None: a new file)."""
+    def _fetch(self, image, dest, algorithm, expected, size, mode):
+        """Download into ``dest``; the new file keeps ``mode``, the mode of the file it replaces (None: a new file).
+
+        The file's MD5 is computed beside the verified hash only where that hash is the MD5 or the image
+        reports no MD5 (a second digest would cost a core at download speed).
+        """
+        md5_known = self.backend.data_hashes(image).get('md5')
+        started = time.time()
         response = self.backend.open_download(image['image_id'])
         try:
-            stats = _transfer.download(_chunks(response, image['image_id']), dest, expected_md5=expected,
-                                       expected_size=size, mode=mode)
+            stats = _streams.write_verified(_chunks(response, image['image_id']), dest, expected={algorithm: expected},
+                                            expected_size=size, mode=mode, algorithms=() if md5_known else ('md5',))
         finally:
             response.close()
-        self.result.update(checksum=stats['md5'], transfer=dict(
-            bytes=stats['bytes'], seconds=round(stats['seconds'], 3),
-            mib_per_s=_transfer.mib_per_s(stats['bytes'], stats['seconds'])))
+        seconds = max(time.time() - started, 1e-6)    # the request included, as the service's first byte is
+        self.result.update(checksum=stats['digests'].get('md5') or md5_known, transfer=dict(
+            bytes=stats['bytes'], seconds=round(seconds, 3), mib_per_s=_transfer.mib_per_s(stats['bytes'], seconds)))
 
 
 def _mode_of(path):
@@ -333,21 +379,21 @@ def _mode_of(path):
     return stat.S_IMODE(os.stat(path).st_mode) if os.path.isfile(path) else None
 
 
-def _present_file(path, expected_size, expected_md5, hash_it):
+def _present_file(path, expected_size, algorithm, expected, hash_it):
     """What ``path`` holds now: ``path`` and ``state: absent``, or its ``size`` and, when it is worth reading
-    (the size matches the image's and ``hash_it``), its ``md5``."""
+    (the size matches the image's and ``hash_it``), its hash by ``algorithm``."""
     if not os.path.isfile(path):
         return dict(path=path, state='absent')
     facts = dict(path=path, size=os.path.getsize(path))
-    if hash_it and expected_md5 and (expected_size is None or facts['size'] == expected_size):
-        facts['md5'] = _transfer.md5_file(path)
+    if hash_it and expected and (expected_size is None or facts['size'] == expected_size):
+        facts[algorithm] = _streams.hash_file(path, (algorithm,))[algorithm]
     return facts
 
 
 def _chunks(response, image_id):
     """The response's bytes; a broken connection becomes an ImsTransportError."""
     try:
-        yield from response.iter_content(_transfer.DOWNLOAD_CHUNK)
+        yield from response.iter_content(_streams.CHUNK)
     except ImsError:
         raise
     except Exception as exc:  # pylint: disable=broad-except

@@ -11,14 +11,20 @@ module: ims_image_upload
 short_description: Upload a local qcow2 or raw file as a private image of an Image Management Service (IMS)
 version_added: 0.1.0
 description:
-  - Creates the image's metadata, asks the service where to put the file, uploads the file to that
-    object storage (S3 API, multipart with parallel parts, path-style addressing, signature v4), tells the
-    service the result, waits until the image is C(active) and compares the service's checksum with the
-    file's MD5.
-  - The file is read in place and the MD5 is computed by a thread beside the upload, so memory stays flat
-    whatever the file size and hashing adds no second pass of wall time.
+  - "With O(provider=cecloud): creates the image's metadata, asks the service where to put the file, uploads
+    the file to that object storage (S3 API, multipart with parallel parts, path-style addressing, signature
+    v4), tells the service the result, waits until the image is C(active) and compares the service's checksum
+    with the file's MD5. The file is read in place and the MD5 is computed by a thread beside the upload."
+  - "With O(provider=openstack) (Glance v2): creates the image record (C(POST /v2/images)), then sends the
+    file in one streamed C(PUT /v2/images/{id}/file), computing its MD5 and SHA-512 while it is sent (the
+    file is read once), and compares them with the C(checksum) and C(os_hash_value) Glance computed of what
+    it stored (a hash algorithm other than Glance's default SHA-512 costs one more read of the file). A
+    login token about to expire is renewed before the PUT; a PUT refused with HTTP 401 is sent again from
+    the file's first byte after a new login."
+  - Memory stays flat whatever the file size, and hashing adds no second pass of wall time.
   - Idempotent by O(name), and never makes a second private image of that name. An C(active) image of
-    that name whose checksum equals the file's MD5 is left alone. A C(saving) image of that name with the
+    that name whose checksum equals the file's MD5 (and, on openstack, whose C(os_hash_value) equals the
+    file's hash) is left alone, without any request that writes. A C(saving) image of that name with the
     file's checksum, or with no checksum yet and the file's size, is the upload an earlier run started
     (for example with O(wait=false)), so it is reused, and waited for only when O(wait=true). A C(queued)
     image of that name with the same disk format (left by a failed run) is reused instead of creating
@@ -27,16 +33,16 @@ description:
   - An image of that name that holds another file fails the task before anything is uploaded, unless
     O(replace=true). A re-run after an interrupted replace (the new image active beside the old one)
     deletes the old one.
-  - A broken upload is resumed by the next run (O(resume=true), the default). The run finds the unfinished
-    multipart upload of the image's object on the object storage itself (no local state file, so a re-run
-    from another host resumes too), keeps each stored part whose size and ETag equal the MD5 of the same
-    byte range of O(src), sends only the missing or different parts, completes the upload and verifies the
-    image as usual. A part that does not match is sent again, never trusted.
+  - A broken upload is resumed by the next run (O(resume=true), the default; cecloud). The run finds the
+    unfinished multipart upload of the image's object on the object storage itself (no local state file, so a
+    re-run from another host resumes too), keeps each stored part whose size and ETag equal the MD5 of the
+    same byte range of O(src), sends only the missing or different parts, completes the upload and verifies
+    the image as usual. A part that does not match is sent again, never trusted.
   - On a transfer error after parts were stored (and O(resume=true)), the C(queued) image and the stored parts
     are kept for the next run, which reuses the image, asks the service for fresh credentials and resumes;
     the task fails with the cause and says what it kept. On any other transfer error the service is told
-    that the upload C(failed) and, with O(cleanup_on_failure=true), the metadata this run created is
-    deleted. A task that fails after it changed something reports C(changed=true) and what it made
+    that the upload C(failed) (cecloud) and, with O(cleanup_on_failure=true), the metadata this run created
+    is deleted. A task that fails after it changed something reports C(changed=true) and what it made
     (RV(image), RV(replaced)).
   - The temporary object-storage credentials the service hands out never appear in results, logs or errors.
 author:
@@ -50,8 +56,8 @@ options:
     required: true
   name:
     description:
-      - Image name, 1 to 128 characters, not starting or ending with a space.
-      - Letters, digits, C(-), C(.), C(_), spaces and Chinese characters only.
+      - Image name. On cecloud 1 to 128 characters, not starting or ending with a space; letters, digits,
+        C(-), C(.), C(_), spaces and Chinese characters only. On openstack 1 to 255 characters.
       - Identifies the image; a task that runs again finds the image it uploaded by this name.
     type: str
     required: true
@@ -77,12 +83,15 @@ options:
       - With O(replace=true), replace an image that is shared with other users too. The new image is
         shared with the same users first, then the old image is unshared and deleted, so the users keep an
         image of this name at every moment (RV(shares_moved) lists them).
+      - On openstack the new image is then created with C(visibility=shared), and its member projects start
+        C(pending) (each recipient accepts it again with M(cecloud.ims.ims_image_share)).
     type: bool
     default: false
   cleanup_on_failure:
     description:
       - Whether to delete the image metadata this run created when the upload fails
-        (after the service was told the upload C(failed)).
+        (after the service was told the upload C(failed), on cecloud), or when the service's hashes of the
+        stored image are not the file's.
       - A transfer that breaks after parts were stored, with O(resume=true), is not such a failure; it is an
         upload to finish, so its C(queued) image and its parts are kept for the next run whatever this option
         says (deleting the image would throw the stored parts away). To give it up, run the task with
@@ -103,31 +112,35 @@ options:
       - Where the object storage cannot list uploads or parts (C(NotImplemented), C(AccessDenied)), the task
         warns and starts over from byte 0.
       - V(false) aborts the unfinished uploads of the object and starts over.
+      - Default V(true).
       - "Providers: cecloud."
     type: bool
-    default: true
   part_size_mb:
     description:
       - Size of one multipart part in MiB, between 5 and 5120. Files smaller than one part go in one request.
       - The part grows automatically when the file would need more than 10000 parts.
       - A resumed upload keeps the part size of the attempt it resumes.
       - Memory used by the upload is about O(part_size_mb) times O(max_concurrency) at most.
+      - Default V(16).
+      - "Providers: cecloud."
     type: int
-    default: 16
   max_concurrency:
     description:
       - How many parts are uploaded at the same time, between 1 and 64.
+      - Default V(4).
+      - "Providers: cecloud."
     type: int
-    default: 4
   s3_validate_certs:
     description:
       - Whether to verify the TLS certificate of the object storage the file is uploaded to.
       - When not set, O(validate_certs) applies.
+      - "Providers: cecloud."
     type: bool
   s3_ca_path:
     description:
       - A CA bundle (PEM) to verify the object storage's certificate with.
       - When not set, O(ca_path) applies (unless O(s3_validate_certs=false)).
+      - "Providers: cecloud."
     type: path
 extends_documentation_fragment:
   - cecloud.ims.ims
@@ -146,9 +159,12 @@ attributes:
       - Shows the image before and after (name, status, disk format, checksum); when images are deleted
         (replaced, or left by failed runs), one more entry per deleted image.
 requirements:
-  - boto3
+  - boto3 (provider cecloud only)
 notes:
   - O(timeout) and O(retries) also apply to each request to the object storage.
+  - On openstack the PUT of the file is not repeated after it may have reached Glance (Glance refuses a
+    second PUT into an image that took data); a failed PUT leaves the image record, which the module deletes
+    (O(cleanup_on_failure)) or, when it was reused, keeps C(queued) for the next run.
   - Metadata options set the new image's fields; they are not compared with an existing image
     (use M(cecloud.ims.ims_image) to change the metadata of an image).
   - The object storage is addressed path-style with signature v4 and region C(us-east-1), which
@@ -244,6 +260,13 @@ checksum:
   returned: success, and check mode
   type: str
   sample: 29a9d18dc5e0aa0f14707cffda13fa92
+hashes:
+  description:
+    - The hashes of the local file computed by the task, by algorithm (V(md5); on openstack also Glance's
+      C(os_hash_algo), V(sha512) by default), each equal to the service's hash of the stored image.
+  returned: success, and check mode
+  type: dict
+  sample: {md5: 29a9d18dc5e0aa0f14707cffda13fa92, sha512: 7fbd0a5e...}
 replaced:
   description:
     - Ids of the images of the same name the task deleted (would delete, in check mode) - replaced by
@@ -287,7 +310,7 @@ transfer:
       type: bool
       sample: true
     seconds:
-      description: Duration of the upload, MD5 and the check of the stored parts included.
+      description: Duration of the upload, hashing (and the check of the stored parts) included.
       type: float
       sample: 0.21
     mib_per_s:
@@ -305,18 +328,21 @@ transfer:
     mib_per_s: 38.1
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
+import time
+
+from ansible_collections.cecloud.ims.plugins.module_utils import _glance, _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
-from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_VIA_SERVICE_S3
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_DIRECT_PUT, UPLOAD_VIA_SERVICE_S3
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, creation_spec, predicted_image, validate_metadata)
+    DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, predicted_image,
+    validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
-    ACTIVE, KILLED, QUEUED, SAVING, describe_images)
+    ACTIVE, KILLED, QUEUED, SAVING, describe_images, is_ambiguous)
 
 # What an image of the task's name is to this task (see ImageUploadModule._kind).
-SAME = 'holds src'                  # active or saving, with the file's MD5
+SAME = 'holds src'                  # active or saving, with the file's hashes
 SAME_SIZE = 'saving src'            # saving, no checksum yet, the file's size: the upload an earlier run started
 UNKNOWN = 'saving, unknown'         # saving, neither checksum nor size shown yet
 OTHER = 'holds another file'        # active or saving with another checksum or size
@@ -324,6 +350,9 @@ EMPTY = 'queued'                    # queued with the file's disk format: ready 
 LEFTOVER = 'left by a failed run'   # killed, or queued with another disk format
 # Which one an upload reuses when several images of the name could be its own.
 REUSE_ORDER = (SAME, SAME_SIZE, EMPTY)
+# The options of the S3 upload (provider cecloud), and their defaults.
+S3_OPTIONS = ('resume', 'part_size_mb', 'max_concurrency', 's3_validate_certs', 's3_ca_path')
+S3_DEFAULTS = dict(resume=True, part_size_mb=_transfer.DEFAULT_PART_SIZE_MB, max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY)
 
 
 def _spec():
@@ -337,9 +366,10 @@ def _spec():
         replace=dict(type='bool', default=False),
         force=dict(type='bool', default=False),
         cleanup_on_failure=dict(type='bool', default=True),
-        resume=dict(type='bool', default=True),
-        part_size_mb=dict(type='int', default=_transfer.DEFAULT_PART_SIZE_MB),
-        max_concurrency=dict(type='int', default=_transfer.DEFAULT_MAX_CONCURRENCY),
+        # No argument-spec defaults: the other provider refuses an option that is set (S3_DEFAULTS fill them).
+        resume=dict(type='bool'),
+        part_size_mb=dict(type='int'),
+        max_concurrency=dict(type='int'),
         s3_validate_certs=dict(type='bool'),
         s3_ca_path=dict(type='path'),
     )
@@ -352,20 +382,31 @@ def _summary(image):
     return dict((k, image.get(k)) for k in ('image_id', 'name', 'status', 'disk_format', 'checksum', 'size'))
 
 
+def _describe_hashes(hashes):
+    return ', '.join('%s %s' % (algorithm.upper(), value) for algorithm, value in sorted(hashes.items()))
+
+
 class ImageUploadModule(ImsModule):
     argument_spec = _spec()
-    extra_libraries = dict(boto3=(HAS_BOTO3, BOTO3_IMPORT_ERROR))
+    provider_options = dict(METADATA_PROVIDER_OPTIONS, **dict((o, ('cecloud',)) for o in S3_OPTIONS))
+
+    @property
+    def extra_libraries(self):
+        """boto3 for the providers whose service hands out object storage (S3) to upload to."""
+        if self.provider.backend.uploader == UPLOAD_VIA_SERVICE_S3:
+            return dict(boto3=(HAS_BOTO3, BOTO3_IMPORT_ERROR))
+        return {}
 
     def run(self):
         p = self.params
         self._validate()
         self.size = _transfer.check_source(p['src'])
         self.disk_format = self._disk_format()
-        self._md5 = None
-        tenant = self.tenant()
+        self._hashes = {}
+        tenant = None if self.backend.updates_by_patch else self.tenant()
         self.result['transfer'] = {}
         if self.check_mode:
-            self.local_md5()    # so that check mode shows the checksum the image would have
+            self.local_hashes()    # so that check mode shows the checksum the image would have
 
         self._settle_unknown_uploads()
         claim = self.service.claim_name(p['name'], reuse=self._pick, discard=self._may_delete, refusal=self._refusal)
@@ -382,15 +423,14 @@ class ImageUploadModule(ImsModule):
         for old in leftovers:
             self._delete(old)
         if image is None:
-            spec = creation_spec(p, tenant, disk_format=self.disk_format)
+            spec = self._creation_spec(tenant, shares)
             image = self.service.create_once(lambda: self.backend.create_image(spec), claim)
             self.record_change(image=image)
         must_wait = p['wait'] or bool(doomed)
         if kind in (None, EMPTY):
             if kind == EMPTY:
-                self.record_change(image=image)     # upload-prepare changes the reused image
-            self._upload(image['image_id'], created=kind is None)
-            image = self._after_upload(image['image_id'], must_wait, created=kind is None)
+                self.record_change(image=image)     # the upload changes the reused image
+            image = self._upload(image, must_wait, created=kind is None)
         else:
             self.result['checksum'] = self.local_md5()
             if image.get('status') == SAVING and must_wait:
@@ -400,16 +440,26 @@ class ImageUploadModule(ImsModule):
             self._delete(old, move_shares_to=image['image_id'] if shares.get(old['image_id']) else None)
         if shares:
             self.result['shares_moved'] = shares
+        self.result['hashes'] = dict(self._hashes)
         self.set_diff(*self._diff(claim.reuse, image, claim.discard))
 
     # -- checks before any request -----------------------------------------------------
 
     def _validate(self):
         p = self.params
-        # The one uploader strategy this module has today: the service hands out object storage (S3) to upload to.
-        self.require(self.backend.uploader == UPLOAD_VIA_SERVICE_S3, 'hand out object storage for an upload, the one '
-                     'way ims_image_upload uploads today', 'upload the file with the provider\'s own tools')
-        validate_metadata(p)
+        uploader = self.backend.uploader
+        self.require(uploader in (UPLOAD_VIA_SERVICE_S3, UPLOAD_DIRECT_PUT), 'take an image file in one of the ways '
+                     'ims_image_upload uploads (object storage the service hands out, or one streamed PUT)',
+                     'upload the file with the provider\'s own tools')
+        if self.backend.updates_by_patch:
+            _glance.check_metadata(p)
+        else:
+            validate_metadata(p)
+        if uploader != UPLOAD_VIA_SERVICE_S3:
+            return
+        for option, default in S3_DEFAULTS.items():
+            if p[option] is None:
+                p[option] = default
         if not _transfer.MIN_PART_SIZE_MB <= p['part_size_mb'] <= _transfer.MAX_PART_SIZE_MB:
             raise ImsValidationError('part_size_mb must be between %d and %d; got %s.' % (
                 _transfer.MIN_PART_SIZE_MB, _transfer.MAX_PART_SIZE_MB, p['part_size_mb']))
@@ -427,11 +477,24 @@ class ImageUploadModule(ImsModule):
                                                            else 'it lacks the qcow2 magic QFI\\xfb'))
         return detected
 
+    def local_hashes(self, algorithms=()):
+        """{algorithm: hex} of the file: the backend's upload hashes and ``algorithms``, each computed once.
+
+        An upload computes them while it sends the file instead; a look-up (is the image of this name the
+        file?) reads the file once for all of them.
+        """
+        missing = [a for a in tuple(self.backend.upload_hashes) + tuple(algorithms) if a not in self._hashes]
+        if missing:
+            self._hashes.update(_streams.hash_file(self.params['src'], missing))
+        return self._hashes
+
     def local_md5(self):
-        """The file's MD5, computed once (an upload computes it beside the transfer instead)."""
-        if self._md5 is None:
-            self._md5 = _transfer.md5_file(self.params['src'])
-        return self._md5
+        return self.local_hashes()['md5']
+
+    def _differing(self, reported, local=None):
+        """The service's hashes of an image (``reported``) that differ from the file's (or ``local``)."""
+        local = local or self.local_hashes(reported)
+        return dict((a, v) for a, v in reported.items() if a in local and local[a] != v)
 
     # -- what the images of this name are to the task ---------------------------------------
 
@@ -442,12 +505,12 @@ class ImageUploadModule(ImsModule):
             return EMPTY if image.get('disk_format') == self.disk_format else LEFTOVER
         if status not in (ACTIVE, SAVING):
             return LEFTOVER
-        checksum = (image.get('checksum') or '').lower()
+        reported = self.backend.data_hashes(image)
         size = image.get('size') or None
         if size is not None and size != self.size:
             return OTHER
-        if checksum:
-            return SAME if checksum == self.local_md5() else OTHER
+        if reported:
+            return OTHER if self._differing(reported) else SAME
         if status == ACTIVE:
             return OTHER        # an active image always shows its checksum; this one cannot be told apart
         return SAME_SIZE if size is not None else UNKNOWN
@@ -457,10 +520,11 @@ class ImageUploadModule(ImsModule):
 
         Only its checksum can tell whether it holds ``src``: reusing it blindly could report a file
         that is not there, and starting another upload would make a second image of the name.
+        Glance puts an image whose upload failed back to ``queued``.
         """
         for image in self.service.list_images(scope='private', name=self.params['name']):
             if image.get('status') == SAVING and self._kind(image) == UNKNOWN:
-                self.service.wait_for_status(image['image_id'], statuses=(ACTIVE, KILLED), fail_statuses=(),
+                self.service.wait_for_status(image['image_id'], statuses=(ACTIVE, KILLED, QUEUED), fail_statuses=(),
                                              timeout=self.params['wait_timeout'])
 
     def _pick(self, images):
@@ -482,10 +546,10 @@ class ImageUploadModule(ImsModule):
         p = self.params
         content = [i for i in images if self._kind(i) != LEFTOVER and self._kind(i) != EMPTY]
         if content:
-            return ('Image %r (%s) already holds another file: %s has MD5 %s and %d bytes. Set replace: true to upload a '
+            return ('Image %r (%s) already holds another file: %s has %s and %d bytes. Set replace: true to upload a '
                     'new image and delete the old one, or choose another name.' % (
-                        p['name'], describe_images(content), p['src'], self._md5 or '(not computed: the sizes differ)',
-                        self.size))
+                        p['name'], describe_images(content), p['src'],
+                        _describe_hashes(self._hashes) or 'MD5 (not computed: the sizes differ)', self.size))
         return ('Image %r (%s) is left by a failed run. Set cleanup_on_failure: true to delete it, or delete it yourself '
                 '(cecloud.ims.ims_image state: absent).' % (p['name'], describe_images(images)))
 
@@ -493,36 +557,48 @@ class ImageUploadModule(ImsModule):
         """{image id: user ids} of the images to delete that are shared; refused up front unless force=true."""
         shares = {}
         for image in doomed:
-            if image.get('status') == ACTIVE:
+            if image.get('status') == ACTIVE and self.backend.can_have_members(image):
                 users = [share.get('user_id') for share in self.service.list_shares(image['image_id'])]
                 if users:
                     shares[image['image_id']] = users
         if shares and not self.params['force']:
             raise ImsValidationError(
-                'replace: true would delete %s, which %s shared (%s), and the service does not delete a shared image. '
+                'replace: true would delete %s, which %s shared (%s), and its users would lose the image. '
                 'Set force: true to share the new image with the same users and then unshare and delete the old one, '
                 'or remove the shares first (cecloud.ims.ims_image_share).' % (
                     ', '.join(sorted(shares)), 'is' if len(shares) == 1 else 'are',
                     '; '.join('%s with %s' % (i, ', '.join(u)) for i, u in sorted(shares.items()))))
         return shares
 
+    def _creation_spec(self, tenant, shares=None):
+        """What the backend creates the image from: the task's metadata with the detected disk format."""
+        p = self.params
+        if not self.backend.updates_by_patch:
+            return creation_spec(p, tenant, disk_format=self.disk_format)
+        body = _glance.creation_body(dict(p, disk_format=self.disk_format))
+        if shares:
+            body['visibility'] = 'shared'       # only a shared image has members to move to
+        return body
+
     # -- check mode and diff ---------------------------------------------------------------------
 
     def _predict(self, tenant, image, kind, discard, shares):
-        p = self.params
         self.result['checksum'] = self.local_md5()
         if kind in (SAME, SAME_SIZE):
             planned = image
         else:
-            spec = creation_spec(p, tenant, disk_format=self.disk_format)
-            planned = dict(image or predicted_image(spec, ACTIVE))
+            spec = self._creation_spec(tenant, shares)
+            planned = dict(image or (dict(spec) if self.backend.updates_by_patch else predicted_image(spec, ACTIVE)))
             planned.update(status=ACTIVE, disk_format=self.disk_format, size=self.size, checksum=self.local_md5())
+            other = [a for a in self.backend.upload_hashes if a != 'md5']
+            if other:
+                planned.update(os_hash_algo=other[0], os_hash_value=self.local_hashes()[other[0]])
         if discard:
             self.result['replaced'] = [i['image_id'] for i in discard]
         if shares:
             self.result['shares_moved'] = shares
         self.set_diff(*self._diff(image, planned, discard))
-        self.exit_json(changed=planned is not image or bool(discard), image=planned)
+        self.exit_json(changed=planned is not image or bool(discard), image=planned, hashes=dict(self._hashes))
 
     @staticmethod
     def _diff(before, after, deleted):
@@ -537,7 +613,53 @@ class ImageUploadModule(ImsModule):
         self.record_change()
         self.result.setdefault('replaced', []).append(image['image_id'])
 
-    def _upload(self, image_id, created):
+    def _upload(self, image, must_wait, created):
+        """Send the file into ``image``, then check the service's hashes of what it stored; returns the image."""
+        if self.backend.uploader == UPLOAD_DIRECT_PUT:
+            self._put(image['image_id'], created)
+        else:
+            self._upload_via_s3(image['image_id'], created)
+        if must_wait:
+            return self._wait_and_verify(image['image_id'], created)
+        image = self.service.get_image(image['image_id']) or self.result['image']
+        self.result['image'] = image
+        self._verify(image, created)
+        return image
+
+    def _record_transfer(self, hashes, nbytes, seconds, **figures):
+        """RV(checksum) and RV(transfer); ``figures`` (of a resumable upload) add to it, the throughput counts ``nbytes``."""
+        self._hashes.update(hashes)
+        self.result['checksum'] = hashes['md5']
+        self.result['transfer'] = dict(figures, bytes=figures.get('bytes', nbytes), seconds=round(seconds, 3),
+                                       mib_per_s=_transfer.mib_per_s(nbytes, seconds))
+
+    def _put(self, image_id, created):
+        """One streamed PUT of the file, hashed as it is sent; on failure, clean up."""
+        body = _streams.FileBody(self.params['src'], self.backend.upload_hashes, size=self.size)
+        started = time.time()
+        try:
+            self.backend.upload_file(image_id, body)
+        except ImsError as exc:
+            if not (is_ambiguous(exc) and self._stored_anyway(image_id, body)):
+                _add_notes(exc, ['%d of %d bytes were sent' % (body.sent, self.size), self._cleanup(image_id, created)])
+                raise
+        # From the first byte read to Glance's answer (it has stored and hashed the file by then).
+        self._record_transfer(body.digests, body.sent, max(time.time() - started, 1e-6))
+
+    def _stored_anyway(self, image_id, body):
+        """After a PUT whose answer was lost: whether the service holds the whole file all the same."""
+        if body.digests is None:
+            return False
+        try:
+            image = self.service.get_image(image_id)
+        except ImsError:
+            return False
+        if not image or image.get('status') != ACTIVE:
+            return False
+        reported = self.backend.data_hashes(image)
+        return bool(reported) and not self._differing(reported, body.digests)
+
+    def _upload_via_s3(self, image_id, created):
         """upload-prepare, the S3 upload and upload-done; on failure, keep what a re-run resumes, else report it and clean up."""
         p = self.params
         try:
@@ -564,9 +686,9 @@ class ImageUploadModule(ImsModule):
             raise
         for warning in transfer['warnings']:
             self.warn(warning)
-        self._md5 = transfer['md5']
-        self.result['checksum'] = transfer['md5']
-        self.result['transfer'] = _transfer_figures(transfer)
+        figures = dict((k, transfer[k]) for k in ('bytes', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed'))
+        self._record_transfer(dict(md5=transfer['md5']), transfer['bytes_sent'], transfer['seconds'],
+                              bytes_sent=transfer['bytes_sent'], **figures)
         try:
             self.service.report_upload(image_id, True, transfer['upload_id'])
         except ImsError as exc:
@@ -585,24 +707,26 @@ class ImageUploadModule(ImsModule):
                          'storage: run the task again to send only what is missing, or set resume: false to start over'
                          % (image_id, exc.parts_stored, exc.bytes_stored, exc.upload_id)])
 
-    def _after_upload(self, image_id, must_wait, created):
-        if must_wait:
-            return self._wait_and_verify(image_id, created)
-        image = self.service.get_image(image_id) or self.result['image']
+    def _wait_and_verify(self, image_id, created):
+        """Wait until the image is active and check the service's hashes of it against the file's."""
+        image = self.service.wait_for_status(image_id, timeout=self.params['wait_timeout'])
         self.result['image'] = image
+        self._verify(image, created)
         return image
 
-    def _wait_and_verify(self, image_id, created):
-        """Wait until the image is active and check that the service's checksum is the file's MD5."""
-        p = self.params
-        image = self.service.wait_for_status(image_id, timeout=p['wait_timeout'])
-        self.result['image'] = image
-        checksum = (image.get('checksum') or '').lower()
-        if checksum and checksum != self.local_md5():
-            note = self._cleanup(image_id, created)
-            raise ImsError('Image %s became active with checksum %s, but %s has MD5 %s: the object storage did not '
-                           'keep the bytes sent (%s).' % (image_id, checksum, p['src'], self.local_md5(), note))
-        return image
+    def _verify(self, image, created):
+        """Fail (and clean up) when the service's hashes of the image it stored are not the file's.
+
+        An image still saving shows none yet; Glance shows its checksum (MD5) and its os_hash_value
+        (by os_hash_algo) as soon as the PUT returns.
+        """
+        reported = self.backend.data_hashes(image)
+        differing = self._differing(reported)
+        if differing:
+            note = self._cleanup(image['image_id'], created)
+            raise ImsError('Image %s became %s with %s, but %s has %s: the service did not keep the bytes sent (%s).' % (
+                image['image_id'], image.get('status'), _describe_hashes(differing), self.params['src'],
+                _describe_hashes(dict((a, self._hashes[a]) for a in differing)), note))
 
     def _report_failure(self, image_id, upload_id, created, exc):
         notes = []
@@ -625,13 +749,6 @@ class ImageUploadModule(ImsModule):
             return 'deleting image %s failed: %s' % (image_id, exc.message)
         self.record_change(image=dict(self.result.get('image') or {}, status='deleted'))
         return 'image %s was deleted' % image_id
-
-
-def _transfer_figures(transfer):
-    """RV(transfer) from the uploader's figures; the throughput counts the bytes sent by this run."""
-    figures = dict((k, transfer[k]) for k in ('bytes', 'bytes_sent', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed'))
-    figures.update(seconds=round(transfer['seconds'], 3), mib_per_s=_transfer.mib_per_s(transfer['bytes_sent'], transfer['seconds']))
-    return figures
 
 
 def _add_notes(exc, notes):

@@ -9,10 +9,12 @@ import pytest
 import yaml
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
-from ansible_collections.cecloud.ims.plugins.modules import ims_image, ims_image_info, ims_image_share
+from ansible_collections.cecloud.ims.plugins.modules import (
+    ims_image, ims_image_export, ims_image_info, ims_image_share, ims_image_upload)
 
 MODULES = [(ims_image, ims_image.ImageModule), (ims_image_info, ims_image_info.ImageInfoModule),
-           (ims_image_share, ims_image_share.ImageShareModule)]
+           (ims_image_share, ims_image_share.ImageShareModule), (ims_image_upload, ims_image_upload.ImageUploadModule),
+           (ims_image_export, ims_image_export.ImageExportModule)]
 
 
 def documented_options(module):

@@ -126,3 +126,14 @@ def test_properties_are_text_and_glance_fields_are_refused():
                                     'gone': None}
     with pytest.raises(ImsValidationError, match='properties cannot set these fields: name, status'):
         check_metadata(dict(properties={'status': 'active', 'name': 'x'}))
+
+
+@pytest.mark.parametrize('visibility', ['private', 'shared', 'community', 'public'])
+def test_glance_visibilities_pass(visibility):
+    check_metadata(dict(visibility=visibility))
+
+
+def test_another_providers_visibility_is_refused_naming_glances():
+    with pytest.raises(ImsValidationError, match='visibility market is not accepted by provider openstack; use one of '
+                                                 'private, shared, community, public.'):
+        check_metadata(dict(visibility='market'))

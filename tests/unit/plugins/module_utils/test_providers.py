@@ -144,7 +144,7 @@ class DownloadOnlyBackend(CECloudBackend):
     recipient_actions = ('accept', 'reject')
     share_principal = None
     scopes = ('private', 'public')
-    uploader = 'direct_put'
+    uploader = 'object_storage'     # staged in the user's object storage: not an uploader ims_image_upload has
 
 
 @pytest.fixture
@@ -165,8 +165,8 @@ def download_only(monkeypatch):
     (ImageInfoModule, dict(scope='shared'),
      'The downloadonly provider cannot list the scope shared; use scope all or one of private, public.'),
     (ImageUploadModule, dict(src='/nonexistent.qcow2', name='n'),
-     'The downloadonly provider cannot hand out object storage for an upload, the one way ims_image_upload uploads '
-     'today; upload the file with the provider\'s own tools.'),
+     'The downloadonly provider cannot take an image file in one of the ways ims_image_upload uploads (object storage '
+     'the service hands out, or one streamed PUT); upload the file with the provider\'s own tools.'),
 ])
 def test_a_capability_the_provider_lacks_fails_before_any_request(download_only, module_class, args, message, capsys):
     code, result = run(module_class, dict(CECLOUD, **args), capsys)

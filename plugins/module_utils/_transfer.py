@@ -4,9 +4,9 @@
 
 """Moving image files: S3 multipart upload with boto3, streaming download, MD5 beside the transfer.
 
-Memory stays flat whatever the file size: the upload reads parts from the file in place
-(boto3's managed transfer, at most ``max_concurrency`` parts in flight) and the MD5 is computed
-by a thread that reads the file beside the transfer, so it costs no second pass of wall time.
+Memory stays flat whatever the file size: the upload (``_multipart.ResumableUpload``: resumable,
+at most ``max_concurrency`` parts in flight) reads parts from the file as it sends them, and the MD5
+is computed by a thread that reads the file beside the transfer, so it costs no second pass of wall time.
 The download is ``_streams.write_verified`` (a temporary file in the destination's folder, hashed
 by a thread beside the writes, renamed over the destination only once size and MD5 match).
 
@@ -18,14 +18,11 @@ __metaclass__ = type
 
 import hashlib
 import os
-import threading
-import time
 
 try:
     import boto3
     from boto3.s3.transfer import TransferConfig
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
@@ -33,7 +30,10 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     BOTO3_IMPORT_ERROR = exc
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _streams
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
+# describe_s3_error is re-exported: callers of this module describe S3 errors with it.
+from ansible_collections.cecloud.ims.plugins.module_utils._multipart import (  # noqa: F401  pylint: disable=unused-import
+    ResumableUpload, describe_s3_error, fitting_part_size)
 
 MIB = 1024 * 1024
 # Tuned with tests/bench/bench_transfer.py (see the README's performance section).
@@ -42,20 +42,10 @@ DEFAULT_MAX_CONCURRENCY = 4
 MIN_PART_SIZE_MB = 5            # S3's smallest multipart part
 MAX_PART_SIZE_MB = 5120         # S3's largest part
 MAX_CONCURRENCY = 64
-MAX_PARTS = 10000               # S3's limit on the number of parts of one upload
 HASH_BUFFER = 4 * MIB
 # SigV4 needs a region name; S3-compatible object stores of private clouds accept this one.
 S3_SIGNING_REGION = 'us-east-1'
 QCOW2_MAGIC = b'QFI\xfb'
-MASK = '********'
-
-
-def scrub(text, secrets):
-    """``text`` with every secret value replaced by a mask."""
-    text = str(text)
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
 
 
 # -- local files ---------------------------------------------------------------
@@ -102,34 +92,6 @@ def md5_file(path, stop=None):
     return digest.hexdigest()
 
 
-class BackgroundHash(threading.Thread):
-    """Hashes a file in a thread (hashlib releases the GIL on large buffers); ``result()`` joins it."""
-
-    def __init__(self, path):
-        super(BackgroundHash, self).__init__(name='ims-md5')
-        self.daemon = True
-        self.path = path
-        self.stop = threading.Event()
-        self.md5 = None
-        self.error = None
-
-    def run(self):
-        try:
-            self.md5 = md5_file(self.path, self.stop)
-        except Exception as exc:  # pylint: disable=broad-except
-            self.error = exc
-
-    def cancel(self):
-        self.stop.set()
-        self.join()
-
-    def result(self):
-        self.join()
-        if self.error is not None:
-            raise ImsError('Could not read %s to compute its MD5: %s' % (self.path, self.error))
-        return self.md5
-
-
 # -- S3 upload -----------------------------------------------------------------
 
 def s3_verify(validate_certs, ca_path, s3_validate_certs=None, s3_ca_path=None):
@@ -155,10 +117,7 @@ def normalize_endpoint(domain, default_scheme='https'):
 
 def transfer_config(part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_MAX_CONCURRENCY, size=None):
     """The TransferConfig of an upload; the part grows when the file would need more than 10000 parts."""
-    part = int(part_size_mb) * MIB
-    if size:
-        while (size + part - 1) // part > MAX_PARTS:  # parts needed, rounded up
-            part *= 2
+    part = fitting_part_size(size, int(part_size_mb) * MIB) if size else int(part_size_mb) * MIB
     return TransferConfig(multipart_threshold=part, multipart_chunksize=part, max_concurrency=int(max_concurrency),
                           use_threads=True)
 
@@ -166,71 +125,37 @@ def transfer_config(part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_M
 def make_s3_client(endpoint, access_key, secret_key, session_token=None, verify=None, timeout=60,
                    max_concurrency=DEFAULT_MAX_CONCURRENCY, retries=3):
     """A path-style, SigV4 S3 client (the domain can be an IP address, so no virtual-host buckets)."""
-    config = Config(signature_version='s3v4', s3={'addressing_style': 'path'}, connect_timeout=min(float(timeout), 10.0),
+    settings = dict(signature_version='s3v4', s3={'addressing_style': 'path'}, connect_timeout=min(float(timeout), 10.0),
                     read_timeout=float(timeout), max_pool_connections=max(10, int(max_concurrency) + 2),
                     retries={'max_attempts': max(1, int(retries)), 'mode': 'standard'})
+    try:
+        # Each part carries its Content-MD5; botocore >= 1.36 would add CRC32 checksums (aws-chunked
+        # bodies) that many S3-compatible object stores refuse, so only where an operation requires one.
+        config = Config(request_checksum_calculation='when_required', response_checksum_validation='when_required',
+                        **settings)
+    except TypeError:   # botocore older than 1.36 knows neither setting and adds no such checksum
+        config = Config(**settings)
     session = boto3.session.Session()
     return session.client('s3', endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key=secret_key,
                           aws_session_token=session_token or None, region_name=S3_SIGNING_REGION, verify=verify,
                           config=config)
 
 
-def describe_s3_error(exc, secrets=()):
-    """A secret-free, one-line cause of a boto3/botocore error."""
-    if isinstance(exc, ClientError):
-        error = exc.response.get('Error') or {}
-        status = (exc.response.get('ResponseMetadata') or {}).get('HTTPStatusCode')
-        text = 'S3 %s failed: %s%s%s' % (exc.operation_name, error.get('Code') or 'error',
-                                         ' (HTTP %s)' % status if status else '',
-                                         ': %s' % error.get('Message') if error.get('Message') else '')
-    else:
-        text = '%s: %s' % (type(exc).__name__, exc)
-    return scrub(text, secrets)
-
-
 def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_MAX_CONCURRENCY,
-           verify=None, timeout=60, retries=3, client=None):
+           verify=None, timeout=60, retries=3, client=None, resume=True):
     """Upload ``path`` to ``target`` (``endpoint``, ``bucket``, ``key``, ``access_key``, ``secret_key``,
-    ``session_token``) and hash it meanwhile.
+    ``session_token``) and hash it meanwhile, resuming an unfinished upload of the key (see ResumableUpload).
 
-    Returns ``dict(upload_id, md5, bytes, seconds)``; ``upload_id`` is the multipart upload id (None for a
-    file smaller than one part, sent in one PUT).  Raises ImsTransportError, free of the keys, carrying
-    ``upload_id`` as an attribute.
+    Returns ResumableUpload.run()'s dict.  Raises ImsTransportError, free of the keys, carrying
+    ``upload_id``, ``resumable``, ``parts_stored`` and ``bytes_stored`` as attributes.
     """
     secrets = [target.get('access_key'), target.get('secret_key'), target.get('session_token')]
-    size = os.path.getsize(path) if size is None else size
-    captured = {}
-
-    def remember_upload_id(parsed=None, **kwargs):  # pylint: disable=unused-argument
-        if parsed and parsed.get('UploadId'):
-            captured['upload_id'] = parsed['UploadId']
-
-    hasher = BackgroundHash(path)
-    try:
-        if client is None:
-            client = make_s3_client(normalize_endpoint(target.get('endpoint')), target.get('access_key'),
-                                    target.get('secret_key'), target.get('session_token'), verify=verify, timeout=timeout,
-                                    max_concurrency=max_concurrency, retries=retries)
-        client.meta.events.register('after-call.s3.CreateMultipartUpload', remember_upload_id)
-        # The clock starts with the first byte read: building the client is not part of the transfer.
-        started = time.time()
-        hasher.start()
-        client.upload_file(path, target['bucket'], target['key'],
-                           Config=transfer_config(part_size_mb, max_concurrency, size))
-    except (BotoCoreError, ClientError, EnvironmentError, ValueError) as exc:
-        if hasher.is_alive():
-            hasher.cancel()
-        error = ImsTransportError('Uploading %s to object storage (bucket %s, key %s) failed: %s' % (
-            path, target.get('bucket'), target.get('key'), describe_s3_error(exc, secrets)))
-        error.upload_id = captured.get('upload_id')
-        raise error
-    except BaseException:
-        if hasher.is_alive():
-            hasher.cancel()
-        raise
-    md5 = hasher.result()
-    seconds = max(time.time() - started, 1e-6)
-    return dict(upload_id=captured.get('upload_id'), md5=md5, bytes=size, seconds=seconds)
+    if client is None:
+        client = make_s3_client(normalize_endpoint(target.get('endpoint')), target.get('access_key'),
+                                target.get('secret_key'), target.get('session_token'), verify=verify, timeout=timeout,
+                                max_concurrency=max_concurrency, retries=retries)
+    return ResumableUpload(client, target['bucket'], target['key'], path, size=size, part_size=int(part_size_mb) * MIB,
+                           max_concurrency=max_concurrency, resume=resume, secrets=secrets).run()
 
 
 # -- download ------------------------------------------------------------------

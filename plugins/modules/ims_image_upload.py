@@ -33,9 +33,17 @@ description:
   - An image of that name that holds another file fails the task before anything is uploaded, unless
     O(replace=true). A re-run after an interrupted replace (the new image active beside the old one)
     deletes the old one.
-  - On a transfer error the service is told that the upload C(failed) (cecloud) and, with
-    O(cleanup_on_failure=true), the metadata this run created is deleted; the task fails with the cause. A task that fails after it
-    changed something reports C(changed=true) and what it made (RV(image), RV(replaced)).
+  - A broken upload is resumed by the next run (O(resume=true), the default; cecloud). The run finds the
+    unfinished multipart upload of the image's object on the object storage itself (no local state file, so a
+    re-run from another host resumes too), keeps each stored part whose size and ETag equal the MD5 of the
+    same byte range of O(src), sends only the missing or different parts, completes the upload and verifies
+    the image as usual. A part that does not match is sent again, never trusted.
+  - On a transfer error after parts were stored (and O(resume=true)), the C(queued) image and the stored parts
+    are kept for the next run, which reuses the image, asks the service for fresh credentials and resumes;
+    the task fails with the cause and says what it kept. On any other transfer error the service is told
+    that the upload C(failed) (cecloud) and, with O(cleanup_on_failure=true), the metadata this run created
+    is deleted. A task that fails after it changed something reports C(changed=true) and what it made
+    (RV(image), RV(replaced)).
   - The temporary object-storage credentials the service hands out never appear in results, logs or errors.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -84,15 +92,34 @@ options:
       - Whether to delete the image metadata this run created when the upload fails
         (after the service was told the upload C(failed), on cecloud), or when the service's hashes of the
         stored image are not the file's.
+      - A transfer that breaks after parts were stored, with O(resume=true), is not such a failure; it is an
+        upload to finish, so its C(queued) image and its parts are kept for the next run whatever this option
+        says (deleting the image would throw the stored parts away). To give it up, run the task with
+        O(resume=false), which starts over, or delete the image.
       - A C(queued) image reused from an earlier run is not deleted.
       - Also whether to delete the C(killed) images of this name (and C(queued) ones of another disk format)
         that failed runs left, before uploading.
     type: bool
     default: true
+  resume:
+    description:
+      - Whether to resume an unfinished multipart upload of the image's object that an earlier run left.
+      - V(true) lists the unfinished uploads of the object (S3 C(ListMultipartUploads), then C(ListParts)),
+        keeps each stored part whose size and ETag equal the MD5 of the same byte range of O(src), and sends
+        the rest. The part size of the earlier attempt is kept (read from its stored parts), so the ranges
+        line up whatever O(part_size_mb) says. The other unfinished uploads of the object, and one that cannot
+        be resumed (another part size or another file), are aborted, so no orphaned parts keep costing storage.
+      - Where the object storage cannot list uploads or parts (C(NotImplemented), C(AccessDenied)), the task
+        warns and starts over from byte 0.
+      - V(false) aborts the unfinished uploads of the object and starts over.
+      - Default V(true).
+      - "Providers: cecloud."
+    type: bool
   part_size_mb:
     description:
       - Size of one multipart part in MiB, between 5 and 5120. Files smaller than one part go in one request.
       - The part grows automatically when the file would need more than 10000 parts.
+      - A resumed upload keeps the part size of the attempt it resumes.
       - Memory used by the upload is about O(part_size_mb) times O(max_concurrency) at most.
       - Default V(16).
       - "Providers: cecloud."
@@ -259,21 +286,46 @@ transfer:
   type: dict
   contains:
     bytes:
-      description: Bytes uploaded.
+      description: Size of the object the upload completed (bytes sent by this run plus bytes reused).
       type: int
       sample: 27205947
+    bytes_sent:
+      description: Bytes this run sent to the object storage.
+      type: int
+      sample: 8388608
+    bytes_reused:
+      description: Bytes of parts an earlier attempt stored that matched the file and were kept.
+      type: int
+      sample: 18817339
+    parts_sent:
+      description: Parts this run sent (1 for a file sent in one request).
+      type: int
+      sample: 1
+    parts_reused:
+      description: Parts of an earlier attempt that were kept.
+      type: int
+      sample: 2
+    resumed:
+      description: Whether the upload resumed an earlier attempt (at least one stored part was kept).
+      type: bool
+      sample: true
     seconds:
-      description: Duration of the upload, hashing included.
+      description: Duration of the upload, hashing (and the check of the stored parts) included.
       type: float
       sample: 0.21
     mib_per_s:
-      description: Throughput in MiB per second.
+      description: Throughput of the bytes this run sent (RV(transfer.bytes_sent)), in MiB per second.
       type: float
       sample: 123.5
   sample:
     bytes: 27205947
+    bytes_sent: 8388608
+    bytes_reused: 18817339
+    parts_sent: 1
+    parts_reused: 2
+    resumed: true
     seconds: 0.21
-    mib_per_s: 123.5
+    mib_per_s: 38.1
 '''
 
 import time
@@ -299,8 +351,8 @@ LEFTOVER = 'left by a failed run'   # killed, or queued with another disk format
 # Which one an upload reuses when several images of the name could be its own.
 REUSE_ORDER = (SAME, SAME_SIZE, EMPTY)
 # The options of the S3 upload (provider cecloud), and their defaults.
-S3_OPTIONS = ('part_size_mb', 'max_concurrency', 's3_validate_certs', 's3_ca_path')
-S3_DEFAULTS = dict(part_size_mb=_transfer.DEFAULT_PART_SIZE_MB, max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY)
+S3_OPTIONS = ('resume', 'part_size_mb', 'max_concurrency', 's3_validate_certs', 's3_ca_path')
+S3_DEFAULTS = dict(resume=True, part_size_mb=_transfer.DEFAULT_PART_SIZE_MB, max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY)
 
 
 def _spec():
@@ -315,6 +367,7 @@ def _spec():
         force=dict(type='bool', default=False),
         cleanup_on_failure=dict(type='bool', default=True),
         # No argument-spec defaults: the other provider refuses an option that is set (S3_DEFAULTS fill them).
+        resume=dict(type='bool'),
         part_size_mb=dict(type='int'),
         max_concurrency=dict(type='int'),
         s3_validate_certs=dict(type='bool'),
@@ -573,10 +626,12 @@ class ImageUploadModule(ImsModule):
         self._verify(image, created)
         return image
 
-    def _record_transfer(self, hashes, nbytes, seconds):
+    def _record_transfer(self, hashes, nbytes, seconds, **figures):
+        """RV(checksum) and RV(transfer); ``figures`` (of a resumable upload) add to it, the throughput counts ``nbytes``."""
         self._hashes.update(hashes)
         self.result['checksum'] = hashes['md5']
-        self.result['transfer'] = dict(bytes=nbytes, seconds=round(seconds, 3), mib_per_s=_transfer.mib_per_s(nbytes, seconds))
+        self.result['transfer'] = dict(figures, bytes=figures.get('bytes', nbytes), seconds=round(seconds, 3),
+                                       mib_per_s=_transfer.mib_per_s(nbytes, seconds))
 
     def _put(self, image_id, created):
         """One streamed PUT of the file, hashed as it is sent; on failure, clean up."""
@@ -605,7 +660,7 @@ class ImageUploadModule(ImsModule):
         return bool(reported) and not self._differing(reported, body.digests)
 
     def _upload_via_s3(self, image_id, created):
-        """upload-prepare, the S3 upload and upload-done; on failure, report it and clean up."""
+        """upload-prepare, the S3 upload and upload-done; on failure, keep what a re-run resumes, else report it and clean up."""
         p = self.params
         try:
             target = self.backend.upload_prepare(image_id, self.size)
@@ -622,16 +677,35 @@ class ImageUploadModule(ImsModule):
         try:
             transfer = _transfer.upload(p['src'], target, size=self.size, part_size_mb=p['part_size_mb'],
                                         max_concurrency=p['max_concurrency'], verify=verify, timeout=p['timeout'],
-                                        retries=p['retries'] + 1)
+                                        retries=p['retries'] + 1, resume=p['resume'])
         except ImsError as exc:
-            self._report_failure(image_id, getattr(exc, 'upload_id', None), created, exc)
+            if p['resume'] and getattr(exc, 'resumable', False):
+                self._keep_for_resume(image_id, exc)
+            else:
+                self._report_failure(image_id, getattr(exc, 'upload_id', None), created, exc)
             raise
-        self._record_transfer(dict(md5=transfer['md5']), transfer['bytes'], transfer['seconds'])
+        for warning in transfer['warnings']:
+            self.warn(warning)
+        figures = dict((k, transfer[k]) for k in ('bytes', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed'))
+        self._record_transfer(dict(md5=transfer['md5']), transfer['bytes_sent'], transfer['seconds'],
+                              bytes_sent=transfer['bytes_sent'], **figures)
         try:
             self.service.report_upload(image_id, True, transfer['upload_id'])
         except ImsError as exc:
             self._report_failure(image_id, transfer['upload_id'], created, exc)
             raise
+
+    def _keep_for_resume(self, image_id, exc):
+        """A transfer cut off after parts were stored: keep the queued image and the parts for the next run.
+
+        Telling the service the upload failed would kill the image (and with it the object the parts
+        belong to), so neither that nor cleanup_on_failure applies: the next run of the task reuses the
+        queued image and sends only what is missing.
+        """
+        self.record_change()
+        _add_notes(exc, ['image %s stays queued with %d part(s) (%d bytes) of unfinished upload %s stored in the object '
+                         'storage: run the task again to send only what is missing, or set resume: false to start over'
+                         % (image_id, exc.parts_stored, exc.bytes_stored, exc.upload_id)])
 
     def _wait_and_verify(self, image_id, created):
         """Wait until the image is active and check the service's hashes of it against the file's."""

@@ -407,6 +407,8 @@ class Handler(BaseHTTPRequestHandler):
                 with server.log_lock:
                     server.request_log.clear()
                 return plain_json({'ok': True})
+            if key == ('POST', '/_emulator/upload-target'):
+                return plain_json(service.admin_upload_target(body))
             if key == ('POST', '/_emulator/seed'):
                 return plain_json(service.admin_seed(body))
             if key == ('GET', '/_emulator/faults'):

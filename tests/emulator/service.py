@@ -269,6 +269,9 @@ class Service:
         self.next_id = 1
         self.bucket = f"iaas-image-{secrets.token_hex(16)}"
         self.export_buckets = copy.deepcopy(EXPORT_BUCKETS)
+        # What upload-prepare hands out in place of the emulator's own S3 address and keys (admin
+        # switch): a proxy in front of SeaweedFS, or another identity's keys (fresh credentials).
+        self.upload_target = {}
         if state_file and os.path.exists(state_file):
             self._load()
         else:
@@ -469,8 +472,20 @@ class Service:
                 raise ApiError('IMG.OperationFailed.UploadNotAllowed', f"image status is {image['status']}")
             self._touch(image, _prepared_size=size)
             self.save()
-        return {'image_url': '', 'accessKey': self.s3.access_key if self.s3 else '', 'secretKey': self.s3.secret_key if self.s3 else '',
-                'token': '', 'bucket': self.bucket, 'file': image_id, 'domain': self.s3.endpoint if self.s3 else ''}
+        target = self.upload_target
+        return {'image_url': '', 'accessKey': target.get('access_key') or (self.s3.access_key if self.s3 else ''),
+                'secretKey': target.get('secret_key') or (self.s3.secret_key if self.s3 else ''),
+                'token': '', 'bucket': self.bucket, 'file': image_id,
+                'domain': target.get('domain') or (self.s3.endpoint if self.s3 else '')}
+
+    def admin_upload_target(self, body):
+        """Set (or, with an empty body, clear) what upload-prepare hands out: ``domain``, ``access_key``, ``secret_key``."""
+        unknown = set(body) - {'domain', 'access_key', 'secret_key'}
+        if unknown:
+            raise invalid(f"unknown upload-target fields {sorted(unknown)}")
+        with self.lock:
+            self.upload_target = {k: v for k, v in body.items() if v}
+            return dict(self.upload_target)
 
     def upload_done(self, tenant, image_id, body):
         with self.lock:
@@ -808,6 +823,7 @@ class Service:
 
     def admin_reset(self):
         with self.lock:
+            self.upload_target = {}
             self.images = {k: v for k, v in self.images.items() if v.get('_seeded')}
             self.shares = {}
             self.save()

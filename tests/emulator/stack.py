@@ -22,6 +22,9 @@ from tests.emulator.service import DEFAULT_TENANTS
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 S3_ACCESS_KEY = 'EMUACCESSKEY0000000'
 S3_SECRET_KEY = 'EmuSecretKey0000000000000000000000000000'
+# A second identity of SeaweedFS: the fresh temporary keys a later upload-prepare may hand out.
+S3_ROTATED_ACCESS_KEY = 'EMUROTATEDKEY000000'
+S3_ROTATED_SECRET_KEY = 'EmuRotatedSecret000000000000000000000000'
 # A bucket of the harness's own, where start() proves SeaweedFS can store and return an object.
 HEALTH_BUCKET = 'ims-stack-health'
 
@@ -100,9 +103,12 @@ class S3Server:
         self.secret_key = secret_key
         self.config = os.path.join(workdir, 's3.json')
         with open(self.config, 'w', encoding='utf-8') as fh:
+            actions = ['Admin', 'Read', 'List', 'Tagging', 'Write']
             credentials = [{'accessKey': ak, 'secretKey': sk} for ak, sk in ((access_key, secret_key),) + tuple(extra_credentials)]
-            json.dump({'identities': [{'name': 'emulator', 'credentials': credentials,
-                                       'actions': ['Admin', 'Read', 'List', 'Tagging', 'Write']}]}, fh)
+            json.dump({'identities': [
+                {'name': 'emulator', 'credentials': credentials, 'actions': actions},
+                {'name': 'rotated', 'credentials': [{'accessKey': S3_ROTATED_ACCESS_KEY, 'secretKey': S3_ROTATED_SECRET_KEY}],
+                 'actions': actions}]}, fh)
         taken = set()
         self.ports = {}
         for name in ('s3', 'master', 'volume', 'filer', 'admin'):
@@ -344,6 +350,10 @@ class Stack(Managed):
 
     def faults(self):
         return self.admin('GET', 'faults')
+
+    def set_upload_target(self, domain=None, access_key=None, secret_key=None):
+        """Make upload-prepare hand out this S3 address and/or keys (all None: the emulator's own again)."""
+        return self.admin('POST', 'upload-target', {'domain': domain, 'access_key': access_key, 'secret_key': secret_key})
 
 
 def describe(stack):

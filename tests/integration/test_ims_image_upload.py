@@ -157,13 +157,15 @@ def test_src_missing_a_directory_or_unreadable(ims, tmp_path):
     assert ims.requests() == []
 
 
-def test_object_storage_stopped_mid_upload_reports_failed_cleans_up_and_fails_with_the_cause(ims, tmp_path):
+def test_object_storage_stopped_mid_upload_without_resume_reports_failed_cleans_up_and_fails_with_the_cause(ims, tmp_path):
+    """resume: false keeps today's meaning of a failure; with resume (the default) see test_resume_upload.py."""
     src = write_raw(tmp_path / 'big.raw', 160)
     bucket = ims.stack.state()['bucket']
     s3 = boto3.client('s3', endpoint_url=ims.stack.s3_endpoint, aws_access_key_id=ims.stack.s3_access_key,
                       aws_secret_access_key=ims.stack.s3_secret_key, region_name='us-east-1',
                       config=Config(s3={'addressing_style': 'path'}, retries={'max_attempts': 1}))
-    args = {'ANSIBLE_MODULE_ARGS': dict(src=src, name='interrupted', part_size_mb=5, max_concurrency=1, retries=1)}
+    args = {'ANSIBLE_MODULE_ARGS': dict(src=src, name='interrupted', part_size_mb=5, max_concurrency=1, retries=1,
+                                        resume=False)}
     with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
         json.dump(args, handle)
     proc = subprocess.Popen(  # pylint: disable=consider-using-with

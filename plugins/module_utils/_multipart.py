@@ -1,0 +1,550 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A resumable S3 multipart upload of one local file, for any S3-compatible object storage.
+
+Provider-neutral: it is given a boto3 S3 client, a bucket, a key and a file, and knows nothing of
+the service that handed them out (CECloud's upload-prepare, Huawei's OBS staging, ...).
+
+Resuming needs no local state: the unfinished multipart uploads of the key are found on the server
+(``ListMultipartUploads``), so a re-run from another machine resumes too.  The parts stored there
+(``ListParts``) are kept only when their size and ETag equal the MD5 of the same byte range of the
+local file; every other part is sent again, never trusted.  The part size of the earlier attempt is
+read from its stored parts, so the ranges line up whatever part size the re-run asks for.  Unfinished
+uploads of the key that cannot be resumed are aborted, so no orphaned parts keep costing storage.
+
+Each part is sent with its ``Content-MD5``, so the object storage refuses bytes that changed on the
+way; the file's MD5 is computed by a thread that reads it beside the transfer (memory stays flat:
+no part is held in memory, a part's bytes are read from the file as they are sent).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+import hashlib
+import os
+import threading
+import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:  # pragma: no cover - the modules report the missing boto3 before any upload
+    BotoCoreError = ClientError = Exception
+
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsTransportError
+
+MIB = 1024 * 1024
+MIN_PART_SIZE = 5 * MIB         # S3's smallest part (all but the last)
+MAX_PART_SIZE = 5120 * MIB      # S3's largest part
+MAX_PARTS = 10000               # S3's limit on the number of parts of one upload
+HASH_BUFFER = 4 * MIB
+MASK = '********'
+# What a server answers when it lacks ListMultipartUploads / ListParts, or forbids them to these keys.
+LISTING_UNAVAILABLE_CODES = ('NotImplemented', 'AccessDenied', 'MethodNotAllowed', 'NotSupported', 'Unsupported')
+LISTING_UNAVAILABLE_STATUSES = (403, 405, 501)
+NO_SUCH_UPLOAD = 'NoSuchUpload'
+
+
+def scrub(text, secrets):
+    """``text`` with every secret value replaced by a mask."""
+    text = str(text)
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def describe_s3_error(exc, secrets=()):
+    """A secret-free, one-line cause of a boto3/botocore error."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get('Error') or {}
+        status = (exc.response.get('ResponseMetadata') or {}).get('HTTPStatusCode')
+        text = 'S3 %s failed: %s%s%s' % (exc.operation_name, error.get('Code') or 'error',
+                                         ' (HTTP %s)' % status if status else '',
+                                         ': %s' % error.get('Message') if error.get('Message') else '')
+    else:
+        text = '%s: %s' % (type(exc).__name__, exc)
+    return scrub(text, secrets)
+
+
+def _error_code(exc):
+    return str((exc.response.get('Error') or {}).get('Code') or '') if isinstance(exc, ClientError) else ''
+
+
+def listing_unavailable(exc):
+    """True when a listing call failed because the server lacks it or forbids it (not because it is down)."""
+    if not isinstance(exc, ClientError):
+        return False
+    status = (exc.response.get('ResponseMetadata') or {}).get('HTTPStatusCode')
+    return _error_code(exc) in LISTING_UNAVAILABLE_CODES or status in LISTING_UNAVAILABLE_STATUSES
+
+
+# -- geometry --------------------------------------------------------------------
+
+def part_count(size, part_size):
+    """How many parts of ``part_size`` a file of ``size`` bytes takes (at least one)."""
+    return max(1, (size + part_size - 1) // part_size)
+
+
+def part_range(number, size, part_size):
+    """(offset, length) of part ``number`` (1-based) of a file of ``size`` bytes."""
+    offset = (number - 1) * part_size
+    return offset, min(part_size, size - offset)
+
+
+def fitting_part_size(size, part_size):
+    """``part_size``, doubled until the file needs at most MAX_PARTS parts."""
+    while part_count(size, part_size) > MAX_PARTS:
+        part_size *= 2
+    return part_size
+
+
+def plain_etag(etag):
+    """An ETag without its quotes, lower case (``"0A1b"`` -> ``0a1b``)."""
+    return (etag or '').strip().strip('"').lower()
+
+
+def multipart_etag(part_md5s):
+    """The ETag S3 gives an object completed from parts with these MD5s (hex): MD5 of their digests, ``-N``."""
+    digest = hashlib.md5(b''.join(binascii.unhexlify(m) for m in part_md5s)).hexdigest()
+    return '%s-%d' % (digest, len(part_md5s))
+
+
+class StoredUpload:
+    """An unfinished multipart upload of the key, as the server lists it.
+
+    ``parts`` maps a part number to (size, ETag); ``conflicting`` holds the numbers listed more than
+    once with different ETags (a server may keep the replaced copy of a part beside the new one):
+    which one a completion would take cannot be told, so those are sent again.
+    """
+
+    def __init__(self, upload_id, initiated=None, parts=()):
+        self.upload_id = upload_id
+        self.initiated = initiated
+        self.parts = {}
+        self.conflicting = set()
+        for part in parts:
+            number, entry = int(part['PartNumber']), (int(part['Size']), part['ETag'])
+            if number in self.parts and plain_etag(self.parts[number][1]) != plain_etag(entry[1]):
+                self.conflicting.add(number)
+            self.parts[number] = entry
+
+
+class ResumePlan:
+    """How an upload of a file of ``size`` bytes resumes a StoredUpload: its ``part_size`` and the
+    ``candidates`` (part number -> ETag) whose size fits the same range of the file; their MD5 is still
+    to be checked against the file's bytes."""
+
+    def __init__(self, stored, part_size, candidates, size):
+        self.stored = stored
+        self.part_size = part_size
+        self.candidates = candidates
+        self.bytes = sum(part_range(n, size, part_size)[1] for n in candidates)
+
+
+def plan_resume(stored, size):
+    """(ResumePlan, None) to resume ``stored`` for a file of ``size`` bytes, or (None, why it cannot be)."""
+    if not stored.parts:
+        return None, 'it holds no part'
+    part_size = max(entry[0] for entry in stored.parts.values())
+    count = part_count(size, part_size)
+    if count > MAX_PARTS:
+        return None, 'its part size (%d bytes) would need more than %d parts' % (part_size, MAX_PARTS)
+    if count > 1 and part_size < MIN_PART_SIZE:
+        return None, 'its part size (%d bytes) is below the 5 MiB minimum of a part' % part_size
+    candidates = dict((n, etag) for n, (length, etag) in stored.parts.items()
+                      if n <= count and n not in stored.conflicting and length == part_range(n, size, part_size)[1])
+    if not candidates:
+        return None, 'none of its parts has the size of the same range of the file (another file or part size)'
+    return ResumePlan(stored, part_size, candidates, size), None
+
+
+# -- reading the file ------------------------------------------------------------
+
+class FileRange:
+    """A read-only, seekable view of ``length`` bytes of a file from ``offset``: the body of one part,
+    read from the file as it is sent (and re-read from its start when botocore retries)."""
+
+    def __init__(self, path, offset, length):
+        self._handle = open(path, 'rb')     # pylint: disable=consider-using-with
+        self._offset = offset
+        self._length = length
+        self._position = 0
+        self._handle.seek(offset)
+
+    def read(self, amount=-1):
+        left = self._length - self._position
+        if amount is None or amount < 0 or amount > left:
+            amount = left
+        data = self._handle.read(amount) if amount else b''
+        self._position += len(data)
+        return data
+
+    def seek(self, offset, whence=os.SEEK_SET):
+        if whence == os.SEEK_CUR:
+            offset += self._position
+        elif whence == os.SEEK_END:
+            offset += self._length
+        self._position = min(max(offset, 0), self._length)
+        self._handle.seek(self._offset + self._position)
+        return self._position
+
+    def tell(self):
+        return self._position
+
+    def __len__(self):
+        return self._length
+
+    def close(self):
+        self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def md5_range(path, offset, length, stop=None):
+    """MD5 digest (bytes) of ``length`` bytes of a file from ``offset``, read with one reusable buffer."""
+    digest = hashlib.md5()
+    buf = bytearray(min(HASH_BUFFER, max(length, 1)))
+    view = memoryview(buf)
+    with open(path, 'rb', buffering=0) as handle:
+        handle.seek(offset)
+        left = length
+        while left > 0:
+            if stop is not None and stop.is_set():
+                return None
+            count = handle.readinto(view[:min(left, len(buf))])
+            if not count:
+                raise IOError('%s is shorter than expected (it changed during the upload?)' % path)
+            digest.update(view[:count])
+            left -= count
+    return digest.digest()
+
+
+class _SequentialHash(threading.Thread):
+    """Reads the file once, in order: the file's MD5, and the MD5 of each part in ``watched``, handed to
+    ``on_part(number, digest)`` as soon as the reader has passed that part."""
+
+    def __init__(self, path, size, part_size, watched, on_part, stop):
+        super(_SequentialHash, self).__init__(name='ims-md5')
+        self.daemon = True
+        self.path, self.size, self.part_size = path, size, part_size
+        self.watched = watched
+        self.on_part = on_part
+        self.stop = stop
+        self.md5 = None
+        self.error = None
+
+    def run(self):
+        try:
+            self._read()
+        except Exception as exc:  # pylint: disable=broad-except
+            self.error = exc
+            self.stop.set()
+
+    def _read(self):
+        whole = hashlib.md5()
+        buf = bytearray(HASH_BUFFER)
+        view = memoryview(buf)
+        with open(self.path, 'rb', buffering=0) as handle:
+            for number in range(1, part_count(self.size, self.part_size) + 1):
+                part = hashlib.md5() if number in self.watched else None
+                left = part_range(number, self.size, self.part_size)[1]
+                while left > 0:
+                    if self.stop.is_set():
+                        return
+                    count = handle.readinto(view[:min(left, len(buf))])
+                    if not count:
+                        raise IOError('%s is shorter than expected (it changed during the upload?)' % self.path)
+                    whole.update(view[:count])
+                    if part is not None:
+                        part.update(view[:count])
+                    left -= count
+                if part is not None:
+                    self.on_part(number, part.digest())
+        self.md5 = whole.hexdigest()
+
+
+# -- the upload --------------------------------------------------------------------
+
+class ResumableUpload:
+    """Upload ``path`` to ``bucket``/``key`` with ``client`` (a boto3 S3 client), resuming what an
+    earlier attempt left there.
+
+    ``part_size`` (bytes) is the part of a new upload (grown to fit MAX_PARTS); a resumed upload keeps
+    the part size of its earlier attempt.  ``resume=False`` aborts the unfinished uploads of the key
+    and starts over.  ``progress(bytes_done, size)``, when given, is called as parts are sent or kept
+    (from worker threads).  ``secrets`` are masked in every message.
+
+    ``run()`` returns ``dict(upload_id, md5, bytes, bytes_sent, bytes_reused, parts_sent, parts_reused,
+    resumed, part_size, seconds, warnings)``; ``upload_id`` is None for a file of one part sent in one PUT.
+    It raises ImsTransportError, free of the secrets, with attributes ``upload_id``, ``resumable``
+    and ``parts_stored``, ``bytes_stored``: with ``resume``, an unfinished upload holding stored parts is
+    left for a re-run (``resumable``); any other is aborted.
+    """
+
+    def __init__(self, client, bucket, key, path, size=None, part_size=16 * MIB, max_concurrency=4, resume=True,
+                 progress=None, secrets=()):
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+        self.path = path
+        self.size = os.path.getsize(path) if size is None else int(size)
+        self.part_size = fitting_part_size(self.size, int(part_size))
+        self.max_concurrency = max(1, int(max_concurrency))
+        self.resume = resume
+        self.progress = progress
+        self.secrets = [s for s in secrets if s]
+        self.warnings = []
+        self.upload_id = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._etags = {}            # part number -> ETag of the part the completion names
+        self._md5s = {}             # part number -> MD5 hex of that part
+        self._unverified = 0        # stored parts not yet compared with the file (still on the server) ...
+        self._unverified_bytes = 0  # ... and their bytes
+        self.stats = dict(bytes_sent=0, bytes_reused=0, parts_sent=0, parts_reused=0)
+
+    # -- entry point ---------------------------------------------------------------
+
+    def run(self):
+        started = time.time()
+        try:
+            plan = self._settle_earlier_uploads()
+            if plan is None and self.size <= self.part_size:
+                md5 = self._put_whole()
+            else:
+                md5 = self._multipart(plan)
+        except (BotoCoreError, ClientError, EnvironmentError, ValueError) as exc:
+            raise self._failure(exc)
+        result = dict(self.stats, upload_id=self.upload_id, md5=md5, bytes=self.size, resumed=self.stats['parts_reused'] > 0,
+                      part_size=self.part_size, seconds=max(time.time() - started, 1e-6), warnings=list(self.warnings))
+        return result
+
+    def _failure(self, exc):
+        with self._lock:
+            stored = len(self._etags) + self._unverified
+            stored_bytes = self.stats['bytes_sent'] + self.stats['bytes_reused'] + self._unverified_bytes
+        resumable = bool(self.resume and self.upload_id) and stored > 0
+        cause = describe_s3_error(exc, self.secrets)
+        if self.upload_id and not resumable:
+            # Nothing a re-run would resume: free its parts now.
+            trouble = self._abort(self.upload_id)
+            outcome = 'was aborted' if trouble is None else (
+                'could not be aborted (%s), its parts stay until the bucket\'s lifecycle rules remove them' % trouble)
+            cause += '; its unfinished upload %s %s' % (self.upload_id, outcome)
+        error = ImsTransportError('Uploading %s to object storage (bucket %s, key %s) failed: %s' % (
+            self.path, self.bucket, self.key, cause))
+        error.upload_id = self.upload_id
+        error.parts_stored = stored
+        error.bytes_stored = stored_bytes
+        error.resumable = resumable
+        return error
+
+    # -- earlier attempts ---------------------------------------------------------------
+
+    def _settle_earlier_uploads(self):
+        """The ResumePlan of the best unfinished upload of the key (None: start over); aborts every other one."""
+        found = self._unfinished_uploads()
+        if not found:
+            return None
+        plans = []
+        if self.resume:
+            for stored in found:
+                plan, why = plan_resume(stored, self.size)
+                if plan is None:
+                    self.warnings.append('The unfinished upload %s of %s cannot be resumed (%s): it was aborted.'
+                                         % (stored.upload_id, self.key, why))
+                else:
+                    plans.append(plan)
+        if len(plans) > 1:
+            # Which one holds this file: its first candidate part tells (one part read per upload), then the
+            # most bytes to reuse, then the newest. A lone upload is checked part by part as it resumes.
+            plans.sort(key=lambda p: (self._first_part_matches(p), p.bytes, str(p.stored.initiated or '')), reverse=True)
+        chosen = plans[0] if plans else None
+        for stored in found:
+            if chosen is None or stored is not chosen.stored:
+                self._abort(stored.upload_id)
+        return chosen
+
+    def _first_part_matches(self, plan):
+        number = min(plan.candidates)
+        offset, length = part_range(number, self.size, plan.part_size)
+        return plain_etag(plan.candidates[number]) == binascii.hexlify(md5_range(self.path, offset, length)).decode('ascii')
+
+    def _unfinished_uploads(self):
+        """StoredUpload of each unfinished upload of exactly this key, with its parts; [] when the server cannot tell."""
+        try:
+            uploads = [u for page in self.client.get_paginator('list_multipart_uploads').paginate(
+                Bucket=self.bucket, Prefix=self.key) for u in page.get('Uploads') or [] if u.get('Key') == self.key]
+        except ClientError as exc:
+            if not listing_unavailable(exc):
+                raise
+            if self.resume:
+                self.warnings.append(
+                    'The object storage cannot list the unfinished uploads of %s (%s), so the upload starts over from byte 0; '
+                    'an unfinished upload of an earlier attempt, if there is one, is left to the bucket\'s lifecycle rules.'
+                    % (self.key, describe_s3_error(exc, self.secrets)))
+            return []
+        found = []
+        for upload in uploads:
+            if not self.resume:
+                found.append(StoredUpload(upload['UploadId'], upload.get('Initiated')))
+                continue
+            try:
+                parts = [p for page in self.client.get_paginator('list_parts').paginate(
+                    Bucket=self.bucket, Key=self.key, UploadId=upload['UploadId']) for p in page.get('Parts') or []]
+            except ClientError as exc:
+                if _error_code(exc) == NO_SUCH_UPLOAD:
+                    continue        # finished or aborted meanwhile
+                if not listing_unavailable(exc):
+                    raise
+                self.warnings.append('The object storage cannot list the parts of the unfinished upload %s of %s (%s): '
+                                     'it was aborted and the upload starts over from byte 0.' % (
+                                         upload['UploadId'], self.key, describe_s3_error(exc, self.secrets)))
+                parts = []
+            found.append(StoredUpload(upload['UploadId'], upload.get('Initiated'), parts))
+        return found
+
+    def _abort(self, upload_id):
+        """Abort an unfinished upload of the key; returns None, or why it failed (also kept as a warning)."""
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
+        except (BotoCoreError, ClientError) as exc:
+            if _error_code(exc) == NO_SUCH_UPLOAD:
+                return None
+            trouble = describe_s3_error(exc, self.secrets)
+            self.warnings.append('Aborting the unfinished upload %s of %s failed (%s); its parts stay until the '
+                                 'bucket\'s lifecycle rules remove them.' % (upload_id, self.key, trouble))
+            return trouble
+        return None
+
+    # -- one PUT -------------------------------------------------------------------------------
+
+    def _put_whole(self):
+        """A file of one part: one PutObject with its Content-MD5."""
+        digest = md5_range(self.path, 0, self.size)
+        with FileRange(self.path, 0, self.size) as body:
+            self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, ContentLength=self.size,
+                                   ContentMD5=base64.b64encode(digest).decode('ascii'))
+        self._count_sent(self.size)
+        return binascii.hexlify(digest).decode('ascii')
+
+    # -- multipart -----------------------------------------------------------------------------
+
+    def _multipart(self, plan):
+        candidates = {}
+        if plan is not None:
+            self.upload_id = plan.stored.upload_id
+            self.part_size = plan.part_size
+            candidates = plan.candidates
+        else:
+            self.upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=self.key)['UploadId']
+        count = part_count(self.size, self.part_size)
+        self._unverified = len(candidates)
+        self._unverified_bytes = sum(part_range(n, self.size, self.part_size)[1] for n in candidates)
+        futures = []
+        with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
+            def check_stored(number, digest):
+                """Keep a stored part whose ETag is the MD5 of the file's range; send it again otherwise."""
+                length = part_range(number, self.size, self.part_size)[1]
+                with self._lock:
+                    self._unverified -= 1
+                    self._unverified_bytes -= length
+                md5 = binascii.hexlify(digest).decode('ascii')
+                if plain_etag(candidates[number]) == md5:
+                    self._keep(number, candidates[number], md5, length)
+                else:
+                    futures.append(pool.submit(self._send_part, number, digest))
+
+            futures.extend(pool.submit(self._send_part, n) for n in range(1, count + 1) if n not in candidates)
+            hasher = _SequentialHash(self.path, self.size, self.part_size, set(candidates), check_stored, self._stop)
+            hasher.start()
+            try:
+                self._wait(hasher, futures)
+            except BaseException:
+                self._stop.set()
+                for future in futures:
+                    future.cancel()
+                raise
+        self._complete(count)
+        return hasher.md5
+
+    def _wait(self, hasher, futures):
+        """Until the file is read and every part is stored; the first failure is raised."""
+        while hasher.is_alive():
+            hasher.join(0.2)
+            self._raise_failed(futures)
+        if hasher.error is not None:
+            raise hasher.error
+        done, dummy = wait(list(futures), return_when=FIRST_EXCEPTION)
+        self._raise_failed(done)
+        wait(list(futures))
+        self._raise_failed(futures)
+
+    @staticmethod
+    def _raise_failed(futures):
+        for future in list(futures):
+            if future.done() and not future.cancelled() and future.exception() is not None:
+                raise future.exception()
+
+    def _keep(self, number, etag, md5, length):
+        with self._lock:
+            self._etags[number] = etag
+            self._md5s[number] = md5
+            self.stats['parts_reused'] += 1
+            self.stats['bytes_reused'] += length
+        self._report()
+
+    def _send_part(self, number, digest=None):
+        if self._stop.is_set():
+            return
+        offset, length = part_range(number, self.size, self.part_size)
+        if digest is None:
+            digest = md5_range(self.path, offset, length, self._stop)
+            if digest is None:
+                return
+        with FileRange(self.path, offset, length) as body:
+            reply = self.client.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number,
+                                            Body=body, ContentLength=length,
+                                            ContentMD5=base64.b64encode(digest).decode('ascii'))
+        with self._lock:
+            self._etags[number] = reply['ETag']
+            self._md5s[number] = binascii.hexlify(digest).decode('ascii')
+        self._count_sent(length)
+
+    def _count_sent(self, length):
+        with self._lock:
+            self.stats['parts_sent'] += 1
+            self.stats['bytes_sent'] += length
+        self._report()
+
+    def _report(self):
+        if self.progress is not None:
+            self.progress(self.stats['bytes_sent'] + self.stats['bytes_reused'], self.size)
+
+    def _complete(self, count):
+        parts = [dict(PartNumber=n, ETag=self._etags[n]) for n in range(1, count + 1)]
+        try:
+            self.client.complete_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
+                                                  MultipartUpload=dict(Parts=parts))
+        except ClientError as exc:
+            # A completion whose reply was lost and that botocore sent again finds the upload gone:
+            # the object tells whether the first one went through.
+            if _error_code(exc) != NO_SUCH_UPLOAD or not self._completed_already(count):
+                raise
+
+    def _completed_already(self, count):
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self.key)
+        except ClientError:
+            return False
+        expected = multipart_etag([self._md5s[n] for n in range(1, count + 1)])
+        return int(head.get('ContentLength') or -1) == self.size and plain_etag(head.get('ETag')) == expected

@@ -305,14 +305,15 @@ class ImsClient:
                 method, url, getattr(exc, 'ims_attempts', 1), _describe_transport_error(exc)))
 
     def send(self, method, path, params=None, json_body=None, stream=False, operation=None, idempotent=None,
-             content_type=None):
+             content_type=None, data=None):
         """One API call: returns the ``requests.Response`` of a successful exchange, else raises ImsError.
 
         ``idempotent=True`` lets a POST be repeated like a PUT (the backend knows which are safe).
+        ``data`` is a body that is not JSON (bytes, or a file object requests streams), sent as ``content_type``.
         After an HTTP 401 the auth scheme may renew its credentials; the request is then sent once more.
         """
         url = self.url(path)
-        body = json.dumps(json_body, ensure_ascii=False).encode('utf-8') if json_body is not None else None
+        body = json.dumps(json_body, ensure_ascii=False).encode('utf-8') if json_body is not None else data
         kwargs = dict(params=params, body=body, stream=stream, content_type=content_type)
         response = self._exchange(method, url, idempotent, **kwargs)
         if response.status_code == 401 and self.auth.renew():

@@ -312,13 +312,13 @@ class ImageShareModule(ImsModule):
             before_view['visibility'], after_view['visibility'] = image.get('visibility'), visibility
         self.set_diff(before_view, after_view)
         result = dict(changed=changed, image_id=image_id, shares=after, added=add, removed=remove)
-        if self.backend.updates_by_patch:
+        if self.backend.share_needs_visibility:
             result['visibility'] = visibility
         self.exit_json(**result)
 
     def _needs_shared_visibility(self, image, add):
         """Whether the image must become ``visibility: shared`` to get members (Glance: only shared images have them)."""
-        if not add or not self.backend.updates_by_patch or image.get('visibility') == 'shared':
+        if not add or not self.backend.share_needs_visibility or image.get('visibility') == 'shared':
             return False
         if image.get('visibility') != 'private':
             raise ImsValidationError('Image %s (%s) is %s, and only a shared image has member projects. Set its visibility '

@@ -92,6 +92,7 @@ class Faults:
             if action not in ACTIONS:
                 raise ValueError(f'unknown action {action!r}')
             rules.append({'method': (rule.get('method') or '*').upper(), 'path': rule.get('path') or '.*',
+                          'service': rule.get('service') or '*',
                           'regex': re.compile(rule.get('path') or '.*'), 'action': action,
                           'status': int(rule.get('status') or (503 if action in ERROR_ACTIONS else 0)),
                           'count': int(rule.get('count', 1)), 'latency_ms': float(rule.get('latency_ms', 0) or 0),
@@ -107,11 +108,15 @@ class Faults:
             doc['rules'] = [{k: v for k, v in r.items() if k != 'regex'} for r in self.rules]
             return doc
 
-    def decide(self, method, path):
-        """Return (action, status, latency seconds, bytes of body to send before a ``cut``) for an API request."""
+    def decide(self, method, path, service=None):
+        """Return (action, status, latency seconds, bytes of body to send before a ``cut``) for an API request.
+
+        ``service``: which of several servers sharing these faults got the request (a rule's optional
+        ``service`` names the one it applies to)."""
         with self.lock:
             for rule in self.rules:
-                if rule['count'] != 0 and rule['method'] in ('*', method) and rule['regex'].search(path):
+                if (rule['count'] != 0 and rule['method'] in ('*', method) and rule['service'] in ('*', service)
+                        and rule['regex'].search(path)):
                     if rule['count'] > 0:
                         rule['count'] -= 1
                     return rule['action'], rule['status'], rule['latency_ms'] / 1000.0, rule['bytes']
@@ -258,13 +263,13 @@ class Handler(BaseHTTPRequestHandler):
             raw = self._read_body()
         except ValueError:
             self.close_connection = True
-            self._send(envelope(code='IMG.InvalidParameter', message='request body too large or malformed', status=413), method)
+            self._send(self._body_refused(), method)
             return
         if path.startswith('/_emulator'):
             self._send(self._admin(method, path, raw), method)
             return
         entry = {'method': method, 'path': path, 'query': parts.query, 'tenant': None, 'status': None, 'code': None, 'fault': None}
-        action, status, latency, body_limit = self.server.faults.decide(method, path)
+        action, status, latency, body_limit = self.server.faults.decide(method, path, getattr(self.server, 'fault_scope', None))
         if latency:
             time.sleep(latency)
         if action == 'drop_before':
@@ -306,6 +311,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(resp, method)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    @staticmethod
+    def _body_refused():
+        return envelope(code='IMG.InvalidParameter', message='request body too large or malformed', status=413)
 
     # ------------------------------------------------------------ API
 

@@ -86,8 +86,10 @@ def _stop(proc, timeout=10.0):
 class S3Server:
     """One SeaweedFS ``weed mini`` process with explicit ports and a credentials file."""
 
-    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, tls_cert=None, tls_key=None, tls_ca=None):
-        """``tls_cert``/``tls_key``: serve S3 over HTTPS; ``tls_ca`` verifies it in the readiness check."""
+    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, tls_cert=None, tls_key=None, tls_ca=None,
+                 extra_credentials=()):
+        """``tls_cert``/``tls_key``: serve S3 over HTTPS; ``tls_ca`` verifies it in the readiness check.
+        ``extra_credentials``: more (access key, secret key) pairs it accepts (a cloud's own AK/SK acting on OBS)."""
         self.tls_cert = tls_cert
         self.tls_key = tls_key
         self.tls_ca = tls_ca
@@ -98,7 +100,8 @@ class S3Server:
         self.secret_key = secret_key
         self.config = os.path.join(workdir, 's3.json')
         with open(self.config, 'w', encoding='utf-8') as fh:
-            json.dump({'identities': [{'name': 'emulator', 'credentials': [{'accessKey': access_key, 'secretKey': secret_key}],
+            credentials = [{'accessKey': ak, 'secretKey': sk} for ak, sk in ((access_key, secret_key),) + tuple(extra_credentials)]
+            json.dump({'identities': [{'name': 'emulator', 'credentials': credentials,
                                        'actions': ['Admin', 'Read', 'List', 'Tagging', 'Write']}]}, fh)
         taken = set()
         self.ports = {}

@@ -24,6 +24,8 @@ import requests
 from tests.emulator.stack import Stack
 # A fixture, used by name only.
 from tests.openstack.fixtures import glance, openstack_stack  # noqa: F401  pylint: disable=unused-import
+# The Huawei Cloud emulator's fixtures (their contract is documented in that file).
+from tests.emulator.huawei.fixtures import huawei, huawei_stack  # noqa: F401  pylint: disable=unused-import
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))

@@ -14,6 +14,8 @@ requests = pytest.importorskip('requests')
 pytest.importorskip('boto3')
 
 from tests.emulator.stack import Stack, StackError, find_weed  # noqa: E402  pylint: disable=wrong-import-position
+# The Huawei emulator's fixtures, used by name.
+from tests.emulator.huawei.fixtures import huawei, huawei_stack  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 API = '/api/image/v1'
 

@@ -1,0 +1,129 @@
+"""The Huawei emulator process: its servers, its control API and its command line.
+
+``python -m tests.emulator.huawei [--regions cn-north-4,cn-east-3] [--s3-endpoint URL ...]`` prints
+one ``HUAWEI_EMULATOR_<KIND>=<url>`` line per port, then ``HUAWEI_EMULATOR_READY=1``.
+"""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from tests.emulator.huawei.accounts import DEFAULT_REGIONS, Accounts
+from tests.emulator.huawei.http import HuaweiFaults, HuaweiServer, RequestLog
+from tests.emulator.huawei.iam import Iam
+from tests.emulator.huawei.ims import STORE_BUCKET, Ims
+
+
+class App:
+    """Everything the servers share: accounts, IMS state, faults, the request log."""
+
+    def __init__(self, regions=DEFAULT_REGIONS, store=None, obs_endpoint=None, transition=0.3, host='127.0.0.1'):
+        self.host = host
+        self.accounts = Accounts(regions)
+        self.ims = Ims(self.accounts, store=store, transition=transition)
+        self.faults = HuaweiFaults()
+        self.log = RequestLog()
+        self.obs_endpoint = obs_endpoint
+        self.servers = {}
+        self.iam = Iam(self.accounts, self.url_of)
+        self.handlers = {'ims': self.ims, 'iam': self.iam}
+
+    def url_of(self, kind, region=None):
+        if kind == 'obs':
+            return self.obs_endpoint or ''
+        if kind == 'ims':
+            return self.servers[f'ims:{region}'].url
+        return self.servers[kind].url
+
+    def start(self, ports=None):
+        """Bind every port (0 = any free port) and serve each on a thread."""
+        ports = ports or {}
+        names = [('ims', r) for r in self.accounts.regions] + [('iam', None), ('workspace', None), ('workspaceapp', None)]
+        for kind, region in names:
+            scope = f'{kind}:{region}' if region else kind
+            server = HuaweiServer((self.host, int(ports.get(scope, 0))), self, kind, region)
+            self.servers[scope] = server
+            threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.2}, daemon=True, name=scope).start()
+
+    def stop(self):
+        self.ims.stopping.set()
+        for server in self.servers.values():
+            server.shutdown()
+            server.server_close()
+
+    def urls(self):
+        return {scope: server.url for scope, server in self.servers.items()}
+
+    # ------------------------------------------------------------ control API
+
+    def admin(self, method, path, body):
+        """Answer one ``/_emulator/...`` request; None for an unknown one."""
+        action = ADMIN.get((method, path))
+        return None if action is None else action(self, body)
+
+    def _config(self, body):  # pylint: disable=unused-argument
+        return {'urls': self.urls(), 'regions': self.accounts.regions, 'obs_endpoint': self.obs_endpoint,
+                'accounts': self.accounts.describe(), 'settings': dict(self.ims.config)}
+
+    def _reset(self, body):  # pylint: disable=unused-argument
+        self.ims.reset()
+        self.faults.set({})
+        self.log.clear()
+        return {'ok': True}
+
+
+ADMIN = {
+    ('GET', '/_emulator/health'): lambda app, body: {'ok': True},
+    ('GET', '/_emulator/config'): App._config,
+    ('POST', '/_emulator/settings'): lambda app, body: app.ims.configure(body),
+    ('GET', '/_emulator/state'): lambda app, body: app.ims.snapshot(),
+    ('POST', '/_emulator/reset'): App._reset,
+    ('GET', '/_emulator/requests'): lambda app, body: app.log.all(),
+    ('DELETE', '/_emulator/requests'): lambda app, body: app.log.clear() or {'ok': True},
+    ('GET', '/_emulator/faults'): lambda app, body: app.faults.describe(),
+    ('POST', '/_emulator/faults'): lambda app, body: app.faults.set(body) or app.faults.describe(),
+    ('POST', '/_emulator/job-faults'): lambda app, body: app.ims.job_faults.set(body.get('rules')) or app.ims.job_faults.describe(),
+    ('POST', '/_emulator/seed/images'): lambda app, body: app.ims.seed_images(body),
+    ('POST', '/_emulator/tokens/revoke'): lambda app, body: app.accounts.revoke_tokens() or {'ok': True},
+}
+
+
+def parse_args(argv):
+    env = os.environ.get
+    parser = argparse.ArgumentParser(prog='python -m tests.emulator.huawei', description='Huawei Cloud IMS/IAM/Workspace emulator')
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--regions', default=','.join(DEFAULT_REGIONS))
+    parser.add_argument('--port', action='append', default=[], metavar='SCOPE=PORT',
+                        help='a fixed port for one server, e.g. ims:cn-north-4=8443 (repeatable)')
+    parser.add_argument('--s3-endpoint', default=env('HUAWEI_EMU_S3_ENDPOINT'))
+    parser.add_argument('--s3-access-key', default=env('HUAWEI_EMU_S3_ACCESS_KEY'))
+    parser.add_argument('--s3-secret-key', default=env('HUAWEI_EMU_S3_SECRET_KEY'))
+    parser.add_argument('--transition-seconds', type=float, default=0.3)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    store = None
+    if args.s3_endpoint:
+        from tests.emulator.s3 import S3Backend  # pylint: disable=import-outside-toplevel
+        store = S3Backend(args.s3_endpoint, args.s3_access_key, args.s3_secret_key)
+        store.ensure_bucket(STORE_BUCKET)
+    app = App(regions=[r for r in args.regions.split(',') if r], store=store, obs_endpoint=args.s3_endpoint,
+              transition=args.transition_seconds, host=args.host)
+    app.start(dict(p.split('=', 1) for p in args.port))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    for scope, url in sorted(app.urls().items()):
+        sys.stdout.write(f"HUAWEI_EMULATOR_{scope.upper().replace(':', '_').replace('-', '_')}={url}\n")
+    sys.stdout.write('HUAWEI_EMULATOR_READY=1\n')
+    sys.stdout.flush()
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.stop()
+    return 0

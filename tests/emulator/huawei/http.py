@@ -1,0 +1,222 @@
+"""HTTP side of the Huawei emulator: one process, one state, one port per service.
+
+Ports: IMS of every region (``ims:<region>``), IAM (``iam``), Workspace (``workspace``) and
+Workspace App (``workspaceapp``).  Each request goes through the CECloud emulator's plumbing
+(``tests/emulator/server.py``: body reading, fault switches, dropped replies), then the API
+gateway's check (AK/SK signature or IAM token, ``accounts.py``), then the route's handler.
+``/_emulator/...`` on any port is the test's control and inspection API (no auth).
+"""
+
+import json
+import re
+import threading
+import time
+from http.server import ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.emulator.huawei import errors
+from tests.emulator.huawei.errors import HuaweiError, img
+from tests.emulator.server import Faults, Handler, Response
+
+_ID = '([^/]+)'
+IMS_ROUTES = (
+    ('GET', '/v2/cloudimages', 'list_cloudimages'),
+    ('POST', '/v2/cloudimages/action', 'create_image'),
+    ('GET', f'/v1/{_ID}/jobs/{_ID}', 'show_job'),
+    ('GET', f'/v1/cloudimages/job/{_ID}', 'show_job_progress'),
+    ('GET', '/v2/images', 'list_glance_images'),
+    ('GET', f'/v2/images/{_ID}', 'show_glance_image'),
+)
+IAM_ROUTES = (
+    ('POST', '/v3/auth/tokens', 'create_token'),
+    ('GET', '/v3/projects', 'list_projects'),
+)
+WORKSPACE_ROUTES = ()
+WORKSPACE_APP_ROUTES = ()
+# Requests the gateway lets through without a signature or token.
+UNAUTHENTICATED = {'create_token'}
+ERROR_SHAPES = {'ims': 'ims', 'iam': 'gateway', 'workspace': 'workspace', 'workspaceapp': 'gateway'}
+
+
+def _compile(routes):
+    return [(m, re.compile(f'^{p}$'), h) for m, p, h in routes]
+
+
+COMPILED = {'ims': _compile(IMS_ROUTES), 'iam': _compile(IAM_ROUTES), 'workspace': _compile(WORKSPACE_ROUTES),
+            'workspaceapp': _compile(WORKSPACE_APP_ROUTES)}
+
+
+def json_response(status, body, headers=(), code=None):
+    data = b'' if body is None else json.dumps(body, ensure_ascii=False).encode('utf-8')
+    return Response(status, data, content_type='application/json;charset=UTF-8', code=code, headers=list(headers))
+
+
+class HuaweiFaults(Faults):
+    """The CECloud emulator's fault switches; an injected 500 has Huawei's gateway body."""
+
+    def error_response(self, status):
+        with self.lock:
+            status = status or self.rng.choice((500, 502, 503))
+        if status in (502, 503):
+            return super().error_response(status)
+        body = {'error_code': 'APIGW.0203', 'error_msg': 'Backend service error (a fault injected by the test)',
+                'request_id': errors.request_id()}
+        return json_response(status, body, code='APIGW.0203')
+
+
+class RequestLog:
+    """Every API request of every port, in arrival order (headers and bodies are never kept)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = []
+        self.seq = 0
+
+    def record(self, entry):
+        with self.lock:
+            self.seq += 1
+            entry['seq'] = self.seq
+            entry['time'] = time.time()
+            self.entries.append(entry)
+
+    def all(self):
+        with self.lock:
+            return [dict(e) for e in self.entries]
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+class Request:
+    """One API request as a handler sees it."""
+
+    def __init__(self, server, method, raw_path, raw_query, headers, body):
+        self.server = server
+        self.method = method
+        self.kind = server.kind
+        self.region = server.region
+        self.raw_path = raw_path
+        self.raw_query = raw_query
+        self.headers = headers
+        self.body = body
+        self.query = {k: v[-1] for k, v in parse_qs(raw_query, keep_blank_values=True).items()}
+        self.caller = None
+        self.project = None
+        self.base_url = server.url
+
+    @property
+    def tenant(self):
+        return self.caller.tenant
+
+    def json(self, expect=dict, shape=None):
+        """The JSON body; the service's 400 when it is not JSON of the expected type."""
+        try:
+            data = json.loads(self.body.decode('utf-8')) if self.body.strip() else None
+        except ValueError:
+            data = ValueError
+        if data is None and expect is dict:
+            data = {}
+        if not isinstance(data, expect):
+            message = f'The request body must be a JSON {"object" if expect is dict else "array"}.'
+            raise HuaweiError('IMG.0001' if self.kind == 'ims' else 'Bad Request', message, 400,
+                              shape=shape or ERROR_SHAPES[self.kind])
+        return data
+
+    def require_path_project(self, project_id):
+        if project_id != self.project:
+            if self.kind == 'ims':
+                raise img('IMG.0030', 'The project ID in the URL does not match the credentials.')
+            raise HuaweiError('APIGW.0301', 'Incorrect IAM authentication information: the project ID in the URL does not '
+                              'match the credentials', 401, shape=ERROR_SHAPES[self.kind])
+
+
+class HuaweiHandler(Handler):
+    server_version = 'Huawei-Emulator/1.0'
+
+    def do_HEAD(self):  # pylint: disable=invalid-name
+        self._dispatch('HEAD')
+
+    @staticmethod
+    def _body_refused():
+        return json_response(413, {'error_code': 'APIGW.0201', 'error_msg': 'Request entity too large',
+                                   'request_id': errors.request_id()}, code='APIGW.0201')
+
+    def _api(self, method, path, query, raw, entry):  # pylint: disable=unused-argument
+        server = self.server
+        parts = urlsplit(self.path)
+        req = Request(server, method, parts.path, parts.query, self.headers, raw)
+        request_id = errors.request_id()
+        entry.update(service=server.fault_scope, region=server.region, request_id=request_id)
+        try:
+            resp = self._route(req, entry)
+        except HuaweiError as exc:
+            resp = json_response(exc.status, exc.body(request_id), code=exc.code)
+        trace = 'X-IAM-Trace-Id' if server.kind == 'iam' else 'X-Request-Id'
+        resp.headers.append((trace, request_id))
+        return resp
+
+    def _route(self, req, entry):
+        handler, args, path_known = None, [], False
+        for route_method, regex, name in COMPILED[req.kind]:
+            match = regex.match(req.raw_path)
+            if match:
+                path_known = True
+                if route_method == req.method:
+                    handler, args = name, [unquote(g) for g in match.groups()]
+                    break
+        if handler is None:
+            if path_known:
+                raise HuaweiError('APIGW.0101', f'The method {req.method} is not allowed on {req.raw_path}', 405, shape='gateway')
+            raise errors.not_found_path(req.method, req.raw_path)
+        entry['handler'] = handler
+        if handler not in UNAUTHENTICATED:
+            self._authenticate(req, entry)
+        result = getattr(self.server.app.handlers[req.kind], handler)(req, *args)
+        status, body = result[0], result[1]
+        headers = result[2] if len(result) > 2 else ()
+        if status == 204 or body is None:
+            return Response(status, b'', content_type='application/json;charset=UTF-8', headers=list(headers))
+        return json_response(status, body, headers)
+
+    def _authenticate(self, req, entry):
+        app = self.server.app
+        req.caller = app.accounts.authenticate(req.method, req.raw_path, req.raw_query, self.headers, req.body)
+        entry.update(tenant=req.caller.tenant['name'], auth=req.caller.via)
+        project = req.caller.project
+        if req.kind == 'ims':
+            project = project or app.accounts.region_project(req.caller.tenant, req.region)
+            if app.accounts.projects[project]['region'] != req.region:
+                raise img('IMG.0030', f'The project {project} is not a project of region {req.region}.')
+        req.project = project
+        entry['project'] = project
+
+    # ------------------------------------------------------------ admin
+
+    def _admin(self, method, path, raw):
+        try:
+            body = json.loads(raw.decode('utf-8')) if raw.strip() else {}
+            result = self.server.app.admin(method, path, body)
+        except (ValueError, TypeError, KeyError, re.error) as exc:
+            return json_response(400, {'error': str(exc)})
+        if result is None:
+            return json_response(404, {'error': f'unknown admin path {method} {path}'})
+        return json_response(200, result)
+
+
+class HuaweiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, app, kind, region=None):
+        super().__init__(address, HuaweiHandler)
+        self.app = app
+        self.kind = kind
+        self.region = region
+        self.fault_scope = f'{kind}:{region}' if region else kind
+        self.faults = app.faults
+        self.url = f'http://{address[0]}:{self.server_address[1]}'
+
+    def record(self, entry):
+        entry.setdefault('service', self.fault_scope)
+        self.app.log.record(entry)

@@ -1,0 +1,117 @@
+"""IMS asynchronous jobs (huaweicloud-ims.md 3.6, 6.1): ``INIT`` -> ``RUNNING`` -> ``SUCCESS`` / ``FAIL``.
+
+A job is a list of stages run one after the other on a thread, ``transition`` seconds apart, each
+under the state lock.  A stage raising ``JobFailure`` ends the job in ``FAIL`` with its
+``error_code`` and ``fail_reason``.  Failures can also be forced by a test (``JobFaults``).
+"""
+
+import re
+import threading
+import uuid
+
+from tests.emulator.huawei.accounts import iso, utcnow
+
+
+class JobFailure(Exception):
+    def __init__(self, code, reason):
+        super().__init__(f'{code}: {reason}')
+        self.code = code
+        self.reason = reason
+
+
+class JobFaults:
+    """Rules ``{"job_type": regex (default any), "error_code", "fail_reason", "count" (default 1, -1 = always),
+    "stage" (default: the last)}``: the next matching jobs fail instead of succeeding."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rules = []
+
+    def set(self, rules):
+        parsed = []
+        for rule in rules or []:
+            parsed.append({'job_type': re.compile(rule.get('job_type') or '.*'), 'pattern': rule.get('job_type') or '.*',
+                           'error_code': rule.get('error_code') or 'IMG.1075',
+                           'fail_reason': rule.get('fail_reason') or 'the job failed (a fault injected by the test)',
+                           'count': int(rule.get('count', 1))})
+        with self.lock:
+            self.rules = parsed
+
+    def describe(self):
+        with self.lock:
+            return [{k: v for k, v in r.items() if k != 'job_type'} for r in self.rules]
+
+    def take(self, job_type):
+        """The failure a job of this type must end with, or None."""
+        with self.lock:
+            for rule in self.rules:
+                if rule['count'] != 0 and rule['job_type'].fullmatch(job_type):
+                    if rule['count'] > 0:
+                        rule['count'] -= 1
+                    return JobFailure(rule['error_code'], rule['fail_reason'])
+        return None
+
+
+def unlocked(stage):
+    """Mark a stage that does slow I/O (object storage): it runs without the state lock and takes it itself."""
+    stage.unlocked = True
+    return stage
+
+
+def new_job(job_type, project, region, entities=None):
+    return {'job_id': uuid.uuid4().hex, 'job_type': job_type, 'status': 'INIT', 'begin_time': iso(utcnow()),
+            'end_time': None, 'error_code': None, 'fail_reason': None, 'entities': dict(entities or {}),
+            '_project': project, '_region': region}
+
+
+def public_job(job):
+    return {k: v for k, v in job.items() if not k.startswith('_')}
+
+
+class JobRunner:
+    """Runs job stages on threads; ``transition()`` is read at every step, so a test may change it."""
+
+    def __init__(self, lock, transition, stopping, faults):
+        self.lock = lock
+        self.transition = transition
+        self.stopping = stopping
+        self.faults = faults
+
+    def start(self, job, stages, on_fail=None):
+        """``stages``: callables run in order (each under the lock); ``on_fail(failure)`` cleans up after a FAIL."""
+        threading.Thread(target=self._run, args=(job, stages, on_fail), daemon=True, name=f"job-{job['job_id']}").start()
+
+    def _run(self, job, stages, on_fail):
+        forced = self.faults.take(job['job_type'])
+        if self._pause():
+            return
+        with self.lock:
+            job['status'] = 'RUNNING'
+        for index, stage in enumerate(stages):
+            if self._pause():
+                return
+            try:
+                if forced is not None and index == len(stages) - 1:
+                    raise forced
+                if getattr(stage, 'unlocked', False):
+                    stage()
+                else:
+                    with self.lock:
+                        stage()
+            except JobFailure as failure:
+                with self.lock:
+                    self._fail(job, failure, on_fail)
+                return
+        with self.lock:
+            job.update(status='SUCCESS', end_time=iso(utcnow()))
+
+    def _pause(self):
+        """Sleep one transition; True when the emulator is stopping."""
+        return self.stopping.wait(self.transition())
+
+    @staticmethod
+    def _fail(job, failure, on_fail):
+        job.update(status='FAIL', end_time=iso(utcnow()), error_code=failure.code, fail_reason=failure.reason)
+        job['entities'].update(error_code=failure.code, error=failure.reason)
+        if on_fail is not None:
+            on_fail(failure)

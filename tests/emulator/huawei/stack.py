@@ -1,0 +1,271 @@
+"""Start SeaweedFS (acting as OBS) + the Huawei emulator as subprocesses, and talk to both.
+
+``HuaweiStack`` is a context manager; both processes are stopped on exit, also when the start
+fails half-way.  Its attributes are the fixture contract (see ``fixtures.py``).  ``client()``
+gives a signed client (huaweicloudsdkcore's own signer, a test-only dependency) for set-up and
+checks.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode, urlsplit
+
+from tests.emulator.huawei.accounts import DEFAULT_REGIONS, DEFAULT_TENANTS
+from tests.emulator.stack import REPO_ROOT, Managed, S3Server, StackError, _stop, _tail
+
+URL_PREFIX = 'HUAWEI_EMULATOR_'
+
+
+class Tenant:
+    """One account's credentials: ``name``, ``access_key``/``secret_key`` (permanent), ``temp_access_key``/
+    ``temp_secret_key``/``security_token`` (temporary), ``user_name``/``password``/``domain_name``/``domain_id``
+    (IAM login), ``user_id``, ``projects`` ({region: project id}) and ``sub_project`` (``<region>_dev``)."""
+
+    def __init__(self, data):
+        self.__dict__.update(data)
+
+    def project(self, region):
+        return self.projects[region]
+
+    def __repr__(self):
+        return f'Tenant({self.name!r}, projects={self.projects!r})'  # never the keys
+
+
+class HuaweiStack(Managed):
+    def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0):
+        """``s3``: an S3Server to reuse (it must accept the tenants' keys); by default one is started."""
+        self.transition_seconds = transition_seconds
+        self.regions = list(regions)
+        self.timeout = timeout
+        self._own_tmp = workdir is None
+        self.workdir = workdir or tempfile.mkdtemp(prefix='huawei-emu-')
+        self._external_s3 = s3 is not None
+        self.s3 = s3
+        self.stdout_path = os.path.join(self.workdir, 'emulator.out')
+        self.stderr_path = os.path.join(self.workdir, 'emulator.err')
+        self.proc = None
+        self.urls = {}
+        self.tenants = {}
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self):
+        if self.s3 is None:
+            keys = [(t[k], t[s]) for t in DEFAULT_TENANTS for k, s in (('access_key', 'secret_key'), ('temp_access_key', 'temp_secret_key'))]
+            self.s3 = S3Server(os.path.join(self.workdir, 's3'), extra_credentials=keys)
+        if not self._external_s3 and self.s3.proc is None:
+            self.s3.start(self.timeout)
+        self._start_emulator()
+        config = self.admin('GET', 'config')
+        self.tenants = {name: Tenant(data) for name, data in config['accounts'].items()}
+
+    def stop(self):
+        _stop(self.proc)
+        self.proc = None
+        if not self._external_s3 and self.s3 is not None:
+            self.s3.stop()
+        if self._own_tmp and os.environ.get('IMS_EMU_KEEP_WORKDIR') != '1':
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def command(self):
+        return [sys.executable, '-m', 'tests.emulator.huawei', '--regions', ','.join(self.regions),
+                '--s3-endpoint', self.s3.endpoint, '--s3-access-key', self.s3.access_key, '--s3-secret-key', self.s3.secret_key,
+                '--transition-seconds', str(self.transition_seconds)]
+
+    def _start_emulator(self):
+        env = dict(os.environ)
+        env['PYTHONPATH'] = REPO_ROOT + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        with open(self.stdout_path, 'wb') as out, open(self.stderr_path, 'ab') as err:
+            self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                         cwd=REPO_ROOT, env=env, start_new_session=True)
+        deadline = time.time() + self.timeout
+        while True:
+            with open(self.stdout_path, encoding='utf-8', errors='replace') as fh:
+                lines = dict(line.strip().split('=', 1) for line in fh if line.startswith(URL_PREFIX) and '=' in line)
+            if lines.get(URL_PREFIX + 'READY') == '1':
+                self.urls = {k[len(URL_PREFIX):]: v for k, v in lines.items() if k != URL_PREFIX + 'READY'}
+                return
+            if self.proc.poll() is not None or time.time() > deadline:
+                rc = self.proc.poll()
+                _stop(self.proc)
+                raise StackError(f'Huawei emulator did not start (exit status {rc}); stderr tail:\n{_tail(self.stderr_path)}')
+            time.sleep(0.05)
+
+    # ------------------------------------------------------------ where things are
+
+    @property
+    def region_endpoints(self):
+        """{region: IMS URL}, one port per region."""
+        return {region: self.urls['IMS_' + region.upper().replace('-', '_')] for region in self.regions}
+
+    def endpoint(self, region=None):
+        return self.region_endpoints[region or self.regions[0]]
+
+    @property
+    def iam_url(self):
+        return self.urls['IAM']
+
+    @property
+    def auth_url(self):
+        """The Keystone v3 root, what ``auth_url`` / ``iam_endpoint`` options take."""
+        return self.iam_url + '/v3'
+
+    @property
+    def obs_url(self):
+        return self.s3.endpoint
+
+    @property
+    def workspace_url(self):
+        return self.urls['WORKSPACE']
+
+    @property
+    def workspace_app_url(self):
+        return self.urls['WORKSPACEAPP']
+
+    @property
+    def owner(self):
+        return self.tenants['owner']
+
+    @property
+    def recipient(self):
+        return self.tenants['recipient']
+
+    @property
+    def project_ids(self):
+        """{tenant name: {region: project id}}."""
+        return {name: dict(t.projects) for name, t in self.tenants.items()}
+
+    def tenant(self, name='owner'):
+        return name if isinstance(name, Tenant) else self.tenants[name]
+
+    def module_args(self, tenant='owner', region=None, auth='aksk'):
+        """Connection options of a huaweicloud module for one tenant and region.  ``auth``: ``aksk``
+        (permanent keys), ``temporary`` (keys + security token), ``password`` (IAM login) or ``none``."""
+        data = self.tenant(tenant)
+        region = region or self.regions[0]
+        args = {'provider': 'huaweicloud', 'region': region, 'endpoint': self.endpoint(region), 'iam_endpoint': self.auth_url,
+                'obs_endpoint': self.obs_url, 'region_endpoints': self.region_endpoints,
+                'workspace_endpoint': self.workspace_url, 'workspace_app_endpoint': self.workspace_app_url}
+        if auth == 'aksk':
+            args.update(access_key=data.access_key, secret_key=data.secret_key)
+        elif auth == 'temporary':
+            args.update(access_key=data.temp_access_key, secret_key=data.temp_secret_key, security_token=data.security_token)
+        elif auth == 'password':
+            args.update(username=data.user_name, password=data.password, user_domain_name=data.domain_name, auth_url=self.auth_url)
+        return args
+
+    def env(self, tenant='owner', region=None, temporary=False):
+        """Huawei SDK environment variables (huaweicloud-ims.md 2.3) for one tenant's keys."""
+        data = self.tenant(tenant)
+        region = region or self.regions[0]
+        env = {'HUAWEICLOUD_SDK_AK': data.temp_access_key if temporary else data.access_key,
+               'HUAWEICLOUD_SDK_SK': data.temp_secret_key if temporary else data.secret_key,
+               'HUAWEICLOUD_SDK_PROJECT_ID': data.projects[region], 'HUAWEICLOUD_SDK_IAM_ENDPOINT': self.iam_url}
+        if temporary:
+            env['HUAWEICLOUD_SDK_SECURITY_TOKEN'] = data.security_token
+        return env
+
+    # ------------------------------------------------------------ control and inspection
+
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode('utf-8') if body is not None else None
+        req = urllib.request.Request(f"{self.iam_url}/_emulator/{path.lstrip('/')}", data=data, method=method,
+                                     headers={'Content-Type': 'application/json'})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return json.loads(resp.read().decode('utf-8'))
+        except urllib.error.HTTPError as exc:
+            raise StackError(f"admin {method} {path} failed: {exc.code} {exc.read().decode('utf-8', 'replace')}") from None
+
+    def reset(self):
+        """Images, members, jobs, settings, faults and the request log back to the start."""
+        return self.admin('POST', 'reset')
+
+    def state(self):
+        return self.admin('GET', 'state')
+
+    def images(self, name=None, region=None, tenant=None):
+        """Private images in the emulator's state (with their private ``_`` keys), filtered."""
+        images = self.state()['images']
+        if name is not None:
+            images = [i for i in images if i['name'] == name]
+        if region is not None:
+            images = [i for i in images if i['_region'] == region]
+        if tenant is not None:
+            projects = set(self.tenant(tenant).projects.values()) | {self.tenant(tenant).sub_project}
+            images = [i for i in images if i['owner'] in projects]
+        return images
+
+    def members(self, image_id=None):
+        members = self.state()['members']
+        return [m for m in members if image_id is None or m['image_id'] == image_id]
+
+    def jobs(self, job_type=None):
+        return [j for j in self.state()['jobs'] if job_type is None or j['job_type'] == job_type]
+
+    def requests(self, service=None):
+        """The request log of every port: method, path, query, status, code, service, tenant, project, fault."""
+        return [r for r in self.admin('GET', 'requests') if service is None or r.get('service') == service]
+
+    def writes(self):
+        """Requests that may change state: POST/PUT/PATCH/DELETE, except the IAM login and the project look-up."""
+        return [r for r in self.requests() if r['method'] in ('POST', 'PUT', 'PATCH', 'DELETE') and r.get('service') != 'iam']
+
+    def clear_requests(self):
+        return self.admin('DELETE', 'requests')
+
+    def settings(self, **changes):
+        """Change (and return) ``transition_seconds``, ``page_cap``, ``max_limit``, ``next_marker``, ``quota``."""
+        return self.admin('POST', 'settings', changes)
+
+    def set_faults(self, error_rate=0.0, drop_rate=0.0, latency_ms=0, seed=None, rules=None):
+        """The CECloud emulator's switches; a rule may carry ``service`` (``ims:<region>``, ``iam``, ``workspace``,
+        ``workspaceapp``) besides ``method``, ``path`` (regex), ``action``, ``status``, ``count``, ``latency_ms``."""
+        return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,
+                                             'seed': seed, 'rules': rules or []})
+
+    def set_job_faults(self, rules=None):
+        """The next jobs matching a rule ``{"job_type": regex, "error_code", "fail_reason", "count"}`` end in FAIL."""
+        return self.admin('POST', 'job-faults', {'rules': rules or []})
+
+    def seed_images(self, tenant='owner', region=None, count=1, prefix='seed-', **attributes):
+        """``count`` private images at once (no job), ``active`` unless ``status=`` says otherwise; returns their ids."""
+        region = region or self.regions[0]
+        body = dict(attributes, project=self.tenant(tenant).projects[region], region=region, count=count, prefix=prefix)
+        return self.admin('POST', 'seed/images', body)['ids']
+
+    def revoke_tokens(self):
+        """Every IAM token issued so far is refused from now on (``token expires``)."""
+        return self.admin('POST', 'tokens/revoke')
+
+    def client(self, tenant='owner', region=None, service='ims', temporary=False, token=None):
+        from tests.emulator.huawei.client import SignedClient  # pylint: disable=import-outside-toplevel
+        region = region or self.regions[0]
+        base = {'ims': self.endpoint(region), 'iam': self.iam_url, 'workspace': self.workspace_url,
+                'workspaceapp': self.workspace_app_url}[service]
+        data = self.tenant(tenant)
+        project = None if service == 'iam' else data.projects[region]
+        if temporary:
+            return SignedClient(base, data.temp_access_key, data.temp_secret_key, project, security_token=data.security_token)
+        return SignedClient(base, data.access_key, data.secret_key, project, token=token)
+
+    def login(self, tenant='owner', region=None):
+        """An IAM token scoped to the tenant's project of ``region`` (the X-Subject-Token)."""
+        data = self.tenant(tenant)
+        body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+            'name': data.user_name, 'password': data.password, 'domain': {'name': data.domain_name}}}},
+            'scope': {'project': {'name': region or self.regions[0]}}}}
+        req = urllib.request.Request(self.auth_url + '/auth/tokens?' + urlencode({'nocatalog': 'true'}), method='POST',
+                                     data=json.dumps(body).encode('utf-8'), headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.headers['X-Subject-Token']
+
+    def host_of(self, kind='ims', region=None):
+        return urlsplit(self.endpoint(region) if kind == 'ims' else self.urls[kind.upper()]).netloc

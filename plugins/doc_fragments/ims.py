@@ -255,7 +255,9 @@ options:
   description:
     description:
       - Image description, 2 to 256 characters. Set when the image is created; fixed afterwards.
-      - "Providers: cecloud."
+      - C(huaweicloud) - at most 1024 characters, without carriage returns, C(<) or C(>); it can change on an existing
+        image (the C(__description) attribute).
+      - "Providers: cecloud, huaweicloud."
     type: str
   disk_format:
     description:
@@ -267,9 +269,10 @@ options:
     choices: [aki, ami, ari, iso, ploop, qcow2, raw, vdi, vhd, vhdx, vmdk]
   image_type:
     description:
-      - "Providers: cecloud."
+      - "Providers: cecloud, huaweicloud."
       - V(os_image) (system disk), V(data_image) (data disk) or V(whole_image) (whole machine).
       - Fixed once the image exists. Default on creation V(os_image).
+      - C(huaweicloud) - V(data_image) is made from an OBS file, V(whole_image) from a server or a CBR backup.
     type: str
     choices: [os_image, data_image, whole_image]
   instruction:
@@ -282,19 +285,23 @@ options:
   cpu_arch:
     description:
       - CPU architecture. Default on creation V(x86).
-      - "Providers: cecloud (with openstack, set the C(architecture) property)."
+      - C(huaweicloud) - for an image made from an OBS file (V(arm) makes it UEFI).
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(architecture) property)."
     type: str
     choices: [x86, arm]
   os_type:
     description:
       - Operating system type. Default on creation V(linux).
-      - "Providers: cecloud (with openstack, set the C(os_type) property)."
+      - C(huaweicloud) - for an image made from an OBS file (C(__os_type) C(Linux), C(Windows), C(Other)); fixed afterwards.
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(os_type) property)."
     type: str
     choices: [linux, windows, other]
   os_version:
     description:
       - Operating system version, free text such as V(kylin-v10-sp3). Default on creation empty.
-      - "Providers: cecloud (with openstack, set the C(os_version) property)."
+      - C(huaweicloud) - one of IMS's OS versions (C(GET /v1/cloudimages/os_version)), such as
+        V(Ubuntu 22.04 server 64bit); required for a quick import of a system disk; fixed afterwards (C(__os_version)).
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(os_version) property)."
     type: str
   platform:
     description:
@@ -307,6 +314,8 @@ options:
       - Minimum system disk in GiB, 0 or more; must be larger than the image's disk.
       - With C(cecloud) it can grow but never shrink; a smaller value fails before any request. Default on
         creation V(0).
+      - With C(huaweicloud), in GB, required with an OBS file (O(cecloud.ims.ims_image#module:import_url)) - 1 to 1024 for
+        a system disk image, 40 to 2048 for a data disk image; fixed once the image exists.
     type: int
   min_ram:
     description:
@@ -315,7 +324,8 @@ options:
   boot_mode:
     description:
       - Firmware the image boots with. Default on creation V(BIOS).
-      - "Providers: cecloud (with openstack, set the C(hw_firmware_type) property to V(uefi) or V(bios))."
+      - C(huaweicloud) - the C(hw_firmware_type) attribute (C(bios), C(uefi)); it can change on an existing image.
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(hw_firmware_type) property to V(uefi) or V(bios))."
     type: str
     choices: [BIOS, UEFI]
   visibility:
@@ -338,6 +348,8 @@ options:
         Set when the image is created; fixed afterwards."
       - C(openstack) - a list of strings (Glance tags). On an existing image the tag set becomes exactly this
         list (order does not matter); O(tags=[]) removes every tag.
+      - C(huaweicloud) - a list of dicts C({key, value}), at most 10 (keys up to 36 characters, values up to 43). On an
+        existing image the key/value tags become exactly this list (IMS's tag API).
     type: list
     elements: raw
   container_format:

@@ -29,8 +29,11 @@ import re
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _glance
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_core as core
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core import check_region
+from ansible_collections.cecloud.ims.plugins.module_utils._image_options import as_tag_dict
+from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name, check_non_negative, check_tags
 
 CLOUDIMAGES = '/v2/cloudimages'
 MEMBERS = '/v1/cloudimages/members'
@@ -541,3 +544,184 @@ class HuaweiCloudBackend(_backend.Backend):
 
 def _without_none(**fields):
     return dict((k, v) for k, v in fields.items() if v is not None)
+
+
+# -- ims_image's options as IMS requests --------------------------------------------------------
+
+OS_TYPES = dict(linux='Linux', windows='Windows', other='Other')
+FIRMWARE_TYPES = dict(BIOS='bios', UEFI='uefi')
+DESCRIPTION_MAX = 1024
+# GB: a system disk image from a file 1-1024 (OTC; the SDK says 40), a data disk image (dataimages API) 40-2048.
+SYSTEM_DISK_RANGE = (1, 1024)
+DATA_DISK_RANGE = (40, 2048)
+TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
+# Options an existing image can change (PATCH /v2/cloudimages), and the attribute each one is.
+UPDATABLE = dict(name='name', description='__description', min_ram='min_ram', boot_mode='hw_firmware_type')
+# Options fixed once the image exists, and the attribute that shows each one.
+FIXED = dict(min_disk='min_disk', os_version='__os_version', os_type='__os_type')
+# Where an image comes from: the options that name a source (one at most).
+SOURCES = ('import_url', 'instance_id', 'backup_id', 'copy_from')
+# Common metadata options IMS has no use for, with what to do instead.
+NOT_SERVED = dict(disk_format='IMS reads the format from the file', visibility='IMS images are private; share them '
+                  'with cecloud.ims.ims_image_share')
+
+
+def wire_value(option, value):
+    """The value IMS takes for an option's value (``linux`` is ``Linux``, ``UEFI`` is ``uefi``)."""
+    if option == 'os_type':
+        return OS_TYPES.get(value, value)
+    if option == 'boot_mode':
+        return FIRMWARE_TYPES.get(value, value)
+    return value
+
+
+def check_image_options(params):
+    """Refuse, before any request, what IMS would refuse or could not do with ims_image's options."""
+    for option, instead in sorted(NOT_SERVED.items()):
+        if params.get(option) is not None:
+            raise ImsValidationError('%s is not used by provider huaweicloud: %s.' % (option, instead))
+    if params.get('name') is not None:
+        check_name(params['name'])
+    description = params.get('description')
+    if description is not None and (len(description) > DESCRIPTION_MAX or any(c in description for c in '\r<>')):
+        raise ImsValidationError('description must have at most %d characters, without carriage returns, "<" or ">".'
+                                 % DESCRIPTION_MAX)
+    check_non_negative(params, ('min_ram',))
+    _check_tags(params)
+    _check_source(params)
+
+
+def _check_tags(params):
+    if params.get('tags') is None:
+        return
+    params['tags'] = [as_tag_dict(tag) for tag in params['tags']]
+    check_tags(params['tags'])
+    if len(params['tags']) > TAGS_MAX:
+        raise ImsValidationError('tags: an image has at most %d tags; got %d.' % (TAGS_MAX, len(params['tags'])))
+    for index, tag in enumerate(params['tags']):
+        key, value = tag.get('key'), tag.get('value', '')
+        if sorted(tag) not in (['key'], ['key', 'value']) or not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX \
+                or not isinstance(value, str) or len(value) > TAG_VALUE_MAX:
+            raise ImsValidationError('tags[%d] must be {key: <1 to %d characters>, value: <at most %d characters>}; got %r.'
+                                     % (index, TAG_KEY_MAX, TAG_VALUE_MAX, tag))
+
+
+def _check_source(params):
+    given = [o for o in SOURCES if params.get(o)]
+    if len(given) > 1:
+        raise ImsValidationError('%s exclude each other: an image comes from one source.' % ' and '.join(given))
+    source = given[0] if given else None
+    image_type = params.get('image_type') or ('whole_image' if source == 'backup_id' else 'os_image')
+    params['image_type'] = image_type
+    needs = dict(quick_import='import_url', data_images='instance_id', copy_from_region='copy_from')
+    for option, required in sorted(needs.items()):
+        if params.get(option) and source != required:
+            raise ImsValidationError('%s goes with %s.' % (option, required))
+    if image_type == 'whole_image' and source not in ('instance_id', 'backup_id'):
+        raise ImsValidationError('image_type whole_image is made from a server (instance_id) or a CBR backup (backup_id).')
+    if image_type != 'whole_image' and source == 'backup_id':
+        raise ImsValidationError('backup_id makes a whole image: image_type must be whole_image.')
+    if image_type == 'data_image' and source != 'import_url':
+        raise ImsValidationError('image_type data_image is made from an OBS file (import_url); a server\'s data disks '
+                                 'become data images with data_images beside instance_id.')
+    if params.get('vault_id') and image_type != 'whole_image':
+        raise ImsValidationError('vault_id goes with image_type whole_image (the CBR vault of the server).')
+    if source == 'import_url':
+        obs_image_url(params['import_url'])
+        low, high = DATA_DISK_RANGE if image_type == 'data_image' else SYSTEM_DISK_RANGE
+        if params.get('min_disk') is None or not low <= params['min_disk'] <= high:
+            raise ImsValidationError('min_disk is required with import_url: the %s disk size in GB, from %d to %d, larger '
+                                     'than the disk inside the file; got %s.' % (
+                                         'data' if image_type == 'data_image' else 'system', low, high, params.get('min_disk')))
+        if params.get('quick_import') and image_type == 'os_image' and not params.get('os_version'):
+            raise ImsValidationError('os_version is required for a quick import of a system disk image (a value of '
+                                     'GET /v1/cloudimages/os_version, such as "Ubuntu 22.04 server 64bit").')
+    if params.get('copy_from_region'):
+        check_region(params['copy_from_region'], option='copy_from_region')
+        if params['copy_from_region'] == params.get('region'):
+            raise ImsValidationError('copy_from_region is the task\'s own region %s: a copy in the region needs copy_from '
+                                     'alone.' % params['region'])
+
+
+def _tag_list(params):
+    return [{'key': t['key'], 'value': t.get('value', '')} for t in params.get('tags') or []]
+
+
+def creation_request(params):
+    """(backend method, body) of the create a task asks for; metadata only (``create_image``) without a source."""
+    common = _without_none(name=params.get('name'), description=params.get('description'), min_ram=params.get('min_ram'))
+    if params.get('tags'):
+        common['image_tags'] = _tag_list(params)
+    if params.get('instance_id'):
+        if params['image_type'] == 'whole_image':
+            return 'create_whole_image', dict(common, instance_id=params['instance_id'], **_without_none(
+                vault_id=params.get('vault_id')))
+        body = dict(common, instance_id=params['instance_id'])
+        if params.get('data_images'):
+            body['data_images'] = [_without_none(**d) for d in params['data_images']]
+        return 'create_image_from', body
+    if params.get('backup_id'):
+        return 'create_whole_image', dict(common, backup_id=params['backup_id'], whole_image_type='CBR')
+    if not params.get('import_url'):
+        body = _without_none(name=params.get('name'), min_disk=params.get('min_disk'), min_ram=params.get('min_ram'),
+                             __os_version=params.get('os_version'))
+        return 'create_image', body
+    body = dict(common, image_url=obs_image_url(params['import_url']), min_disk=params['min_disk'], **_without_none(
+        os_version=params.get('os_version'), os_type=wire_value('os_type', params.get('os_type')),
+        architecture=params.get('cpu_arch'), hw_firmware_type=wire_value('boot_mode', params.get('boot_mode'))))
+    if params['image_type'] == 'data_image':
+        body.pop('architecture', None)
+        body.pop('hw_firmware_type', None)
+        if params.get('quick_import'):
+            return 'quick_import', dict(body, type='DataImage')
+        return 'create_data_image', body
+    if params.get('quick_import'):
+        return 'quick_import', body
+    return 'create_image_from', body
+
+
+def predicted_image(params, body):
+    """The image a create would make, as IMS lists it (check mode, or before a job has named it)."""
+    image = dict(name=params.get('name'), status='queued', __imagetype='private', min_disk=params.get('min_disk'),
+                 min_ram=params.get('min_ram') or 0)
+    if params.get('description') is not None:
+        image['__description'] = params['description']
+    for option in ('os_version', 'os_type'):
+        if params.get(option) is not None:
+            image[FIXED[option]] = wire_value(option, params[option])
+    if body.get('image_url'):
+        image['__data_origin'] = 'file,%s' % body['image_url']
+    elif params.get('instance_id'):
+        image['__data_origin'] = 'instance,%s' % params['instance_id']
+    return dict((k, v) for k, v in image.items() if v is not None)
+
+
+def image_changes(image, params):
+    """{attribute: (current, wanted)} of the updatable options that differ; refuses a change to a fixed one."""
+    fixed = []
+    for option, attribute in sorted(FIXED.items()):
+        wanted = wire_value(option, params.get(option))
+        if wanted is not None and attribute in image and str(image[attribute]) != str(wanted):
+            fixed.append('%s is %r, requested %r' % (option, image[attribute], wanted))
+    if fixed:
+        raise ImsValidationError('Image %s (%s): %s; IMS cannot change %s once the image exists. Create a new image '
+                                 'instead.' % (image.get('name'), image.get('image_id'), '; '.join(fixed),
+                                               'it' if len(fixed) == 1 else 'them'))
+    changes = {}
+    for option, attribute in sorted(UPDATABLE.items()):
+        wanted = wire_value(option, params.get(option))
+        current = image.get(attribute)
+        if option == 'boot_mode' and current in (None, ''):
+            current = 'bios'        # IMS assumes BIOS when hw_firmware_type is absent
+        if wanted is not None and str(current if current is not None else '') != str(wanted):
+            changes[attribute] = (current, wanted)
+    return changes
+
+
+def tag_changes(current, params):
+    """(to_create, to_delete) that make an image's key/value tags exactly the task's ``tags``."""
+    wanted = dict((t['key'], t['value']) for t in _tag_list(params))
+    have = dict((t.get('key'), t.get('value', '')) for t in current or [])
+    create = [{'key': k, 'value': v} for k, v in sorted(wanted.items()) if have.get(k) != v]
+    delete = [{'key': k, 'value': v} for k, v in sorted(have.items()) if k not in wanted]
+    return create, delete

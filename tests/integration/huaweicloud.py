@@ -10,9 +10,12 @@ state, request log, fault switches) is ``hw.stack``.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import uuid
 from urllib.parse import parse_qsl
 
+import boto3
 import pytest
+from botocore.config import Config
 
 from ansible_collections.cecloud.ims.plugins.module_utils._providers import CONNECTION_ARGUMENT_SPEC
 from tests.integration.conftest import module_env, run_module
@@ -51,6 +54,21 @@ class Huawei:
     def ims_requests(self, method=None, path_start=''):
         return [r for r in self.stack.requests() if str(r.get('service', '')).startswith('ims')
                 and (method is None or r['method'] == method) and r['path'].startswith(path_start)]
+
+    def obs(self, tenant='owner'):
+        """A boto3 S3 client of OBS (SeaweedFS) with the tenant's keys."""
+        data = self.stack.tenant(tenant)
+        return boto3.client('s3', endpoint_url=self.stack.obs_url, aws_access_key_id=data.access_key,
+                            aws_secret_access_key=data.secret_key, region_name='us-east-1',
+                            config=Config(s3={'addressing_style': 'path'}))
+
+    def put_object(self, data=b'QFI\xfb' + b'\0' * 4096, key='images/disk.qcow2', bucket=None, tenant='owner'):
+        """An object in a new bucket of OBS; returns its ``obs://bucket/key`` URL."""
+        bucket = bucket or 'img-%s' % uuid.uuid4().hex[:12]
+        client = self.obs(tenant)
+        client.create_bucket(Bucket=bucket)
+        client.put_object(Bucket=bucket, Key=key, Body=data)
+        return 'obs://%s/%s' % (bucket, key)
 
     @staticmethod
     def query(request):

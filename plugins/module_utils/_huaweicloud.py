@@ -465,6 +465,8 @@ class HuaweiCloudBackend(_backend.Backend):
 
     def set_member_status(self, image_id, project_id, status, vault_id=None):
         """PUT /v1/cloudimages/members as the recipient: accept or reject (``vault_id`` for a CBR whole image)."""
+        if status not in ('accepted', 'rejected'):
+            raise ImsValidationError('member_status %s is not an answer IMS takes: use accepted or rejected.' % status)
         body = _without_none(images=[image_id], project_id=project_id, status=status, vault_id=vault_id)
         return self._job_call('PUT', MEMBERS, body, 'set the member status of image %s to %s' % (image_id, status))
 

@@ -36,6 +36,8 @@ change
   error|status|error_after|drop_before|drop_after|cut, status, count, latency_ms}])`` (service:
   ``ims:<region>``, ``iam``, ``workspace``, ``workspaceapp``); ``set_job_faults([{job_type, error_code,
   fail_reason, count}])``; ``seed_images(tenant, region, count, prefix, **attributes)``;
+  ``seed_workspace(tenant, region, images=N, servers=M)`` (12 product images and 8 image servers per
+  project after a reset);
   ``revoke_tokens()``.
 call
   ``client(tenant='owner', region=None, service='ims'|'iam'|'workspace'|'workspaceapp', temporary=False,

@@ -70,8 +70,8 @@ IAM_ROUTES = (
     ('POST', '/v3/auth/tokens', 'create_token'),
     ('GET', '/v3/projects', 'list_projects'),
 )
-WORKSPACE_ROUTES = ()
-WORKSPACE_APP_ROUTES = ()
+WORKSPACE_ROUTES = (('GET', f'/v2/{_ID}/images', 'list_images'),)
+WORKSPACE_APP_ROUTES = (('GET', f'/v1/{_ID}/image-servers', 'list_image_servers'),)
 # Requests the gateway lets through without a signature or token.
 UNAUTHENTICATED = {'create_token'}
 # AK/SK-signed bodies above this are refused by the gateway (2.1.4); a token-authenticated Glance upload

@@ -231,6 +231,9 @@ class HuaweiStack(Managed):
         return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,
                                              'seed': seed, 'rules': rules or []})
 
+    def faults(self):
+        return self.admin('GET', 'faults')
+
     def set_job_faults(self, rules=None):
         """The next jobs matching a rule ``{"job_type": regex, "error_code", "fail_reason", "count"}`` end in FAIL."""
         return self.admin('POST', 'job-faults', {'rules': rules or []})
@@ -240,6 +243,12 @@ class HuaweiStack(Managed):
         region = region or self.regions[0]
         body = dict(attributes, project=self.tenant(tenant).projects[region], region=region, count=count, prefix=prefix)
         return self.admin('POST', 'seed/images', body)['ids']
+
+    def seed_workspace(self, tenant='owner', region=None, images=None, servers=None):
+        """Replace one project's Workspace product images and/or Workspace App image servers with ``images`` /
+        ``servers`` generated records (12 and 8 by default after a reset)."""
+        body = {'project': self.tenant(tenant).projects[region or self.regions[0]], 'images': images, 'servers': servers}
+        return self.admin('POST', 'seed/workspace', body)
 
     def revoke_tokens(self):
         """Every IAM token issued so far is refused from now on (``token expires``)."""

@@ -260,6 +260,9 @@ class HuaweiHandler(Handler):
         req.caller = app.accounts.authenticate(req.method, req.raw_path, req.raw_query, self.headers, req.body)
         entry.update(tenant=req.caller.tenant['name'], auth=req.caller.via)
         project = req.caller.project
+        if req.caller.via == 'token' and project is None and req.kind != 'iam':
+            raise HuaweiError('APIGW.0301', 'Incorrect IAM authentication information: the token is not scoped to a project',
+                              401, shape='workspace' if req.kind == 'workspace' else 'gateway')
         if req.kind == 'ims':
             project = project or app.accounts.region_project(req.caller.tenant, req.region)
             if app.accounts.projects[project]['region'] != req.region:

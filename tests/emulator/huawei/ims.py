@@ -8,6 +8,7 @@ is one state change.  Handlers take a ``Request`` (``tests/emulator/huawei/http.
 import copy
 import threading
 import uuid
+from urllib.parse import urlencode
 
 from tests.emulator.huawei import model
 from tests.emulator.huawei.bodies import common_fields, file_fields, int_in, tag_fields
@@ -196,19 +197,18 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             record.update(_object=record['id'], __image_size=str(size), size=size)
 
     def _file_stages(self, records_with_sources, job, sub_jobs=False):
-        """queued (visible) -> saving + bytes copied -> active, for images made from OBS files."""
-        def saving():
-            for record, _ in records_with_sources:
-                self._set_status(record, 'saving')
-
+        """saving while the bytes are copied (outside the lock) -> active, for images made from OBS files."""
         @unlocked
-        def copy_bytes():
+        def saving_and_copy():
+            with self.lock:
+                for record, _ in records_with_sources:
+                    self._set_status(record, 'saving')
             for record, (bucket, key) in records_with_sources:
                 self._import_object(record, bucket, key)
 
         def active():
             self._finish_images(job, [r for r, _ in records_with_sources], sub_jobs)
-        return [saving, copy_bytes, active]
+        return [saving_and_copy, active]
 
     def _finish_images(self, job, records, sub_jobs=False):
         for record in records:
@@ -244,9 +244,13 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         model.check_list_query(query)
         limit = self._limit(query.get('limit'))
         with self.lock:
-            visible = [r for r in self.images.values() if self._visible(r, req)]
-            images = [self._view(r, req) for r in visible if model.matches(self._view(r, req), query, self._member_status(r, req.project)
-                                                                          if r['owner'] != req.project else None)]
+            images = []
+            for record in self.images.values():
+                if self._visible(record, req):
+                    image = self._view(record, req)
+                    membership = self._member_status(record, req.project) if record['owner'] != req.project else None
+                    if model.matches(image, query, membership):
+                        images.append(image)
         images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
         images = self._after_marker(images, query.get('marker'))
         page = images[:limit]
@@ -421,7 +425,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
         rest = self._after_marker(images, query.get('marker'))
         page = rest[:limit]
-        kept = '&'.join(f'{k}={v}' for k, v in sorted(query.items()) if k not in ('marker', 'limit'))
+        kept = urlencode(sorted((k, v) for k, v in query.items() if k not in ('marker', 'limit')))
         prefix = f'/v2/images?{kept}&' if kept else '/v2/images?'
         body = {'images': page, 'schema': '/v2/schemas/images', 'first': f'{prefix}limit={limit}'}
         if len(rest) > len(page):

@@ -145,14 +145,18 @@ class HuaweiStack(Managed):
     def tenant(self, name='owner'):
         return name if isinstance(name, Tenant) else self.tenants[name]
 
-    def module_args(self, tenant='owner', region=None, auth='aksk'):
+    def module_args(self, tenant='owner', region=None, auth='aksk', service='ims'):
         """Connection options of a huaweicloud module for one tenant and region.  ``auth``: ``aksk``
-        (permanent keys), ``temporary`` (keys + security token), ``password`` (IAM login) or ``none``."""
+        (permanent keys), ``temporary`` (keys + security token), ``password`` (IAM login) or ``none``.
+        ``service``: ``ims`` (the IMS modules: endpoint, region_endpoints, obs_endpoint) or ``workspace``
+        (the Workspace modules: workspace_endpoint, workspace_app_endpoint)."""
         data = self.tenant(tenant)
         region = region or self.regions[0]
-        args = {'provider': 'huaweicloud', 'region': region, 'endpoint': self.endpoint(region), 'iam_endpoint': self.auth_url,
-                'obs_endpoint': self.obs_url, 'region_endpoints': self.region_endpoints,
-                'workspace_endpoint': self.workspace_url, 'workspace_app_endpoint': self.workspace_app_url}
+        args = {'provider': 'huaweicloud', 'region': region, 'iam_endpoint': self.auth_url}
+        if service == 'ims':
+            args.update(endpoint=self.endpoint(region), obs_endpoint=self.obs_url, region_endpoints=self.region_endpoints)
+        else:
+            args.update(workspace_endpoint=self.workspace_url, workspace_app_endpoint=self.workspace_app_url)
         if auth == 'aksk':
             args.update(access_key=data.access_key, secret_key=data.secret_key)
         elif auth == 'temporary':

@@ -13,7 +13,9 @@ import threading
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, Accounts
 from tests.emulator.huawei.http import HuaweiFaults, HuaweiServer, RequestLog
 from tests.emulator.huawei.iam import Iam
-from tests.emulator.huawei.ims import STORE_BUCKET, Ims
+from tests.emulator.huawei.ims import Ims
+from tests.emulator.huawei.model import STORE_BUCKET
+from tests.emulator.huawei.workspace import Workspace
 
 
 class App:
@@ -28,7 +30,8 @@ class App:
         self.obs_endpoint = obs_endpoint
         self.servers = {}
         self.iam = Iam(self.accounts, self.url_of)
-        self.handlers = {'ims': self.ims, 'iam': self.iam}
+        self.workspace = Workspace(self.accounts)
+        self.handlers = {'ims': self.ims, 'iam': self.iam, 'workspace': self.workspace, 'workspaceapp': self.workspace}
 
     def url_of(self, kind, region=None):
         if kind == 'obs':
@@ -69,6 +72,7 @@ class App:
 
     def _reset(self, body):  # pylint: disable=unused-argument
         self.ims.reset()
+        self.workspace.reset()
         self.faults.set({})
         self.log.clear()
         return {'ok': True}
@@ -78,7 +82,7 @@ ADMIN = {
     ('GET', '/_emulator/health'): lambda app, body: {'ok': True},
     ('GET', '/_emulator/config'): App._config,
     ('POST', '/_emulator/settings'): lambda app, body: app.ims.configure(body),
-    ('GET', '/_emulator/state'): lambda app, body: app.ims.snapshot(),
+    ('GET', '/_emulator/state'): lambda app, body: dict(app.ims.snapshot(), workspace=app.workspace.snapshot()),
     ('POST', '/_emulator/reset'): App._reset,
     ('GET', '/_emulator/requests'): lambda app, body: app.log.all(),
     ('DELETE', '/_emulator/requests'): lambda app, body: app.log.clear() or {'ok': True},
@@ -86,6 +90,7 @@ ADMIN = {
     ('POST', '/_emulator/faults'): lambda app, body: app.faults.set(body) or app.faults.describe(),
     ('POST', '/_emulator/job-faults'): lambda app, body: app.ims.job_faults.set(body.get('rules')) or app.ims.job_faults.describe(),
     ('POST', '/_emulator/seed/images'): lambda app, body: app.ims.seed_images(body),
+    ('POST', '/_emulator/seed/workspace'): lambda app, body: app.workspace.seed(body),
     ('POST', '/_emulator/tokens/revoke'): lambda app, body: app.accounts.revoke_tokens() or {'ok': True},
 }
 

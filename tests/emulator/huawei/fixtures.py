@@ -22,8 +22,10 @@ who (``tenants`` = {'owner': Tenant, 'recipient': Tenant}; ``owner``, ``recipien
   ``security_token`` (temporary), ``user_name``/``password``/``domain_name``/``domain_id``/``user_id``
   (IAM login), ``projects`` {region: project id}, ``sub_project`` (``cn-north-4_dev``, not found by
   ``?name=cn-north-4``).  ``project_ids`` = {tenant: {region: id}}.
-  ``module_args(tenant='owner', region=None, auth='aksk'|'temporary'|'password'|'none')`` the module
-  connection options; ``env(tenant, region, temporary=False)`` the HUAWEICLOUD_SDK_* variables.
+  ``module_args(tenant='owner', region=None, auth='aksk'|'temporary'|'password'|'none', service='ims'|'workspace')``
+  the module connection options (provider, region, iam_endpoint, endpoint/obs_endpoint/region_endpoints or
+  workspace_endpoint/workspace_app_endpoint, and the keys or the login); ``env(tenant, region, temporary=False)``
+  the HUAWEICLOUD_SDK_* variables.
 look
   ``state()`` everything; ``images(name=, region=, tenant=)`` private images (with ``_region``,
   ``_deleting`` ...); ``members(image_id=None)``; ``jobs(job_type=None)``;
@@ -36,6 +38,8 @@ change
   error|status|error_after|drop_before|drop_after|cut, status, count, latency_ms}])`` (service:
   ``ims:<region>``, ``iam``, ``workspace``, ``workspaceapp``); ``set_job_faults([{job_type, error_code,
   fail_reason, count}])``; ``seed_images(tenant, region, count, prefix, **attributes)``;
+  ``seed_workspace(tenant, region, images=N, servers=M)`` (12 product images and 8 image servers per
+  project after a reset);
   ``revoke_tokens()``.
 call
   ``client(tenant='owner', region=None, service='ims'|'iam'|'workspace'|'workspaceapp', temporary=False,

@@ -19,22 +19,65 @@ from tests.emulator.huawei.errors import HuaweiError, img
 from tests.emulator.server import Faults, Handler, Response
 
 _ID = '([^/]+)'
+_P = '([0-9a-f]{32})'
 IMS_ROUTES = (
+    # IMS extension API (5, 6)
     ('GET', '/v2/cloudimages', 'list_cloudimages'),
     ('POST', '/v2/cloudimages/action', 'create_image'),
+    ('POST', '/v2/cloudimages/quickimport/action', 'quick_import'),
+    ('POST', '/v1/cloudimages/dataimages/action', 'create_data_image'),
+    ('POST', '/v1/cloudimages/wholeimages/action', 'create_whole_image'),
+    ('PATCH', f'/v2/cloudimages/{_ID}', 'update_cloudimage'),
+    ('PUT', f'/v1/cloudimages/{_ID}/upload', 'register_image'),
+    ('POST', f'/v1/cloudimages/{_ID}/file', 'export_image'),
+    ('POST', f'/v1/cloudimages/{_ID}/copy', 'copy_in_region'),
+    ('POST', f'/v1/cloudimages/{_ID}/cross_region_copy', 'copy_cross_region'),
     ('GET', f'/v1/{_ID}/jobs/{_ID}', 'show_job'),
     ('GET', f'/v1/cloudimages/job/{_ID}', 'show_job_progress'),
+    ('POST', '/v1/cloudimages/members', 'add_members'),
+    ('PUT', '/v1/cloudimages/members', 'update_members'),
+    ('DELETE', '/v1/cloudimages/members', 'remove_members'),
+    ('GET', f'/v1/{_ID}/cloudimages/{_ID}/members', 'list_members'),
+    ('GET', f'/v1/{_ID}/cloudimages/{_ID}/members/{_ID}', 'show_member'),
+    ('GET', '/v1/cloudimages/quota', 'quota'),
+    ('GET', '/v1/cloudimages/os_version', 'os_versions'),
+    ('GET', f'/v2/{_P}/images/{_ID}/tags', 'list_image_tags'),
+    ('POST', f'/v2/{_P}/images/{_ID}/tags', 'add_image_tag'),
+    ('POST', f'/v2/{_P}/images/{_ID}/tags/action', 'batch_image_tags'),
+    ('DELETE', f'/v2/{_P}/images/{_ID}/tags/{_ID}', 'delete_image_tag'),
+    ('GET', f'/v2/{_P}/images/tags', 'list_project_tags'),
+    ('POST', f'/v2/{_P}/images/resource_instances/action', 'resource_instances'),
+    # Glance v2 as Huawei serves it (7)
     ('GET', '/v2/images', 'list_glance_images'),
+    ('POST', '/v2/images', 'glance_create'),
     ('GET', f'/v2/images/{_ID}', 'show_glance_image'),
+    ('PATCH', f'/v2/images/{_ID}', 'glance_update'),
+    ('DELETE', f'/v2/images/{_ID}', 'glance_delete'),
+    ('PUT', f'/v2/images/{_ID}/file', 'glance_upload'),
+    ('POST', f'/v2/images/{_ID}/members', 'glance_add_member'),
+    ('GET', f'/v2/images/{_ID}/members', 'glance_list_members'),
+    ('GET', f'/v2/images/{_ID}/members/{_ID}', 'glance_show_member'),
+    ('PUT', f'/v2/images/{_ID}/members/{_ID}', 'glance_update_member'),
+    ('DELETE', f'/v2/images/{_ID}/members/{_ID}', 'glance_delete_member'),
+    ('PUT', f'/v2/images/{_ID}/tags/{_ID}', 'glance_add_tag'),
+    ('DELETE', f'/v2/images/{_ID}/tags/{_ID}', 'glance_delete_tag'),
+    ('GET', '/v2/schemas/(image|images|member|members)', 'schema'),
+    ('GET', '/', 'api_versions'),
+    ('GET', '/(v[0-9.]+)', 'api_version'),
 )
+UPLOAD_PATH = re.compile(f'^/v2/images/{_ID}/file$')
 IAM_ROUTES = (
     ('POST', '/v3/auth/tokens', 'create_token'),
     ('GET', '/v3/projects', 'list_projects'),
 )
-WORKSPACE_ROUTES = ()
-WORKSPACE_APP_ROUTES = ()
+WORKSPACE_ROUTES = (('GET', f'/v2/{_ID}/images', 'list_images'),)
+WORKSPACE_APP_ROUTES = (('GET', f'/v1/{_ID}/image-servers', 'list_image_servers'),)
 # Requests the gateway lets through without a signature or token.
 UNAUTHENTICATED = {'create_token'}
+# AK/SK-signed bodies above this are refused by the gateway (2.1.4); a token-authenticated Glance upload
+# streams to the image store up to Huawei's 2 GB (7.6).
+AKSK_BODY_LIMIT = 12 * 1024 * 1024
+UPLOAD_LIMIT = 2 * 1024 ** 3
 ERROR_SHAPES = {'ims': 'ims', 'iam': 'gateway', 'workspace': 'workspace', 'workspaceapp': 'gateway'}
 
 
@@ -131,8 +174,41 @@ class Request:
                               'match the credentials', 401, shape=ERROR_SHAPES[self.kind])
 
 
+class _BodyStream:
+    """The unread body of a large upload, read by the handler straight into object storage."""
+
+    def __init__(self, rfile, length):
+        self.rfile = rfile
+        self.left = length
+
+    def read(self, size=-1):
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.rfile.read(size) if size else b''
+        self.left -= len(data)
+        return data
+
+
 class HuaweiHandler(Handler):
     server_version = 'Huawei-Emulator/1.0'
+    stream = None
+
+    def _dispatch(self, method):
+        self.stream = None
+        super()._dispatch(method)
+        if self.stream is not None and self.stream.left:
+            self.close_connection = True  # the rest of the body is still on the socket
+
+    def _read_body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        chunked = 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower()
+        signed = self.headers.get('Authorization') is not None
+        if signed and length > AKSK_BODY_LIMIT:
+            raise ValueError('an AK/SK-signed body above 12 MB')
+        if (self.command == 'PUT' and not signed and not chunked and AKSK_BODY_LIMIT < length <= UPLOAD_LIMIT
+                and UPLOAD_PATH.match(urlsplit(self.path).path)):
+            self.stream = _BodyStream(self.rfile, length)
+            return self.stream
+        return super()._read_body()
 
     def do_HEAD(self):  # pylint: disable=invalid-name
         self._dispatch('HEAD')
@@ -184,6 +260,9 @@ class HuaweiHandler(Handler):
         req.caller = app.accounts.authenticate(req.method, req.raw_path, req.raw_query, self.headers, req.body)
         entry.update(tenant=req.caller.tenant['name'], auth=req.caller.via)
         project = req.caller.project
+        if req.caller.via == 'token' and project is None and req.kind != 'iam':
+            raise HuaweiError('APIGW.0301', 'Incorrect IAM authentication information: the token is not scoped to a project',
+                              401, shape='workspace' if req.kind == 'workspace' else 'gateway')
         if req.kind == 'ims':
             project = project or app.accounts.region_project(req.caller.tenant, req.region)
             if app.accounts.projects[project]['region'] != req.region:

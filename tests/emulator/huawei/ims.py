@@ -8,96 +8,28 @@ is one state change.  Handlers take a ``Request`` (``tests/emulator/huawei/http.
 import copy
 import threading
 import uuid
+from urllib.parse import urlencode
 
 from tests.emulator.huawei import model
+from tests.emulator.huawei.bodies import common_fields, file_fields, int_in, tag_fields
 from tests.emulator.huawei.errors import img
+from tests.emulator.huawei.ims_extras import ExtraOps
+from tests.emulator.huawei.ims_images import ImageOps
+from tests.emulator.huawei.ims_members import MemberOps
 from tests.emulator.huawei.jobs import JobFailure, JobFaults, JobRunner, new_job, public_job, unlocked
+from tests.emulator.huawei.model import STORE_BUCKET, SYNTHETIC_DISK
 
-STORE_BUCKET = 'ims-emulator-image-store'
 DEFAULT_LIMIT = 500
 # The reference documents no maximum for GET /v2/cloudimages (3.5, 12): the emulator's choice.
 MAX_LIMIT = 1000
 PRIVATE_IMAGE_QUOTA = 100
-SYNTHETIC_DISK = b'emulated disk image written by the Huawei emulator\n' * 1024
 
 
 def _ids(prefix, *parts):
     return str(uuid.uuid5(uuid.NAMESPACE_URL, 'huawei-emulator/' + '/'.join((prefix,) + parts)))
 
 
-def _int_in(body, key, low, high, required=True, default=None):
-    value = body.get(key)
-    if value is None:
-        if required:
-            raise img('IMG.0055', f'{key} is required.')
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise img('IMG.0055', f'{key} must be an integer from {low} to {high}.')
-    return value
-
-
-def _tag_fields(body):
-    """``tags`` (legacy strings) or ``image_tags`` ({key, value}), never both (5.3)."""
-    tags, image_tags = body.get('tags'), body.get('image_tags')
-    if tags and image_tags:
-        raise img('IMG.0115', 'Use either tags or image_tags, not both.')
-    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags)):
-        raise img('IMG.0115', 'tags must be an array of non-empty strings.')
-    kv = []
-    for tag in image_tags or []:
-        if not isinstance(tag, dict) or not isinstance(tag.get('key'), str) or not tag['key'] or not isinstance(tag.get('value'), str):
-            raise img('IMG.0115', 'image_tags items need a non-empty key and a value.')
-        if len(tag['key']) > 36 or len(tag['value']) > 43:
-            raise img('IMG.0115', 'A tag key has at most 36 characters, a value at most 43.')
-        kv.append({'key': tag['key'], 'value': tag['value']})
-    if len(kv) + len(tags or []) > 10:
-        raise img('IMG.0116', 'An image has at most 10 tags.')
-    return {'tags': list(tags or []), '_kv_tags': kv}
-
-
-def _common_fields(body):
-    """Attributes every create body may set (5.3-5.6)."""
-    fields = {'__description': model.check_description(body.get('description'))}
-    fields.update(_tag_fields(body))
-    if body.get('enterprise_project_id') not in (None, ''):
-        fields['enterprise_project_id'] = str(body['enterprise_project_id'])
-    if body.get('min_ram') is not None:
-        fields['min_ram'] = _int_in(body, 'min_ram', 0, 1024 * 1024)
-    if body.get('max_ram') is not None:
-        fields['max_ram'] = str(_int_in(body, 'max_ram', 0, 1024 * 1024))
-    return fields
-
-
-def _file_fields(body, quick=False):
-    """Attributes of an image made from a file (5.3 file case, 5.4)."""
-    fields = {}
-    os_version = body.get('os_version')
-    if os_version in (None, '') and (quick or body.get('type') == 'IsoImage'):
-        raise img('IMG.0056', 'os_version is required for a quick import or an ISO image.')
-    if os_version not in (None, ''):
-        fields.update(model.os_fields(os_version))
-    elif body.get('os_type') not in (None, ''):
-        if body['os_type'] not in ('Linux', 'Windows', 'Other'):
-            raise img('IMG.0122', 'The os_type must be Linux, Windows or Other.')
-        fields.update(model.os_fields({'Windows': 'Other Windows(64 bit)'}.get(body['os_type'], model.DEFAULT_OS_VERSION)))
-    architecture = body.get('architecture') or 'x86'
-    if architecture not in ('x86', 'arm'):
-        raise img('IMG.0212', 'The architecture must be x86 or arm.')
-    firmware = body.get('hw_firmware_type')
-    if firmware not in (None, 'bios', 'uefi'):
-        raise img('IMG.0141', 'hw_firmware_type must be bios or uefi.')
-    if architecture == 'arm':
-        fields.update(__support_arm='true', hw_firmware_type='uefi')
-    elif firmware:
-        fields['hw_firmware_type'] = firmware
-    if body.get('cmk_id'):
-        fields['__system__cmkid'] = body['cmk_id']
-    if body.get('is_config') is True:
-        fields['__is_config_init'] = 'true'
-    return fields
-
-
-class Ims:
+class Ims(ImageOps, MemberOps, ExtraOps):
     """Every region's IMS state, behind one lock."""
 
     def __init__(self, accounts, store=None, transition=0.3):
@@ -218,8 +150,7 @@ class Ims:
         if self._private_count(req.project) + wanted > self.config['quota']:
             raise img('IMG.0015', 'The private image quota is used up.')
 
-    def _submit(self, req, job_type, stages, on_fail=None, entities=None):
-        job = new_job(job_type, req.project, req.region, entities)
+    def _run_job(self, job, stages, on_fail=None):
         self.jobs[job['job_id']] = job
         self.runner.start(job, stages, on_fail)
         return 200, {'job_id': job['job_id']}
@@ -239,23 +170,25 @@ class Ims:
     def _kill(self, records):
         def on_fail(failure):  # pylint: disable=unused-argument
             for record in records:
+                record['_job'] = None
                 if record.get('id') in self.images:
                     self._set_status(record, 'killed')
         return on_fail
 
     # ------------------------------------------------------------ bytes (SeaweedFS acting as OBS)
 
-    def _require_store(self):
+    def _require_bucket(self, bucket):
+        """A job's check that the OBS bucket exists (outside the lock)."""
         if self.store is None:
             raise JobFailure('IMG.0069', 'The emulator runs without object storage (no --s3-endpoint).')
-
-    def _import_object(self, record, bucket, key):
-        """Copy ``bucket/key`` into the image store (outside the lock); JobFailure when it cannot be read."""
-        self._require_store()
         try:
             self.store.client.head_bucket(Bucket=bucket)
         except Exception:  # pylint: disable=broad-except
             raise JobFailure('IMG.0069', f'The bucket {bucket} does not exist or is not accessible.') from None
+
+    def _import_object(self, record, bucket, key):
+        """Copy ``bucket/key`` into the image store (outside the lock); JobFailure when it cannot be read."""
+        self._require_bucket(bucket)
         size = self.store.head_size(bucket, key)
         if not size:
             raise JobFailure('IMG.0057', f'The image file {bucket}:{key} is empty, missing or not readable.')
@@ -264,22 +197,22 @@ class Ims:
             record.update(_object=record['id'], __image_size=str(size), size=size)
 
     def _file_stages(self, records_with_sources, job, sub_jobs=False):
-        """queued (visible) -> saving + bytes copied -> active, for images made from OBS files."""
-        def saving():
-            for record, _ in records_with_sources:
-                self._set_status(record, 'saving')
-
+        """saving while the bytes are copied (outside the lock) -> active, for images made from OBS files."""
         @unlocked
-        def copy_bytes():
+        def saving_and_copy():
+            with self.lock:
+                for record, _ in records_with_sources:
+                    self._set_status(record, 'saving')
             for record, (bucket, key) in records_with_sources:
                 self._import_object(record, bucket, key)
 
         def active():
             self._finish_images(job, [r for r, _ in records_with_sources], sub_jobs)
-        return [saving, copy_bytes, active]
+        return [saving_and_copy, active]
 
     def _finish_images(self, job, records, sub_jobs=False):
         for record in records:
+            record['_job'] = None
             self._set_status(record, 'active')
         if sub_jobs:
             job['entities']['sub_jobs_result'] = [self._sub_job(job, r) for r in records]
@@ -311,9 +244,13 @@ class Ims:
         model.check_list_query(query)
         limit = self._limit(query.get('limit'))
         with self.lock:
-            visible = [r for r in self.images.values() if self._visible(r, req)]
-            images = [self._view(r, req) for r in visible if model.matches(self._view(r, req), query, self._member_status(r, req.project)
-                                                                          if r['owner'] != req.project else None)]
+            images = []
+            for record in self.images.values():
+                if self._visible(record, req):
+                    image = self._view(record, req)
+                    membership = self._member_status(record, req.project) if record['owner'] != req.project else None
+                    if model.matches(image, query, membership):
+                        images.append(image)
         images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
         images = self._after_marker(images, query.get('marker'))
         page = images[:limit]
@@ -350,7 +287,7 @@ class Ims:
         if not body:
             raise img('IMG.0007', 'The request body is empty.')
         name = model.check_name(body.get('name'))
-        fields = _common_fields(body)
+        fields = common_fields(body)
         if body.get('instance_id'):
             return self._create_from_server(req, body, name, fields)
         if body.get('image_url'):
@@ -375,9 +312,8 @@ class Ims:
             for spec in data_specs:
                 if not isinstance(spec, dict) or spec.get('volume_id') not in server['data_volumes']:
                     raise img('IMG.0006', 'Each data_images item needs the volume_id of a data disk of the server.')
-                data_fields.append((model.check_name(spec.get('name')), dict(_tag_fields(spec), __description=model.check_description(spec.get('description')),
-                                                                             virtual_env_type='DataImage', __os_type='Linux', min_disk=100,
-                                                                             __data_origin=f"volume,{spec['volume_id']}")))
+                data_fields.append((model.check_name(spec.get('name')), dict(common_fields(spec), virtual_env_type='DataImage', __os_type='Linux',
+                                                                             min_disk=100, __data_origin=f"volume,{spec['volume_id']}")))
             self._check_quota(req, 1 + len(data_fields))
             system = dict(fields, __data_origin=f"instance,{server['id']}", min_disk=40)
             if data_fields:
@@ -392,11 +328,8 @@ class Ims:
 
         def queued():
             for image_name, image_fields in specs:
-                records.append(self._add_image(req, image_name, **image_fields))
-        stages = [queued] + self._synthetic_stages(records, job, sub_jobs)
-        self.jobs[job['job_id']] = job
-        self.runner.start(job, stages, self._kill(records))
-        return 200, {'job_id': job['job_id']}
+                records.append(self._add_image(req, image_name, _job=job['job_id'], **image_fields))
+        return self._run_job(job, [queued] + self._synthetic_stages(records, job, sub_jobs), self._kill(records))
 
     def _create_from_volume(self, req, body, name, fields):
         with self.lock:
@@ -412,11 +345,11 @@ class Ims:
     def _create_from_file(self, req, body, name, fields, quick=False, data_image=False, job_type='imsImportImageJob'):
         bucket, key = model.parse_obs_url(body['image_url'])
         if data_image:
-            fields.update(min_disk=_int_in(body, 'min_disk', 40, 2048), virtual_env_type='DataImage')
+            fields.update(min_disk=int_in(body, 'min_disk', *((1, 1024) if quick else (40, 2048))), virtual_env_type='DataImage')
             fields.update(model.os_fields('Other Windows(64 bit)' if body.get('os_type') == 'Windows' else model.DEFAULT_OS_VERSION))
         else:
-            fields.update(min_disk=_int_in(body, 'min_disk', 1, 1024))
-            fields.update(_file_fields(body, quick))
+            fields.update(min_disk=int_in(body, 'min_disk', 1, 1024))
+            fields.update(file_fields(body, quick))
             image_type = body.get('type') or 'ECS'
             if image_type not in ('ECS', 'FusionCompute', 'BMS', 'Ironic', 'IsoImage', 'DataImage'):
                 raise img('IMG.0024', f'The image type {image_type!r} is wrong.')
@@ -431,8 +364,7 @@ class Ims:
         for spec in body.get('data_images') or []:
             spec_bucket, spec_key = model.parse_obs_url(spec.get('image_url') if isinstance(spec, dict) else None)
             sources.append((model.check_name(spec.get('name')),
-                            dict(_tag_fields(spec), __description=model.check_description(spec.get('description')),
-                                 min_disk=_int_in(spec, 'min_disk', 1, 2048), virtual_env_type='DataImage',
+                            dict(common_fields(spec), min_disk=int_in(spec, 'min_disk', 1, 2048), virtual_env_type='DataImage',
                                  disk_format=model.disk_format_of(spec_key) or 'zvhd2', __data_origin=f'file,{spec_bucket}:{spec_key}',
                                  _sub_job_type='imsImportImageJob'), (spec_bucket, spec_key)))
         if len(sources) > 4:
@@ -446,12 +378,9 @@ class Ims:
 
         def queued():
             for image_name, image_fields, source in sources:
-                pairs.append((self._add_image(req, image_name, **image_fields), source))
+                pairs.append((self._add_image(req, image_name, _job=job['job_id'], **image_fields), source))
         sub_jobs = len(sources) > 1 if sub_jobs is None else sub_jobs
-        stages = [queued] + self._file_stages(pairs, job, sub_jobs)
-        self.jobs[job['job_id']] = job
-        self.runner.start(job, stages, self._kill_pairs(pairs))
-        return 200, {'job_id': job['job_id']}
+        return self._run_job(job, [queued] + self._file_stages(pairs, job, sub_jobs), self._kill_pairs(pairs))
 
     def _kill_pairs(self, pairs):
         def on_fail(failure):
@@ -496,7 +425,7 @@ class Ims:
         images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
         rest = self._after_marker(images, query.get('marker'))
         page = rest[:limit]
-        kept = '&'.join(f'{k}={v}' for k, v in sorted(query.items()) if k not in ('marker', 'limit'))
+        kept = urlencode(sorted((k, v) for k, v in query.items() if k not in ('marker', 'limit')))
         prefix = f'/v2/images?{kept}&' if kept else '/v2/images?'
         body = {'images': page, 'schema': '/v2/schemas/images', 'first': f'{prefix}limit={limit}'}
         if len(rest) > len(page):

@@ -81,6 +81,14 @@ class JobRunner:
         """``stages``: callables run in order (each under the lock); ``on_fail(failure)`` cleans up after a FAIL."""
         threading.Thread(target=self._run, args=(job, stages, on_fail), daemon=True, name=f"job-{job['job_id']}").start()
 
+    def later(self, action):
+        """Run ``action`` under the lock one transition from now (a delete finishing in the background)."""
+        def wait_then_act():
+            if not self._pause():
+                with self.lock:
+                    action()
+        threading.Thread(target=wait_then_act, daemon=True, name='later').start()
+
     def _run(self, job, stages, on_fail):
         forced = self.faults.take(job['job_type'])
         if self._pause():

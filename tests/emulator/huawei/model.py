@@ -12,6 +12,9 @@ import uuid
 
 from tests.emulator.huawei.errors import img
 
+# Where image bytes live (a bucket of the emulator's own in SeaweedFS), and what images made from servers hold.
+STORE_BUCKET = 'ims-emulator-image-store'
+SYNTHETIC_DISK = b'emulated disk image written by the Huawei emulator\n' * 1024
 HUAWEI_PUBLIC_PROJECT = '0' * 24 + 'c0ffee00'
 STATUSES = ('queued', 'saving', 'active', 'killed', 'deleted')
 IMAGE_TYPES = ('gold', 'private', 'shared', 'market')
@@ -102,15 +105,15 @@ def new_image(owner, region, name, **fields):
     stamp = now_text()
     record = {
         'id': image_id, 'name': name, 'status': 'queued', 'visibility': 'private', 'protected': False,
-        'container_format': 'bare', 'disk_format': 'zvhd2', 'owner': owner, 'min_disk': 40, 'min_ram': 0, 'max_ram': '',
+        'container_format': 'bare', 'disk_format': 'zvhd2', 'owner': owner, 'min_disk': 40, 'min_ram': 0,
         'size': 0, 'virtual_size': 0, 'checksum': '', 'tags': [], 'created_at': stamp, 'updated_at': stamp,
         'self': f'/v2/images/{image_id}', 'file': f'/v2/images/{image_id}/file', 'schema': '/v2/schemas/image',
         'enterprise_project_id': '0', 'hw_vif_multiqueue_enabled': 'false',
-        '__imagetype': 'private', '__isregistered': 'true', '__description': '', '__image_size': '0',
+        '__imagetype': 'private', '__isregistered': 'true', '__image_size': '0',
         '__image_source_type': 'uds', '__image_location': '', '__originalimagename': '', '__backup_id': '',
         '__data_origin': '', '__lazyloading': 'true', '__os_feature_list': '', '__support_agent_list': '',
         '__is_config_init': 'false', '__support_kvm': 'true', 'virtual_env_type': 'FusionCompute',
-        '_region': region, '_object': None, '_kv_tags': [], '_deleting': False,
+        '_region': region, '_object': None, '_kv_tags': [], '_deleting': False, '_job': None,
     }
     record.update(os_fields(DEFAULT_OS_VERSION))
     record.update(fields)

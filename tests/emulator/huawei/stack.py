@@ -145,14 +145,18 @@ class HuaweiStack(Managed):
     def tenant(self, name='owner'):
         return name if isinstance(name, Tenant) else self.tenants[name]
 
-    def module_args(self, tenant='owner', region=None, auth='aksk'):
+    def module_args(self, tenant='owner', region=None, auth='aksk', service='ims'):
         """Connection options of a huaweicloud module for one tenant and region.  ``auth``: ``aksk``
-        (permanent keys), ``temporary`` (keys + security token), ``password`` (IAM login) or ``none``."""
+        (permanent keys), ``temporary`` (keys + security token), ``password`` (IAM login) or ``none``.
+        ``service``: ``ims`` (the IMS modules: endpoint, region_endpoints, obs_endpoint) or ``workspace``
+        (the Workspace modules: workspace_endpoint, workspace_app_endpoint)."""
         data = self.tenant(tenant)
         region = region or self.regions[0]
-        args = {'provider': 'huaweicloud', 'region': region, 'endpoint': self.endpoint(region), 'iam_endpoint': self.auth_url,
-                'obs_endpoint': self.obs_url, 'region_endpoints': self.region_endpoints,
-                'workspace_endpoint': self.workspace_url, 'workspace_app_endpoint': self.workspace_app_url}
+        args = {'provider': 'huaweicloud', 'region': region, 'iam_endpoint': self.auth_url}
+        if service == 'ims':
+            args.update(endpoint=self.endpoint(region), obs_endpoint=self.obs_url, region_endpoints=self.region_endpoints)
+        else:
+            args.update(workspace_endpoint=self.workspace_url, workspace_app_endpoint=self.workspace_app_url)
         if auth == 'aksk':
             args.update(access_key=data.access_key, secret_key=data.secret_key)
         elif auth == 'temporary':
@@ -231,6 +235,9 @@ class HuaweiStack(Managed):
         return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,
                                              'seed': seed, 'rules': rules or []})
 
+    def faults(self):
+        return self.admin('GET', 'faults')
+
     def set_job_faults(self, rules=None):
         """The next jobs matching a rule ``{"job_type": regex, "error_code", "fail_reason", "count"}`` end in FAIL."""
         return self.admin('POST', 'job-faults', {'rules': rules or []})
@@ -240,6 +247,12 @@ class HuaweiStack(Managed):
         region = region or self.regions[0]
         body = dict(attributes, project=self.tenant(tenant).projects[region], region=region, count=count, prefix=prefix)
         return self.admin('POST', 'seed/images', body)['ids']
+
+    def seed_workspace(self, tenant='owner', region=None, images=None, servers=None):
+        """Replace one project's Workspace product images and/or Workspace App image servers with ``images`` /
+        ``servers`` generated records (12 and 8 by default after a reset)."""
+        body = {'project': self.tenant(tenant).projects[region or self.regions[0]], 'images': images, 'servers': servers}
+        return self.admin('POST', 'seed/workspace', body)
 
     def revoke_tokens(self):
         """Every IAM token issued so far is refused from now on (``token expires``)."""

@@ -9,6 +9,9 @@ import time
 
 import boto3
 import pytest
+import requests
+
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_signer import SdkHmacSha256Auth
 
 REGION = 'cn-north-4'
 OTHER_REGION = 'cn-east-3'
@@ -61,6 +64,28 @@ def test_sdk_signed_request_is_accepted_with_request_id(huawei):
     assert resp.status_code == 200, resp.text
     assert [i['name'] for i in resp.json()['images']] == ['CentOS 7.9 64bit']
     assert len(resp.headers['X-Request-Id']) == 32
+
+
+def test_the_collection_signer_is_accepted_too(huawei):
+    owner = huawei.owner
+    for auth in (SdkHmacSha256Auth(owner.access_key, owner.secret_key, project_id=owner.projects[REGION]),
+                 SdkHmacSha256Auth(owner.temp_access_key, owner.temp_secret_key, project_id=owner.projects[REGION],
+                                   security_token=owner.security_token)):
+        resp = requests.get(huawei.endpoint() + '/v2/cloudimages', params=[('name', 'a b+\u00e4'), ('__imagetype', 'private')],
+                            auth=auth, timeout=30)
+        assert resp.status_code == 200, resp.text
+    wrong = SdkHmacSha256Auth(owner.access_key, 'wrong-secret', project_id=owner.projects[REGION])
+    assert requests.get(huawei.endpoint() + '/v2/cloudimages', auth=wrong, timeout=30).status_code == 401
+
+
+def test_a_domain_scoped_token_cannot_call_ims(huawei):
+    owner = huawei.owner
+    resp = requests.post(huawei.auth_url + '/auth/tokens', timeout=30, json={'auth': {'identity': {'methods': ['password'], 'password': {
+        'user': {'name': owner.user_name, 'password': owner.password, 'domain': {'name': owner.domain_name}}}},
+        'scope': {'domain': {'name': owner.domain_name}}}})
+    assert resp.status_code == 201 and 'project' not in resp.json()['token']
+    assert_gateway_401(huawei.client(token=resp.headers['X-Subject-Token']).request('GET', '/v2/cloudimages'),
+                       'the token is not scoped to a project')
 
 
 def test_wrong_secret_key_is_refused_and_nothing_is_created(huawei):

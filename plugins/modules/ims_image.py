@@ -163,7 +163,8 @@ options:
     type: str
   agency_name:
     description:
-      - The IAM agency that lets IMS act in the target region of a cross-region copy, where the account needs one.
+      - The IAM agency that lets IMS act in the target region of a cross-region copy (required with
+        O(copy_from_region), as IMS requires it).
       - "Providers: huaweicloud."
     type: str
   status:
@@ -899,7 +900,7 @@ class ImageModule(ImsModule):
             self.exit_json(changed=bool(changes or tags), image=_patched_view(image, after))
         image = self._until_updatable(image)
         if changes:
-            image = self.backend.update_image(image, after)
+            image = self.backend.update_image(image, dict((a, c[1]) for a, c in changes.items()))
             self.record_change(image=image)
         if tags:
             self._apply_tags(image, tags)

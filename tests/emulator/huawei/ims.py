@@ -47,6 +47,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
 
     def reset(self):
         with self.lock:
+            self.runner.generation += 1
             self.config = {'transition_seconds': self.default_transition, 'page_cap': None, 'max_limit': MAX_LIMIT,
                            'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA}
             self.images = {}

@@ -282,3 +282,32 @@ class HuaweiStack(Managed):
 
     def host_of(self, kind='ims', region=None):
         return urlsplit(self.endpoint(region) if kind == 'ims' else self.urls[kind.upper()]).netloc
+
+
+def export_lines(stack, tenant='owner'):
+    """``export NAME=value`` lines: where everything listens and the tenant's Huawei SDK variables."""
+    env = dict(stack.env(tenant), HUAWEI_EMU_IAM_URL=stack.iam_url, HUAWEI_EMU_OBS_URL=stack.obs_url,
+               HUAWEI_EMU_WORKSPACE_URL=stack.workspace_url, HUAWEI_EMU_WORKSPACE_APP_URL=stack.workspace_app_url)
+    for region, url in stack.region_endpoints.items():
+        env[f"HUAWEI_EMU_IMS_{region.upper().replace('-', '_')}"] = url
+    return [f'export {key}={value}' for key, value in sorted(env.items())]
+
+
+def main(argv=None):
+    """``python -m tests.emulator.huawei.stack [--transition-seconds S]``: run until Ctrl-C, printing export lines."""
+    import argparse  # pylint: disable=import-outside-toplevel
+    parser = argparse.ArgumentParser(prog='python -m tests.emulator.huawei.stack', description='SeaweedFS (as OBS) + the Huawei emulator')
+    parser.add_argument('--transition-seconds', type=float, default=3.0)
+    args = parser.parse_args(argv)
+    try:
+        with HuaweiStack(transition_seconds=args.transition_seconds) as stack:
+            sys.stdout.write('\n'.join(export_lines(stack)) + '\n# stack running; Ctrl-C to stop\n')
+            sys.stdout.flush()
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == '__main__':
+    sys.exit(main())

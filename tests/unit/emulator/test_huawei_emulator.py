@@ -374,3 +374,13 @@ def test_a_job_is_only_visible_to_its_project(huawei):
     mismatch = other.request('GET', f'/v1/{client.project_id}/jobs/{job_id}')
     assert mismatch.status_code == 400 and mismatch.json()['error']['code'] == 'IMG.0030'
     client.wait_job(job_id)
+
+
+def test_a_reset_stops_the_jobs_of_the_state_before_it(huawei):
+    huawei.settings(transition_seconds=0.5)
+    client = huawei.client()
+    client.ok('POST', '/v2/cloudimages/action', json_body={'name': 'before-reset', 'image_url': stage_object(huawei), 'min_disk': 40})
+    huawei.reset()
+    huawei.settings(transition_seconds=0.5)
+    time.sleep(3)
+    assert huawei.images(name='before-reset') == [] and huawei.jobs() == []

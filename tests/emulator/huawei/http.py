@@ -102,6 +102,9 @@ class HuaweiFaults(Faults):
             status = status or self.rng.choice((500, 502, 503))
         if status in (502, 503):
             return super().error_response(status)
+        if status == 429:
+            return json_response(429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached: policy user over ratelimit',
+                                       'request_id': errors.request_id()}, code='APIGW.0308')
         body = {'error_code': 'APIGW.0203', 'error_msg': 'Backend service error (a fault injected by the test)',
                 'request_id': errors.request_id()}
         return json_response(status, body, code='APIGW.0203')

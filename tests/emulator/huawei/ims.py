@@ -49,7 +49,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         with self.lock:
             self.runner.generation += 1
             self.config = {'transition_seconds': self.default_transition, 'page_cap': None, 'max_limit': MAX_LIMIT,
-                           'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA}
+                           'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA, 'ak_lock_after': 5, 'ak_lock_seconds': 300}
             self.images = {}
             self.members = {}
             self.jobs = {}

@@ -9,8 +9,10 @@ gateway's check (AK/SK signature or IAM token, ``accounts.py``), then the route'
 
 import json
 import re
+import sys
 import threading
 import time
+import traceback
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -231,6 +233,10 @@ class HuaweiHandler(Handler):
             resp = self._route(req, entry)
         except HuaweiError as exc:
             resp = json_response(exc.status, exc.body(request_id), code=exc.code)
+        except Exception:  # pylint: disable=broad-except  # an emulator bug: say so, keep serving
+            traceback.print_exc(file=sys.stderr)
+            resp = json_response(500, {'error_code': 'EMULATOR.BUG', 'error_msg': 'the emulator failed; see its stderr',
+                                       'request_id': request_id}, code='EMULATOR.BUG')
         trace = 'X-IAM-Trace-Id' if server.kind == 'iam' else 'X-Request-Id'
         resp.headers.append((trace, request_id))
         return resp

@@ -400,3 +400,27 @@ def test_versions_os_versions_and_schemas(huawei):
     platforms = client.ok('GET', '/v1/cloudimages/os_version')
     assert isinstance(platforms, list) and any(v['os_version'] == 'CentOS 7.9 64bit' for p in platforms for v in p['version_list'])
     assert client.ok('GET', '/v2/schemas/image')['name'] == 'image'
+
+
+def test_job_progress_endpoint(huawei):
+    client = huawei.client()
+    job_id = client.ok('POST', '/v2/cloudimages/action', json_body={'name': 'prog', 'image_url': stage_object(huawei), 'min_disk': 40})['job_id']
+    early = client.ok('GET', f'/v1/cloudimages/job/{job_id}')
+    assert early['status'] in ('INIT', 'RUNNING') and early['entities']['process_percent'] == 50.0
+    client.wait_job(job_id)
+    done = client.ok('GET', f'/v1/cloudimages/job/{job_id}')
+    assert done['entities']['process_percent'] == 100.0 and done['entities']['image_name'] == 'prog'
+
+
+def test_glance_list_follows_next_links(huawei):
+    huawei.seed_images(count=7, prefix='g-')
+    client = huawei.client()
+    seen, path, params = [], '/v2/images', {'owner': huawei.owner.projects[REGION], 'limit': '3', 'sort_key': 'name', 'sort_dir': 'asc'}
+    while True:
+        page = client.ok('GET', path, params=params)
+        seen += [i['name'] for i in page['images']]
+        if 'next' not in page:
+            break
+        path, _, query = page['next'].partition('?')
+        params = [tuple(pair.split('=', 1)) for pair in query.split('&')]
+    assert seen == [f'g-{i:05d}' for i in range(7)]

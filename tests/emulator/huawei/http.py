@@ -64,6 +64,10 @@ IMS_ROUTES = (
     ('PUT', f'/v2/images/{_ID}/tags/{_ID}', 'glance_add_tag'),
     ('DELETE', f'/v2/images/{_ID}/tags/{_ID}', 'glance_delete_tag'),
     ('GET', '/v2/schemas/(image|images|member|members)', 'schema'),
+    # deprecated Glance v1 / v1.1 (8)
+    ('GET', '/v1.1/images/detail', 'v11_list_detail'),
+    ('HEAD', f'/v1/images/{_ID}', 'v1_head'),
+    ('DELETE', f'/v1.1/images/{_ID}', 'v11_delete'),
     ('GET', '/', 'api_versions'),
     ('GET', '/(v[0-9.]+)', 'api_version'),
 )
@@ -262,6 +266,8 @@ class HuaweiHandler(Handler):
         headers = result[2] if len(result) > 2 else ()
         if status == 204 or body is None:
             return Response(status, b'', content_type='application/json;charset=UTF-8', headers=list(headers))
+        if req.method == 'HEAD':
+            return Response(status, b'', headers=list(headers))
         return json_response(status, body, headers)
 
     def _authenticate(self, req, entry):

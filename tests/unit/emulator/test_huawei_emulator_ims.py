@@ -424,3 +424,14 @@ def test_glance_list_follows_next_links(huawei):
         path, _, query = page['next'].partition('?')
         params = [tuple(pair.split('=', 1)) for pair in query.split('&')]
     assert seen == [f'g-{i:05d}' for i in range(7)]
+
+
+def test_deprecated_glance_v1_endpoints(huawei):
+    image_id = huawei.seed_images(count=1, prefix='old-')[0]
+    client = huawei.client()
+    detail = client.ok('GET', '/v1.1/images/detail', params={'name': 'old-00000'})['images']
+    assert [(i['id'], i['deleted'], i['is_public']) for i in detail] == [(image_id, False, False)]
+    head = client.request('HEAD', f'/v1/images/{image_id}')
+    assert head.status_code == 200 and head.headers['X-Image-Meta-Name'] == 'old-00000' and head.content == b''
+    assert client.request('DELETE', f'/v1.1/images/{image_id}').status_code == 204
+    assert client.ok('GET', '/v1.1/images/detail', params={'name': 'old-00000'})['images'][0]['deleted'] is True

@@ -4,8 +4,8 @@ tests/unit/emulator/conftest.py).
 ``huawei_stack`` (session): SeaweedFS acting as OBS + one emulator process serving IMS in two
 regions (one port each, one shared state), IAM, Workspace and Workspace App.  Started when the
 first test asks for it, always stopped at session end.  ``huawei`` (function): the same stack,
-reset first (images, members, jobs, settings, faults, request log), for tests that want a clean
-service.
+reset first (images, members, jobs, Workspace records, settings, faults, AK locks, request log) and
+OBS emptied, for tests that want a clean service.
 
 The contract (``tests.emulator.huawei.stack.HuaweiStack``):
 
@@ -34,7 +34,7 @@ look
   service, tenant, project, auth, fault, handler); ``writes()`` its POST/PUT/PATCH/DELETE except
   IAM; ``clear_requests()``.
 change
-  ``reset()``; ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=, ak_lock_after=,
+  ``reset()``; ``clear_obs()`` (every bucket and object); ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=, ak_lock_after=,
   ak_lock_seconds=)``;
   ``set_faults(error_rate, drop_rate, latency_ms, seed, rules=[{method, path, service, action:
   error|status|error_after|drop_before|drop_after|cut, status, count, latency_ms}])`` (service:
@@ -68,4 +68,5 @@ def huawei_stack():
 @pytest.fixture
 def huawei(huawei_stack):  # pylint: disable=redefined-outer-name
     huawei_stack.reset()
+    huawei_stack.clear_obs()
     return huawei_stack

@@ -18,7 +18,8 @@ import urllib.request
 from urllib.parse import urlencode, urlsplit
 
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, DEFAULT_TENANTS
-from tests.emulator.stack import REPO_ROOT, Managed, S3Server, StackError, _stop, _tail
+from tests.emulator.huawei.model import STORE_BUCKET
+from tests.emulator.stack import HEALTH_BUCKET, REPO_ROOT, Managed, S3Server, StackError, _stop, _tail
 
 URL_PREFIX = 'HUAWEI_EMULATOR_'
 
@@ -193,6 +194,20 @@ class HuaweiStack(Managed):
     def reset(self):
         """Images, members, jobs, settings, faults and the request log back to the start."""
         return self.admin('POST', 'reset')
+
+    def clear_obs(self):
+        """Empty OBS: every bucket and object, also the image bytes of the emulator's own store (after a reset)."""
+        from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
+        client = make_client(self.s3.endpoint, self.s3.access_key, self.s3.secret_key)
+        for bucket in client.list_buckets().get('Buckets', []):
+            name = bucket['Name']
+            if name == HEALTH_BUCKET:
+                continue
+            for page in client.get_paginator('list_objects_v2').paginate(Bucket=name):
+                for item in page.get('Contents', []):
+                    client.delete_object(Bucket=name, Key=item['Key'])
+            if name != STORE_BUCKET:
+                client.delete_bucket(Bucket=name)
 
     def state(self):
         return self.admin('GET', 'state')

@@ -652,7 +652,8 @@ def _check_source(params):
                                      'the copy in region %s.' % params.get('region'))
 
 
-def _tag_list(params):
+def tag_list(params):
+    """The task's tags as IMS takes them: ``[{key, value}]``."""
     return [{'key': t['key'], 'value': t.get('value', '')} for t in params.get('tags') or []]
 
 
@@ -660,7 +661,7 @@ def creation_request(params):
     """(backend method, body) of the create a task asks for; metadata only (``create_image``) without a source."""
     common = _without_none(name=params.get('name'), description=params.get('description'), min_ram=params.get('min_ram'))
     if params.get('tags'):
-        common['image_tags'] = _tag_list(params)
+        common['image_tags'] = tag_list(params)
     if params.get('instance_id'):
         if params['image_type'] == 'whole_image':
             return 'create_whole_image', dict(common, instance_id=params['instance_id'], **_without_none(
@@ -729,7 +730,7 @@ def image_changes(image, params):
 
 def tag_changes(current, params):
     """(to_create, to_delete) that make an image's key/value tags exactly the task's ``tags``."""
-    wanted = dict((t['key'], t['value']) for t in _tag_list(params))
+    wanted = dict((t['key'], t['value']) for t in tag_list(params))
     have = dict((t.get('key'), t.get('value', '')) for t in current or [])
     create = [{'key': k, 'value': v} for k, v in sorted(wanted.items()) if have.get(k) != v]
     delete = [{'key': k, 'value': v} for k, v in sorted(have.items()) if k not in wanted]

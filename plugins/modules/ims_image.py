@@ -782,6 +782,9 @@ class ImageModule(ImsModule):
 
     # -- providers whose images are made by asynchronous jobs (huaweicloud) ----------------
 
+    # When wait_timeout runs out (the service's clock), set by _run_jobs.
+    _deadline = None
+
     def _run_jobs(self, image):
         self._deadline = self.service.clock() + self.params['wait_timeout']
         if self.params['state'] == 'absent':
@@ -892,7 +895,7 @@ class ImageModule(ImsModule):
         before = dict((a, c[0]) for a, c in changes.items())
         after = dict((a, c[1]) for a, c in changes.items())
         if tags:
-            before['tags'], after['tags'] = tags['before'], _huaweicloud._tag_list(p)   # pylint: disable=protected-access
+            before['tags'], after['tags'] = tags['before'], _huaweicloud.tag_list(p)
         self.set_diff(before, after)
         if self.check_mode or not (changes or tags):
             if not self.check_mode and p['wait'] and image.get('status') in (QUEUED, SAVING) and \

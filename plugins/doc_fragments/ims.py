@@ -17,44 +17,49 @@ options:
       - C(cecloud) is China Electronics Cloud (中国电子云) IMS.
       - C(openstack) is the OpenStack Image service API v2 (Glance), with a token (O(auth_token)) or a
         Keystone v3 password login (O(auth_url), O(username), O(password), O(project_name) or O(project_id)).
+      - C(huaweicloud) is Huawei Cloud IMS in O(region), with AK/SK signing (O(access_key), O(secret_key), and
+        O(security_token) for temporary keys), an IAM password login (O(username), O(password),
+        O(user_domain_name)) or a token (O(auth_token)), tried in that order.
       - An option of the other provider (for example O(tenant_id) with C(openstack), or O(auth_url) with
         C(cecloud)) fails the task before any request.
       - If not set, the value of the E(IMS_PROVIDER) environment variable is used.
     type: str
     default: cecloud
-    choices: [cecloud, openstack]
+    choices: [cecloud, huaweicloud, openstack]
   endpoint:
     description:
       - Base URL of the IMS service, for example V(https://ims.example.com:8443); the API paths
         (C(/api/image/v1/...)) are appended to it.
       - Required with C(cecloud); with C(openstack) and a password login it may be omitted and is taken from
-        the service catalog (type C(image), O(region), O(interface)).
+        the service catalog (type C(image), O(region), O(interface)); with C(huaweicloud) the default is
+        C(https://ims.<region>.myhuaweicloud.com).
       - If not set, the value of the E(IMS_ENDPOINT) environment variable is used.
-      - "Providers: cecloud, openstack."
+      - "Providers: cecloud, huaweicloud, openstack."
     type: str
   region:
     description:
       - Region ID. C(cecloud) sends it as the C(x-regionid) header of every request (required);
-        C(openstack) uses it to choose the image endpoint in the service catalog.
+        C(openstack) uses it to choose the image endpoint in the service catalog; C(huaweicloud) (required)
+        works in this region, for example V(cn-north-4), and in its project.
       - If not set, the value of the E(IMS_REGION) environment variable is used (with C(openstack), also
         E(OS_REGION_NAME)).
-      - "Providers: cecloud, openstack."
+      - "Providers: cecloud, huaweicloud, openstack."
     type: str
   auth_token:
     description:
       - "Token the caller already has. C(cecloud) sends it as C(Authorization: Bearer <token>); C(openstack)
-        as C(X-Auth-Token) (instead of a password login)."
+        and C(huaweicloud) (an IAM token) as C(X-Auth-Token) (instead of a password login)."
       - With C(cecloud) required unless O(extra_headers) carries an C(Authorization) header.
         If not set, the value of the E(IMS_AUTH_TOKEN) environment variable is used (with C(openstack), also
         E(OS_TOKEN)).
       - Never logged and masked in results.
-      - "Providers: cecloud, openstack."
+      - "Providers: cecloud, huaweicloud, openstack."
     type: str
   extra_headers:
     description:
       - More HTTP headers sent with every request, for gateways that need them (signing headers, tracing).
       - Header names must be valid HTTP tokens; values must be strings without line breaks.
-      - "Providers: cecloud, openstack."
+      - "Providers: cecloud, huaweicloud, openstack."
     type: dict
   tenant_id:
     description:
@@ -79,21 +84,23 @@ options:
       - URL of the Keystone v3 identity service for a password login, with or without the C(/v3) suffix,
         for example V(https://keystone.example.com:5000/v3).
       - A password login needs O(auth_url), O(username), O(password) and O(project_name) or O(project_id).
-      - If not set, the value of the E(IMS_AUTH_URL) or E(OS_AUTH_URL) environment variable is used.
-      - "Providers: openstack."
+      - With C(huaweicloud), the URL of IAM; the default is O(iam_endpoint) (with C(/v3)), else
+        C(https://iam.<region>.myhuaweicloud.com/v3). It is used for the login and to find the project of O(region).
+      - If not set, the value of the E(IMS_AUTH_URL) or (with C(openstack)) E(OS_AUTH_URL) environment variable is used.
+      - "Providers: huaweicloud, openstack."
     type: str
   username:
     description:
-      - User name of the password login.
-      - If not set, the value of the E(IMS_USERNAME) or E(OS_USERNAME) environment variable is used.
-      - "Providers: openstack."
+      - User name of the password login (with C(huaweicloud), an IAM user of the account O(user_domain_name)).
+      - If not set, the value of the E(IMS_USERNAME) or (with C(openstack)) E(OS_USERNAME) environment variable is used.
+      - "Providers: huaweicloud, openstack."
     type: str
   password:
     description:
       - Password of the password login; sent only to O(auth_url).
-      - If not set, the value of the E(IMS_PASSWORD) or E(OS_PASSWORD) environment variable is used.
+      - If not set, the value of the E(IMS_PASSWORD) or (with C(openstack)) E(OS_PASSWORD) environment variable is used.
       - Never logged and masked in results.
-      - "Providers: openstack."
+      - "Providers: huaweicloud, openstack."
     type: str
   project_name:
     description:
@@ -104,14 +111,20 @@ options:
   project_id:
     description:
       - Id of the project the login is scoped to; takes precedence over O(project_name).
-      - If not set, the value of the E(IMS_PROJECT_ID) or E(OS_PROJECT_ID) environment variable is used.
-      - "Providers: openstack."
+      - With C(huaweicloud), the project of O(region) the task acts in (sent as C(X-Project-Id) with AK/SK); when
+        not set, the project named after the region is found through IAM (C(GET /v3/projects?name=<region>)), as
+        Huawei's SDK does. A sub-project (C(cn-north-4_dev)) must be given here.
+      - If not set, the value of the E(IMS_PROJECT_ID) or E(OS_PROJECT_ID) (C(openstack)) or
+        E(HUAWEICLOUD_SDK_PROJECT_ID) (C(huaweicloud)) environment variable is used.
+      - "Providers: huaweicloud, openstack."
     type: str
   user_domain_name:
     description:
       - Domain of O(username). When not set, the user is looked up in O(project_domain_name).
-      - If not set, the value of the E(IMS_USER_DOMAIN_NAME) or E(OS_USER_DOMAIN_NAME) environment variable is used.
-      - "Providers: openstack."
+      - With C(huaweicloud), the account name (required with a password login).
+      - If not set, the value of the E(IMS_USER_DOMAIN_NAME) or (with C(openstack)) E(OS_USER_DOMAIN_NAME) environment
+        variable is used.
+      - "Providers: huaweicloud, openstack."
     type: str
   project_domain_name:
     description:
@@ -127,6 +140,48 @@ options:
       - "Providers: openstack."
     type: str
     choices: [public, internal, admin]
+  access_key:
+    description:
+      - Access key id (AK) of AK/SK signing (C(SDK-HMAC-SHA256), as Huawei's SDK signs); needs O(secret_key).
+      - If not set, the value of the E(IMS_ACCESS_KEY) or E(HUAWEICLOUD_SDK_AK) environment variable is used.
+      - Never logged and masked in results.
+      - "Providers: huaweicloud."
+    type: str
+  secret_key:
+    description:
+      - Secret access key (SK) of O(access_key); it signs requests and is never sent.
+      - If not set, the value of the E(IMS_SECRET_KEY) or E(HUAWEICLOUD_SDK_SK) environment variable is used.
+      - Never logged and masked in results.
+      - "Providers: huaweicloud."
+    type: str
+  security_token:
+    description:
+      - Security token of temporary AK/SK (from STS or an ECS agency), sent as C(X-Security-Token).
+      - If not set, the value of the E(IMS_SECURITY_TOKEN) or E(HUAWEICLOUD_SDK_SECURITY_TOKEN) environment variable
+        is used.
+      - Never logged and masked in results.
+      - "Providers: huaweicloud."
+    type: str
+  iam_endpoint:
+    description:
+      - URL of Huawei IAM, for example V(https://iam.cn-north-4.myhuaweicloud.com); the default of O(auth_url).
+      - If not set, the value of the E(IMS_IAM_ENDPOINT) or E(HUAWEICLOUD_SDK_IAM_ENDPOINT) environment variable is used.
+      - "Providers: huaweicloud."
+    type: str
+  region_endpoints:
+    description:
+      - The IMS URLs of other regions, region id to URL, for a task that reaches another region (a cross-region
+        copy, C(copy_from_region) of M(cecloud.ims.ims_image)). A region not listed uses C(https://ims.<region>.myhuaweicloud.com)
+        when O(endpoint) is Huawei's public one too, and fails the task before any request otherwise.
+      - "Providers: huaweicloud."
+    type: dict
+  obs_endpoint:
+    description:
+      - URL of OBS, the object storage image files are staged in and exported to; default
+        C(https://obs.<region>.myhuaweicloud.com).
+      - If not set, the value of the E(IMS_OBS_ENDPOINT) environment variable is used.
+      - "Providers: huaweicloud."
+    type: str
   validate_certs:
     description:
       - Whether to verify the TLS certificate of O(endpoint) (and of O(auth_url)).
@@ -200,7 +255,9 @@ options:
   description:
     description:
       - Image description, 2 to 256 characters. Set when the image is created; fixed afterwards.
-      - "Providers: cecloud."
+      - C(huaweicloud) - at most 1024 characters, without carriage returns, C(<) or C(>); it can change on an existing
+        image (the C(__description) attribute).
+      - "Providers: cecloud, huaweicloud."
     type: str
   disk_format:
     description:
@@ -212,9 +269,10 @@ options:
     choices: [aki, ami, ari, iso, ploop, qcow2, raw, vdi, vhd, vhdx, vmdk]
   image_type:
     description:
-      - "Providers: cecloud."
+      - "Providers: cecloud, huaweicloud."
       - V(os_image) (system disk), V(data_image) (data disk) or V(whole_image) (whole machine).
       - Fixed once the image exists. Default on creation V(os_image).
+      - C(huaweicloud) - V(data_image) is made from an OBS file, V(whole_image) from a server or a CBR backup.
     type: str
     choices: [os_image, data_image, whole_image]
   instruction:
@@ -227,19 +285,23 @@ options:
   cpu_arch:
     description:
       - CPU architecture. Default on creation V(x86).
-      - "Providers: cecloud (with openstack, set the C(architecture) property)."
+      - C(huaweicloud) - for an image made from an OBS file (V(arm) makes it UEFI).
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(architecture) property)."
     type: str
     choices: [x86, arm]
   os_type:
     description:
       - Operating system type. Default on creation V(linux).
-      - "Providers: cecloud (with openstack, set the C(os_type) property)."
+      - C(huaweicloud) - for an image made from an OBS file (C(__os_type) C(Linux), C(Windows), C(Other)); fixed afterwards.
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(os_type) property)."
     type: str
     choices: [linux, windows, other]
   os_version:
     description:
       - Operating system version, free text such as V(kylin-v10-sp3). Default on creation empty.
-      - "Providers: cecloud (with openstack, set the C(os_version) property)."
+      - C(huaweicloud) - one of IMS's OS versions (C(GET /v1/cloudimages/os_version)), such as
+        V(Ubuntu 22.04 server 64bit); required for a quick import of a system disk; fixed afterwards (C(__os_version)).
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(os_version) property)."
     type: str
   platform:
     description:
@@ -252,6 +314,8 @@ options:
       - Minimum system disk in GiB, 0 or more; must be larger than the image's disk.
       - With C(cecloud) it can grow but never shrink; a smaller value fails before any request. Default on
         creation V(0).
+      - With C(huaweicloud), in GB, required with an OBS file (O(cecloud.ims.ims_image#module:import_url)) - 1 to 1024 for
+        a system disk image, 40 to 2048 for a data disk image; fixed once the image exists.
     type: int
   min_ram:
     description:
@@ -260,7 +324,8 @@ options:
   boot_mode:
     description:
       - Firmware the image boots with. Default on creation V(BIOS).
-      - "Providers: cecloud (with openstack, set the C(hw_firmware_type) property to V(uefi) or V(bios))."
+      - C(huaweicloud) - the C(hw_firmware_type) attribute (C(bios), C(uefi)); it can change on an existing image.
+      - "Providers: cecloud, huaweicloud (with openstack, set the C(hw_firmware_type) property to V(uefi) or V(bios))."
     type: str
     choices: [BIOS, UEFI]
   visibility:
@@ -283,6 +348,8 @@ options:
         Set when the image is created; fixed afterwards."
       - C(openstack) - a list of strings (Glance tags). On an existing image the tag set becomes exactly this
         list (order does not matter); O(tags=[]) removes every tag.
+      - C(huaweicloud) - a list of dicts C({key, value}), at most 10 (keys up to 36 characters, values up to 43). On an
+        existing image the key/value tags become exactly this list (IMS's tag API).
     type: list
     elements: raw
   container_format:

@@ -62,9 +62,15 @@ class Backend:
     # The hash algorithms of an image's data the service reports (``data_hashes``), which an upload computes
     # while it sends the file: the service's own checksum (MD5) first.
     upload_hashes = ('md5',)
-    # A callable waiting for an asynchronous job of the API, where the API has jobs; None when
-    # operations are followed by polling the image's status (ImageService.wait_for_status).
+    # True where operations answer a job (``{"job_id"}``) that ImageService.wait_for_job polls through
+    # ``backend.get_job(job_id)``; None when operations are followed by polling the image's status
+    # (ImageService.wait_for_status).
     job_waiter = None
+    # Seconds the effect of an answered write (an image record, a member) may take to show in listings, where
+    # jobs carry it out; ImageService.converge keeps looking that long before it resends a request.
+    settle_window = 0.0
+    # True where only a ``visibility: shared`` image can get members (Glance), so sharing makes it shared first.
+    share_needs_visibility = False
     # Filter keys the API applies itself when listing (the others are matched by ImageService).
     server_filters = frozenset()
     # True when updates send only the changed fields (a JSON patch) and images carry free properties;
@@ -95,6 +101,10 @@ class Backend:
         """
         for algorithm in sorted(image_hashes, key=lambda a: (a == 'md5', a)):
             return algorithm, image_hashes[algorithm]
+        return None
+
+    def own_principal(self):
+        """The caller's own share principal (its project), where the backend knows it: sharing with it is refused."""
         return None
 
     def unsupported(self, what, instead):

@@ -309,6 +309,7 @@ class ImsClient:
         """One API call: returns the ``requests.Response`` of a successful exchange, else raises ImsError.
 
         ``idempotent=True`` lets a POST be repeated like a PUT (the backend knows which are safe).
+        ``data`` is a body that is not JSON (bytes, or a file object requests streams), sent as ``content_type``.
         After an HTTP 401 the auth scheme may renew its credentials; the request is then sent once more.
         ``data`` is a raw body instead of ``json_body``: bytes, or an iterable with a length that can be
         iterated again from its start (``_streams.FileBody``), since a resend sends it once more.

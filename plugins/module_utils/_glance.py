@@ -177,6 +177,8 @@ class GlanceBackend(_backend.Backend):
     server_filters = SERVER_FILTERS
     # Updates are JSON patches of the changed fields, and images carry free properties.
     updates_by_patch = True
+    # Glance lists the members of a ``visibility: shared`` image only.
+    share_needs_visibility = True
     catalog_type = CATALOG_TYPE
 
     def __init__(self, client, params=None):

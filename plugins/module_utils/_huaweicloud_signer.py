@@ -25,11 +25,7 @@ import time
 
 from urllib.parse import quote, unquote_to_bytes, urlsplit, urlunsplit
 
-try:
-    from requests.auth import AuthBase
-except ImportError:  # pragma: no cover - the module reports the missing library before any request
-    AuthBase = object
-
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import Auth, describe_options
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_token
 
@@ -143,15 +139,20 @@ def check_credentials(access_key, secret_key, security_token=None, project_id=No
                                  'Authorization header); check that the access key ID, not the secret, is given.')
 
 
-class SdkHmacSha256Auth(AuthBase):
+class SdkHmacSha256Auth(Auth):
     """Signs a prepared request the way Huawei's SDK does: ``Authorization: SDK-HMAC-SHA256 Access=...``.
 
     ``project_id`` is sent and signed as ``X-Project-Id`` (regional services such as IMS);
     ``security_token`` as ``X-Security-Token`` (temporary AK/SK).  ``clock()`` returns the
     current time in seconds since the epoch; a preset ``X-Sdk-Date`` header wins, as in the SDK.
+    An auth scheme of ``_auth``: chosen when the task sets ``access_key`` or ``secret_key``.
     """
 
-    def __init__(self, access_key, secret_key, project_id=None, security_token=None, clock=time.time):
+    NAME = 'aksk'
+    OPTIONS = CREDENTIAL_OPTIONS
+
+    def __init__(self, access_key, secret_key, project_id=None, security_token=None, clock=time.time, env_of=None):
+        super(SdkHmacSha256Auth, self).__init__(env_of)
         check_credentials(access_key, secret_key, security_token, project_id)
         self._access_key = access_key
         self._secret_key = secret_key
@@ -160,12 +161,23 @@ class SdkHmacSha256Auth(AuthBase):
         self._clock = clock
 
     @classmethod
+    def chosen(cls, params):
+        """An AK or an SK alone still chooses AK/SK signing, so that validate() names the missing half."""
+        return params.get('access_key') is not None or params.get('secret_key') is not None
+
+    @classmethod
     def validate(cls, params):
         """Check the task's AK/SK options (a dict that may lack some keys) before any request."""
         check_credentials(*(params.get(option) for option in CREDENTIAL_OPTIONS))
 
-    def __repr__(self):
-        return '%s(<hidden>)' % type(self).__name__
+    @classmethod
+    def from_params(cls, params, env_of=None):
+        return cls(params['access_key'], params['secret_key'], project_id=params.get('project_id'),
+                   security_token=params.get('security_token'), env_of=env_of)
+
+    def refused_hint(self):
+        return 'Check %s: the keys may be wrong, expired or locked after repeated failures, or the clock of this host ' \
+            'may be more than 15 minutes off.' % describe_options(self.OPTIONS, self.env_of)
 
     def __call__(self, request):
         self._add_credential_headers(request)

@@ -47,8 +47,9 @@ IMAGE_METADATA_ARGUMENT_SPEC = dict(
 
 # The metadata options only one provider reads (ImsModule.provider_options); the rest are common.
 METADATA_PROVIDER_OPTIONS = dict(
-    [(o, ('cecloud',)) for o in ('description', 'image_type', 'instruction', 'cpu_arch', 'os_type', 'os_version',
-                                 'platform', 'boot_mode', 'usage')] +
+    [(o, ('cecloud',)) for o in ('instruction', 'platform', 'usage')] +
+    [(o, ('cecloud', 'huaweicloud')) for o in ('description', 'image_type', 'cpu_arch', 'os_type', 'os_version',
+                                               'boot_mode')] +
     [(o, ('openstack',)) for o in ('container_format', 'protected', 'properties')])
 # The values of the common options a provider accepts, where it accepts fewer than the choices.
 CECLOUD_CHOICES = dict(disk_format=DISK_FORMATS, visibility=['private', 'public', 'market'])
@@ -73,7 +74,7 @@ def validate_metadata(params):
     check_description(params.get('description'))
     check_non_negative(params, ('min_disk', 'min_ram'))
     if params.get('tags') is not None:
-        params['tags'] = [_as_dict(tag) for tag in params['tags']]
+        params['tags'] = [as_tag_dict(tag) for tag in params['tags']]
     check_tags(params.get('tags'))
 
 
@@ -85,7 +86,7 @@ def check_choices(params, choices, provider):
                 option, params[option], provider, ', '.join(accepted)))
 
 
-def _as_dict(tag):
+def as_tag_dict(tag):
     """A tag given as text (``key=env, value=prod`` or JSON) as a dict, as a list of dicts accepted it before."""
     if isinstance(tag, str):
         try:

@@ -164,12 +164,20 @@ class KeystonePasswordAuth(Auth):
 
     def _login_body(self):
         user = {'name': self._username, 'domain': {'name': self._user_domain_name}, 'password': self._password}
-        if self._project_id:
-            project = {'id': self._project_id}
-        else:
-            project = {'name': self._project_name, 'domain': {'name': self._project_domain_name}}
         return {'auth': {'identity': {'methods': ['password'], 'password': {'user': user}},
-                         'scope': {'project': project}}}
+                         'scope': {'project': self._project_scope()}}}
+
+    def _project_scope(self):
+        """The project of the token: by id, else by name in its domain."""
+        if self._project_id:
+            return {'id': self._project_id}
+        return {'name': self._project_name, 'domain': {'name': self._project_domain_name}}
+
+    def project(self):
+        """The id of the project the token is scoped to (logs in when it is not known yet)."""
+        if self.project_id is None:
+            self.token()
+        return self.project_id
 
     # -- the catalog ------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import os
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance
+from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance, _huaweicloud
 from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_endpoint
@@ -39,14 +39,17 @@ class Provider:
     available yet: a task that selects it fails before any request.
     """
 
-    def __init__(self, name, options, auth_schemes, required=(), defaults=None, backend=None, dialect=None):
+    def __init__(self, name, options, auth_schemes, required=(), defaults=None, backend=None, dialect=None, check=None):
         self.name = name
         self.options = dict(options)
         self.auth_schemes = tuple(auth_schemes)
         self.required = tuple(required)
+        # A default is a value, or a function of the task's options (a URL built from the region).
         self.defaults = dict(defaults or {})
         self.backend = backend
         self.dialect = dialect
+        # check(params): the provider's own checks before any request, after the required options.
+        self.check = check
 
     @property
     def available(self):
@@ -72,12 +75,14 @@ class Provider:
                 value = _first_env(env_names)
                 if value is not None:
                     params[option] = from_env[option] = value
-            if params.get(option) is None and option in self.defaults:
-                params[option] = self.defaults[option]
             choices = CONNECTION_ARGUMENT_SPEC[option].get('choices')
             if option in from_env and choices and from_env[option] not in choices:
                 raise ImsValidationError('%s from %s must be one of %s; got %r.' % (
                     option, ' or '.join(env_names), ', '.join(choices), from_env[option]))
+        # Defaults once every option is read: a default may be built from another option.
+        for option, default in self.defaults.items():
+            if params.get(option) is None:
+                params[option] = default(params) if callable(default) else default
         return from_env
 
     def validate(self, params):
@@ -89,6 +94,8 @@ class Provider:
         for option in self.required:
             if not params.get(option):
                 raise ImsValidationError(required_option(option, self.env_of(option)))
+        if self.check is not None:
+            self.check(params)
         if params.get('endpoint') is not None:
             check_endpoint(params['endpoint'])
         check_headers(params.get('extra_headers'))
@@ -131,6 +138,10 @@ PROVIDERS = dict(
                      backend=_cecloud.CECloudBackend, dialect=_cecloud.CECloudDialect),
     openstack=Provider('openstack', _glance.OPTIONS, _glance.AUTH_SCHEMES, defaults=_glance.DEFAULTS,
                        backend=_glance.GlanceBackend, dialect=_glance.GlanceDialect),
+    huaweicloud=Provider('huaweicloud', _huaweicloud.OPTIONS, _huaweicloud.AUTH_SCHEMES,
+                         required=_huaweicloud.REQUIRED_OPTIONS, defaults=_huaweicloud.DEFAULTS,
+                         backend=_huaweicloud.HuaweiCloudBackend, dialect=_huaweicloud.HuaweiImsDialect,
+                         check=_huaweicloud.check_connection),
 )
 
 # Every provider-owned option, in a stable order.
@@ -164,6 +175,12 @@ CONNECTION_ARGUMENT_SPEC = dict(
     user_domain_name=dict(type='str'),
     project_domain_name=dict(type='str'),
     interface=dict(type='str', choices=['public', 'internal', 'admin']),
+    access_key=dict(type='str', no_log=True),
+    secret_key=dict(type='str', no_log=True),
+    security_token=dict(type='str', no_log=True),
+    iam_endpoint=dict(type='str'),
+    region_endpoints=dict(type='dict'),
+    obs_endpoint=dict(type='str'),
     validate_certs=dict(type='bool', default=True, fallback=_env('IMS_VALIDATE_CERTS')),
     ca_path=dict(type='path', fallback=_env('IMS_CA_PATH')),
     timeout=dict(type='float', default=30.0, fallback=_env('IMS_TIMEOUT')),

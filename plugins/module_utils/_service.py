@@ -17,6 +17,11 @@ from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
 
 SCOPE_ALL = 'all'
+# The end states of an asynchronous job (backend.get_job: ``status``; Huawei's names, upper case).
+JOB_SUCCESS = 'SUCCESS'
+JOB_FAIL = 'FAIL'
+# How long a member job may run (Terraform's wait for Huawei's member jobs is 5 minutes).
+MEMBER_JOB_TIMEOUT = 300
 ACTIVE = 'active'
 DELETED = 'deleted'
 KILLED = 'killed'
@@ -169,7 +174,8 @@ class ImageService:
         took effect, RESEND when it did not (then ``send()`` runs again, at most ``attempts`` times
         in all), or raises Unsettled when the state cannot tell (then the original error is raised).
         A RESEND is believed only when a second look after a pause says it too: a listing may lag
-        behind a write, and a create sent twice is a duplicate image.
+        behind a write, and a create sent twice is a duplicate image.  Where jobs carry writes out
+        (``backend.settle_window`` seconds), the looks go on that long before a RESEND is believed.
         """
         attempt = 0
         while True:
@@ -180,16 +186,26 @@ class ImageService:
                 if not is_ambiguous(exc):
                     raise
                 try:
-                    outcome = settled()
-                    if outcome is RESEND:
-                        self.sleep(self.poll_interval * attempt)
-                        outcome = settled()
+                    outcome = self._look_again(settled, self.poll_interval * attempt)
                 except (Unsettled, ImsTransportError, ImsApiError):
                     raise exc
                 if outcome is not RESEND:
                     return outcome
                 if attempt >= attempts:
                     raise exc
+
+    def _look_again(self, settled, pause):
+        """``settled()``, looked at again after ``pause`` while it says RESEND, for at least two looks in all and
+        until the backend's settle window has passed."""
+        outcome = settled()
+        deadline = self.clock() + getattr(self.backend, 'settle_window', 0.0)
+        looks = 1
+        while outcome is RESEND and (looks < 2 or self.clock() < deadline):
+            self.sleep(pause)
+            pause = min(pause * 1.5, self.max_poll_interval)
+            outcome = settled()
+            looks += 1
+        return outcome
 
     # -- one image per name ----------------------------------------------------------
 
@@ -298,7 +314,7 @@ class ImageService:
         """Every share of an image the tenant owns (all pages): dicts with ``share_id``, ``user_id``, ``user_name``."""
         return list(self.backend.list_image_members(image_id))
 
-    def apply_shares(self, image_id, add=(), remove=(), progress=None):
+    def apply_shares(self, image_id, add=(), remove=(), progress=None, timeout=MEMBER_JOB_TIMEOUT):
         """Unshare ``remove`` then share ``add``, in batches of at most ``backend.max_share_batch`` ids.
 
         After an ambiguous failure the share list is read again and only what is still missing of
@@ -312,7 +328,7 @@ class ImageService:
         plan += [('share', self.backend.add_image_members, batch) for batch in batches(add, size)]
         for action, send, batch in plan:
             try:
-                self._send_members(image_id, action, send, batch)
+                self._send_members(image_id, action, send, batch, timeout)
             except (ImsApiError, ImsTransportError) as exc:
                 exc.message = '%s (before this request, %d user(s) were unshared and %d shared; %d of %d ' \
                     'were still to go)' % (exc.message, done['unshared'], done['shared'],
@@ -324,15 +340,22 @@ class ImageService:
                 progress(action, batch)
         return done
 
-    def _send_members(self, image_id, action, send, batch):
-        """One share/unshare batch; after an ambiguous failure only the users still to change are resent."""
+    def _send_members(self, image_id, action, send, batch, timeout):
+        """One share/unshare batch (and its job, where the API has jobs); after an ambiguous failure only the
+        users still to change are resent."""
         pending = list(batch)
 
         def settled():
             current = set(share.get('user_id') for share in self.list_shares(image_id))
             pending[:] = [u for u in pending if (u in current) == (action == 'unshare')]
             return True if not pending else RESEND
-        self.converge(lambda: send(image_id, list(pending)) or True, settled)
+        self.converge(lambda: self.finish(send(image_id, list(pending)), timeout) or True, settled)
+
+    def finish(self, answer, timeout, read=None):
+        """The job an answer names (``{"job_id"}``, where the API has jobs), waited for; other answers as they are."""
+        if getattr(self.backend, 'job_waiter', None) and isinstance(answer, dict) and answer.get('job_id') and 'status' not in answer:
+            return self.wait_for_job(answer['job_id'], timeout, read)
+        return answer
 
     # -- waiting ---------------------------------------------------------------
 
@@ -354,30 +377,59 @@ class ImageService:
             if failure and failure(image):
                 raise ImsWaitError('Image %s is %s: %s.' % (image_id, image.get('status'), failure(image)))
             return image.get('status') in statuses
-        return self._poll(image_id, done, timeout, 'become %s' % '/'.join(statuses))
+        return self._poll(self.backend.get_image, image_id, done, timeout, 'become %s' % '/'.join(statuses))
 
     def wait_until_gone(self, image_id, timeout=600, gone_statuses=()):
         """Poll until the service no longer knows the image (after a delete), or shows it in ``gone_statuses``."""
-        return self._poll(image_id, lambda image: image is None or image.get('status') in gone_statuses, timeout, 'disappear')
+        return self._poll(self.backend.get_image, image_id, lambda image: image is None or image.get('status') in gone_statuses,
+                          timeout, 'disappear')
 
-    def _poll(self, image_id, done, timeout, goal):
+    def wait_until_listed(self, name, timeout=600):
+        """Poll until a private image called ``name`` is listed (a job's image shows up while the job runs).
+
+        A task that does not wait for a job still waits for this, so that a run after it finds the image by name
+        instead of making a second one.
+        """
+        def listed(wanted):
+            return self.find_image(name=wanted, exclude_statuses=(DELETED,))
+        return self._poll(listed, name, lambda image: image is not None, timeout, 'be listed', subject='the image called')
+
+    def wait_for_job(self, job_id, timeout=600, read=None):
+        """Poll an asynchronous job until it succeeds; returns it (``image_id``/``image_ids``: what it made).
+
+        ``read(job_id)`` reads the job (``backend.get_job`` by default; the source region's for a cross-region
+        copy). A job that fails raises ImsWaitError with the service's reason and error code. A poll that
+        fails in passing (no answer, 429, 5xx) leaves the job's state unknown: the wait goes on.
+        """
+        def done(job):
+            if job is None:
+                raise ImsWaitError('Job %s disappeared while waiting for it.' % job_id)
+            if job.get('status') == JOB_FAIL:
+                raise ImsWaitError('Job %s (%s) failed: %s%s.' % (
+                    job_id, job.get('job_type') or 'asynchronous job', job.get('reason') or 'the service gave no reason',
+                    ' (%s)' % job['error_code'] if job.get('error_code') else ''), error_code=job.get('error_code'))
+            return job.get('status') == JOB_SUCCESS
+        return self._poll(read or self.backend.get_job, job_id, done, timeout, 'succeed', subject='job')
+
+    def _poll(self, read, ref, done, timeout, goal, subject='image'):
+        """``read(ref)`` with backoff until ``done()`` says so, within ``timeout`` seconds."""
         deadline = self.clock() + timeout
         interval = self.poll_interval
         last = 'unknown'
         while True:
             try:
-                image = self.backend.get_image(image_id)
+                current = read(ref)
             except (ImsTransportError, ImsApiError) as exc:
-                if isinstance(exc, ImsApiError) and (exc.http_status or 500) < 500:
+                if isinstance(exc, ImsApiError) and (exc.http_status or 500) < 500 and exc.http_status != 429:
                     raise
                 last = 'unknown (%s)' % exc.message
             else:
-                if done(image):
-                    return image
-                last = image.get('status') if image else 'gone'
+                if done(current):
+                    return current
+                last = current.get('status') if current else 'gone'
             if self.clock() >= deadline:
-                raise ImsWaitError('Timed out after %ss waiting for image %s to %s; last status: %s.' % (
-                    _seconds(timeout), image_id, goal, last))
+                raise ImsWaitError('Timed out after %ss waiting for %s %s to %s; last status: %s.' % (
+                    _seconds(timeout), subject, ref, goal, last))
             self.sleep(min(interval, max(0.0, deadline - self.clock())))
             interval = min(interval * 1.5, self.max_poll_interval)
 

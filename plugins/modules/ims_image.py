@@ -31,6 +31,12 @@ description:
     before any request that changes state, naming that image's id.
   - A task that fails after it changed something (an import that times out, a delete after its shares
     were removed) reports C(changed=true) and the image.
+  - With C(huaweicloud), images are made by IMS's asynchronous jobs - from an OBS file (O(import_url)), a server
+    (O(instance_id), with O(data_images)), a whole server or CBR backup (O(image_type=whole_image)), a copy
+    (O(copy_from), across regions with O(copy_from_region)); without a source, the metadata only (C(POST /v2/images)).
+    O(wait) covers the job and then the image's status; a job that fails fails the task with IMS's reason and error
+    code. Only what changed is sent (C(PATCH /v2/cloudimages/{id})); O(name), O(description), O(min_ram) and
+    O(boot_mode) can change on an existing image, O(tags) through IMS's tag API, and the other options are fixed.
 author:
   - cecloud.ims contributors (@cecloud)
 options:
@@ -56,6 +62,9 @@ options:
         as it is (an image whose import failed, C(killed), makes the task fail; delete it to import again).
       - With O(wait=true) the task waits until the image is C(active); a failed import fails the task
         with the service's message.
+      - With C(huaweicloud), the URL of an OBS object, V(obs://<bucket>/<key>) (a bucket of the task's region);
+        O(min_disk) is required; O(image_type=data_image) makes a data disk image, O(quick_import) uses IMS's quick
+        import (large RAW or ZVHD2 files).
       - With C(openstack), the image is created, then Glance's interoperable import (method C(web-download))
         fetches the URL; a server that does not offer C(web-download) (C(GET /v2/info/import)) makes the task
         fail before any request that changes anything. A re-run finds the image by name; while it is still
@@ -97,6 +106,67 @@ options:
         Without it, deleting a protected image fails before any request. Glance deletes shared images.
     type: bool
     default: false
+  quick_import:
+    description:
+      - Import O(import_url) with IMS's quick import (C(POST /v2/cloudimages/quickimport/action)), for large RAW
+        (with its bitmap) or ZVHD2 files; a system disk image then needs O(os_version). Default V(false).
+      - "Providers: huaweicloud."
+    type: bool
+  instance_id:
+    description:
+      - Create the image from this ECS server (its system disk; with O(image_type=whole_image), the whole server).
+      - "Providers: huaweicloud."
+    type: str
+  data_images:
+    description:
+      - With O(instance_id), data disk images made from the server's data disks together with the system disk image.
+      - "Providers: huaweicloud."
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the data disk image.
+        type: str
+        required: true
+      volume_id:
+        description: Id of the server's data disk (EVS volume).
+        type: str
+        required: true
+      description:
+        description: Description of the data disk image.
+        type: str
+  backup_id:
+    description:
+      - Create a whole image (O(image_type=whole_image), the default with this option) from this CBR backup.
+      - "Providers: huaweicloud."
+    type: str
+  vault_id:
+    description:
+      - The CBR vault of a whole image made from a server (O(instance_id) with O(image_type=whole_image)), or of the
+        target of a cross-region copy of a whole image.
+      - "Providers: huaweicloud."
+    type: str
+  copy_from:
+    description:
+      - Create the image as a copy of this image (id or name) - the project's own, or one shared with it and accepted.
+      - The copy is called O(name); used only when no image of the project has that name yet (a re-run finds it).
+      - With O(copy_from_region), the source is in that region and the copy is made in O(region), where the task
+        runs, so it is idempotent by O(name) there.
+      - "Providers: huaweicloud."
+    type: str
+  copy_from_region:
+    description:
+      - The region of O(copy_from), for a copy across regions (C(POST /v1/cloudimages/{id}/cross_region_copy), sent
+        to that region, whose job is read there). Its IMS endpoint is O(region_endpoints) of it, or Huawei's public one.
+      - Needs credentials that reach both regions (AK/SK or a password login; not O(auth_token)).
+      - "Providers: huaweicloud."
+    type: str
+  agency_name:
+    description:
+      - The IAM agency that lets IMS act in the target region of a cross-region copy (required with
+        O(copy_from_region), as IMS requires it).
+      - "Providers: huaweicloud."
+    type: str
   status:
     description:
       - V(deactivated) deactivates an active image (its data can no longer be read or booted);
@@ -191,6 +261,28 @@ EXAMPLES = r'''
     name: kylin-v10-sp3-2026-01
     state: absent
     force: true
+
+- name: Huawei Cloud - a system image from an OBS file (AK/SK from HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK)
+  cecloud.ims.ims_image:
+    provider: huaweicloud
+    region: cn-north-4
+    name: ubuntu-golden
+    import_url: obs://my-images/ubuntu-22.04.qcow2
+    min_disk: 40
+    os_version: Ubuntu 22.04 server 64bit
+    description: Golden Ubuntu image
+    tags:
+      - key: env
+        value: prod
+    wait_timeout: 1800
+
+- name: Huawei Cloud - copy it into another region (the task runs in the target region)
+  cecloud.ims.ims_image:
+    provider: huaweicloud
+    region: cn-east-3
+    name: ubuntu-golden
+    copy_from: ubuntu-golden
+    copy_from_region: cn-north-4
 '''
 
 RETURN = r'''
@@ -240,6 +332,31 @@ image:
       description: Why the service failed the image, when it is C(killed).
       type: str
       sample: ""
+    __description:
+      description: C(huaweicloud) - the description (O(description)). IMS's C(__) properties keep their names.
+      type: str
+      returned: with C(huaweicloud)
+      sample: Golden Ubuntu image
+    __os_version:
+      description: C(huaweicloud) - the OS version (O(os_version)).
+      type: str
+      returned: with C(huaweicloud)
+      sample: Ubuntu 22.04 server 64bit
+    __imagetype:
+      description: C(huaweicloud) - C(private), or C(shared) once the image has members.
+      type: str
+      returned: with C(huaweicloud)
+      sample: private
+    __data_origin:
+      description: C(huaweicloud) - where the image was made from (C(file,<bucket>:<key>), C(instance,<server id>)).
+      type: str
+      returned: with C(huaweicloud)
+      sample: file,my-images:ubuntu-22.04.qcow2
+    __originalimagename:
+      description: C(huaweicloud) - the image a copy was made from.
+      type: str
+      returned: with C(huaweicloud), for copies
+      sample: 3b8a4f1c-0000-4000-8000-000000000001
   sample:
     image_id: img-kvvfk28fcjc0mt
     name: golden-centos8
@@ -266,6 +383,17 @@ replaced_failed_import:
   returned: when such an image was replaced
   type: str
   sample: 616299f5-f566-4131-ace6-8daa3f60191f
+job_id:
+  description: C(huaweicloud) - the id of the job that made the image (or was still making it, with O(wait=false)).
+  returned: when a job was started
+  type: str
+  sample: ff8080814dbd65d7014dbe0d84db0013
+image_ids:
+  description: C(huaweicloud) - every image the job made (the system disk image and its data disk images).
+  returned: when a job that made images was waited for
+  type: list
+  elements: str
+  sample: [3b8a4f1c-0000-4000-8000-000000000001]
 unshared:
   description: The user ids whose shares were removed before the delete (O(force=true)).
   returned: when O(state=absent) removed shares
@@ -274,16 +402,20 @@ unshared:
   sample: ["7085524801413873664"]
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _glance
+from ansible_collections.cecloud.ims.plugins.module_utils import _glance, _huaweicloud
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
     IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, metadata_changes, predicted_image,
     update_fields, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
-from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, DELETED, KILLED, QUEUED, SAVING
+from ansible_collections.cecloud.ims.plugins.module_utils._service import (
+    ACTIVE, DELETED, KILLED, QUEUED, SAVING, ImageService)
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name
 
 DEACTIVATED = 'deactivated'
+# The options of the providers whose images are made by asynchronous jobs (huaweicloud).
+JOB_OPTIONS = ('quick_import', 'instance_id', 'data_images', 'backup_id', 'vault_id', 'copy_from', 'copy_from_region',
+               'agency_name')
 # Statuses of an image on its way out: it counts as absent.
 GONE = (DELETED, 'pending_delete')
 _URL_SCHEMES = ('http://', 'https://')
@@ -301,6 +433,18 @@ def _argument_spec():
         copy_from_share=dict(type='str'),
         force=dict(type='bool', default=False),
         status=dict(type='str', choices=['active', 'deactivated']),
+        quick_import=dict(type='bool'),
+        instance_id=dict(type='str'),
+        data_images=dict(type='list', elements='dict', options=dict(
+            name=dict(type='str', required=True),
+            volume_id=dict(type='str', required=True),
+            description=dict(type='str'),
+        )),
+        backup_id=dict(type='str'),
+        vault_id=dict(type='str'),
+        copy_from=dict(type='str'),
+        copy_from_region=dict(type='str'),
+        agency_name=dict(type='str'),
     )
     spec.update(IMAGE_METADATA_ARGUMENT_SPEC)
     spec.update(WAIT_ARGUMENT_SPEC)
@@ -351,7 +495,7 @@ class ImageModule(ImsModule):
         required_by=dict(volume_images=['import_url']),
     )
     provider_options = dict(METADATA_PROVIDER_OPTIONS, volume_images=('cecloud',), copy_from_share=('cecloud',),
-                            status=('openstack',))
+                            status=('openstack',), **dict((o, ('huaweicloud',)) for o in JOB_OPTIONS))
 
     def run(self):
         self._validate()
@@ -359,6 +503,8 @@ class ImageModule(ImsModule):
         image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'], exclude_statuses=GONE)
         if image is not None:
             image.pop('scope', None)    # the image as the service returns it, the same on every run
+        if self.backend.job_waiter:
+            return self._run_jobs(image)
         if self.backend.updates_by_patch:
             return self._run_patched(image)
         if p['state'] == 'absent':
@@ -372,6 +518,8 @@ class ImageModule(ImsModule):
 
     def _validate(self):
         p = self.params
+        if self.backend.job_waiter:
+            return _huaweicloud.check_image_options(p)
         if self.backend.updates_by_patch:
             _glance.check_metadata(p)
         else:
@@ -394,11 +542,14 @@ class ImageModule(ImsModule):
 
     # -- present ---------------------------------------------------------------
 
+    def _refuse_create_by_id(self, owner='private image'):
+        if self.params['id']:
+            raise ImsValidationError('No %s has id %s. An image cannot be created with a given id: omit id and set name '
+                                     'to create one.' % (owner, self.params['id']))
+
     def _create(self):
         p = self.params
-        if p['id']:
-            raise ImsValidationError('No private image has id %s. An image cannot be created with a given id: '
-                                     'omit id and set name to create one.' % p['id'])
+        self._refuse_create_by_id()
         tenant = self.tenant()
         claim = self.service.claim_name(p['name'])
         if p['copy_from_share']:
@@ -522,9 +673,7 @@ class ImageModule(ImsModule):
 
     def _create_patched(self):
         p = self.params
-        if p['id']:
-            raise ImsValidationError('No image of this project has id %s. An image cannot be created with a given id: '
-                                     'omit id and set name to create one.' % p['id'])
+        self._refuse_create_by_id('image of this project')
         if p['status'] == DEACTIVATED and not p['import_url']:
             raise ImsValidationError('status: deactivated needs an image that holds data; this task creates the image '
                                      'without data (use import_url, or upload a file first).')
@@ -630,6 +779,169 @@ class ImageModule(ImsModule):
         if p['wait']:
             self.service.wait_until_gone(image['image_id'], timeout=p['wait_timeout'], gone_statuses=GONE)
         self.exit_json(changed=True, image=image)
+
+    # -- providers whose images are made by asynchronous jobs (huaweicloud) ----------------
+
+    # When wait_timeout runs out (the service's clock), set by _run_jobs.
+    _deadline = None
+
+    def _run_jobs(self, image):
+        self._deadline = self.service.clock() + self.params['wait_timeout']
+        if self.params['state'] == 'absent':
+            return self._absent(image)
+        if image is None:
+            return self._create_by_job()
+        return self._update_by_patch(image)
+
+    def _remaining(self):
+        """Seconds left of wait_timeout, which covers the job and then the image's status."""
+        return max(1, self._deadline - self.service.clock())
+
+    def _create_by_job(self):
+        p = self.params
+        self._refuse_create_by_id('image of this project')
+        if p['copy_from']:
+            return self._copy_by_job()
+        kind, body = _huaweicloud.creation_request(p)
+        claim = self.service.claim_name(p['name'])
+        predicted = _huaweicloud.predicted_image(p, body)
+        if self.check_mode:
+            return self._created(predicted)
+        if kind == 'create_image':     # metadata only: synchronous, the image stays queued until a file comes
+            image = self._send_create(claim, lambda: self.backend.create_image(body))
+            return self._created(self._sync_tags(image))
+        submit = getattr(self.backend, kind)
+        image = self._send_create(claim, lambda: self._made_by_job(lambda: submit(body), predicted))
+        self._created(self._wait_active_by_job(image))
+
+    def _made_by_job(self, submit, predicted, read_job=None):
+        """``submit()`` a job that makes the image in this region; with wait, the image the job made, else the image
+        as soon as it is listed (so that a re-run finds it).
+
+        ``read_job`` reads the job where it lives (the source region of a cross-region copy)."""
+        answer = submit()
+        self.record_change(job_id=answer['job_id'])
+        if not self.params['wait']:
+            return self.service.wait_until_listed(self.params['name'], self._remaining())
+        job = self.service.wait_for_job(answer['job_id'], self._remaining(), read=read_job)
+        self.result['job_id'], self.result['image_ids'] = job.get('job_id') or answer['job_id'], job['image_ids']
+        for image_id in job['image_ids']:
+            image = self.backend.get_image(image_id)
+            if image is not None and image.get('name') == self.params['name']:
+                return image
+        found = self.service.find_image(name=self.params['name'], exclude_statuses=GONE)
+        return found or dict(predicted, image_id=job['image_id'])
+
+    def _wait_active_by_job(self, image):
+        if not self.params['wait'] or not image.get('image_id') or image.get('status') == ACTIVE:
+            return image
+        return self.service.wait_for_status(image['image_id'], timeout=self._remaining())
+
+    def _copy_by_job(self):
+        """copy_from: a copy of an image of this project (or one shared with it and accepted), in this region or,
+        with copy_from_region, from that region into this one (the job runs, and is read, in the source region)."""
+        p = self.params
+        source_backend = self.backend.in_region(p['copy_from_region']) if p['copy_from_region'] else self.backend
+        source_service = ImageService(source_backend) if p['copy_from_region'] else self.service
+        source = self._copy_source(source_service)
+        claim = self.service.claim_name(p['name'])
+        predicted = dict(_huaweicloud.predicted_image(p, {}), __originalimagename=source['image_id'])
+        if self.check_mode:
+            return self._created(predicted)
+        if p['copy_from_region']:
+            def submit():
+                return source_backend.copy_image_to_region(source['image_id'], p['name'], self.backend.region,
+                                                           agency_name=p['agency_name'], description=p['description'],
+                                                           vault_id=p['vault_id'])
+        else:
+            def submit():
+                return self.backend.copy_image(source['image_id'], p['name'], description=p['description'])
+        image = self._send_create(claim, lambda: self._made_by_job(submit, predicted, read_job=source_backend.get_job))
+        image = self._wait_active_by_job(image)
+        if not image.get('image_id') or not p['wait']:
+            return self._created(image)
+        changes = _huaweicloud.image_changes(image, dict(p, description=None, os_type=None, os_version=None,
+                                                         min_disk=None))
+        if changes:
+            image = self.backend.update_image(image, dict((a, c[1]) for a, c in changes.items()))
+            self.record_change(image=image)
+        self._created(self._sync_tags(image))
+
+    def _copy_source(self, service):
+        """The image copy_from names: the project's own (id or name), else one shared with it and accepted."""
+        ref = self.params['copy_from']
+        for scope in ('private', 'shared'):
+            image = service.find_image(image_id=ref if self.backend.is_image_id(ref) else None,
+                                       name=None if self.backend.is_image_id(ref) else ref, scope=scope,
+                                       exclude_statuses=GONE)
+            if image is not None:
+                if image.get('status') != ACTIVE:
+                    raise ImsValidationError('copy_from %s (%s) is %s; only an active image can be copied.' % (
+                        ref, image['image_id'], image.get('status')))
+                return image
+        raise ImsValidationError('No image of project %s%s has the id or name %r (its own, or shared with it and '
+                                 'accepted).' % (service.backend.caller_project(), ' in region %s' % self.params['copy_from_region']
+                                                 if self.params['copy_from_region'] else '', ref))
+
+    def _update_by_patch(self, image):
+        p = self.params
+        if image.get('status') == KILLED and any(p[o] for o in _huaweicloud.SOURCES):
+            raise ImsValidationError('Image %s (%s) exists from an earlier run and is killed: the job that made it failed. '
+                                     'Delete it (state: absent) to create it again.' % (image.get('name'), image.get('image_id')))
+        changes = _huaweicloud.image_changes(image, p)
+        tags = self._tag_plan(image)
+        if 'name' in changes:
+            self.service.claim_name(changes['name'][1], own_id=image['image_id'])     # one image per name
+        before = dict((a, c[0]) for a, c in changes.items())
+        after = dict((a, c[1]) for a, c in changes.items())
+        if tags:
+            before['tags'], after['tags'] = tags['before'], _huaweicloud.tag_list(p)
+        self.set_diff(before, after)
+        if self.check_mode or not (changes or tags):
+            if not self.check_mode and p['wait'] and image.get('status') in (QUEUED, SAVING) and \
+                    image.get('__data_origin'):
+                image = self.service.wait_for_status(image['image_id'], timeout=self._remaining())
+            self.exit_json(changed=bool(changes or tags), image=_patched_view(image, after))
+        image = self._until_updatable(image)
+        if changes:
+            image = self.backend.update_image(image, dict((a, c[1]) for a, c in changes.items()))
+            self.record_change(image=image)
+        if tags:
+            self._apply_tags(image, tags)
+        self.exit_json(changed=True, image=image)
+
+    def _until_updatable(self, image):
+        """IMS updates active images only: one still being made is waited for (with wait), else refused."""
+        if image.get('status') == ACTIVE:
+            return image
+        if image.get('status') == SAVING or (image.get('status') == QUEUED and image.get('__data_origin')):
+            if self.params['wait']:
+                return self.service.wait_for_status(image['image_id'], timeout=self._remaining())
+        raise ImsValidationError('Image %s (%s) is %s, and IMS changes active images only. Run the task again once '
+                                 'it is active.' % (image.get('name'), image['image_id'], image.get('status')))
+
+    def _tag_plan(self, image):
+        """What makes the image's key/value tags the task's (IMS's tag API), or None when they already are."""
+        if self.params['tags'] is None or not image.get('image_id'):
+            return None
+        current = self.backend.list_image_tags(image['image_id'])
+        create, delete = _huaweicloud.tag_changes(current, self.params)
+        if not (create or delete):
+            return None
+        return dict(before=sorted(current, key=lambda t: t.get('key')), create=create, delete=delete)
+
+    def _apply_tags(self, image, tags):
+        if tags['delete']:
+            self.backend.change_image_tags(image['image_id'], 'delete', tags['delete'])
+        if tags['create']:
+            self.backend.change_image_tags(image['image_id'], 'create', tags['create'])
+        self.record_change(image=image)
+
+    def _sync_tags(self, image):
+        tags = self._tag_plan(image)
+        if tags:
+            self._apply_tags(image, tags)
+        return image
 
 
 def main():

@@ -18,6 +18,9 @@ description:
     links), and narrows listings on the server where the API allows it.
   - With C(openstack), O(name) and the O(filters) Glance supports are sent to the server (a look-up by
     name never lists the whole catalogue), and the tenant is the caller's project.
+  - With C(huaweicloud), listings are C(GET /v2/cloudimages) with marker paging, 500 images a page (its
+    documented default; no maximum is documented), so N images cost ceil(N / 500) requests. O(id), O(name) and
+    the O(filters) IMS supports are sent to the server; the tenant is the project of O(region).
   - Each returned image carries C(scope), and images shared with the tenant carry C(share_id) and C(shared_at).
   - This module changes nothing, so it runs the same in check mode.
 author:
@@ -29,12 +32,15 @@ options:
       - V(private) are the tenant's own images, V(shared) the images other tenants shared with it,
         V(public) the public images.
       - V(community) (C(openstack) only) are the images of other projects with C(visibility=community).
+      - V(market) (C(huaweicloud) only) are KooGallery (market) images; with C(huaweicloud), V(public) are Huawei's
+        public images (C(__imagetype=gold)), V(private) the images the project owns (shared out or not), V(shared)
+        the images other projects shared with it whose member status is O(member_status).
       - With C(openstack), V(private) are the images the caller's project owns, whatever their visibility,
         and V(shared) the images other projects shared with it whose member status is O(member_status).
-      - V(all) lists private, then shared, then public (then community) images; an image seen in an earlier
-        scope is not repeated.
+      - V(all) lists private, then shared, then public (then community, or market) images; an image seen in an
+        earlier scope is not repeated.
     type: str
-    choices: [all, private, shared, public, community]
+    choices: [all, private, shared, public, community, market]
     default: all
   id:
     description:
@@ -59,13 +65,19 @@ options:
         C(size_min), C(size_max), C(owner), C(visibility), C(member_status), C(protected) and C(os_hidden) are
         filters of Glance's listing (C(tag) matches an image with that tag, C(size_min)/C(size_max) bound its
         size in bytes); other keys are compared with the listed images' fields.
+      - With C(huaweicloud), the query parameters of C(GET /v2/cloudimages) are filters of IMS's listing, among
+        them C(status), C(name), C(__os_type), C(__platform), C(__os_bit), C(__imagetype), C(disk_format), C(tag)
+        (C(key=value)), C(visibility), C(member_status), C(min_disk), C(min_ram), C(virtual_env_type),
+        C(architecture), C(enterprise_project_id), C(flavor_id), C(created_at)/C(updated_at) (C(gt:2026-01-01T00:00:00Z)),
+        C(__whole_image) and the C(__support_*) flags; other keys are compared with the listed images' fields.
     type: dict
   member_status:
     description:
       - The member status of the images other projects shared with the caller that O(scope=shared) lists
         (and O(scope=all) includes).
       - V(accepted) by default; V(pending) are shares waiting for the caller's answer, V(all) every share.
-      - "Providers: openstack."
+      - With C(huaweicloud), each image listed as shared carries its C(member_status).
+      - "Providers: huaweicloud, openstack."
     type: str
     choices: [accepted, pending, rejected, all]
   limit:
@@ -113,6 +125,26 @@ EXAMPLES = r'''
 - name: Print the share ids of the received images
   ansible.builtin.debug:
     msg: "{{ received.images | map(attribute='share_id') | list }}"
+
+- name: Huawei Cloud - active Linux images of our project, filtered by IMS itself
+  cecloud.ims.ims_image_info:
+    provider: huaweicloud
+    region: cn-north-4
+    access_key: "{{ huawei_ak }}"
+    secret_key: "{{ huawei_sk }}"
+    scope: private
+    filters:
+      status: active
+      __os_type: Linux
+  register: linux_images
+
+- name: Huawei Cloud - shares waiting for our answer (credentials from HUAWEICLOUD_SDK_AK/SK)
+  cecloud.ims.ims_image_info:
+    provider: huaweicloud
+    region: cn-north-4
+    scope: shared
+    member_status: pending
+  register: pending
 '''
 
 RETURN = r'''
@@ -176,6 +208,48 @@ images:
       type: str
       returned: for shared images
       sample: '2023-07-14T08:06:23.135Z'
+    member_status:
+      description: C(huaweicloud) - the caller's member status of an image shared with it (C(accepted), C(pending), C(rejected)).
+      type: str
+      returned: for shared images with C(huaweicloud)
+      sample: pending
+    __imagetype:
+      description:
+        - C(huaweicloud) - IMS's class of the image, C(gold) (public), C(private), C(shared) (shared out or with the
+          caller) or C(market). IMS's C(__) extension properties are returned under their own names.
+      type: str
+      returned: with C(huaweicloud)
+      sample: private
+    __os_type:
+      description: C(huaweicloud) - C(Linux), C(Windows) or C(Other).
+      type: str
+      returned: with C(huaweicloud)
+      sample: Linux
+    __os_version:
+      description: C(huaweicloud) - the OS version, one of IMS's list (C(GET /v1/cloudimages/os_version)).
+      type: str
+      returned: with C(huaweicloud)
+      sample: Ubuntu 22.04 server 64bit
+    __platform:
+      description: C(huaweicloud) - the OS platform, for example C(Ubuntu), C(CentOS), C(Windows), C(Other).
+      type: str
+      returned: with C(huaweicloud)
+      sample: Ubuntu
+    __description:
+      description: C(huaweicloud) - the image's description.
+      type: str
+      returned: with C(huaweicloud), when set
+      sample: Golden Ubuntu image
+    __image_size:
+      description: C(huaweicloud) - the size of the image file in bytes (a string, as IMS sends it).
+      type: str
+      returned: with C(huaweicloud)
+      sample: "2147483648"
+    __data_origin:
+      description: C(huaweicloud) - where the image comes from, C(<kind>,<id or url>) (C(file,bucket:key), C(instance,<id>)).
+      type: str
+      returned: with C(huaweicloud), when known
+      sample: file,images:ubuntu.qcow2
   sample:
     - image_id: img-kvvfk28fcjc0mt
       name: golden-centos8
@@ -200,7 +274,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModu
 
 class ImageInfoModule(ImsModule):
     argument_spec = dict(
-        scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public', 'community']),
+        scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public', 'community', 'market']),
         id=dict(type='str', aliases=['image_id']),
         name=dict(type='str'),
         name_contains=dict(type='str'),
@@ -209,7 +283,7 @@ class ImageInfoModule(ImsModule):
         member_status=dict(type='str', choices=['accepted', 'pending', 'rejected', 'all']),
     )
     module_kwargs = dict(mutually_exclusive=[('id', 'name')])
-    provider_options = dict(member_status=('openstack',))
+    provider_options = dict(member_status=('huaweicloud', 'openstack'))
 
     def run(self):
         p = self.params

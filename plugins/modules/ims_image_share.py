@@ -21,6 +21,11 @@ description:
     becomes C(visibility=shared) when it gets its first member (an image that is C(public) or C(community)
     cannot have members, and fails before any request). Each member project then accepts or rejects the image
     (O(image) with O(member_status), as that project); until it accepts, the image is not in its listings.
+  - With C(provider=huaweicloud), images are shared with projects (O(projects), 32 hexadecimal digits each) of the same
+    region through IMS's member API, in batches of 50, each waited for as a job; the member list is read back on every
+    run, so members added or removed outside the task are corrected. The recipient project accepts or rejects
+    (O(member_status), with O(vault_id) for a whole image made from a CBR backup). An image is never shared with its own
+    project (refused before any request).
   - Every option is checked before the first request that changes anything.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -47,9 +52,9 @@ options:
   projects:
     description:
       - Project ids to share the image with (O(state=present)) or to stop sharing it with (O(state=absent)),
-        the owner side of C(openstack). Each new member starts C(pending) until its project accepts.
+        the owner side of C(openstack) and C(huaweicloud). Each new member starts C(pending) until its project accepts.
       - With O(purge=true) the member set becomes exactly O(projects).
-      - "Providers: openstack."
+      - "Providers: huaweicloud, openstack."
     type: list
     elements: str
   member_status:
@@ -58,9 +63,15 @@ options:
         (O(image)) - V(accepted) (the image appears in the caller's listings), V(rejected), or V(pending)
         (undecided again).
       - An image that is not shared with the caller's project fails before any request that changes anything.
-      - "Providers: openstack."
+      - C(huaweicloud) accepts V(accepted) and V(rejected) only.
+      - "Providers: huaweicloud, openstack."
     type: str
     choices: [accepted, rejected, pending]
+  vault_id:
+    description:
+      - With O(member_status=accepted), the CBR vault that accepts a whole image made from a CBR backup (IMS needs one).
+      - "Providers: huaweicloud."
+    type: str
   state:
     description:
       - V(present) shares the image with O(users) (and with O(purge=true) with nobody else).
@@ -146,6 +157,22 @@ EXAMPLES = r'''
     provider: openstack
     image: 3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e
     member_status: accepted
+
+- name: Huawei Cloud - share exactly with these projects (members added elsewhere are removed)
+  cecloud.ims.ims_image_share:
+    provider: huaweicloud
+    region: cn-north-4
+    image: ubuntu-golden
+    projects:
+      - 0e6c2b4a3a8d4d6f9a4e8f6b2c1d0a11
+    purge: true
+
+- name: Huawei Cloud - as the recipient project, accept the image shared with it
+  cecloud.ims.ims_image_share:
+    provider: huaweicloud
+    region: cn-north-4
+    image: ubuntu-golden
+    member_status: accepted
 '''
 
 RETURN = r'''
@@ -211,7 +238,7 @@ visibility:
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import RECIPIENT_ACCEPT, RECIPIENT_DROP
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
-from ansible_collections.cecloud.ims.plugins.module_utils._service import dedupe, share_plan
+from ansible_collections.cecloud.ims.plugins.module_utils._service import MEMBER_JOB_TIMEOUT, dedupe, share_plan
 
 
 class ImageShareModule(ImsModule):
@@ -223,9 +250,10 @@ class ImageShareModule(ImsModule):
         share_id=dict(type='str'),
         projects=dict(type='list', elements='str'),
         member_status=dict(type='str', choices=['accepted', 'rejected', 'pending']),
+        vault_id=dict(type='str'),
     )
-    provider_options = dict(users=('cecloud',), share_id=('cecloud',), projects=('openstack',),
-                            member_status=('openstack',))
+    provider_options = dict(users=('cecloud',), share_id=('cecloud',), projects=('huaweicloud', 'openstack'),
+                            member_status=('huaweicloud', 'openstack'), vault_id=('huaweicloud',))
 
     def run(self):
         self._validate()
@@ -283,6 +311,10 @@ class ImageShareModule(ImsModule):
                                      'list the %s to remove, or use %s: [] with purge: true to remove every share.'
                                      % (who, who, who))
         principal.check(who, p[who])
+        own = self.backend.own_principal() if p['state'] == 'present' else None
+        if own is not None and own in p[who]:
+            raise ImsValidationError('%s holds %s, the caller\'s own project: an image is not shared with the project that '
+                                     'owns it.' % (who, own))
 
     # -- owner side ------------------------------------------------------------
 
@@ -312,13 +344,13 @@ class ImageShareModule(ImsModule):
             before_view['visibility'], after_view['visibility'] = image.get('visibility'), visibility
         self.set_diff(before_view, after_view)
         result = dict(changed=changed, image_id=image_id, shares=after, added=add, removed=remove)
-        if self.backend.updates_by_patch:
+        if self.backend.share_needs_visibility:
             result['visibility'] = visibility
         self.exit_json(**result)
 
     def _needs_shared_visibility(self, image, add):
         """Whether the image must become ``visibility: shared`` to get members (Glance: only shared images have them)."""
-        if not add or not self.backend.updates_by_patch or image.get('visibility') == 'shared':
+        if not add or not self.backend.share_needs_visibility or image.get('visibility') == 'shared':
             return False
         if image.get('visibility') != 'private':
             raise ImsValidationError('Image %s (%s) is %s, and only a shared image has member projects. Set its visibility '
@@ -341,7 +373,13 @@ class ImageShareModule(ImsModule):
         self.set_diff(dict(image_id=image_id, member_status=member.get('status')),
                       dict(image_id=image_id, member_status=p['member_status']))
         if changed and not self.check_mode:
-            member = self.backend.set_member_status(image_id, project, p['member_status'])
+            extra = dict(vault_id=p['vault_id']) if p['vault_id'] else {}
+            answer = self.service.finish(self.backend.set_member_status(image_id, project, p['member_status'], **extra),
+                                         MEMBER_JOB_TIMEOUT)
+            self.record_change(image_id=image_id)
+            if answer.get('job_id'):        # a job: the membership is read back
+                answer = self.backend.get_member(image_id, project) or dict(member, status=p['member_status'])
+            member = answer
         elif changed:
             member = dict(member, status=p['member_status'])
         self.exit_json(changed=changed, image_id=image_id, member=member, added=[], removed=[])

@@ -82,7 +82,7 @@ CASES = [
     ('no-tenant', None, 'ims_image', {'name': 'x4', 'tenant_id': ''}, r'tenant_id is required'),
     ('provider-unknown', None, 'ims_image_info', {'provider': 'aws'}, r'provider.*one of.*cecloud'),
     ('cecloud-refuses-openstack-options', None, 'ims_image_info', {'auth_url': 'http://127.0.0.1:1/v3', 'username': 'u'},
-     r'auth_url, username are not used by provider cecloud; auth_url is an option of provider openstack'),
+     r'auth_url, username are not used by provider cecloud; auth_url is an option of provider huaweicloud and openstack'),
     ('openstack-refuses-tenant_id', None, 'ims_image', {'name': 'x5', 'provider': 'openstack', 'tenant_id': 't-1'},
      r'tenant_id is not used by provider openstack; tenant_id is an option of provider cecloud'),
     ('openstack-token-without-project', None, 'ims_image_info', {'provider': 'openstack'},

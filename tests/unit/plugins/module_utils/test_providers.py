@@ -51,7 +51,7 @@ def run(module_class, args, capsys):
 
 @pytest.mark.parametrize('args,fragment', [
     (dict(OPENSTACK, tenant_id='t-1'), 'tenant_id is not used by provider openstack; tenant_id is an option of provider cecloud'),
-    (dict(CECLOUD, auth_url='http://k/v3'), 'auth_url is not used by provider cecloud; auth_url is an option of provider openstack'),
+    (dict(CECLOUD, auth_url='http://k/v3'), 'auth_url is not used by provider cecloud; auth_url is an option of provider huaweicloud and openstack'),
     (dict(CECLOUD, project_name='demo', interface='internal'), 'interface, project_name are not used by provider cecloud'),
 ])
 def test_an_option_of_another_provider_is_refused(args, fragment, capsys):

@@ -561,6 +561,8 @@ DESCRIPTION_MAX = 1024
 SYSTEM_DISK_RANGE = (1, 1024)
 DATA_DISK_RANGE = (40, 2048)
 TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
+# The tag ims_image_upload gives an image: the MD5 of the file it was made from (IMS's checksum is unused).
+SOURCE_MD5_TAG = 'ims_source_md5'
 # Options an existing image can change (PATCH /v2/cloudimages), and the attribute each one is.
 UPDATABLE = dict(name='name', description='__description', min_ram='min_ram', boot_mode='hw_firmware_type')
 # Options fixed once the image exists, and the attribute that shows each one.
@@ -733,5 +735,6 @@ def tag_changes(current, params):
     wanted = dict((t['key'], t['value']) for t in tag_list(params))
     have = dict((t.get('key'), t.get('value', '')) for t in current or [])
     create = [{'key': k, 'value': v} for k, v in sorted(wanted.items()) if have.get(k) != v]
-    delete = [{'key': k, 'value': v} for k, v in sorted(have.items()) if k not in wanted]
+    # The upload's source tag stays: it tells a re-run of the upload which file the image holds.
+    delete = [{'key': k, 'value': v} for k, v in sorted(have.items()) if k not in wanted and k != SOURCE_MD5_TAG]
     return create, delete

@@ -45,6 +45,15 @@ description:
     is deleted. A task that fails after it changed something reports C(changed=true) and what it made
     (RV(image), RV(replaced)).
   - The temporary object-storage credentials the service hands out never appear in results, logs or errors.
+  - With C(provider=huaweicloud), the file is staged in an OBS bucket of the user (O(obs_bucket), O(obs_key)) through
+    OBS's S3-compatible API at O(obs_endpoint), signed with the same O(access_key)/O(secret_key) (and
+    O(security_token)): multipart with parallel parts, each part's MD5 checked by OBS, resumable. The staged object's
+    size is checked, an IMS import job makes the image from C(obs://<obs_bucket>/<obs_key>) (a quick import for RAW
+    files from 128 GiB up, see O(quick_import)), the job and then the image's status are waited for, and the staged
+    object is deleted once the image is C(active) unless O(keep_staged_object=true).
+  - With C(provider=huaweicloud), IMS documents the image's C(checksum) as unused, so the module tags the image with
+    the file's MD5 (tag C(ims_source_md5)); a re-run tells by that tag whether the image of the name holds O(src).
+    An image of the name without that tag, or with another MD5, holds another file (O(replace)).
 author:
   - cecloud.ims contributors (@cecloud)
 options:
@@ -113,7 +122,7 @@ options:
         warns and starts over from byte 0.
       - V(false) aborts the unfinished uploads of the object and starts over.
       - Default V(true).
-      - "Providers: cecloud."
+      - "Providers: cecloud, huaweicloud (the staged object)."
     type: bool
   part_size_mb:
     description:
@@ -122,25 +131,53 @@ options:
       - A resumed upload keeps the part size of the attempt it resumes.
       - Memory used by the upload is about O(part_size_mb) times O(max_concurrency) at most.
       - Default V(16).
-      - "Providers: cecloud."
+      - "Providers: cecloud, huaweicloud (the staged object)."
     type: int
   max_concurrency:
     description:
       - How many parts are uploaded at the same time, between 1 and 64.
       - Default V(4).
-      - "Providers: cecloud."
+      - "Providers: cecloud, huaweicloud (the staged object)."
     type: int
+  obs_bucket:
+    description:
+      - The OBS bucket (of the task's region, storage class Standard) the file is staged in before IMS imports it.
+      - Required with C(provider=huaweicloud). It must exist; an unknown bucket fails the task before any change.
+      - "Providers: huaweicloud."
+    type: str
+  obs_key:
+    description:
+      - The key of the staged object in O(obs_bucket).
+      - Defaults to the image name with the format's extension (C(<name>.qcow2), C(<name>.raw)).
+      - An existing object of that key is overwritten.
+      - "Providers: huaweicloud."
+    type: str
+  keep_staged_object:
+    description:
+      - Whether to keep the staged object in O(obs_bucket) once the image is C(active) (default V(false), it is deleted).
+      - The staged object is always kept while IMS is still importing from it (O(wait=false), or a timed-out wait); a
+        later run of the task deletes it once the image is C(active).
+      - "Providers: huaweicloud."
+    type: bool
+  quick_import:
+    description:
+      - Whether to make the image with IMS's quick import (RAW files only; O(os_version) is then required for a
+        system disk image).
+      - When not set, a RAW file of 128 GiB or more is quick-imported (below that size IMS recommends the normal
+        import), any other file imported normally.
+      - "Providers: huaweicloud."
+    type: bool
   s3_validate_certs:
     description:
       - Whether to verify the TLS certificate of the object storage the file is uploaded to.
       - When not set, O(validate_certs) applies.
-      - "Providers: cecloud."
+      - "Providers: cecloud, huaweicloud (the staged object)."
     type: bool
   s3_ca_path:
     description:
       - A CA bundle (PEM) to verify the object storage's certificate with.
       - When not set, O(ca_path) applies (unless O(s3_validate_certs=false)).
-      - "Providers: cecloud."
+      - "Providers: cecloud, huaweicloud (the staged object)."
     type: path
 extends_documentation_fragment:
   - cecloud.ims.ims
@@ -165,6 +202,9 @@ notes:
   - On openstack the PUT of the file is not repeated after it may have reached Glance (Glance refuses a
     second PUT into an image that took data); a failed PUT leaves the image record, which the module deletes
     (O(cleanup_on_failure)) or, when it was reused, keeps C(queued) for the next run.
+  - With C(provider=huaweicloud), the image is made by an asynchronous job; O(wait_timeout) covers the job and then
+    the image's status. A token or a password login cannot sign OBS requests, so this provider needs
+    O(access_key) and O(secret_key) here.
   - Metadata options set the new image's fields; they are not compared with an existing image
     (use M(cecloud.ims.ims_image) to change the metadata of an image).
   - The object storage is addressed path-style with signature v4 and region C(us-east-1), which
@@ -190,6 +230,19 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ upload.image.image_id }}: {{ upload.transfer.mib_per_s }} MiB/s"
   when: upload.changed
+
+- name: Upload to Huawei Cloud IMS, staging the file in an OBS bucket
+  cecloud.ims.ims_image_upload:
+    provider: huaweicloud
+    region: cn-north-4
+    access_key: "{{ huawei_ak }}"
+    secret_key: "{{ huawei_sk }}"
+    src: /srv/images/ubuntu-22.04-golden.qcow2
+    name: ubuntu-22.04-golden
+    obs_bucket: my-image-staging
+    min_disk: 40
+    os_version: Ubuntu 22.04 server 64bit
+    wait_timeout: 3600
 
 - name: Publish a rebuilt image under the same name, deleting the old one once the new is active
   cecloud.ims.ims_image_upload:
@@ -280,6 +333,44 @@ shares_moved:
   returned: when the shares of a replaced image were moved
   type: dict
   sample: {img-kvvfk28fcjc0mt: ["7085524801413879999"]}
+staged_object:
+  description: C(huaweicloud) - the OBS object the file was staged in, and what became of it.
+  returned: with C(huaweicloud)
+  type: dict
+  contains:
+    bucket:
+      description: O(obs_bucket).
+      type: str
+      sample: my-image-staging
+    key:
+      description: The object's key (O(obs_key)).
+      type: str
+      sample: ubuntu-22.04-golden.qcow2
+    size:
+      description: Bytes staged, when this run uploaded the file.
+      type: int
+      sample: 27205947
+    etag:
+      description: The staged object's ETag (for a multipart upload, the MD5 of the parts' MD5s and their count).
+      type: str
+      sample: 4f6a1ec2b1d3a6f3c1e5a2e0b9c8d7e6-2
+    deleted:
+      description: Whether this run deleted the staged object.
+      type: bool
+      sample: true
+    kept:
+      description: Whether the staged object was kept (O(keep_staged_object), or IMS still imports from it).
+      type: bool
+      sample: false
+    upload_id:
+      description: The unfinished multipart upload a failed run left for the next run to resume.
+      type: str
+      sample: 2~0QiRhbBq0eqmrNz
+job_id:
+  description: C(huaweicloud) - the id of the IMS job that made the image.
+  returned: when this run started an import job
+  type: str
+  sample: 4010a32c6d7b2d01816ee2b7c8b9b0d8
 transfer:
   description: Figures of the upload; empty when nothing was uploaded.
   returned: always
@@ -332,11 +423,13 @@ import time
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _glance, _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
-from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_DIRECT_PUT, UPLOAD_VIA_SERVICE_S3
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import (
+    UPLOAD_DIRECT_PUT, UPLOAD_VIA_OBJECT_STORAGE, UPLOAD_VIA_SERVICE_S3)
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
     DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, predicted_image,
     validate_metadata)
+from ansible_collections.cecloud.ims.plugins.module_utils._staged_upload import StagedUpload, best_of
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images, is_ambiguous)
@@ -350,9 +443,12 @@ EMPTY = 'queued'                    # queued with the file's disk format: ready 
 LEFTOVER = 'left by a failed run'   # killed, or queued with another disk format
 # Which one an upload reuses when several images of the name could be its own.
 REUSE_ORDER = (SAME, SAME_SIZE, EMPTY)
-# The options of the S3 upload (provider cecloud), and their defaults.
+# The options of the upload to object storage (the S3 endpoint cecloud hands out; the OBS bucket huaweicloud
+# stages the file in), and their defaults.
 S3_OPTIONS = ('resume', 'part_size_mb', 'max_concurrency', 's3_validate_certs', 's3_ca_path')
 S3_DEFAULTS = dict(resume=True, part_size_mb=_transfer.DEFAULT_PART_SIZE_MB, max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY)
+# The options of the providers that stage the file in the user's own object storage (huaweicloud).
+STAGING_OPTIONS = ('obs_bucket', 'obs_key', 'keep_staged_object', 'quick_import')
 
 
 def _spec():
@@ -372,6 +468,10 @@ def _spec():
         max_concurrency=dict(type='int'),
         s3_validate_certs=dict(type='bool'),
         s3_ca_path=dict(type='path'),
+        obs_bucket=dict(type='str'),
+        obs_key=dict(type='str', no_log=False),
+        keep_staged_object=dict(type='bool'),
+        quick_import=dict(type='bool'),
     )
     return spec
 
@@ -388,12 +488,13 @@ def _describe_hashes(hashes):
 
 class ImageUploadModule(ImsModule):
     argument_spec = _spec()
-    provider_options = dict(METADATA_PROVIDER_OPTIONS, **dict((o, ('cecloud',)) for o in S3_OPTIONS))
+    provider_options = dict(METADATA_PROVIDER_OPTIONS, **dict(
+        [(o, ('cecloud', 'huaweicloud')) for o in S3_OPTIONS] + [(o, ('huaweicloud',)) for o in STAGING_OPTIONS]))
 
     @property
     def extra_libraries(self):
-        """boto3 for the providers whose service hands out object storage (S3) to upload to."""
-        if self.provider.backend.uploader == UPLOAD_VIA_SERVICE_S3:
+        """boto3 for the providers whose upload goes through object storage (S3 or OBS)."""
+        if self.provider.backend.uploader in (UPLOAD_VIA_SERVICE_S3, UPLOAD_VIA_OBJECT_STORAGE):
             return dict(boto3=(HAS_BOTO3, BOTO3_IMPORT_ERROR))
         return {}
 
@@ -403,6 +504,8 @@ class ImageUploadModule(ImsModule):
         self.size = _transfer.check_source(p['src'])
         self.disk_format = self._disk_format()
         self._hashes = {}
+        if self.backend.uploader == UPLOAD_VIA_OBJECT_STORAGE:
+            return self._run_staged()
         tenant = None if self.backend.updates_by_patch else self.tenant()
         self.result['transfer'] = {}
         if self.check_mode:
@@ -448,14 +551,15 @@ class ImageUploadModule(ImsModule):
     def _validate(self):
         p = self.params
         uploader = self.backend.uploader
-        self.require(uploader in (UPLOAD_VIA_SERVICE_S3, UPLOAD_DIRECT_PUT), 'take an image file in one of the ways '
-                     'ims_image_upload uploads (object storage the service hands out, or one streamed PUT)',
+        self.require(uploader in (UPLOAD_VIA_SERVICE_S3, UPLOAD_DIRECT_PUT, UPLOAD_VIA_OBJECT_STORAGE),
+                     'take an image file in one of the ways ims_image_upload uploads (object storage the service '
+                     'hands out, one streamed PUT, or staging in the user\'s own object storage)',
                      'upload the file with the provider\'s own tools')
         if self.backend.updates_by_patch:
             _glance.check_metadata(p)
-        else:
+        elif uploader == UPLOAD_VIA_SERVICE_S3:
             validate_metadata(p)
-        if uploader != UPLOAD_VIA_SERVICE_S3:
+        if uploader == UPLOAD_DIRECT_PUT:
             return
         for option, default in S3_DEFAULTS.items():
             if p[option] is None:
@@ -529,11 +633,7 @@ class ImageUploadModule(ImsModule):
 
     def _pick(self, images):
         """The image an earlier run of this task made: the best of REUSE_ORDER, the newest of a kind."""
-        for kind in REUSE_ORDER:
-            found = [i for i in images if self._kind(i) == kind]
-            if found:
-                return found[0]
-        return None
+        return best_of(images, self._kind, REUSE_ORDER)
 
     def _may_delete(self, image):
         """Whether the task may delete this other image of its name: replace=true, or the leftover of a failed run."""
@@ -737,6 +837,35 @@ class ImageUploadModule(ImsModule):
             notes.append('telling the service the upload failed also failed (%s)' % report_error.message)
         notes.append(self._cleanup(image_id, created))
         _add_notes(exc, notes)
+
+    # -- staged in the user's object storage (backend uploader object_storage) ----------------------
+
+    def _run_staged(self):
+        self._deadline = self.service.clock() + self.params['wait_timeout']
+        run = StagedUpload(self)
+        run.validate(self.size, self.disk_format)
+        if self.check_mode:
+            self.local_md5()
+        run.run()
+
+    def remaining(self):
+        """Seconds left of wait_timeout, which covers the import job and then the image's status."""
+        return max(1, self._deadline - self.service.clock())
+
+    def set_local_md5(self, md5):
+        self._hashes['md5'] = md5
+
+    @staticmethod
+    def add_notes(exc, notes):
+        _add_notes(exc, notes)
+
+    @staticmethod
+    def transfer_figures(transfer):
+        return _transfer_figures(transfer)
+
+    def delete_failed(self, image_id):
+        """Delete an image this run made that failed; says what happened."""
+        return self._cleanup(image_id, created=True)
 
     def _cleanup(self, image_id, created):
         if not created:

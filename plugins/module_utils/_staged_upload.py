@@ -1,0 +1,330 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cecloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""ims_image_upload where the file is staged in the user's object storage and imported from there.
+
+The backend's uploader is ``object_storage`` (huaweicloud): the file goes to ``obs_bucket/obs_key``
+with the resumable S3 uploader (``_staging.ObjectStorage.upload``), the staged object is checked,
+an import job makes the image from it, the job and then the image's status are waited for, the
+image is checked, and the staged object is deleted (unless ``keep_staged_object``).
+
+One image per name, as on every provider (ImageService.claim_name): IMS documents the image's
+``checksum`` as unused, so the file an image was made from is told by a tag the upload gives it,
+``ims_source_md5`` (``_huaweicloud.SOURCE_MD5_TAG``) with the file's MD5.  An image of the name
+carrying the file's MD5 is the task's own (active: nothing to do; queued or saving: the import an
+earlier run started); one carrying another MD5, or none, holds another file (refused unless
+``replace``); a killed one is left by a failed run (deleted when ``cleanup_on_failure``).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud, _staging
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._service import (
+    ACTIVE, DELETED, KILLED, QUEUED, SAVING, describe_images)
+
+GIB = 1024 ** 3
+# huaweicloud-ims.md 5.4: a quick import is for RAW/ZVHD2 files, recommended from 128 GB up (normal import below).
+QUICK_IMPORT_FROM = 128 * GIB
+QUICK_IMPORT_FORMATS = ('raw',)
+
+# What an image of the task's name is to the task (StagedUpload.kind).
+SAME = 'holds src'                  # active, tagged with the file's MD5
+PENDING = 'importing src'           # queued or saving, tagged with the file's MD5: an earlier run's import
+OTHER = 'holds another file'        # tagged with another MD5, or not by this module
+LEFTOVER = 'left by a failed run'   # killed
+REUSE_ORDER = (SAME, PENDING)
+
+
+def source_md5(image):
+    """The MD5 an image's source tag names (IMS lists key/value tags as ``key=value``, older ones ``key.value``)."""
+    for tag in image.get('tags') or []:
+        if isinstance(tag, str):
+            for separator in ('=', '.'):
+                prefix = _huaweicloud.SOURCE_MD5_TAG + separator
+                if tag.startswith(prefix):
+                    return tag[len(prefix):].lower()
+    return None
+
+
+def best_of(images, kind_of, order):
+    """The first image of the first kind in ``order`` that ``kind_of(image)`` finds (listings are newest first)."""
+    for kind in order:
+        found = [i for i in images if kind_of(i) == kind]
+        if found:
+            return found[0]
+    return None
+
+
+def default_key(name, disk_format):
+    """The staged object's key when obs_key is not set: the image name with the format's extension."""
+    return '%s.%s' % (name, disk_format)
+
+
+class StagedUpload:
+    """One run of ims_image_upload through object storage; ``module`` is the ImageUploadModule."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.service = module.service
+        self.backend = module.backend
+        self.size = None
+        self.disk_format = None
+        self.bucket = None
+        self.key = None
+        self.quick = False
+        self._storage = None
+
+    # -- checks before any request ------------------------------------------------------
+
+    def validate(self, size, disk_format):
+        """Everything IMS and OBS would refuse, refused before any request; fills bucket, key and quick."""
+        p = self.params
+        self.size, self.disk_format = size, disk_format
+        _staging.require_keys(p, 'ims_image_upload on provider huaweicloud')
+        if not p['obs_bucket']:
+            raise ImsValidationError('obs_bucket is required with provider huaweicloud: the file is staged in that OBS '
+                                     'bucket (of the task\'s region) and IMS imports the image from it.')
+        _staging.check_bucket_name('obs_bucket', p['obs_bucket'])
+        self.bucket = p['obs_bucket']
+        self.key = p['obs_key'] if p['obs_key'] is not None else default_key(p['name'], disk_format)
+        _staging.check_key('obs_key', self.key)
+        self.quick = p['quick_import'] if p['quick_import'] is not None else (
+            disk_format in QUICK_IMPORT_FORMATS and size >= QUICK_IMPORT_FROM)
+        if self.quick and disk_format not in QUICK_IMPORT_FORMATS:
+            raise ImsValidationError('quick_import takes a RAW file (IMS quick-imports RAW and ZVHD2 files only); %s is a '
+                                     '%s file.' % (p['src'], disk_format))
+        tags = p['tags'] or []
+        if any(isinstance(t, dict) and t.get('key') == _huaweicloud.SOURCE_MD5_TAG for t in tags):
+            raise ImsValidationError('tags: the key %s is the module\'s own (the MD5 of the file the image was made '
+                                     'from); use another key.' % _huaweicloud.SOURCE_MD5_TAG)
+        if len(tags) >= _huaweicloud.TAGS_MAX:
+            raise ImsValidationError('tags: at most %d tags on an uploaded image (IMS takes %d, and the module adds %s); '
+                                     'got %d.' % (_huaweicloud.TAGS_MAX - 1, _huaweicloud.TAGS_MAX,
+                                                  _huaweicloud.SOURCE_MD5_TAG, len(tags)))
+        _huaweicloud.check_image_options(self._import_params())
+        if p['image_type'] == 'whole_image':
+            raise ImsValidationError('image_type whole_image is made from a server or a backup, not from a file: use '
+                                     'os_image or data_image.')
+
+    def _import_params(self, md5=None):
+        """ims_image's options for the import from the staged object (``_huaweicloud.creation_request`` reads them)."""
+        p = self.params
+        tags = list(p['tags'] or [])
+        tags.append({'key': _huaweicloud.SOURCE_MD5_TAG, 'value': md5 or '0' * 32})
+        return dict(p, import_url=_staging.object_url(self.bucket, self.key), quick_import=self.quick, disk_format=None,
+                    instance_id=None, backup_id=None, copy_from=None, vault_id=None, data_images=None,
+                    copy_from_region=None, tags=tags)
+
+    # -- the run ---------------------------------------------------------------------------
+
+    @property
+    def storage(self):
+        if self._storage is None:
+            self._storage = _staging.from_params(self.params, self.params['max_concurrency'])
+        return self._storage
+
+    def run(self):
+        m, p = self.module, self.params
+        self.storage.require_bucket(self.bucket, 'obs_bucket')
+        claim = self.service.claim_name(p['name'], reuse=self._pick, discard=self._may_delete, refusal=self._refusal)
+        doomed = [i for i in claim.discard if self.kind(i) != LEFTOVER]
+        leftovers = [i for i in claim.discard if i not in doomed]
+        shares = m._shares_to_move(doomed)      # pylint: disable=protected-access
+        image = claim.reuse
+        if image is not None:
+            image.pop('scope', None)
+        m.result.update(transfer={}, staged_object=dict(bucket=self.bucket, key=self.key))
+        if m.check_mode:
+            return self._predict(image, claim.discard, shares)
+        for old in leftovers:
+            m._delete(old)                      # pylint: disable=protected-access
+        if image is None:
+            image = self._stage_and_import(claim)
+        else:
+            m.result['checksum'] = m.local_md5()
+            if self.kind(image) == PENDING and (p['wait'] or doomed):
+                image = self._wait_active(image, created=False)
+        m.result['image'] = image
+        if image.get('status') == ACTIVE:
+            self._drop_staged()
+        else:
+            m.result['staged_object'].update(kept=True, reason='IMS reads it until the import job ends')
+        for old in doomed:
+            m._delete(old, move_shares_to=image['image_id'] if shares.get(old['image_id']) else None)  # pylint: disable=protected-access
+        if shares:
+            m.result['shares_moved'] = shares
+        m.set_diff(*m._diff(claim.reuse, image, claim.discard))     # pylint: disable=protected-access
+
+    # -- what the images of the name are to the task ----------------------------------------
+
+    def kind(self, image):
+        status = image.get('status')
+        if status == KILLED:
+            return LEFTOVER
+        marked = source_md5(image)
+        if marked is None or marked != self.module.local_md5():
+            return OTHER
+        return SAME if status == ACTIVE else PENDING
+
+    def _pick(self, images):
+        return best_of(images, self.kind, REUSE_ORDER)
+
+    def _may_delete(self, image):
+        if self.kind(image) == LEFTOVER:
+            return self.params['cleanup_on_failure'] or self.params['replace']
+        return self.params['replace']
+
+    def _refusal(self, images):
+        p = self.params
+        content = [i for i in images if self.kind(i) != LEFTOVER]
+        if content:
+            return ('Image %r (%s) already holds another file: %s. Set replace: true to upload a new image and delete the '
+                    'old one, or choose another name.' % (
+                        p['name'], describe_images(content), '; '.join(
+                            '%s %s' % (i['image_id'], 'was made from a file with MD5 %s' % source_md5(i) if source_md5(i)
+                                       else 'has no %s tag (it was not uploaded by this module)' % _huaweicloud.SOURCE_MD5_TAG)
+                            for i in content) + '; %s has MD5 %s' % (p['src'], self.module.local_md5())))
+        return ('Image %r (%s) is left by a failed run. Set cleanup_on_failure: true to delete it, or delete it yourself '
+                '(cecloud.ims.ims_image state: absent).' % (p['name'], describe_images(images)))
+
+    # -- check mode ------------------------------------------------------------------------
+
+    def _predict(self, image, discard, shares):
+        m = self.module
+        m.result['checksum'] = m.local_md5()
+        if image is not None and self.kind(image) in (SAME, PENDING):
+            planned = image
+        else:
+            params = self._import_params(m.local_md5())
+            planned = dict(_huaweicloud.predicted_image(params, _huaweicloud.creation_request(params)[1]), status=ACTIVE,
+                           tags=['%s=%s' % (t['key'], t['value']) for t in params['tags']])
+        if discard:
+            m.result['replaced'] = [i['image_id'] for i in discard]
+        if shares:
+            m.result['shares_moved'] = shares
+        m.set_diff(*m._diff(image, planned, discard))       # pylint: disable=protected-access
+        m.exit_json(changed=planned is not image or bool(discard), image=planned)
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def _stage_and_import(self, claim):
+        """Upload the file to the staged object, check it, import the image from it and wait (with wait)."""
+        m, p = self.module, self.params
+        staged = m.result['staged_object']
+        try:
+            transfer = self.storage.upload(p['src'], self.bucket, self.key, self.size, p['part_size_mb'],
+                                           p['max_concurrency'], p['resume'])
+        except ImsError as exc:
+            if getattr(exc, 'resumable', False):
+                staged.update(upload_id=exc.upload_id, parts_stored=exc.parts_stored)
+                m.record_change()
+                m.add_notes(exc, ['%d part(s) (%d bytes) of unfinished upload %s stay in %s: run the task again to send '
+                                  'only what is missing, or set resume: false to start over' % (
+                                      exc.parts_stored, exc.bytes_stored, exc.upload_id,
+                                      _staging.object_url(self.bucket, self.key))])
+            raise
+        for warning in transfer['warnings']:
+            m.warn(warning)
+        m.set_local_md5(transfer['md5'])
+        m.result['checksum'] = transfer['md5']
+        m.result['transfer'] = m.transfer_figures(transfer)
+        staged.update(size=self.size)
+        m.record_change()
+        try:
+            self._check_staged()
+            params = self._import_params(transfer['md5'])
+            kind, body = _huaweicloud.creation_request(params)
+            predicted = dict(_huaweicloud.predicted_image(params, body), image_id=None)
+            submit = getattr(self.backend, kind)
+            image = self.service.create_once(lambda: self._made_by_job(lambda: submit(body), predicted), claim)
+        except ImsError as exc:
+            m.add_notes(exc, self._cleanup(claim))
+            raise
+        m.record_change(image=image)
+        if p['wait'] and image.get('image_id'):
+            image = self._wait_active(image, created=True, claim=claim)
+        return image
+
+    def _check_staged(self):
+        """The staged object holds the file's bytes: its size (each part's MD5 was checked as it was stored)."""
+        found = self.storage.head(self.bucket, self.key)
+        if found is None or found['size'] != self.size:
+            raise ImsError('The staged object %s %s, but %s has %d bytes; nothing was imported.' % (
+                _staging.object_url(self.bucket, self.key), 'is missing' if found is None else 'has %d bytes' % found['size'],
+                self.params['src'], self.size))
+        self.module.result['staged_object']['etag'] = found['etag']
+
+    def _made_by_job(self, submit, predicted):
+        """``submit()`` the import job; with wait, the image it made (else the image as it will be listed)."""
+        m, p = self.module, self.params
+        answer = submit()
+        m.record_change(job_id=answer['job_id'])
+        if not p['wait']:
+            found = self.service.find_image(name=p['name'], exclude_statuses=(DELETED, KILLED))
+            return found or predicted
+        job = self.service.wait_for_job(answer['job_id'], m.remaining())
+        m.result['job_id'] = job.get('job_id') or answer['job_id']
+        for image_id in job['image_ids']:
+            image = self.backend.get_image(image_id)
+            if image is not None and image.get('name') == p['name']:
+                return image
+        return self.service.find_image(name=p['name'], exclude_statuses=(DELETED, KILLED)) or \
+            dict(predicted, image_id=job['image_id'])
+
+    def _wait_active(self, image, created, claim=None):
+        """Wait until the image is active, then check it was made from the staged object."""
+        m = self.module
+        try:
+            image = self.service.wait_for_status(image['image_id'], timeout=m.remaining())
+        except ImsError as exc:
+            if created:
+                m.add_notes(exc, self._cleanup(claim))
+            raise
+        origin = image.get('__data_origin')
+        expected = 'file,%s:%s' % (self.bucket, self.key)
+        if created and origin and origin != expected:
+            raise ImsError('Image %s became active from %s, not from the staged object %s.' % (
+                image['image_id'], origin, expected))
+        return image
+
+    def _drop_staged(self):
+        """Delete the staged object once the image is active, unless keep_staged_object."""
+        staged = self.module.result['staged_object']
+        if self.params['keep_staged_object']:
+            staged['kept'] = True
+            return
+        if self.storage.head(self.bucket, self.key) is None:
+            return
+        self.storage.delete(self.bucket, self.key)
+        staged['deleted'] = True
+        self.module.record_change()
+
+    def _cleanup(self, claim):
+        """After a failure: the images this run made that failed, and the staged object, deleted where asked."""
+        p = self.params
+        notes = []
+        if not p['cleanup_on_failure']:
+            return ['what this run made was kept (cleanup_on_failure is false)']
+        made = [i for i in self.service.list_images(scope='private', name=p['name'])
+                if claim is not None and i.get('image_id') not in claim.known_ids]
+        for image in made:
+            if image.get('status') == KILLED:
+                notes.append(self.module.delete_failed(image['image_id']))
+        importing = [i['image_id'] for i in made if i.get('status') in (QUEUED, SAVING)]
+        if importing:
+            self.module.result['staged_object'].update(kept=True, reason='IMS reads it until the import job ends')
+            notes.append('the staged object %s was kept: image %s is still being imported from it; run the task '
+                         'again to wait for it' % (_staging.object_url(self.bucket, self.key), ', '.join(importing)))
+        elif not p['keep_staged_object']:
+            try:
+                self.storage.delete(self.bucket, self.key)
+                self.module.result['staged_object']['deleted'] = True
+                notes.append('the staged object %s was deleted' % _staging.object_url(self.bucket, self.key))
+            except ImsError as exc:
+                notes.append('deleting the staged object failed: %s' % exc.message)
+        return notes
+

@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ims_image_upload with ``provider: huaweicloud`` through the Huawei emulator and SeaweedFS acting as OBS:
+the file is staged in the task's bucket, imported by a job, verified, and the staged object deleted."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import uuid
+
+import pytest
+
+from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
+from tests.integration.images import md5, write_qcow2, write_raw
+
+MIB = 1024 * 1024
+SOURCE_TAG = 'ims_source_md5'
+
+
+def new_bucket(hw):  # pylint: disable=redefined-outer-name
+    bucket = 'stage-%s' % uuid.uuid4().hex[:12]
+    hw.obs().create_bucket(Bucket=bucket)
+    return bucket
+
+
+def objects(hw, bucket):  # pylint: disable=redefined-outer-name
+    return sorted(o['Key'] for o in hw.obs().list_objects_v2(Bucket=bucket).get('Contents') or [])
+
+
+def unfinished_uploads(hw, bucket):  # pylint: disable=redefined-outer-name
+    return hw.obs().list_multipart_uploads(Bucket=bucket).get('Uploads') or []
+
+
+def upload_args(src, name, bucket, **extra):
+    return dict(dict(src=src, name=name, obs_bucket=bucket, min_disk=40, part_size_mb=5, max_concurrency=2), **extra)
+
+
+def job_posts(hw):  # pylint: disable=redefined-outer-name
+    return [r for r in hw.writes() if r['method'] == 'POST' and 'cloudimages' in r['path'] and r['path'].endswith('action')]
+
+
+@pytest.fixture
+def bucket(hw):  # noqa: F811  pylint: disable=redefined-outer-name
+    return new_bucket(hw)
+
+
+def test_a_new_upload_stages_the_file_imports_it_verifies_and_deletes_the_staged_object(hw, bucket, tmp_path):  # noqa: F811
+    src = write_qcow2(tmp_path / 'golden.qcow2', 12)
+    run = hw.module('ims_image_upload', upload_args(src, 'hw-golden', bucket, os_version='Ubuntu 22.04 server 64bit'))
+    assert not run.failed and run.changed, run
+    image = run['image']
+    assert image['status'] == 'active' and image['name'] == 'hw-golden', image
+    assert image['__data_origin'] == 'file,%s:hw-golden.qcow2' % bucket
+    assert '%s=%s' % (SOURCE_TAG, md5(src)) in image['tags']
+    assert run['checksum'] == md5(src)
+    assert run['job_id']
+    staged = run['staged_object']
+    assert staged['bucket'] == bucket and staged['key'] == 'hw-golden.qcow2' and staged['deleted'] is True, staged
+    assert staged['size'] == os.path.getsize(src) and staged['etag'].endswith('-3'), staged   # 12 MiB in 5 MiB parts
+    assert run['transfer']['bytes'] == os.path.getsize(src) and run['transfer']['parts_sent'] == 3
+    assert objects(hw, bucket) == [] and unfinished_uploads(hw, bucket) == []
+    (made,) = hw.images('hw-golden')
+    assert made['id'] == image['image_id'] and made['status'] == 'active'
+    assert made['size'] == os.path.getsize(src)       # the emulator keeps the imported object's bytes
+    (post,) = job_posts(hw)
+    assert post['path'] == '/v2/cloudimages/action'
+
+
+def test_a_second_run_changes_nothing_and_uploads_nothing(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 6)
+    args = upload_args(src, 'hw-twice', bucket)
+    first = hw.module('ims_image_upload', args)
+    assert first.changed and not first.failed, first
+    hw.stack.clear_requests()
+    second = hw.module('ims_image_upload', args)
+    assert not second.failed and not second.changed, second
+    assert second['image']['image_id'] == first['image']['image_id']
+    assert second['transfer'] == {} and second['checksum'] == md5(src)
+    assert hw.writes() == []
+    assert len(hw.images('hw-twice')) == 1
+
+
+def test_check_mode_predicts_the_image_and_writes_nothing(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 6)
+    run = hw.module('ims_image_upload', upload_args(src, 'hw-check', bucket), check=True, diff=True)
+    assert not run.failed and run.changed, run
+    assert run['image']['name'] == 'hw-check' and run['image']['status'] == 'active'
+    assert '%s=%s' % (SOURCE_TAG, md5(src)) in run['image']['tags']
+    assert run['checksum'] == md5(src)
+    assert hw.writes() == [] and objects(hw, bucket) == [] and hw.images('hw-check') == []
+
+
+def test_another_file_under_the_name_is_refused_then_replaced_with_replace(hw, bucket, tmp_path):  # noqa: F811
+    old_src = write_raw(tmp_path / 'old.raw', 6, seed=b'old')
+    new_src = write_raw(tmp_path / 'new.raw', 6, seed=b'new')
+    first = hw.module('ims_image_upload', upload_args(old_src, 'hw-replace', bucket))
+    assert first.changed and not first.failed, first
+    hw.stack.clear_requests()
+
+    refused = hw.module('ims_image_upload', upload_args(new_src, 'hw-replace', bucket))
+    assert refused.failed and not refused.changed, refused
+    assert 'another file' in refused['msg'] and first['image']['image_id'] in refused['msg'], refused['msg']
+    assert md5(old_src) in refused['msg'] and md5(new_src) in refused['msg']
+    assert hw.writes() == [] and objects(hw, bucket) == []
+
+    check = hw.module('ims_image_upload', upload_args(new_src, 'hw-replace', bucket, replace=True), check=True)
+    assert check.changed and check['replaced'] == [first['image']['image_id']], check
+    assert hw.writes() == []
+
+    replaced = hw.module('ims_image_upload', upload_args(new_src, 'hw-replace', bucket, replace=True))
+    assert not replaced.failed and replaced.changed, replaced
+    assert replaced['replaced'] == [first['image']['image_id']]
+    (left,) = hw.images('hw-replace')
+    assert left['id'] == replaced['image']['image_id'] != first['image']['image_id']
+    assert {'key': SOURCE_TAG, 'value': md5(new_src)} in left['_kv_tags']
+
+
+def test_keep_staged_object_and_a_chosen_key(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 6)
+    run = hw.module('ims_image_upload', upload_args(src, 'hw-keep', bucket, obs_key='golden/v1/disk.raw',
+                                                    keep_staged_object=True))
+    assert not run.failed and run.changed, run
+    assert run['staged_object']['kept'] is True and 'deleted' not in run['staged_object']
+    assert objects(hw, bucket) == ['golden/v1/disk.raw']
+    assert run['image']['__data_origin'] == 'file,%s:golden/v1/disk.raw' % bucket
+
+
+def test_a_raw_file_quick_imported_with_quick_import(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 6)
+    run = hw.module('ims_image_upload', upload_args(src, 'hw-quick', bucket, quick_import=True,
+                                                    os_version='Ubuntu 22.04 server 64bit'))
+    assert not run.failed and run.changed, run
+    (post,) = job_posts(hw)
+    assert post['path'] == '/v2/cloudimages/quickimport/action'
+    assert run['image']['status'] == 'active'
+
+
+def test_wait_false_leaves_the_staged_object_until_a_later_run_sees_the_image_active(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 6)
+    args = upload_args(src, 'hw-nowait', bucket)
+    first = hw.module('ims_image_upload', dict(args, wait=False))
+    assert not first.failed and first.changed, first
+    assert first['staged_object'].get('kept') is True
+    assert objects(hw, bucket) == ['hw-nowait.raw']
+    second = hw.module('ims_image_upload', args)
+    assert not second.failed and second.changed and second['staged_object']['deleted'] is True, second
+    assert second['image']['status'] == 'active' and second['transfer'] == {}
+    assert objects(hw, bucket) == [] and len(hw.images('hw-nowait')) == 1
+    third = hw.module('ims_image_upload', args)
+    assert not third.changed, third

@@ -7,12 +7,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import threading
 import uuid
 
 import pytest
 
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
 from tests.integration.images import md5, write_qcow2, write_raw
+from tests.integration.s3_proxy import S3Proxy
 
 MIB = 1024 * 1024
 SOURCE_TAG = 'ims_source_md5'
@@ -149,3 +151,73 @@ def test_wait_false_leaves_the_staged_object_until_a_later_run_sees_the_image_ac
     assert objects(hw, bucket) == [] and len(hw.images('hw-nowait')) == 1
     third = hw.module('ims_image_upload', args)
     assert not third.changed, third
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+def run_in_background(hw, args):  # pylint: disable=redefined-outer-name
+    """Start the module in a thread; returns (thread, box), box['run'] holding the ModuleRun once it ends."""
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(run=hw.module('ims_image_upload', args)), daemon=True)
+    thread.start()
+    return thread, box
+
+
+def test_obs_stopped_mid_upload_then_a_clean_rerun_makes_one_image_and_leaves_nothing_behind(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'big.raw', 40)
+    size = os.path.getsize(src)
+    proxy = S3Proxy(hw.stack.s3.ports['s3'])
+    args = upload_args(src, 'hw-obs-cut', bucket, obs_endpoint=proxy.url, max_concurrency=1, retries=1, timeout=20)
+    try:
+        proxy.hold_at = int(size * 0.7)
+        thread, box = run_in_background(hw, args)
+        assert proxy.held.wait(300), 'the upload never reached 70 %'
+        hw.stack.s3.stop()          # OBS goes away mid-upload
+        proxy.drop()
+        thread.join(300)
+        first = box['run']
+        hw.stack.s3.start(60)
+        assert first.failed, first
+        assert 'object storage' in first['msg'] and hw.stack.owner.secret_key not in first.stdout + first.stderr
+        assert hw.images('hw-obs-cut') == [] and job_posts(hw) == [], 'nothing may be imported from a partial upload'
+        assert first.changed and first['staged_object']['parts_stored'] >= 1, first    # parts stay for the re-run
+
+        proxy.reset()
+        second = hw.module('ims_image_upload', args)
+    finally:
+        if hw.stack.s3.proc is None:
+            hw.stack.s3.start(60)
+        proxy.close()
+    assert not second.failed and second.changed, second
+    assert second['transfer']['resumed'] is True and second['transfer']['bytes_reused'] > 0, second['transfer']
+    assert proxy.sent < 0.5 * size, (proxy.sent, size)
+    (image,) = hw.images('hw-obs-cut')
+    assert image['status'] == 'active' and {'key': SOURCE_TAG, 'value': md5(src)} in image['_kv_tags']
+    assert objects(hw, bucket) == [] and unfinished_uploads(hw, bucket) == []
+
+
+def test_the_reply_to_the_import_lost_then_one_image_and_no_second_import(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 6)
+    hw.stack.set_faults(rules=[dict(method='POST', path='^/v2/cloudimages/action$', action='drop_after', count=1)])
+    run = hw.module('ims_image_upload', upload_args(src, 'hw-lost-reply', bucket))
+    hw.stack.set_faults()
+    assert not run.failed and run.changed, run
+    assert len(job_posts(hw)) == 1, job_posts(hw)
+    (image,) = hw.images('hw-lost-reply')
+    assert image['status'] == 'active' and run['image']['image_id'] == image['id']
+    assert objects(hw, bucket) == []
+    again = hw.module('ims_image_upload', upload_args(src, 'hw-lost-reply', bucket))
+    assert not again.changed and len(hw.images('hw-lost-reply')) == 1, again
+
+
+def test_a_failed_import_job_reports_its_reason_and_cleans_up_then_a_rerun_succeeds(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 6)
+    hw.stack.set_job_faults([dict(job_type='imsImportImageJob', error_code='IMG.0057', fail_reason='file is corrupt',
+                                  count=1)])
+    failed = hw.module('ims_image_upload', upload_args(src, 'hw-job-fails', bucket))
+    assert failed.failed and failed.changed, failed
+    assert 'file is corrupt' in failed['msg'] and 'IMG.0057' in failed['msg'], failed['msg']
+    assert 'deleted' in failed['msg'] and failed['staged_object']['deleted'] is True
+    assert hw.images('hw-job-fails') == [] and objects(hw, bucket) == []
+    rerun = hw.module('ims_image_upload', upload_args(src, 'hw-job-fails', bucket))
+    assert not rerun.failed and rerun.changed and len(hw.images('hw-job-fails')) == 1, rerun

@@ -16,6 +16,7 @@ Nothing here knows Ansible; errors are ImsError whose messages never hold the ke
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import re
 
 try:
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover - the modules report the missing boto3 b
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._multipart import plain_etag
+from ansible_collections.cecloud.ims.plugins.module_utils._multipart import multipart_etag, part_count, plain_etag
 
 # OBS bucket names: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit.
 BUCKET_NAME = re.compile(r'[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z')
@@ -59,6 +60,43 @@ def _not_found(exc):
     error = exc.response.get('Error') or {}
     status = (exc.response.get('ResponseMetadata') or {}).get('HTTPStatusCode')
     return str(error.get('Code')) in NOT_FOUND_CODES or status == 404
+
+
+class PartDigests:
+    """The MD5 of each ``part_size`` range of a stream, fed chunk by chunk: the multipart ETag of its bytes."""
+
+    def __init__(self, part_size):
+        self.part_size = part_size
+        self.md5s = []
+        self._digest = hashlib.md5()
+        self._filled = 0
+
+    def feed(self, chunk):
+        view = memoryview(chunk)
+        while len(view):
+            take = min(len(view), self.part_size - self._filled)
+            self._digest.update(view[:take])
+            self._filled += take
+            view = view[take:]
+            if self._filled == self.part_size:
+                self._close_part()
+
+    def _close_part(self):
+        self.md5s.append(self._digest.hexdigest())
+        self._digest = hashlib.md5()
+        self._filled = 0
+
+    def etag(self):
+        if self._filled:
+            self._close_part()
+        return multipart_etag(self.md5s)
+
+
+def hashed_parts(chunks, digests):
+    """``chunks`` as they are, each also fed to ``digests``."""
+    for chunk in chunks:
+        digests.feed(chunk)
+        yield chunk
 
 
 class ObjectStorage:
@@ -107,6 +145,18 @@ class ObjectStorage:
             raise self._error('Reading object %s' % object_url(bucket, key), exc)
         return dict(size=int(head.get('ContentLength') or 0), etag=plain_etag(head.get('ETag')))
 
+    def first_part_size(self, bucket, key, size, etag):
+        """The part size of an object completed from parts (``etag`` ends with ``-N``), or None where the storage
+        does not say (HEAD with PartNumber=1) or its answer does not fit ``size`` and N."""
+        count = int(etag.rsplit('-', 1)[1]) if '-' in etag and etag.rsplit('-', 1)[1].isdigit() else None
+        if not count:
+            return None
+        try:
+            part = int(self.client.head_object(Bucket=bucket, Key=key, PartNumber=1).get('ContentLength') or 0)
+        except (BotoCoreError, ClientError):
+            return None
+        return part if part and part_count(size, part) == count else None
+
     def delete(self, bucket, key):
         """Delete an object (deleting one that is gone is no error)."""
         try:
@@ -140,6 +190,9 @@ class ObjectStorage:
 
 def from_params(params, max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY):
     """The ObjectStorage of a task: ``obs_endpoint`` with its AK/SK and security token, its TLS options."""
+    if not _transfer.HAS_BOTO3:
+        raise ImsValidationError('The object storage (obs_endpoint) is reached with the Python library boto3, which is '
+                                 'not installed on the host the module runs on (%s).' % _transfer.BOTO3_IMPORT_ERROR)
     verify = _transfer.s3_verify(params['validate_certs'], params['ca_path'], params.get('s3_validate_certs'),
                                  params.get('s3_ca_path'))
     return ObjectStorage(params['obs_endpoint'], params['access_key'], params['secret_key'], params.get('security_token'),

@@ -194,13 +194,14 @@ def _check_received(dest, count, digests, expected_size, expected):
                                     '%s was left as it was.' % (name.upper(), digests[name], wanted, dest))
 
 
-def write_verified(chunks, dest, expected=None, expected_size=None, mode=None, algorithms=()):
+def write_verified(chunks, dest, expected=None, expected_size=None, mode=None, algorithms=(), check=None):
     """Write the byte chunks of ``chunks`` to ``dest`` atomically, hashing them beside the writes.
 
     ``expected`` maps algorithms to the hex digests the bytes must have; ``algorithms`` adds digests
     to compute without comparing.  The bytes go to a temporary file in ``dest``'s folder, which
     replaces ``dest`` only when the size and every expected digest match; on any failure or
-    interruption the temporary file is removed and ``dest`` is left as it was.
+    interruption the temporary file is removed and ``dest`` is left as it was.  ``check(digests)``, when
+    given, is one more check before the rename (it raises ImsTransportError to keep ``dest`` as it was).
     Returns ``dict(digests, bytes, seconds)``.
     """
     expected = dict((name.lower(), value) for name, value in (expected or {}).items() if value)
@@ -226,6 +227,8 @@ def write_verified(chunks, dest, expected=None, expected_size=None, mode=None, a
             digests = hasher.finish()
             finished = True
             _check_received(dest, count, digests, expected_size, expected)
+            if check is not None:
+                check(digests)
             os.chmod(temp, _default_mode() if mode is None else mode)
             os.replace(temp, dest)
             temp = None

@@ -160,13 +160,15 @@ def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concu
 
 # -- download ------------------------------------------------------------------
 
-def download(chunks, dest, expected_md5=None, expected_size=None, mode=None):
+def download(chunks, dest, expected_md5=None, expected_size=None, mode=None, check=None):
     """Write the byte chunks of ``chunks`` to ``dest`` atomically, verified by size and MD5.
 
-    ``_streams.write_verified`` with the MD5 only; returns ``dict(md5, bytes, seconds)``.
+    ``_streams.write_verified`` with the MD5 only; ``check()``, when given, is one more check before
+    the rename (it raises ImsTransportError to keep ``dest`` as it was).  Returns ``dict(md5, bytes, seconds)``.
     """
     stats = _streams.write_verified(chunks, dest, expected={'md5': expected_md5}, expected_size=expected_size,
-                                    mode=mode, algorithms=('md5',))
+                                    mode=mode, algorithms=('md5',),
+                                    check=None if check is None else lambda digests: check())
     return dict(md5=stats['digests']['md5'], bytes=stats['bytes'], seconds=stats['seconds'])
 
 

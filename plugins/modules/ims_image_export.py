@@ -24,6 +24,16 @@ description:
     the ones the service computed all its hashes of. RV(verified) says which. An image that reports no hash
     is downloaded with its size checked only, and the task warns that it could not be verified.
   - Only C(active) images can be exported or downloaded.
+  - With C(provider=huaweicloud), O(bucket) and O(key) name the OBS object IMS's export job writes (a bucket of the
+    task's region); the job is waited for. IMS never overwrites an object, so an object already at that key is taken
+    as the export an earlier run made and the task is unchanged (O(force=true) deletes it and exports again).
+  - With C(provider=huaweicloud) and O(dest), IMS exports the image to a staging object in O(obs_bucket), which is
+    downloaded through OBS's S3 API (O(obs_endpoint), the task's O(access_key)/O(secret_key)) into a temporary file
+    beside O(dest), checked (its size, and its MD5 where the object's ETag is one; a warning says when only the
+    size could be checked), renamed over O(dest), and deleted unless O(keep_staged_object=true). O(dest) is marked
+    with an extended attribute naming the image, the format, the size and the MD5, so a re-run leaves a O(dest)
+    that still holds that export alone; on a file system without extended attributes a re-run exports again
+    (the task warns).
 author:
   - cecloud.ims contributors (@cecloud)
 options:
@@ -45,6 +55,45 @@ options:
       - Availability zone of O(bucket). Looked up with the bucket list when omitted.
       - "Providers: cecloud."
     type: str
+  key:
+    description:
+      - The key of the object IMS writes the image file to in O(bucket); required with O(bucket) there.
+      - No spaces (IMS refuses them); an existing object is not overwritten (see the description).
+      - "Providers: huaweicloud."
+    type: str
+  file_format:
+    description:
+      - The format IMS converts the image to when exporting; V(qcow2) when not set.
+      - "Providers: huaweicloud."
+    type: str
+    choices: [qcow2, vhd, zvhd, vmdk]
+  quick_export:
+    description:
+      - Use IMS's quick export (no conversion: the file is ZVHD2; required above 128 GB). Excludes O(file_format).
+      - "Providers: huaweicloud."
+    type: bool
+  obs_bucket:
+    description:
+      - With O(dest), the OBS bucket of the staging object IMS exports to before the download. Required with O(dest)
+        there.
+      - "Providers: huaweicloud."
+    type: str
+  obs_key:
+    description:
+      - With O(dest), the key of the staging object; C(ims-export/<image id>.<format>) when not set.
+      - A staging object already at that key (kept by an earlier run) is downloaded instead of exporting again.
+      - "Providers: huaweicloud."
+    type: str
+  keep_staged_object:
+    description:
+      - With O(dest), whether to keep the staging object after the download (default V(false), it is deleted).
+      - "Providers: huaweicloud."
+    type: bool
+  wait_timeout:
+    description:
+      - Seconds to wait for IMS's export job, between 1 and 86400; 1800 when not set.
+      - "Providers: huaweicloud."
+    type: int
   cell_id:
     description:
       - Cell of O(bucket). Looked up with the bucket list when omitted.
@@ -82,7 +131,7 @@ attributes:
         the file attributes that change.
       - With O(bucket), shows nothing (see the notes).
 notes:
-  - An export to a bucket always reports C(changed), and a second run exports again. The CECloud API
+  - With C(provider=cecloud), an export to a bucket always reports C(changed), and a second run exports again. The CECloud API
     offers no way to see an export that was done or what a bucket holds (no export job or task list, and
     no credentials for the export buckets), so the module cannot tell. Guard the task with C(when) or run
     it from a handler when a repeated export costs too much.
@@ -116,6 +165,23 @@ EXAMPLES = r'''
     dest: /srv/mirror/
     mode: '0640'
     group: mirror
+
+- name: Export a Huawei Cloud image to an OBS object as VMDK
+  cecloud.ims.ims_image_export:
+    provider: huaweicloud
+    region: cn-north-4
+    image: ubuntu-22.04-golden
+    bucket: my-exports
+    key: golden/ubuntu-22.04.vmdk
+    file_format: vmdk
+
+- name: Download a Huawei Cloud image through a staging object
+  cecloud.ims.ims_image_export:
+    provider: huaweicloud
+    region: cn-north-4
+    image: ubuntu-22.04-golden
+    obs_bucket: my-image-staging
+    dest: /srv/mirror/ubuntu-22.04.qcow2
 
 - name: Show the checksum of the downloaded file
   ansible.builtin.debug:
@@ -180,6 +246,67 @@ bucket:
     name: export-az0-a
     az_id: AZ0
     cell_id: cell01
+object:
+  description: C(huaweicloud) - the OBS object of an export to O(bucket).
+  returned: with O(bucket) and C(huaweicloud)
+  type: dict
+  contains:
+    bucket:
+      description: O(bucket).
+      type: str
+      sample: my-exports
+    key:
+      description: O(key).
+      type: str
+      sample: golden/ubuntu-22.04.vmdk
+    file_format:
+      description: The exported format (C(zvhd2) for a quick export).
+      type: str
+      sample: vmdk
+    size:
+      description: The object's size in bytes.
+      type: int
+      sample: 27205947
+    etag:
+      description: The object's ETag.
+      type: str
+      sample: 29a9d18dc5e0aa0f14707cffda13fa92
+    exported:
+      description: Whether this run exported it (V(false) - the object was there already).
+      type: bool
+      sample: true
+staged_object:
+  description: C(huaweicloud) - the staging object of a download to O(dest), and what became of it.
+  returned: with O(dest) and C(huaweicloud)
+  type: dict
+  contains:
+    bucket:
+      description: O(obs_bucket).
+      type: str
+      sample: my-image-staging
+    key:
+      description: The staging object's key.
+      type: str
+      sample: ims-export/0b4b3c1e-0d8f-4b7e-9a55-6d2ef1e1a0c1.qcow2
+    exported:
+      description: Whether this run exported the image to it (V(false) - kept by an earlier run).
+      type: bool
+      sample: true
+    deleted:
+      description: Whether it was deleted after the download.
+      type: bool
+      sample: true
+verified:
+  description: C(huaweicloud) - what the download was checked against (the staging object's size, and its MD5 when
+    its ETag is one).
+  returned: after a download with C(huaweicloud)
+  type: dict
+  sample: {size: true, md5: true}
+job_id:
+  description: C(huaweicloud) - the id of IMS's export job.
+  returned: when this run exported the image
+  type: str
+  sample: 4010a32c6d7b2d01816ee2b7c8b9b0d8
 dest:
   description: Path of the downloaded file.
   returned: with O(dest)
@@ -244,11 +371,15 @@ import stat
 import time
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT_TO_BUCKET, EXPORT_TO_FILE
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import (
+    EXPORT_TO_BUCKET, EXPORT_TO_FILE, UPLOAD_VIA_OBJECT_STORAGE)
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
+from ansible_collections.cecloud.ims.plugins.module_utils._staged_export import EXPORT_FORMATS, StagedExport, export_format
 
 ACTIVE = 'active'
+# Seconds an export job may take (Terraform waits 20 minutes for IMS's export jobs).
+DEFAULT_WAIT_TIMEOUT = 1800
 
 
 class ImageExportModule(ImsModule):
@@ -259,11 +390,21 @@ class ImageExportModule(ImsModule):
         cell_id=dict(type='str'),
         dest=dict(type='path'),
         force=dict(type='bool', default=False),
+        key=dict(type='str', no_log=False),
+        file_format=dict(type='str', choices=list(EXPORT_FORMATS)),
+        quick_export=dict(type='bool'),
+        obs_bucket=dict(type='str'),
+        obs_key=dict(type='str', no_log=False),
+        keep_staged_object=dict(type='bool'),
+        wait_timeout=dict(type='int'),
     )
     module_kwargs = dict(mutually_exclusive=[('bucket', 'dest')], required_one_of=[('bucket', 'dest')],
-                         required_by=dict(az_id='bucket', cell_id='bucket'), add_file_common_args=True)
-    # bucket itself is refused by require() (no export target of the provider), which says to use dest.
-    provider_options = dict(az_id=('cecloud',), cell_id=('cecloud',))
+                         required_by=dict(az_id='bucket', cell_id='bucket', key='bucket', obs_bucket='dest',
+                                          obs_key='dest', keep_staged_object='dest'),
+                         add_file_common_args=True)
+    # On openstack bucket itself is refused by require() (no export target of the provider), which says to use dest.
+    provider_options = dict(az_id=('cecloud',), cell_id=('cecloud',), **dict((o, ('huaweicloud',)) for o in (
+        'key', 'file_format', 'quick_export', 'obs_bucket', 'obs_key', 'keep_staged_object', 'wait_timeout')))
 
     def run(self):
         p = self.params
@@ -273,12 +414,22 @@ class ImageExportModule(ImsModule):
         else:
             self.require(EXPORT_TO_FILE in targets, 'download an image (dest)', 'use bucket to export the image')
             self._check_dest()
+        # A provider that stages uploads in the user's own object storage exports there too (huaweicloud: OBS).
+        staged = StagedExport(self) if self.backend.uploader == UPLOAD_VIA_OBJECT_STORAGE else None
+        if staged is not None:
+            p['quick_export'] = bool(p['quick_export'])
+            p['wait_timeout'] = p['wait_timeout'] or DEFAULT_WAIT_TIMEOUT
+            staged.validate()
         image = self.service.resolve_image(self.params['image'])
         self.result['image'] = image
         if image.get('status') != ACTIVE:
             raise ImsValidationError('Image %s (%s) is %s; only active images can be %s.' % (
                 image['image_id'], image.get('name'), image.get('status'), 'exported' if p['bucket'] else 'downloaded'))
-        if p['bucket']:
+        if staged is not None and p['bucket']:
+            staged.to_bucket(image)
+        elif staged is not None:
+            self._download(image, staged)
+        elif p['bucket']:
             self._export(image)
         else:
             self._download(image)
@@ -323,11 +474,17 @@ class ImageExportModule(ImsModule):
         if not os.access(folder, os.W_OK):
             raise ImsValidationError('The folder of dest %s (%s) is not writable.' % (dest, folder))
 
-    def _download(self, image):
+    def _download(self, image, staged=None):
         p = self.params
         dest = p['dest']
         if os.path.isdir(dest):
-            dest = os.path.join(dest, '%s.%s' % (image['image_id'], image.get('disk_format') or 'img'))
+            dest = os.path.join(dest, '%s.%s' % (image['image_id'], export_format(p) if staged else
+                                                 image.get('disk_format') or 'img'))
+        if staged is not None:
+            before, after = staged.to_file(image, dest, _mode_of(dest))
+            before.pop('holds', None)
+            after.pop('holds', None)
+            return self._apply_file_attributes(dest, dict(before=before, after=after))
         hashes = self.backend.data_hashes(image)
         # One hash proves the bytes are the service's: the strongest it reports (Glance: os_hash_value, SHA-512).
         verified = self.backend.strongest_hash(hashes)
@@ -349,9 +506,12 @@ class ImageExportModule(ImsModule):
                 self.result['checksum'] = hashes.get('md5')
             else:
                 self._fetch(image, dest, algorithm, expected, size, mode=_mode_of(dest))
-        diff = dict(before=before, after=after)
+        self._apply_file_attributes(dest, dict(before=before, after=after))
+
+    def _apply_file_attributes(self, dest, diff):
+        """mode, owner, group... of ``dest`` (the task's file attributes), then the diff."""
         if os.path.exists(dest):
-            file_args = self.module.load_file_common_arguments(p, path=dest)
+            file_args = self.module.load_file_common_arguments(self.params, path=dest)
             self.result['changed'] = self.module.set_fs_attributes_if_different(file_args, self.result['changed'], diff)
         self.set_diff(diff['before'], diff['after'])
 

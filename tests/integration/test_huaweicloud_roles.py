@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The roles with ``provider: huaweicloud``, through real ansible-playbook, the Huawei emulator and SeaweedFS as OBS.
+
+The connection is one dict, ``ims_connection`` (AK/SK, or the IAM password login), so each test can
+say which writes reached IMS: a second run writes nothing.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import uuid
+
+from tests.integration.conftest import BIN, REPO, TARGETS, module_env
+from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401  pylint: disable=unused-import
+from tests.integration.images import md5, write_raw
+from tests.integration.test_roles import output, recap
+
+
+def run_role(hw, tmp_path, role, variables, tenant='owner', auth='aksk', check=False, verbosity=0, env=None):  # noqa: F811  pylint: disable=redefined-outer-name
+    """Run ``role`` as ``tenant`` through targets/roles/run_role.yml: (the completed process, the role's result or None)."""
+    result_file = tmp_path / ('%s-result.json' % role)
+    if result_file.exists():
+        result_file.unlink()
+    extra = dict(variables, ims_connection=dict(hw.connection(tenant, auth), retries=1), role_under_test=role,
+                 result_file=str(result_file))
+    cmd = [os.path.join(BIN, 'ansible-playbook'), os.path.join(TARGETS, 'roles', 'run_role.yml'), '-i', 'localhost,',
+           '-c', 'local', '-e', json.dumps(extra)]
+    if check:
+        cmd.append('--check')
+    if verbosity:
+        cmd.append('-' + 'v' * verbosity)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=module_env(env or {}, drop_prefixes=CONNECTION_PREFIXES),
+                          cwd=REPO, timeout=900, check=False)
+    result = json.loads(result_file.read_text()) if result_file.exists() else None
+    return proc, result
+
+
+def bucket_of(hw):  # noqa: F811  pylint: disable=redefined-outer-name
+    name = 'role-%s' % uuid.uuid4().hex[:12]
+    hw.obs().create_bucket(Bucket=name)
+    return name
+
+
+def publish_vars(hw, tmp_path, name='hw-published'):  # noqa: F811  pylint: disable=redefined-outer-name
+    return dict(image_publish_name=name, image_publish_src=write_raw(tmp_path / 'golden.raw', 6),
+                image_publish_metadata=dict(min_disk=40, os_version='Ubuntu 22.04 server 64bit'),
+                image_publish_obs_bucket=bucket_of(hw), image_publish_share_with=[hw.project('recipient')],
+                image_publish_export_bucket=bucket_of(hw), image_publish_download_dest=str(tmp_path / 'copy.qcow2'))
+
+
+def test_image_publish_stages_through_obs_shares_with_projects_exports_and_downloads_then_a_rerun_writes_nothing(hw, tmp_path):  # noqa: F811
+    variables = publish_vars(hw, tmp_path)
+    proc, result = run_role(hw, tmp_path, 'image_publish', variables)
+    assert proc.returncode == 0, output(proc)
+    image = result['image']
+    assert result['published'] is True and image['status'] == 'active', result
+    assert result['shared_with'] == [hw.project('recipient')] and result['shares_added'] == [hw.project('recipient')]
+    assert result['exported_to'] == variables['image_publish_export_bucket']
+    assert result['downloaded_to'] == variables['image_publish_download_dest']
+    assert [m['member_id'] if 'member_id' in m else m.get('project') for m in hw.stack.members(image['image_id'])]
+    (made,) = hw.images('hw-published')
+    assert made['id'] == image['image_id']
+    exported = hw.obs().list_objects_v2(Bucket=variables['image_publish_export_bucket']).get('Contents') or []
+    assert [o['Key'] for o in exported] == ['hw-published.qcow2']
+    assert md5(variables['image_publish_download_dest']) == md5(variables['image_publish_src'])
+    assert (hw.obs().list_objects_v2(Bucket=variables['image_publish_obs_bucket']).get('Contents') or []) == []
+
+    hw.stack.clear_requests()
+    again, second = run_role(hw, tmp_path, 'image_publish', variables)
+    assert again.returncode == 0, output(again)
+    assert recap(again)['localhost']['changed'] == 0, output(again)
+    assert second['published'] is False and hw.writes() == []
+
+
+def share_with_recipient(hw, name):  # noqa: F811  pylint: disable=redefined-outer-name
+    (image_id,) = hw.seed(1, prefix=name)
+    run = hw.module('ims_image_share', dict(image=image_id, projects=[hw.project('recipient')]))
+    assert not run.failed and run.changed, run
+    return image_id, name + '00000'
+
+
+def test_image_import_accepts_the_matching_pending_shares_and_copies_them_then_a_rerun_writes_nothing(hw, tmp_path):  # noqa: F811
+    wanted_id, wanted = share_with_recipient(hw, 'golden-')
+    other_id, dummy = share_with_recipient(hw, 'scratch-')
+    variables = dict(image_import_pattern='^golden-', image_import_copy=True, image_import_name_prefix='copy-')
+    proc, result = run_role(hw, tmp_path, 'image_import', variables, tenant='recipient', auth='password')
+    assert proc.returncode == 0, output(proc)
+    assert [i['image_id'] for i in result['accepted']] == [wanted_id], result
+    assert [i['name'] for i in result['copied']] == ['copy-' + wanted], result
+    statuses = dict((m['image_id'], m['status']) for m in hw.stack.members())
+    assert statuses[wanted_id] == 'accepted' and statuses[other_id] == 'pending', statuses
+    (copy,) = hw.images('copy-' + wanted, tenant='recipient')
+    assert copy['status'] == 'active'
+
+    hw.stack.clear_requests()
+    again, second = run_role(hw, tmp_path, 'image_import', variables, tenant='recipient', auth='password')
+    assert again.returncode == 0, output(again)
+    assert recap(again)['localhost']['changed'] == 0 and hw.writes() == [], output(again)
+    assert second['accepted'] == [] and second['already_accepted'] == [wanted] and second['already_copied'] == ['copy-' + wanted]
+
+
+def test_image_import_refuses_remove_shares_on_huaweicloud_before_any_change(hw, tmp_path):  # noqa: F811
+    share_with_recipient(hw, 'golden-')
+    hw.stack.clear_requests()
+    proc, dummy = run_role(hw, tmp_path, 'image_import', dict(image_import_remove_shares=True), tenant='recipient')
+    assert proc.returncode != 0 and 'image_import_remove_shares applies to cecloud only' in output(proc), output(proc)
+    assert hw.writes() == []
+
+
+def test_image_retention_keeps_the_newest_and_deletes_the_rest(hw, tmp_path):  # noqa: F811
+    ids = hw.seed(3, prefix='old-')
+    proc, result = run_role(hw, tmp_path, 'image_retention', dict(image_retention_prefix='old-', image_retention_keep=1))
+    assert proc.returncode == 0, output(proc)
+    assert len(result['kept']) == 1 and len(result['deleted']) == 2, result
+    left = [i['id'] for i in hw.images() if i['name'].startswith('old-')]
+    assert len(left) == 1 and left[0] in ids

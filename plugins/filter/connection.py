@@ -48,7 +48,10 @@ def connection_defaults(connection, provider_env=None, **variables):
         raise AnsibleFilterError('provider must be one of %s; got %r.' % (', '.join(sorted(PROVIDERS)), provider))
     merged['provider'] = provider
     for option in PROVIDER_OPTIONS:
-        if option not in PROVIDERS[provider].options and merged.get(option) is None:
+        # An option with choices stays unset instead: AnsibleModule refuses null as a value outside its choices
+        # (``interface`` on cecloud or huaweicloud); one the play sets anyway is refused by the module, named.
+        if option not in PROVIDERS[provider].options and merged.get(option) is None \
+                and not CONNECTION_ARGUMENT_SPEC[option].get('choices'):
             merged[option] = None
     return merged
 

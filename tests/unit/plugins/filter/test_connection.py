@@ -72,7 +72,10 @@ def test_openstack_nulls_what_only_cecloud_reads_unless_given():
 def test_cecloud_from_the_environment_nulls_what_only_openstack_reads():
     merged = connection_defaults({}, 'cecloud', endpoint='https://ims')
     assert merged['provider'] == 'cecloud' and merged['endpoint'] == 'https://ims'
-    assert dict((o, merged[o]) for o in OPENSTACK_ONLY) == dict.fromkeys(OPENSTACK_ONLY)
+    nulled = [o for o in OPENSTACK_ONLY if o != 'interface']
+    assert dict((o, merged[o]) for o in nulled) == dict.fromkeys(nulled)
+    # An option with choices is left out, not nulled: AnsibleModule refuses null outside the choices.
+    assert 'interface' not in merged
     assert not set(CECLOUD_ONLY) & set(merged)
     assert connection_defaults(dict(provider='openstack'), 'cecloud')['provider'] == 'openstack'
 
@@ -80,7 +83,7 @@ def test_cecloud_from_the_environment_nulls_what_only_openstack_reads():
 @pytest.mark.parametrize('connection,words', [
     ('https://ims', 'ims_connection must be a dict'),
     (dict(endpoint='https://ims', tenant='7'), 'ims_connection has unknown options: tenant.'),
-    (dict(provider='aws'), "provider must be one of cecloud, openstack; got 'aws'"),
+    (dict(provider='aws'), "provider must be one of cecloud, huaweicloud, openstack; got 'aws'"),
 ])
 def test_bad_connections_are_refused_with_a_message(connection, words):
     answer = run_filter(connection)
@@ -99,3 +102,9 @@ def test_each_role_documents_ims_connection_as_the_modules_connection_options(ro
         assert documented[option].get('choices') == module_spec.get('choices'), option
         assert bool(documented[option].get('no_log')) == bool(module_spec.get('no_log')), option
         assert 'default' not in documented[option], option     # unset keys leave the modules' defaults alone
+
+
+def test_huaweicloud_nulls_what_only_the_others_read_and_leaves_out_the_options_with_choices():
+    merged = connection_defaults(dict(provider='huaweicloud', access_key='AK', secret_key='SK'), None)
+    assert merged['access_key'] == 'AK' and merged['tenant_id'] is None and merged['project_name'] is None
+    assert 'interface' not in merged and 'obs_endpoint' not in merged

@@ -17,7 +17,9 @@ import uuid
 from tests.integration.conftest import BIN, REPO, TARGETS, module_env
 from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401  pylint: disable=unused-import
 from tests.integration.images import md5, write_raw
+from tests.integration.test_huaweicloud_secrets import IAM_TOKEN, secrets_of
 from tests.integration.test_roles import output, recap
+from tests.integration.test_secrets import scan
 
 
 def run_role(hw, tmp_path, role, variables, tenant='owner', auth='aksk', check=False, verbosity=0, env=None):  # noqa: F811  pylint: disable=redefined-outer-name
@@ -118,3 +120,39 @@ def test_image_retention_keeps_the_newest_and_deletes_the_rest(hw, tmp_path):  #
     assert len(result['kept']) == 1 and len(result['deleted']) == 2, result
     left = [i['id'] for i in hw.images() if i['name'].startswith('old-')]
     assert len(left) == 1 and left[0] in ids
+
+
+# -- the -vvv secret scan of the upload/export paths ----------------------------------------------------
+
+def scanned_run(hw, tmp_path, role, variables, tenant='owner', auth='aksk'):  # noqa: F811  pylint: disable=redefined-outer-name
+    """Run a role at -vvv with ANSIBLE_LOG_PATH; (process, {where: text})."""
+    log = tmp_path / ('%s-%s.log' % (role, auth))
+    proc, dummy = run_role(hw, tmp_path, role, variables, tenant=tenant, auth=auth, verbosity=3,
+                           env={'ANSIBLE_LOG_PATH': str(log)})
+    return proc, {'stdout': proc.stdout, 'stderr': proc.stderr, 'ansible log': log.read_text(encoding='utf-8', errors='replace')}
+
+
+def test_the_upload_export_and_role_paths_at_vvv_leak_no_key_token_or_password(hw, tmp_path):  # noqa: F811
+    secrets = secrets_of(hw.stack)
+    published, texts = scanned_run(hw, tmp_path, 'image_publish', publish_vars(hw, tmp_path, name='hw-secret'))
+    assert published.returncode == 0 and 'ESTABLISH LOCAL CONNECTION' in published.stdout, output(published)
+    assert hw.ims_requests('POST', '/v2/cloudimages/action') and hw.ims_requests('POST', '/v1/cloudimages/')
+    found = scan(texts, secrets)
+
+    # A run that fails after the upload: the export's bucket is not there.
+    failing = dict(publish_vars(hw, tmp_path, name='hw-secret-fail'), image_publish_export_bucket='no-such-bucket-vvv')
+    failed, failed_texts = scanned_run(hw, tmp_path, 'image_publish', failing)
+    assert failed.returncode != 0 and 'no-such-bucket-vvv does not exist' in failed.stdout, output(failed)
+    found += scan(failed_texts, secrets)
+
+    # The recipient logs in with its password (IAM issues a token) to accept and copy.
+    share_with_recipient(hw, 'golden-')
+    imported, import_texts = scanned_run(hw, tmp_path, 'image_import', dict(image_import_copy=True,
+                                                                             image_import_name_prefix='c-'),
+                                         tenant='recipient', auth='password')
+    assert imported.returncode == 0, output(imported)
+    assert [r for r in hw.stack.requests('iam') if r['path'] == '/v3/auth/tokens'], 'no password login: no token to scan'
+    found += scan(import_texts, secrets)
+    assert found == []
+    every_text = list(texts.values()) + list(failed_texts.values()) + list(import_texts.values())
+    assert [t for t in every_text if IAM_TOKEN.search(t)] == []

@@ -127,8 +127,10 @@ def refuse_foreign_options(provider, params, readers):
 
 
 def _first_env(names):
+    """The value of the first of ``names`` set to something: an empty variable counts as unset (AWX injects an
+    optional credential field left empty as an empty string, which must not hide the option's default)."""
     for name in names:
-        if name in os.environ:
+        if os.environ.get(name):
             return os.environ[name]
     return None
 

@@ -128,3 +128,53 @@ def test_demo_through_ansible_runner_with_injected_credentials(ims, tmp_path):
         assert token not in stdout
         assert token not in json.dumps(events)
     assert run.stats['failures'] == {}
+
+
+def huawei_credential_env(stack):
+    """The environment AWX gives a job with a 'Huawei Cloud AK/SK' credential: the doc's injectors, rendered with
+    the optional fields left empty (AWX renders them as empty strings) except the emulator's endpoints."""
+    inputs_spec = doc_block('huawei-credential-type-inputs')
+    injectors = doc_block('huawei-credential-type-injectors')
+    fields = {f['id']: f for f in inputs_spec['fields']}
+    assert fields['secret_key'].get('secret') is True and fields['security_token'].get('secret') is True
+    assert set(inputs_spec['required']) == {'region', 'access_key', 'secret_key'}
+    owner = stack.owner
+    inputs = dict.fromkeys(fields, '')
+    inputs.update(region=stack.regions[0], access_key=owner.access_key, secret_key=owner.secret_key,
+                  endpoint=stack.endpoint(), obs_endpoint=stack.obs_url, iam_endpoint=stack.auth_url)
+    env = {name: jinja2.Environment(autoescape=False).from_string(value).render(**inputs)  # nosec - not HTML
+           for name, value in injectors['env'].items()}
+    assert {'HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_PROJECT_ID'} <= set(env)
+    assert env['HUAWEICLOUD_SDK_SECURITY_TOKEN'] == '' and env['HUAWEICLOUD_SDK_PROJECT_ID'] == ''
+    return env
+
+
+def test_huawei_credential_type_through_ansible_runner(huawei, tmp_path):
+    ansible_runner = pytest.importorskip('ansible_runner', reason='ansible-runner is in requirements-dev.txt')
+    from tests.integration.images import write_raw  # pylint: disable=import-outside-toplevel
+    import boto3  # pylint: disable=import-outside-toplevel
+    from botocore.config import Config  # pylint: disable=import-outside-toplevel
+    owner = huawei.owner
+    bucket = 'awx-stage'
+    boto3.client('s3', endpoint_url=huawei.obs_url, aws_access_key_id=owner.access_key,
+                 aws_secret_access_key=owner.secret_key, region_name='us-east-1',
+                 config=Config(s3={'addressing_style': 'path'})).create_bucket(Bucket=bucket)
+    env = huawei_credential_env(huawei)
+    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PATH=BIN + os.pathsep + os.environ.get('PATH', ''),
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_NOCOLOR='1')
+    (tmp_path / 'runner').mkdir()
+    extra = dict(src=write_raw(tmp_path / 'disk.raw', 6), obs_bucket=bucket, dest=str(tmp_path / 'copy.raw'))
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith(('IMS_', 'HUAWEICLOUD_', 'OS_'))}
+    try:
+        run = ansible_runner.run(private_data_dir=str(tmp_path / 'runner'),
+                                 project_dir=os.path.join(REPO, 'tests', 'integration', 'targets', 'huaweicloud'),
+                                 playbook='awx.yml', envvars=env, extravars=extra, quiet=True, timeout=600)
+    finally:
+        os.environ.update(saved)
+    events = list(run.events)
+    stdout = run.stdout.read()
+    assert run.status == 'successful' and run.rc == 0, stdout[-5000:]
+    assert [e for e in events if e.get('event') == 'runner_on_failed'] == []
+    assert [r for r in huawei.requests() if r.get('service', '').startswith('ims') and r['method'] == 'POST']
+    for secret in (owner.access_key, owner.secret_key):
+        assert secret not in stdout and secret not in json.dumps(events)

@@ -30,7 +30,7 @@ OPENSTACK = dict(provider='openstack', auth_url='http://127.0.0.1:9/v3', usernam
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     for name in list(os.environ):
-        if name.startswith(('IMS_', 'OS_')):
+        if name.startswith(('IMS_', 'OS_', 'HUAWEICLOUD_')):
             monkeypatch.delenv(name)
 
 
@@ -166,8 +166,23 @@ def download_only(monkeypatch):
      'The downloadonly provider cannot list the scope shared; use scope all or one of private, public.'),
     (ImageUploadModule, dict(src='/nonexistent.qcow2', name='n'),
      'The downloadonly provider cannot take an image file in one of the ways ims_image_upload uploads (object storage '
-     'the service hands out, or one streamed PUT); upload the file with the provider\'s own tools.'),
+     'the service hands out, one streamed PUT, or staging in the user\'s own object storage); upload the file with '
+     'the provider\'s own tools.'),
 ])
 def test_a_capability_the_provider_lacks_fails_before_any_request(download_only, module_class, args, message, capsys):
     code, result = run(module_class, dict(CECLOUD, **args), capsys)
     assert code == 1 and result['msg'] == message, result
+
+
+def test_an_empty_environment_variable_is_unset_so_the_default_and_the_next_variable_apply(monkeypatch):
+    """AWX injects an optional credential field left empty as an empty string."""
+    provider = _providers.get('huaweicloud')
+    monkeypatch.setenv('IMS_REGION', 'cn-north-4')
+    monkeypatch.setenv('IMS_ENDPOINT', '')
+    monkeypatch.setenv('IMS_ACCESS_KEY', '')
+    monkeypatch.setenv('HUAWEICLOUD_SDK_AK', 'AK-FROM-SDK-NAME')
+    monkeypatch.setenv('HUAWEICLOUD_SDK_SECURITY_TOKEN', '')
+    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
+    provider.load(params)
+    assert params['endpoint'] == 'https://ims.cn-north-4.myhuaweicloud.com'
+    assert params['access_key'] == 'AK-FROM-SDK-NAME' and params['security_token'] is None

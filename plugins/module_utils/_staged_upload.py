@@ -76,6 +76,7 @@ class StagedUpload:
         self.bucket = None
         self.key = None
         self.quick = False
+        self.must_wait = True
         self._storage = None
 
     # -- checks before any request ------------------------------------------------------
@@ -134,6 +135,8 @@ class StagedUpload:
         doomed = [i for i in claim.discard if self.kind(i) != LEFTOVER]
         leftovers = [i for i in claim.discard if i not in doomed]
         shares = m._shares_to_move(doomed)      # pylint: disable=protected-access
+        # An image to replace is deleted only once the new one is active, whatever wait says.
+        self.must_wait = p['wait'] or bool(doomed)
         image = claim.reuse
         if image is not None:
             image.pop('scope', None)
@@ -146,7 +149,7 @@ class StagedUpload:
             image = self._stage_and_import(claim)
         else:
             m.result['checksum'] = m.local_md5()
-            if self.kind(image) == PENDING and (p['wait'] or doomed):
+            if self.kind(image) == PENDING and self.must_wait:
                 image = self._wait_active(image, created=False)
         m.result['image'] = image
         if image.get('status') == ACTIVE:
@@ -245,7 +248,7 @@ class StagedUpload:
             m.add_notes(exc, self._cleanup(claim))
             raise
         m.record_change(image=image)
-        if p['wait'] and image.get('image_id'):
+        if self.must_wait and image.get('image_id'):
             image = self._wait_active(image, created=True, claim=claim)
         return image
 
@@ -259,13 +262,13 @@ class StagedUpload:
         self.module.result['staged_object']['etag'] = found['etag']
 
     def _made_by_job(self, submit, predicted):
-        """``submit()`` the import job; with wait, the image it made (else the image as it will be listed)."""
+        """``submit()`` the import job; with wait, the image it made, else the image once it is listed (so that a run
+        after this one finds it by name instead of importing again)."""
         m, p = self.module, self.params
         answer = submit()
         m.record_change(job_id=answer['job_id'])
-        if not p['wait']:
-            found = self.service.find_image(name=p['name'], exclude_statuses=(DELETED, KILLED))
-            return found or predicted
+        if not self.must_wait:
+            return self.service.wait_until_listed(p['name'], m.remaining())
         job = self.service.wait_for_job(answer['job_id'], m.remaining())
         m.result['job_id'] = job.get('job_id') or answer['job_id']
         for image_id in job['image_ids']:

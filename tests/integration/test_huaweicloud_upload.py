@@ -221,3 +221,15 @@ def test_a_failed_import_job_reports_its_reason_and_cleans_up_then_a_rerun_succe
     assert hw.images('hw-job-fails') == [] and objects(hw, bucket) == []
     rerun = hw.module('ims_image_upload', upload_args(src, 'hw-job-fails', bucket))
     assert not rerun.failed and rerun.changed and len(hw.images('hw-job-fails')) == 1, rerun
+
+
+def test_replace_with_wait_false_still_waits_for_the_new_image_before_deleting_the_old_one(hw, bucket, tmp_path):  # noqa: F811
+    old_src = write_raw(tmp_path / 'old.raw', 6, seed=b'old')
+    new_src = write_raw(tmp_path / 'new.raw', 6, seed=b'new')
+    first = hw.module('ims_image_upload', upload_args(old_src, 'hw-replace-nowait', bucket))
+    assert not first.failed, first
+    run = hw.module('ims_image_upload', upload_args(new_src, 'hw-replace-nowait', bucket, replace=True, wait=False))
+    assert not run.failed and run.changed, run
+    assert run['image']['status'] == 'active' and run['replaced'] == [first['image']['image_id']], run
+    (left,) = hw.images('hw-replace-nowait')
+    assert left['id'] == run['image']['image_id'] and left['status'] == 'active'

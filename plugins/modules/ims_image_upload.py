@@ -47,7 +47,7 @@ description:
   - The temporary object-storage credentials the service hands out never appear in results, logs or errors.
   - With C(provider=huaweicloud), the file is staged in an OBS bucket of the user (O(obs_bucket), O(obs_key)) through
     OBS's S3-compatible API at O(obs_endpoint), signed with the same O(access_key)/O(secret_key) (and
-    O(security_token)): multipart with parallel parts, each part's MD5 checked by OBS, resumable. The staged object's
+    O(security_token)), multipart with parallel parts, each part's MD5 checked by OBS, resumable. The staged object's
     size is checked, an IMS import job makes the image from C(obs://<obs_bucket>/<obs_key>) (a quick import for RAW
     files from 128 GiB up, see O(quick_import)), the job and then the image's status are waited for, and the staged
     object is deleted once the image is C(active) unless O(keep_staged_object=true).

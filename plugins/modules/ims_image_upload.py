@@ -555,11 +555,11 @@ class ImageUploadModule(ImsModule):
                      'take an image file in one of the ways ims_image_upload uploads (object storage the service '
                      'hands out, one streamed PUT, or staging in the user\'s own object storage)',
                      'upload the file with the provider\'s own tools')
-        if self.backend.updates_by_patch:
-            _glance.check_metadata(p)
-        elif uploader == UPLOAD_VIA_SERVICE_S3:
+        # The staged upload (StagedUpload.validate) checks the metadata options of its provider itself.
+        if uploader == UPLOAD_VIA_SERVICE_S3:
             validate_metadata(p)
-        if uploader == UPLOAD_DIRECT_PUT:
+        elif uploader == UPLOAD_DIRECT_PUT:
+            _glance.check_metadata(p)
             return
         for option, default in S3_DEFAULTS.items():
             if p[option] is None:

@@ -24,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - the modules report the missing boto3 before any request
     BotoCoreError = ClientError = Exception
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._multipart import multipart_etag, part_count, plain_etag
 
@@ -32,7 +32,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._multipart import mult
 BUCKET_NAME = re.compile(r'[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z')
 KEY_MAX = 1024
 NOT_FOUND_CODES = ('404', 'NoSuchKey', 'NotFound', 'NoSuchBucket')
-DOWNLOAD_CHUNK = _transfer.DOWNLOAD_CHUNK
+DOWNLOAD_CHUNK = _streams.CHUNK
 
 
 def check_bucket_name(option, bucket):

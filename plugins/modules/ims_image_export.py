@@ -69,7 +69,7 @@ options:
     choices: [qcow2, vhd, zvhd, vmdk]
   quick_export:
     description:
-      - Use IMS's quick export (no conversion: the file is ZVHD2; required above 128 GB). Excludes O(file_format).
+      - Use IMS's quick export (no conversion, the file is ZVHD2; required above 128 GB). Excludes O(file_format).
       - "Providers: huaweicloud."
     type: bool
   obs_bucket:

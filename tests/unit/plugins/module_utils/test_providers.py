@@ -144,7 +144,7 @@ class DownloadOnlyBackend(CECloudBackend):
     recipient_actions = ('accept', 'reject')
     share_principal = None
     scopes = ('private', 'public')
-    uploader = 'object_storage'     # staged in the user's object storage: not an uploader ims_image_upload has
+    uploader = None                 # takes no image files
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import os
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance, _huaweicloud
+from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_workspace as _workspace
 from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_endpoint
@@ -138,10 +139,11 @@ PROVIDERS = dict(
                      backend=_cecloud.CECloudBackend, dialect=_cecloud.CECloudDialect),
     openstack=Provider('openstack', _glance.OPTIONS, _glance.AUTH_SCHEMES, defaults=_glance.DEFAULTS,
                        backend=_glance.GlanceBackend, dialect=_glance.GlanceDialect),
-    huaweicloud=Provider('huaweicloud', _huaweicloud.OPTIONS, _huaweicloud.AUTH_SCHEMES,
-                         required=_huaweicloud.REQUIRED_OPTIONS, defaults=_huaweicloud.DEFAULTS,
+    # IMS, and the Workspace services of the workspace_* modules (their own endpoints, the same auth).
+    huaweicloud=Provider('huaweicloud', dict(_huaweicloud.OPTIONS, **_workspace.OPTIONS), _huaweicloud.AUTH_SCHEMES,
+                         required=_huaweicloud.REQUIRED_OPTIONS, defaults=dict(_huaweicloud.DEFAULTS, **_workspace.DEFAULTS),
                          backend=_huaweicloud.HuaweiCloudBackend, dialect=_huaweicloud.HuaweiImsDialect,
-                         check=_huaweicloud.check_connection),
+                         check=_workspace.check_connection),
 )
 
 # Every provider-owned option, in a stable order.
@@ -181,6 +183,8 @@ CONNECTION_ARGUMENT_SPEC = dict(
     iam_endpoint=dict(type='str'),
     region_endpoints=dict(type='dict'),
     obs_endpoint=dict(type='str'),
+    workspace_endpoint=dict(type='str'),
+    workspace_app_endpoint=dict(type='str'),
     validate_certs=dict(type='bool', default=True, fallback=_env('IMS_VALIDATE_CERTS')),
     ca_path=dict(type='path', fallback=_env('IMS_CA_PATH')),
     timeout=dict(type='float', default=30.0, fallback=_env('IMS_TIMEOUT')),

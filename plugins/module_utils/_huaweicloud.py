@@ -643,6 +643,9 @@ def _check_source(params):
         if params['copy_from_region'] == params.get('region'):
             raise ImsValidationError('copy_from_region is the task\'s own region %s: a copy in the region needs copy_from '
                                      'alone.' % params['region'])
+        if not params.get('agency_name'):
+            raise ImsValidationError('agency_name is required with copy_from_region: the IAM agency that lets IMS create '
+                                     'the copy in region %s.' % params.get('region'))
 
 
 def _tag_list(params):

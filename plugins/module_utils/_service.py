@@ -384,6 +384,16 @@ class ImageService:
         return self._poll(self.backend.get_image, image_id, lambda image: image is None or image.get('status') in gone_statuses,
                           timeout, 'disappear')
 
+    def wait_until_listed(self, name, timeout=600):
+        """Poll until a private image called ``name`` is listed (a job's image shows up while the job runs).
+
+        A task that does not wait for a job still waits for this, so that a run after it finds the image by name
+        instead of making a second one.
+        """
+        def listed(wanted):
+            return self.find_image(name=wanted, exclude_statuses=(DELETED,))
+        return self._poll(listed, name, lambda image: image is not None, timeout, 'be listed', subject='the image called')
+
     def wait_for_job(self, job_id, timeout=600, read=None):
         """Poll an asynchronous job until it succeeds; returns it (``image_id``/``image_ids``: what it made).
 

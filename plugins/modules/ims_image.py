@@ -163,7 +163,8 @@ options:
     type: str
   agency_name:
     description:
-      - The IAM agency that lets IMS act in the target region of a cross-region copy, where the account needs one.
+      - The IAM agency that lets IMS act in the target region of a cross-region copy (required with
+        O(copy_from_region), as IMS requires it).
       - "Providers: huaweicloud."
     type: str
   status:
@@ -811,13 +812,14 @@ class ImageModule(ImsModule):
         self._created(self._wait_active_by_job(image))
 
     def _made_by_job(self, submit, predicted, read_job=None):
-        """``submit()`` a job that makes the image in this region; with wait, the image the job made.
+        """``submit()`` a job that makes the image in this region; with wait, the image the job made, else the image
+        as soon as it is listed (so that a re-run finds it).
 
         ``read_job`` reads the job where it lives (the source region of a cross-region copy)."""
         answer = submit()
         self.record_change(job_id=answer['job_id'])
         if not self.params['wait']:
-            return predicted
+            return self.service.wait_until_listed(self.params['name'], self._remaining())
         job = self.service.wait_for_job(answer['job_id'], self._remaining(), read=read_job)
         self.result['job_id'], self.result['image_ids'] = job.get('job_id') or answer['job_id'], job['image_ids']
         for image_id in job['image_ids']:
@@ -899,7 +901,7 @@ class ImageModule(ImsModule):
             self.exit_json(changed=bool(changes or tags), image=_patched_view(image, after))
         image = self._until_updatable(image)
         if changes:
-            image = self.backend.update_image(image, after)
+            image = self.backend.update_image(image, dict((a, c[1]) for a, c in changes.items()))
             self.record_change(image=image)
         if tags:
             self._apply_tags(image, tags)

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Faults with ``provider: huaweicloud``: a reply lost after IMS acted on a create, a share, a copy (one image, one
+member, each POST sent once: the service's state is read before anything is sent again); job polls that fail for a
+while (the wait goes on)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
+
+OS_VERSION = 'Ubuntu 22.04 server 64bit'
+
+
+def posts(hw, path):  # pylint: disable=redefined-outer-name
+    return [r for r in hw.stack.requests() if r['method'] == 'POST' and r['path'] == path]
+
+
+@pytest.mark.parametrize('action', ['drop_after', 'error_after'])
+def test_a_create_whose_reply_is_lost_makes_one_image_and_says_changed(hw, action):  # noqa: F811
+    hw.stack.set_faults(rules=[{'method': 'POST', 'path': '^/v2/cloudimages/action$', 'action': action, 'count': 1}])
+    args = dict(name='lost-create', import_url=hw.put_object(), min_disk=40, os_version=OS_VERSION)
+    created = hw.module('ims_image', args)
+    assert created.changed and not created.failed, created
+    assert created['image']['status'] == 'active' and created['image']['name'] == 'lost-create'
+    assert len(hw.images(name='lost-create')) == 1
+    assert len(posts(hw, '/v2/cloudimages/action')) == 1
+    again = hw.module('ims_image', args)
+    assert not again.changed and len(hw.images(name='lost-create')) == 1, again
+
+
+@pytest.mark.parametrize('action', ['drop_after', 'error_after'])
+def test_a_share_whose_reply_is_lost_is_sent_once_and_makes_one_member(hw, action):  # noqa: F811
+    image_id = hw.seed(1, prefix='lost-share-')[0]
+    recipient = hw.project('recipient')
+    hw.stack.set_faults(rules=[{'method': 'POST', 'path': '^/v1/cloudimages/members$', 'action': action, 'count': 1}])
+    shared = hw.module('ims_image_share', dict(image=image_id, projects=[recipient]))
+    assert shared.changed and not shared.failed, shared
+    assert [m['member_id'] for m in hw.stack.members(image_id)] == [recipient]
+    assert len(posts(hw, '/v1/cloudimages/members')) == 1
+
+
+def test_a_copy_whose_reply_is_lost_makes_one_copy(hw):  # noqa: F811
+    source = hw.seed(1, prefix='lost-copy-src-')[0]
+    hw.stack.set_faults(rules=[{'method': 'POST', 'path': '/copy$', 'action': 'drop_after', 'count': 1}])
+    copied = hw.module('ims_image', dict(name='lost-copy', copy_from=source))
+    assert copied.changed and not copied.failed, copied
+    assert len(hw.images(name='lost-copy')) == 1
+    assert len(posts(hw, '/v1/cloudimages/%s/copy' % source)) == 1
+
+
+def test_a_cross_region_copy_whose_reply_is_lost_makes_one_copy_in_the_target(hw):  # noqa: F811
+    west, east = hw.stack.regions
+    source = hw.seed(1, prefix='lost-far-', region=west)[0]
+    hw.stack.set_faults(rules=[{'method': 'POST', 'path': '/cross_region_copy$', 'action': 'error_after', 'count': 1}])
+    args = dict(name='lost-far', copy_from=source, copy_from_region=west, agency_name='ims_agency')
+    copied = hw.module('ims_image', args, region=east)
+    assert copied.changed and not copied.failed, copied
+    assert len(hw.images(name='lost-far', region=east)) == 1
+    assert len(posts(hw, '/v1/cloudimages/%s/cross_region_copy' % source)) == 1
+
+
+def test_job_polls_that_fail_for_a_while_do_not_end_the_wait(hw):  # noqa: F811
+    hw.stack.settings(transition_seconds=0.5)
+    hw.stack.set_faults(rules=[{'method': 'GET', 'path': '/jobs/', 'action': 'status', 'status': 503, 'count': 4},
+                               {'method': 'GET', 'path': '/jobs/', 'action': 'drop_before', 'count': 2}])
+    args = dict(name='flaky-polls', import_url=hw.put_object(), min_disk=40, retries=0)
+    created = hw.module('ims_image', args)
+    assert created.changed and not created.failed, created
+    assert created['image']['status'] == 'active'
+    failed_polls = [r for r in hw.stack.requests() if '/jobs/' in r['path'] and r.get('fault')]
+    assert len(failed_polls) == 6, failed_polls
+
+
+def test_a_member_job_whose_polls_fail_still_ends_with_the_member(hw):  # noqa: F811
+    image_id = hw.seed(1, prefix='flaky-member-')[0]
+    hw.stack.set_faults(rules=[{'method': 'GET', 'path': '/jobs/', 'action': 'status', 'status': 502, 'count': 3}])
+    shared = hw.module('ims_image_share', dict(image=image_id, projects=[hw.project('recipient')], retries=0))
+    assert shared.changed and not shared.failed, shared
+    assert len(posts(hw, '/v1/cloudimages/members')) == 1

@@ -94,6 +94,8 @@ def test_n_records_cost_ceil_n_over_100_requests(hw, module, service, seed, coun
     assert [hw.query(r) for r in pages] == [dict(offset=str(offset), limit='100')
                                             for offset in range(0, count, 100)]
     assert len(pages) == math.ceil(count / 100.0)
+    # Everything the task sent: the project look-up through IAM once, then the pages.
+    assert [r['service'] for r in hw.stack.requests()] == ['iam'] + [service] * len(pages)
 
 
 @pytest.mark.parametrize('limit,pages', [(7, [(0, 7)]), (150, [(0, 100), (100, 50)])])

@@ -35,14 +35,14 @@ def flattened(record, prefix=''):
 
 
 class WorkspaceInfoModule(ImsModule):
-    """Subclasses set ``argument_spec``, ``query_options``, ``result_key``, ``total_key``, ``what`` and ``list()``."""
+    """Subclasses set ``argument_spec``, ``query_options``, ``result_key``, ``total_key``, ``what`` and ``list_records()``."""
 
     query_options = ()
     result_key = None
     total_key = None
     what = 'record'
 
-    def list(self, backend, query, listing):
+    def list_records(self, backend, query, listing):
         """The backend's records for ``query``, paged as ``listing`` says."""
         raise NotImplementedError
 
@@ -58,7 +58,7 @@ class WorkspaceInfoModule(ImsModule):
         listing = Listing(None if filters else p['limit'])
         found = []
         fields = set()
-        for record in self.list(WorkspaceBackend(self.client, p), query, listing):
+        for record in self.list_records(WorkspaceBackend(self.client, p), query, listing):
             flat = flattened(record)
             fields.update(flat)
             if matches_filters(flat, filters):

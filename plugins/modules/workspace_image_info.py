@@ -247,7 +247,7 @@ class WorkspaceImageInfoModule(WorkspaceInfoModule):
     total_key = 'total_count'
     what = 'image'
 
-    def list(self, backend, query, listing):
+    def list_records(self, backend, query, listing):
         return backend.list_images(query, listing)
 
 

@@ -261,7 +261,7 @@ class WorkspaceImageServerInfoModule(WorkspaceInfoModule):
     total_key = 'count'
     what = 'image server'
 
-    def list(self, backend, query, listing):
+    def list_records(self, backend, query, listing):
         return backend.list_image_servers(query, listing)
 
 

@@ -85,8 +85,8 @@ CASES = [
      r'auth_url, username are not used by provider cecloud; auth_url is an option of provider openstack'),
     ('openstack-refuses-tenant_id', None, 'ims_image', {'name': 'x5', 'provider': 'openstack', 'tenant_id': 't-1'},
      r'tenant_id is not used by provider openstack; tenant_id is an option of provider cecloud'),
-    ('openstack-not-available-yet', None, 'ims_image_info', {'provider': 'openstack'},
-     r'provider openstack is not available yet in this version of the collection.*Use provider: cecloud'),
+    ('openstack-token-without-project', None, 'ims_image_info', {'provider': 'openstack'},
+     r"The openstack provider needs the caller's project id to tell its own images apart: with auth_token, set project_id"),
     # -- names --
     ('name-trailing-space', None, 'ims_image', {'name': 'web '}, r"name 'web ' is not a valid image name: .*start or end with a space"),
     ('name-slash', None, 'ims_image', {'name': 'web/1'}, r"""name 'web/1' is not a valid image name: the name contains '/'"""),

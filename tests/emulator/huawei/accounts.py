@@ -78,6 +78,15 @@ class Accounts:
             self.key_owner[tenant['access_key']] = self.key_owner[tenant['temp_access_key']] = tenant
         self.by_name = {t['name']: t for t in self.tenants}
         self.tokens = {}
+        # Huawei locks an AK for 5 minutes after more than 5 consecutive signature failures (2.1.4).
+        self.settings = lambda: {'ak_lock_after': 5, 'ak_lock_seconds': 300}
+        self.signature_failures = {}
+        self.locked_until = {}
+
+    def reset_locks(self):
+        with self.lock:
+            self.signature_failures.clear()
+            self.locked_until.clear()
 
     # ------------------------------------------------------------ look-ups
 
@@ -121,6 +130,23 @@ class Accounts:
             self.tokens[token] = record
         return token, record, tenant, project
 
+    def _count_signature(self, verdict, now):
+        """Lock an AK after ``ak_lock_after`` consecutive bad signatures; a locked AK fails even when signed well."""
+        settings = self.settings()
+        access_key = verdict.access_key
+        if access_key not in self.credentials or not settings['ak_lock_after']:
+            return
+        with self.lock:
+            if self.locked_until.get(access_key, 0) > now:
+                raise auth_error('the access key is locked after repeated signature failures')
+            if verdict.reason == 'bad-signature':
+                self.signature_failures[access_key] = self.signature_failures.get(access_key, 0) + 1
+                if self.signature_failures[access_key] > settings['ak_lock_after']:
+                    self.locked_until[access_key] = now + settings['ak_lock_seconds']
+                    self.signature_failures[access_key] = 0
+            elif verdict.ok:
+                self.signature_failures[access_key] = 0
+
     def _scope(self, tenant, scope):
         if not scope:
             return None
@@ -154,8 +180,9 @@ class Accounts:
             if record['revoked'] or utcnow() >= record['expires_at']:
                 raise auth_error('token expires')
             return Caller(self.by_name[record['tenant']], record['project'], 'token', None)
-        verdict = huawei_auth.verify(method, raw_path, raw_query, headers, body, self.credentials,
-                                     now=time.time() if now is None else now)
+        now = time.time() if now is None else now
+        verdict = huawei_auth.verify(method, raw_path, raw_query, headers, body, self.credentials, now=now)
+        self._count_signature(verdict, now)
         if not verdict.ok:
             raise HuaweiError(verdict.body['error_code'], verdict.body['error_msg'], verdict.status, shape='gateway')
         tenant = self.key_owner[verdict.access_key]

@@ -25,6 +25,7 @@ class App:
         self.host = host
         self.accounts = Accounts(regions)
         self.ims = Ims(self.accounts, store=store, transition=transition)
+        self.accounts.settings = lambda: self.ims.config
         self.faults = HuaweiFaults()
         self.log = RequestLog()
         self.obs_endpoint = obs_endpoint
@@ -73,6 +74,7 @@ class App:
     def _reset(self, body):  # pylint: disable=unused-argument
         self.ims.reset()
         self.workspace.reset()
+        self.accounts.reset_locks()
         self.faults.set({})
         self.log.clear()
         return {'ok': True}

@@ -4,8 +4,8 @@ tests/unit/emulator/conftest.py).
 ``huawei_stack`` (session): SeaweedFS acting as OBS + one emulator process serving IMS in two
 regions (one port each, one shared state), IAM, Workspace and Workspace App.  Started when the
 first test asks for it, always stopped at session end.  ``huawei`` (function): the same stack,
-reset first (images, members, jobs, settings, faults, request log), for tests that want a clean
-service.
+reset first (images, members, jobs, Workspace records, settings, faults, AK locks, request log) and
+OBS emptied, for tests that want a clean service.
 
 The contract (``tests.emulator.huawei.stack.HuaweiStack``):
 
@@ -14,7 +14,8 @@ where
   ``region_endpoints``         {region: IMS URL}            ``endpoint(region=None)`` one of them
   ``iam_url``                  IAM root (``/v3/auth/tokens``, ``/v3/projects`` under it)
   ``auth_url``                 ``iam_url + '/v3'`` (Keystone root, what ``auth_url``/``iam_endpoint`` take)
-  ``obs_url``                  SeaweedFS S3 endpoint acting as OBS (path style; accepts every tenant's AK/SK)
+  ``obs_url``                  SeaweedFS S3 endpoint acting as OBS (path style; accepts every tenant's permanent
+                               AK/SK, never the temporary ones: SeaweedFS cannot check Huawei's security token)
   ``workspace_url``            Workspace (``GET /v2/{project_id}/images``)
   ``workspace_app_url``        Workspace App (``GET /v1/{project_id}/image-servers``)
 who (``tenants`` = {'owner': Tenant, 'recipient': Tenant}; ``owner``, ``recipient``; ``tenant(name)``)
@@ -33,7 +34,8 @@ look
   service, tenant, project, auth, fault, handler); ``writes()`` its POST/PUT/PATCH/DELETE except
   IAM; ``clear_requests()``.
 change
-  ``reset()``; ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=)``;
+  ``reset()``; ``clear_obs()`` (every bucket and object); ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=, ak_lock_after=,
+  ak_lock_seconds=)``;
   ``set_faults(error_rate, drop_rate, latency_ms, seed, rules=[{method, path, service, action:
   error|status|error_after|drop_before|drop_after|cut, status, count, latency_ms}])`` (service:
   ``ims:<region>``, ``iam``, ``workspace``, ``workspaceapp``); ``set_job_faults([{job_type, error_code,
@@ -66,4 +68,5 @@ def huawei_stack():
 @pytest.fixture
 def huawei(huawei_stack):  # pylint: disable=redefined-outer-name
     huawei_stack.reset()
+    huawei_stack.clear_obs()
     return huawei_stack

@@ -9,8 +9,10 @@ gateway's check (AK/SK signature or IAM token, ``accounts.py``), then the route'
 
 import json
 import re
+import sys
 import threading
 import time
+import traceback
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -62,6 +64,10 @@ IMS_ROUTES = (
     ('PUT', f'/v2/images/{_ID}/tags/{_ID}', 'glance_add_tag'),
     ('DELETE', f'/v2/images/{_ID}/tags/{_ID}', 'glance_delete_tag'),
     ('GET', '/v2/schemas/(image|images|member|members)', 'schema'),
+    # deprecated Glance v1 / v1.1 (8)
+    ('GET', '/v1.1/images/detail', 'v11_list_detail'),
+    ('HEAD', f'/v1/images/{_ID}', 'v1_head'),
+    ('DELETE', f'/v1.1/images/{_ID}', 'v11_delete'),
     ('GET', '/', 'api_versions'),
     ('GET', '/(v[0-9.]+)', 'api_version'),
 )
@@ -102,6 +108,9 @@ class HuaweiFaults(Faults):
             status = status or self.rng.choice((500, 502, 503))
         if status in (502, 503):
             return super().error_response(status)
+        if status == 429:
+            return json_response(429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached: policy user over ratelimit',
+                                       'request_id': errors.request_id()}, code='APIGW.0308')
         body = {'error_code': 'APIGW.0203', 'error_msg': 'Backend service error (a fault injected by the test)',
                 'request_id': errors.request_id()}
         return json_response(status, body, code='APIGW.0203')
@@ -228,6 +237,10 @@ class HuaweiHandler(Handler):
             resp = self._route(req, entry)
         except HuaweiError as exc:
             resp = json_response(exc.status, exc.body(request_id), code=exc.code)
+        except Exception:  # pylint: disable=broad-except  # an emulator bug: say so, keep serving
+            traceback.print_exc(file=sys.stderr)
+            resp = json_response(500, {'error_code': 'EMULATOR.BUG', 'error_msg': 'the emulator failed; see its stderr',
+                                       'request_id': request_id}, code='EMULATOR.BUG')
         trace = 'X-IAM-Trace-Id' if server.kind == 'iam' else 'X-Request-Id'
         resp.headers.append((trace, request_id))
         return resp
@@ -253,6 +266,8 @@ class HuaweiHandler(Handler):
         headers = result[2] if len(result) > 2 else ()
         if status == 204 or body is None:
             return Response(status, b'', content_type='application/json;charset=UTF-8', headers=list(headers))
+        if req.method == 'HEAD':
+            return Response(status, b'', headers=list(headers))
         return json_response(status, body, headers)
 
     def _authenticate(self, req, entry):

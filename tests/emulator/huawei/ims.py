@@ -47,8 +47,9 @@ class Ims(ImageOps, MemberOps, ExtraOps):
 
     def reset(self):
         with self.lock:
+            self.runner.generation += 1
             self.config = {'transition_seconds': self.default_transition, 'page_cap': None, 'max_limit': MAX_LIMIT,
-                           'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA}
+                           'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA, 'ak_lock_after': 5, 'ak_lock_seconds': 300}
             self.images = {}
             self.members = {}
             self.jobs = {}

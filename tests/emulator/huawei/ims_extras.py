@@ -192,3 +192,45 @@ class ExtraOps:
             return 200, {'name': name, 'properties': {name: {'type': 'array', 'items': singular}},
                          'links': [{'href': '{first}', 'rel': 'first'}, {'href': '{next}', 'rel': 'next'}]}
         raise img('IMG.0001', f'The schema {name} does not exist.', 404)
+
+    # ------------------------------------------------------------ deprecated Glance v1 / v1.1 (8)
+
+    def _v1_image(self, record):
+        return {'id': record['id'], 'name': record['name'], 'status': record['status'], 'deleted': record['_deleting'],
+                'deleted_at': record['updated_at'] if record['_deleting'] else None, 'container_format': record['container_format'],
+                'disk_format': record['disk_format'], 'created_at': record['created_at'], 'updated_at': record['updated_at'],
+                'min_disk': record['min_disk'], 'min_ram': record['min_ram'], 'protected': record['protected'],
+                'is_public': record['__imagetype'] in ('gold', 'market'), 'owner': record['owner'], 'checksum': record['checksum'],
+                'size': int(record.get('size') or 0), 'virtual_size': int(record.get('virtual_size') or 0),
+                'properties': {k: v for k, v in record.items() if k.startswith('__') and isinstance(v, str)}}
+
+    def v11_list_detail(self, req):
+        query = req.query
+        with self.lock:
+            images = [self._v1_image(r) for r in self.images.values() if self._visible(r, req)]
+        for key in ('name', 'container_format', 'disk_format', 'status'):
+            if query.get(key) not in (None, ''):
+                images = [i for i in images if str(i[key]) == query[key]]
+        for key, keep in (('size_min', lambda size, bound: size >= bound), ('size_max', lambda size, bound: size <= bound)):
+            if query.get(key) not in (None, ''):
+                try:
+                    bound = int(query[key])
+                except ValueError:
+                    raise img('IMG.0001', f'{key} must be an integer.') from None
+                images = [i for i in images if keep(i['size'], bound)]
+        if query.get('changes-since') not in (None, ''):
+            images = [i for i in images if i['updated_at'] >= query['changes-since']]
+        return 200, {'images': images}
+
+    def v1_head(self, req, image_id):
+        with self.lock:
+            image = self._v1_image(self._image(req, image_id, status=404))
+        headers = [('X-Image-Meta-' + key.capitalize(), '' if image[key] is None else str(image[key]).lower() if isinstance(image[key], bool)
+                    else str(image[key]))
+                   for key in ('id', 'name', 'status', 'deleted', 'container_format', 'disk_format', 'checksum', 'protected',
+                               'min_disk', 'min_ram', 'size', 'is_public', 'owner', 'created_at', 'updated_at')]
+        headers.append(('Etag', image['checksum']))
+        return 200, None, headers
+
+    def v11_delete(self, req, image_id):
+        return self.glance_delete(req, image_id)

@@ -76,27 +76,32 @@ class JobRunner:
         self.transition = transition
         self.stopping = stopping
         self.faults = faults
+        # Bumped by a reset: a job of the state before it stops instead of writing into the new one.
+        self.generation = 0
 
     def start(self, job, stages, on_fail=None):
         """``stages``: callables run in order (each under the lock); ``on_fail(failure)`` cleans up after a FAIL."""
-        threading.Thread(target=self._run, args=(job, stages, on_fail), daemon=True, name=f"job-{job['job_id']}").start()
+        threading.Thread(target=self._run, args=(job, stages, on_fail, self.generation), daemon=True,
+                         name=f"job-{job['job_id']}").start()
 
     def later(self, action):
         """Run ``action`` under the lock one transition from now (a delete finishing in the background)."""
+        generation = self.generation
+
         def wait_then_act():
-            if not self._pause():
+            if not self._pause(generation):
                 with self.lock:
                     action()
         threading.Thread(target=wait_then_act, daemon=True, name='later').start()
 
-    def _run(self, job, stages, on_fail):
+    def _run(self, job, stages, on_fail, generation):
         forced = self.faults.take(job['job_type'])
-        if self._pause():
+        if self._pause(generation):
             return
         with self.lock:
             job['status'] = 'RUNNING'
         for index, stage in enumerate(stages):
-            if self._pause():
+            if self._pause(generation):
                 return
             try:
                 if forced is not None and index == len(stages) - 1:
@@ -105,17 +110,23 @@ class JobRunner:
                     stage()
                 else:
                     with self.lock:
+                        if generation != self.generation:
+                            return
                         stage()
             except JobFailure as failure:
                 with self.lock:
                     self._fail(job, failure, on_fail)
                 return
+            except Exception as exc:  # pylint: disable=broad-except  # e.g. object storage went away mid-job
+                with self.lock:
+                    self._fail(job, JobFailure('IMG.1075', f'The job failed: {type(exc).__name__}'), on_fail)
+                return
         with self.lock:
             job.update(status='SUCCESS', end_time=iso(utcnow()))
 
-    def _pause(self):
-        """Sleep one transition; True when the emulator is stopping."""
-        return self.stopping.wait(self.transition())
+    def _pause(self, generation):
+        """Sleep one transition; True when the emulator is stopping or was reset meanwhile."""
+        return self.stopping.wait(self.transition()) or generation != self.generation
 
     @staticmethod
     def _fail(job, failure, on_fail):

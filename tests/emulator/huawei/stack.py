@@ -18,7 +18,8 @@ import urllib.request
 from urllib.parse import urlencode, urlsplit
 
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, DEFAULT_TENANTS
-from tests.emulator.stack import REPO_ROOT, Managed, S3Server, StackError, _stop, _tail
+from tests.emulator.huawei.model import STORE_BUCKET
+from tests.emulator.stack import HEALTH_BUCKET, REPO_ROOT, Managed, S3Server, StackError, _stop, _tail
 
 URL_PREFIX = 'HUAWEI_EMULATOR_'
 
@@ -58,7 +59,9 @@ class HuaweiStack(Managed):
 
     def start(self):
         if self.s3 is None:
-            keys = [(t[k], t[s]) for t in DEFAULT_TENANTS for k, s in (('access_key', 'secret_key'), ('temp_access_key', 'temp_secret_key'))]
+            # Only the permanent keys: SeaweedFS cannot check an X-Amz-Security-Token of Huawei's, so temporary keys
+            # are refused by this OBS whether or not the token is sent (docs/api-notes.md, "Huawei emulator").
+            keys = [(t['access_key'], t['secret_key']) for t in DEFAULT_TENANTS]
             self.s3 = S3Server(os.path.join(self.workdir, 's3'), extra_credentials=keys)
         if not self._external_s3 and self.s3.proc is None:
             self.s3.start(self.timeout)
@@ -192,6 +195,20 @@ class HuaweiStack(Managed):
         """Images, members, jobs, settings, faults and the request log back to the start."""
         return self.admin('POST', 'reset')
 
+    def clear_obs(self):
+        """Empty OBS: every bucket and object, also the image bytes of the emulator's own store (after a reset)."""
+        from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
+        client = make_client(self.s3.endpoint, self.s3.access_key, self.s3.secret_key)
+        for bucket in client.list_buckets().get('Buckets', []):
+            name = bucket['Name']
+            if name == HEALTH_BUCKET:
+                continue
+            for page in client.get_paginator('list_objects_v2').paginate(Bucket=name):
+                for item in page.get('Contents', []):
+                    client.delete_object(Bucket=name, Key=item['Key'])
+            if name != STORE_BUCKET:
+                client.delete_bucket(Bucket=name)
+
     def state(self):
         return self.admin('GET', 'state')
 
@@ -226,7 +243,8 @@ class HuaweiStack(Managed):
         return self.admin('DELETE', 'requests')
 
     def settings(self, **changes):
-        """Change (and return) ``transition_seconds``, ``page_cap``, ``max_limit``, ``next_marker``, ``quota``."""
+        """Change (and return) ``transition_seconds``, ``page_cap``, ``max_limit``, ``next_marker``, ``quota``,
+        ``ak_lock_after`` (consecutive bad signatures before an AK is locked, 5; 0 = never), ``ak_lock_seconds`` (300)."""
         return self.admin('POST', 'settings', changes)
 
     def set_faults(self, error_rate=0.0, drop_rate=0.0, latency_ms=0, seed=None, rules=None):
@@ -282,3 +300,32 @@ class HuaweiStack(Managed):
 
     def host_of(self, kind='ims', region=None):
         return urlsplit(self.endpoint(region) if kind == 'ims' else self.urls[kind.upper()]).netloc
+
+
+def export_lines(stack, tenant='owner'):
+    """``export NAME=value`` lines: where everything listens and the tenant's Huawei SDK variables."""
+    env = dict(stack.env(tenant), HUAWEI_EMU_IAM_URL=stack.iam_url, HUAWEI_EMU_OBS_URL=stack.obs_url,
+               HUAWEI_EMU_WORKSPACE_URL=stack.workspace_url, HUAWEI_EMU_WORKSPACE_APP_URL=stack.workspace_app_url)
+    for region, url in stack.region_endpoints.items():
+        env[f"HUAWEI_EMU_IMS_{region.upper().replace('-', '_')}"] = url
+    return [f'export {key}={value}' for key, value in sorted(env.items())]
+
+
+def main(argv=None):
+    """``python -m tests.emulator.huawei.stack [--transition-seconds S]``: run until Ctrl-C, printing export lines."""
+    import argparse  # pylint: disable=import-outside-toplevel
+    parser = argparse.ArgumentParser(prog='python -m tests.emulator.huawei.stack', description='SeaweedFS (as OBS) + the Huawei emulator')
+    parser.add_argument('--transition-seconds', type=float, default=3.0)
+    args = parser.parse_args(argv)
+    try:
+        with HuaweiStack(transition_seconds=args.transition_seconds) as stack:
+            sys.stdout.write('\n'.join(export_lines(stack)) + '\n# stack running; Ctrl-C to stop\n')
+            sys.stdout.flush()
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -96,6 +96,21 @@ def test_wrong_secret_key_is_refused_and_nothing_is_created(huawei):
     assert huawei.images() == [] and huawei.jobs() == []
 
 
+def test_an_access_key_is_locked_after_more_than_5_bad_signatures(huawei):
+    bad = huawei.client()
+    bad.secret_key = 'wrong'
+    good = huawei.client()
+    for dummy in range(5):
+        assert_gateway_401(bad.request('GET', '/v2/cloudimages'), 'verify aksk signature fail')
+    assert good.request('GET', '/v2/cloudimages').status_code == 200  # a good one resets the count
+    for dummy in range(6):
+        bad.request('GET', '/v2/cloudimages')
+    assert_gateway_401(good.request('GET', '/v2/cloudimages'), 'the access key is locked after repeated signature failures')
+    assert huawei.client('recipient').request('GET', '/v2/cloudimages').status_code == 200
+    huawei.reset()
+    assert good.request('GET', '/v2/cloudimages').status_code == 200
+
+
 def test_unknown_access_key_is_refused(huawei):
     client = huawei.client()
     client.access_key = 'EMUUNKNOWNAK00000000'
@@ -374,3 +389,13 @@ def test_a_job_is_only_visible_to_its_project(huawei):
     mismatch = other.request('GET', f'/v1/{client.project_id}/jobs/{job_id}')
     assert mismatch.status_code == 400 and mismatch.json()['error']['code'] == 'IMG.0030'
     client.wait_job(job_id)
+
+
+def test_a_reset_stops_the_jobs_of_the_state_before_it(huawei):
+    huawei.settings(transition_seconds=0.5)
+    client = huawei.client()
+    client.ok('POST', '/v2/cloudimages/action', json_body={'name': 'before-reset', 'image_url': stage_object(huawei), 'min_disk': 40})
+    huawei.reset()
+    huawei.settings(transition_seconds=0.5)
+    time.sleep(3)
+    assert huawei.images(name='before-reset') == [] and huawei.jobs() == []

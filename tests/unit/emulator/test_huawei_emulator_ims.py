@@ -400,3 +400,38 @@ def test_versions_os_versions_and_schemas(huawei):
     platforms = client.ok('GET', '/v1/cloudimages/os_version')
     assert isinstance(platforms, list) and any(v['os_version'] == 'CentOS 7.9 64bit' for p in platforms for v in p['version_list'])
     assert client.ok('GET', '/v2/schemas/image')['name'] == 'image'
+
+
+def test_job_progress_endpoint(huawei):
+    client = huawei.client()
+    job_id = client.ok('POST', '/v2/cloudimages/action', json_body={'name': 'prog', 'image_url': stage_object(huawei), 'min_disk': 40})['job_id']
+    early = client.ok('GET', f'/v1/cloudimages/job/{job_id}')
+    assert early['status'] in ('INIT', 'RUNNING') and early['entities']['process_percent'] == 50.0
+    client.wait_job(job_id)
+    done = client.ok('GET', f'/v1/cloudimages/job/{job_id}')
+    assert done['entities']['process_percent'] == 100.0 and done['entities']['image_name'] == 'prog'
+
+
+def test_glance_list_follows_next_links(huawei):
+    huawei.seed_images(count=7, prefix='g-')
+    client = huawei.client()
+    seen, path, params = [], '/v2/images', {'owner': huawei.owner.projects[REGION], 'limit': '3', 'sort_key': 'name', 'sort_dir': 'asc'}
+    while True:
+        page = client.ok('GET', path, params=params)
+        seen += [i['name'] for i in page['images']]
+        if 'next' not in page:
+            break
+        path, _, query = page['next'].partition('?')
+        params = [tuple(pair.split('=', 1)) for pair in query.split('&')]
+    assert seen == [f'g-{i:05d}' for i in range(7)]
+
+
+def test_deprecated_glance_v1_endpoints(huawei):
+    image_id = huawei.seed_images(count=1, prefix='old-')[0]
+    client = huawei.client()
+    detail = client.ok('GET', '/v1.1/images/detail', params={'name': 'old-00000'})['images']
+    assert [(i['id'], i['deleted'], i['is_public']) for i in detail] == [(image_id, False, False)]
+    head = client.request('HEAD', f'/v1/images/{image_id}')
+    assert head.status_code == 200 and head.headers['X-Image-Meta-Name'] == 'old-00000' and head.content == b''
+    assert client.request('DELETE', f'/v1.1/images/{image_id}').status_code == 204
+    assert client.ok('GET', '/v1.1/images/detail', params={'name': 'old-00000'})['images'][0]['deleted'] is True

@@ -172,6 +172,12 @@ def test_dropped_reply_after_the_change(huawei):
     assert len(huawei.jobs()) == 1
 
 
+def test_throttling_is_apigw_0308(huawei):
+    huawei.set_faults(rules=[{'path': '^/v2/cloudimages$', 'action': 'status', 'status': 429}])
+    resp = huawei.client().request('GET', '/v2/cloudimages')
+    assert resp.status_code == 429 and resp.json()['error_code'] == 'APIGW.0308'
+
+
 def test_a_rule_can_target_one_region_and_counts_down(huawei):
     huawei.set_faults(rules=[{'service': f'ims:{OTHER_REGION}', 'path': '^/v2/cloudimages$', 'action': 'status', 'status': 502, 'count': 2}])
     assert huawei.client(region=REGION).request('GET', '/v2/cloudimages').status_code == 200

@@ -16,7 +16,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _providers
 from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClient, RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import (
-    HuaweiCloudBackend, HuaweiImsDialect, job_outcome, obs_image_url)
+    HuaweiCloudBackend, HuaweiImsDialect, check_image_options, creation_request, image_changes, job_outcome,
+    obs_image_url, tag_changes)
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core import (
     HuaweiAkSkAuth, HuaweiPasswordAuth, HuaweiTokenAuth)
 
@@ -366,3 +367,54 @@ def test_another_region_needs_its_endpoint_unless_both_are_huawei_s_public_ones(
     public = HuaweiCloudBackend.region_endpoint.__get__(type('B', (), dict(
         params={'endpoint': 'https://ims.cn-north-4.myhuaweicloud.com'}, region='cn-north-4'))())
     assert public('cn-south-1') == 'https://ims.cn-south-1.myhuaweicloud.com'
+
+
+# -- ims_image's options as IMS requests ---------------------------------------------------------------
+
+def task(**options):
+    params = dict((k, None) for k in ('name', 'description', 'min_disk', 'min_ram', 'os_version', 'os_type', 'cpu_arch',
+                                      'boot_mode', 'tags', 'image_type', 'import_url', 'instance_id', 'backup_id',
+                                      'copy_from', 'copy_from_region', 'quick_import', 'data_images', 'vault_id',
+                                      'agency_name', 'disk_format', 'visibility'))
+    params.update(name='n', region=REGION)
+    params.update(options)
+    check_image_options(params)
+    return params
+
+
+@pytest.mark.parametrize('options,method,fields', [
+    (dict(import_url='obs://bkt/a.qcow2', min_disk=40, os_type='linux', boot_mode='UEFI'), 'create_image_from',
+     dict(image_url='bkt:a.qcow2', min_disk=40, os_type='Linux', hw_firmware_type='uefi')),
+    (dict(import_url='obs://bkt/a.zvhd2', min_disk=40, quick_import=True, os_version='CentOS 7.9 64bit'), 'quick_import',
+     dict(image_url='bkt:a.zvhd2', os_version='CentOS 7.9 64bit')),
+    (dict(import_url='obs://bkt/d.raw', min_disk=100, image_type='data_image'), 'create_data_image',
+     dict(image_url='bkt:d.raw', min_disk=100)),
+    (dict(import_url='obs://bkt/d.raw', min_disk=100, image_type='data_image', quick_import=True), 'quick_import',
+     dict(type='DataImage')),
+    (dict(instance_id='ecs-1', data_images=[dict(name='d', volume_id='v', description=None)]), 'create_image_from',
+     dict(instance_id='ecs-1', data_images=[dict(name='d', volume_id='v')])),
+    (dict(instance_id='ecs-1', image_type='whole_image', vault_id='vault-1'), 'create_whole_image',
+     dict(instance_id='ecs-1', vault_id='vault-1')),
+    (dict(backup_id='cbr-1'), 'create_whole_image', dict(backup_id='cbr-1', whole_image_type='CBR')),
+    (dict(min_disk=20, tags=[{'key': 'k', 'value': 'v'}]), 'create_image', dict(min_disk=20)),
+])
+def test_each_source_goes_to_its_endpoint(options, method, fields):
+    chosen, body = creation_request(task(**options))
+    assert chosen == method and hasattr(HuaweiCloudBackend, chosen)
+    assert dict((k, body.get(k)) for k in fields) == fields
+
+
+def test_only_updatable_attributes_that_differ_are_changes_and_fixed_ones_are_refused():
+    image = {'image_id': 'i', 'name': 'n', '__description': 'old', 'min_ram': 0, 'min_disk': 40, '__os_type': 'Linux'}
+    assert image_changes(image, task(description='old', boot_mode='BIOS', os_type='linux', min_disk=40)) == {}
+    assert image_changes(image, task(description='new', min_ram=512, boot_mode='UEFI')) == {
+        '__description': ('old', 'new'), 'min_ram': (0, 512), 'hw_firmware_type': ('bios', 'uefi')}
+    with pytest.raises(ImsValidationError) as err:
+        image_changes(image, task(min_disk=60, os_type='windows'))
+    assert "min_disk is 40, requested 60; os_type is 'Linux', requested 'Windows'" in str(err.value)
+
+
+def test_tags_become_exactly_the_task_s():
+    current = [{'key': 'env', 'value': 'prod'}, {'key': 'old', 'value': ''}, {'key': 'same', 'value': 'x'}]
+    create, delete = tag_changes(current, task(tags=[{'key': 'env', 'value': 'dev'}, {'key': 'same', 'value': 'x'}]))
+    assert create == [{'key': 'env', 'value': 'dev'}] and delete == [{'key': 'old', 'value': ''}]

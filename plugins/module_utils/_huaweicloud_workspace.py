@@ -68,9 +68,8 @@ def _default_app_url(params):
 DEFAULTS = dict(workspace_endpoint=core.default_service_url('workspace'), workspace_app_endpoint=_default_app_url)
 
 
-def check_connection(params):
-    """The Huawei checks of every service, then the Workspace URLs."""
-    core.check_connection(params)
+def check_endpoints(params):
+    """The Workspace URLs, before any request (the provider's other checks are IMS's)."""
     for option in OPTIONS:
         if params.get(option):
             check_endpoint(params[option], option=option)

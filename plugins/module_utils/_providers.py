@@ -134,6 +134,12 @@ def _first_env(names):
     return None
 
 
+def _check_huaweicloud(params):
+    """IMS's checks of the connection options, then the Workspace endpoints."""
+    _huaweicloud.check_connection(params)
+    _workspace.check_endpoints(params)
+
+
 PROVIDERS = dict(
     cecloud=Provider('cecloud', _cecloud.OPTIONS, _cecloud.AUTH_SCHEMES, required=_cecloud.REQUIRED_OPTIONS,
                      backend=_cecloud.CECloudBackend, dialect=_cecloud.CECloudDialect),
@@ -143,7 +149,7 @@ PROVIDERS = dict(
     huaweicloud=Provider('huaweicloud', dict(_huaweicloud.OPTIONS, **_workspace.OPTIONS), _huaweicloud.AUTH_SCHEMES,
                          required=_huaweicloud.REQUIRED_OPTIONS, defaults=dict(_huaweicloud.DEFAULTS, **_workspace.DEFAULTS),
                          backend=_huaweicloud.HuaweiCloudBackend, dialect=_huaweicloud.HuaweiImsDialect,
-                         check=_workspace.check_connection),
+                         check=_check_huaweicloud),
 )
 
 # Every provider-owned option, in a stable order.

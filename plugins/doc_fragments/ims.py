@@ -182,6 +182,25 @@ options:
       - If not set, the value of the E(IMS_OBS_ENDPOINT) environment variable is used.
       - "Providers: huaweicloud."
     type: str
+  workspace_endpoint:
+    description:
+      - URL of Huawei Cloud Workspace, the service of M(cecloud.ims.workspace_image_info) (desktop product images);
+        default C(https://workspace.<region>.myhuaweicloud.com). The IMS modules do not use it.
+      - A separate option from O(endpoint), which a C(module_defaults) group sets to the IMS URL.
+      - If not set, the value of the E(IMS_WORKSPACE_ENDPOINT) environment variable is used.
+      - "Providers: huaweicloud."
+    type: str
+  workspace_app_endpoint:
+    description:
+      - URL of Huawei Cloud Workspace App (application streaming), the service of
+        M(cecloud.ims.workspace_image_server_info) (image servers). The IMS modules do not use it.
+      - The default follows Huawei's SDK region table - C(https://appstream.<region>.myhuaweicloud.com) in
+        cn-north-4, cn-north-9, cn-east-3, cn-south-1 and cn-southwest-2, C(https://workspace.<region>.myhuaweicloud.com)
+        in every other region (among them cn-east-5, cn-north-11, ap-southeast-1/2/3, la-south-2, la-north-2,
+        sa-brazil-1, me-east-1, af-south-1, af-north-1, tr-west-1).
+      - If not set, the value of the E(IMS_WORKSPACE_APP_ENDPOINT) environment variable is used.
+      - "Providers: huaweicloud."
+    type: str
   validate_certs:
     description:
       - Whether to verify the TLS certificate of O(endpoint) (and of O(auth_url)).

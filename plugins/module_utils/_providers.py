@@ -23,6 +23,7 @@ import os
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance, _huaweicloud
+from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_workspace as _workspace
 from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_endpoint
@@ -135,15 +136,22 @@ def _first_env(names):
     return None
 
 
+def _check_huaweicloud(params):
+    """IMS's checks of the connection options, then the Workspace endpoints."""
+    _huaweicloud.check_connection(params)
+    _workspace.check_endpoints(params)
+
+
 PROVIDERS = dict(
     cecloud=Provider('cecloud', _cecloud.OPTIONS, _cecloud.AUTH_SCHEMES, required=_cecloud.REQUIRED_OPTIONS,
                      backend=_cecloud.CECloudBackend, dialect=_cecloud.CECloudDialect),
     openstack=Provider('openstack', _glance.OPTIONS, _glance.AUTH_SCHEMES, defaults=_glance.DEFAULTS,
                        backend=_glance.GlanceBackend, dialect=_glance.GlanceDialect),
-    huaweicloud=Provider('huaweicloud', _huaweicloud.OPTIONS, _huaweicloud.AUTH_SCHEMES,
-                         required=_huaweicloud.REQUIRED_OPTIONS, defaults=_huaweicloud.DEFAULTS,
+    # IMS, and the Workspace services of the workspace_* modules (their own endpoints, the same auth).
+    huaweicloud=Provider('huaweicloud', dict(_huaweicloud.OPTIONS, **_workspace.OPTIONS), _huaweicloud.AUTH_SCHEMES,
+                         required=_huaweicloud.REQUIRED_OPTIONS, defaults=dict(_huaweicloud.DEFAULTS, **_workspace.DEFAULTS),
                          backend=_huaweicloud.HuaweiCloudBackend, dialect=_huaweicloud.HuaweiImsDialect,
-                         check=_huaweicloud.check_connection),
+                         check=_check_huaweicloud),
 )
 
 # Every provider-owned option, in a stable order.
@@ -183,6 +191,8 @@ CONNECTION_ARGUMENT_SPEC = dict(
     iam_endpoint=dict(type='str'),
     region_endpoints=dict(type='dict'),
     obs_endpoint=dict(type='str'),
+    workspace_endpoint=dict(type='str'),
+    workspace_app_endpoint=dict(type='str'),
     validate_certs=dict(type='bool', default=True, fallback=_env('IMS_VALIDATE_CERTS')),
     ca_path=dict(type='path', fallback=_env('IMS_CA_PATH')),
     timeout=dict(type='float', default=30.0, fallback=_env('IMS_TIMEOUT')),

@@ -30,7 +30,8 @@ def test_fragment_mirrors_spec(fragment, spec):
         assert bool(option.get('no_log')) == ('Never logged' in ' '.join(doc['description'])), name
 
 
-MODULES = ('ims_image', 'ims_image_info', 'ims_image_share', 'ims_image_upload', 'ims_image_export')
+MODULES = ('ims_image', 'ims_image_info', 'ims_image_share', 'ims_image_upload', 'ims_image_export', 'workspace_image_info',
+           'workspace_image_server_info')
 
 
 def test_every_module_documents_the_action_group_of_meta_runtime():

@@ -14,7 +14,7 @@ from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unus
 
 
 def listings(hw):  # pylint: disable=redefined-outer-name
-    return [r for r in hw.ims_requests('GET', '/v2/cloudimages')]
+    return hw.ims_requests('GET', '/v2/cloudimages')
 
 
 def test_private_scope_lists_the_project_s_images_by_owner_and_a_look_up_by_name_asks_the_server(hw):  # noqa: F811

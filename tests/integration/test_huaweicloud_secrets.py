@@ -14,8 +14,6 @@ import os
 import re
 import subprocess
 
-import pytest
-
 from tests.integration.conftest import BIN, REPO, TARGETS, module_env
 from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401  pylint: disable=unused-import
 from tests.integration.test_secrets import scan

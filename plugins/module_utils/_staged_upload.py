@@ -330,4 +330,3 @@ class StagedUpload:
             except ImsError as exc:
                 notes.append('deleting the staged object failed: %s' % exc.message)
         return notes
-

@@ -296,12 +296,6 @@ staged_object:
       description: Whether it was deleted after the download.
       type: bool
       sample: true
-verified:
-  description: C(huaweicloud) - what the download was checked against (the staging object's size, and its MD5 when
-    its ETag is one).
-  returned: after a download with C(huaweicloud)
-  type: dict
-  sample: {size: true, md5: true}
 job_id:
   description: C(huaweicloud) - the id of IMS's export job.
   returned: when this run exported the image
@@ -322,18 +316,37 @@ checksum:
   sample: 29a9d18dc5e0aa0f14707cffda13fa92
 verified:
   description:
-    - The hash the file at RV(dest) was checked against, and its value; empty when the image reports none.
+    - What the file at RV(dest) was checked against.
+    - C(cecloud), C(openstack) - the hash and its value (keys C(algorithm), C(value)); empty when the image reports none.
+    - C(huaweicloud) - the staging object's facts that were checked (keys C(size), C(md5), C(etag), C(part_size)),
+      its size always, its MD5 when its ETag is one or the part size of a multipart ETag is known.
   returned: with O(dest)
   type: dict
   contains:
     algorithm:
-      description: V(sha512) (Glance's C(os_hash_algo)), or V(md5).
+      description: V(sha512) (Glance's C(os_hash_algo)), or V(md5). Not with C(huaweicloud).
       type: str
       sample: sha512
     value:
-      description: The expected hex digest, which the file has.
+      description: The expected hex digest, which the file has. Not with C(huaweicloud).
       type: str
       sample: 0b8c3a...
+    size:
+      description: C(huaweicloud) - whether the size was checked (always V(true)).
+      type: bool
+      sample: true
+    md5:
+      description: C(huaweicloud) - whether the bytes were checked against the object's ETag.
+      type: bool
+      sample: true
+    etag:
+      description: C(huaweicloud) - the staging object's ETag.
+      type: str
+      sample: 29a9d18dc5e0aa0f14707cffda13fa92
+    part_size:
+      description: C(huaweicloud) - the part size a multipart ETag was checked with.
+      type: int
+      sample: 16777216
   sample:
     algorithm: md5
     value: 29a9d18dc5e0aa0f14707cffda13fa92

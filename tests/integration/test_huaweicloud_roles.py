@@ -147,8 +147,8 @@ def test_the_upload_export_and_role_paths_at_vvv_leak_no_key_token_or_password(h
 
     # The recipient logs in with its password (IAM issues a token) to accept and copy.
     share_with_recipient(hw, 'golden-')
-    imported, import_texts = scanned_run(hw, tmp_path, 'image_import', dict(image_import_copy=True,
-                                                                             image_import_name_prefix='c-'),
+    imported, import_texts = scanned_run(hw, tmp_path, 'image_import',
+                                         dict(image_import_copy=True, image_import_name_prefix='c-'),
                                          tenant='recipient', auth='password')
     assert imported.returncode == 0, output(imported)
     assert [r for r in hw.stack.requests('iam') if r['path'] == '/v3/auth/tokens'], 'no password login: no token to scan'

@@ -22,7 +22,12 @@ import re
 try:
     from botocore.exceptions import BotoCoreError, ClientError
 except ImportError:  # pragma: no cover - the modules report the missing boto3 before any request
-    BotoCoreError = ClientError = Exception
+    # Two distinct stand-ins, never raised, so that the handlers below stay apart without botocore.
+    class BotoCoreError(Exception):
+        pass
+
+    class ClientError(Exception):
+        pass
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
@@ -176,8 +181,7 @@ class ObjectStorage:
         except (BotoCoreError, ClientError) as exc:
             raise self._error('Reading object %s' % object_url(bucket, key), exc)
         try:
-            for chunk in body.iter_chunks(DOWNLOAD_CHUNK):
-                yield chunk
+            yield from body.iter_chunks(DOWNLOAD_CHUNK)
         except ImsError:
             raise
         except Exception as exc:  # pylint: disable=broad-except

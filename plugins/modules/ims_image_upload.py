@@ -880,6 +880,13 @@ class ImageUploadModule(ImsModule):
         return 'image %s was deleted' % image_id
 
 
+def _transfer_figures(transfer):
+    """RV(transfer) of an upload to object storage; the throughput counts the bytes this run sent."""
+    figures = dict((k, transfer[k]) for k in ('bytes', 'bytes_sent', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed'))
+    figures.update(seconds=round(transfer['seconds'], 3), mib_per_s=_transfer.mib_per_s(transfer['bytes_sent'], transfer['seconds']))
+    return figures
+
+
 def _add_notes(exc, notes):
     """Append what the failure handling did to the error's message."""
     exc.message = '%s (%s).' % (exc.message.rstrip('.'), '; '.join(n for n in notes if n))

@@ -32,7 +32,7 @@ for _path in (REPO, COLLECTIONS):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from tests.bench.bench_transfer import GIB, MIB, make_file, run_module  # noqa: E402  pylint: disable=wrong-import-position
+from tests.bench.bench_transfer import GIB, make_file, run_module  # noqa: E402  pylint: disable=wrong-import-position
 from tests.emulator.huawei.stack import HuaweiStack  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.cecloud.ims.plugins.module_utils import _transfer  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -92,7 +92,7 @@ def bench_size(stack, size_gib, args, workdir):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='1', help='comma-separated sizes in GiB (default 1)')
     parser.add_argument('--rounds', type=int, default=3, help='rounds per size, alternating plain and module (default 3)')
     parser.add_argument('--part-size-mb', type=int, default=_transfer.DEFAULT_PART_SIZE_MB)

@@ -71,8 +71,15 @@ def default_service_url(service):
 
 
 def identity_url(params):
-    """The IAM (Keystone v3) URL: ``auth_url``, else ``iam_endpoint``, else the region's IAM."""
-    return params.get('auth_url') or params.get('iam_endpoint') or service_url('iam', params['region']) + '/v3'
+    """The IAM (Keystone v3) URL: ``auth_url``, else ``iam_endpoint``, else the region's IAM.
+
+    ``iam_endpoint`` (like the SDK's HUAWEICLOUD_SDK_IAM_ENDPOINT) names the IAM host, to which the SDK adds
+    ``/v3``; a value that already ends in ``/v3`` is taken as it is.
+    """
+    if params.get('auth_url'):
+        return params['auth_url']
+    iam = (params.get('iam_endpoint') or service_url('iam', params['region'])).rstrip('/')
+    return iam if iam.endswith('/v3') else iam + '/v3'
 
 
 def check_region(region, option='region'):

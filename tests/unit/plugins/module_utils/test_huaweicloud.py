@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _providers
+from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_core, _providers
 from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClient, RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import (
@@ -418,3 +418,15 @@ def test_tags_become_exactly_the_task_s():
     current = [{'key': 'env', 'value': 'prod'}, {'key': 'old', 'value': ''}, {'key': 'same', 'value': 'x'}]
     create, delete = tag_changes(current, task(tags=[{'key': 'env', 'value': 'dev'}, {'key': 'same', 'value': 'x'}]))
     assert create == [{'key': 'env', 'value': 'dev'}] and delete == [{'key': 'old', 'value': ''}]
+
+
+@pytest.mark.parametrize('iam_endpoint,expected', [
+    ('https://iam.example.com', 'https://iam.example.com/v3'),       # a host, as the SDK's variable names it
+    ('https://iam.example.com/', 'https://iam.example.com/v3'),
+    ('https://iam.example.com/v3', 'https://iam.example.com/v3'),    # the Keystone root itself
+    (None, 'https://iam.cn-north-4.myhuaweicloud.com/v3'),
+])
+def test_the_iam_endpoint_is_a_host_or_the_keystone_root(iam_endpoint, expected):
+    assert _huaweicloud_core.identity_url(dict(region='cn-north-4', iam_endpoint=iam_endpoint)) == expected
+    assert _huaweicloud_core.identity_url(dict(region='cn-north-4', iam_endpoint=iam_endpoint,
+                                               auth_url='https://login.example.com/v3')) == 'https://login.example.com/v3'

@@ -164,7 +164,8 @@ options:
     type: str
   iam_endpoint:
     description:
-      - URL of Huawei IAM, for example V(https://iam.cn-north-4.myhuaweicloud.com) (its host, as the SDK's variable names it; C(/v3) is added unless it ends so); the default of O(auth_url).
+      - URL of Huawei IAM, for example V(https://iam.cn-north-4.myhuaweicloud.com), the default of O(auth_url).
+      - This is IAM's host, as the SDK's variable names it; C(/v3) is added unless the URL already ends with it.
       - If not set, the value of the E(IMS_IAM_ENDPOINT) or E(HUAWEICLOUD_SDK_IAM_ENDPOINT) environment variable is used.
       - "Providers: huaweicloud."
     type: str

@@ -50,6 +50,13 @@ CORE_CHECK_ENV = IMS_TEST_CORE=$(IMS_CORE) \
 # units run in full on both either way); `make test OLDEST_INTEGRATION=full` runs everything.
 OLDEST_INTEGRATION ?= slice
 INTEGRATION_ARGS_oldest = $(if $(filter slice,$(OLDEST_INTEGRATION)),-m core_range_slice)
+# pytest-xdist workers for a full integration run (each starts its own emulators and Keystone + Glance):
+# the suite spends much of its time waiting on transitions and playbook start-up, which two workers
+# overlap on two cores. The oldest core's slice is small enough that one process is quicker.
+INTEGRATION_WORKERS ?= 2
+INTEGRATION_XDIST = $(if $(filter-out 0 1,$(INTEGRATION_WORKERS)),-n $(INTEGRATION_WORKERS) --dist loadfile)
+INTEGRATION_ARGS_newest = $(INTEGRATION_XDIST) --durations=20
+INTEGRATION_ARGS_oldest += $(if $(filter slice,$(OLDEST_INTEGRATION)),,$(INTEGRATION_XDIST))
 
 # `make test`: one line per phase with its wall time, printed again at the end.
 PHASE_LOG := $(CURDIR)/build/test-phases.txt

@@ -409,6 +409,8 @@ class Handler(BaseHTTPRequestHandler):
                 return plain_json({'ok': True})
             if key == ('POST', '/_emulator/upload-target'):
                 return plain_json(service.admin_upload_target(body))
+            if key == ('POST', '/_emulator/hold'):
+                return plain_json(service.admin_hold(body))
             if key == ('POST', '/_emulator/seed'):
                 return plain_json(service.admin_seed(body))
             if key == ('GET', '/_emulator/faults'):

@@ -256,6 +256,10 @@ class Service:
         self.page_cap = page_cap
         self.state_file = state_file
         self.transition = transition
+        # Cleared by a test that needs images to stay ``saving`` until it says so (``Stack.hold_transitions``):
+        # a race window that does not depend on how fast a loaded machine runs the next task.
+        self.transitions_released = threading.Event()
+        self.transitions_released.set()
         self.region = region
         self.tenants = tenants if tenants is not None else load_tenants(None)
         self.by_token = {t['token']: t for t in self.tenants}
@@ -728,6 +732,7 @@ class Service:
         remaining = job['started'] + self.transition - time.time()
         if remaining > 0:
             time.sleep(remaining)
+        self.transitions_released.wait()
         with self.lock:
             image = self.images.get(image_id)
             if image is None or image['status'] != 'saving' or image.get('_job') is not job:
@@ -821,7 +826,15 @@ class Service:
             return {'images': copy.deepcopy(list(self.images.values())), 'shares': copy.deepcopy(list(self.shares.values())),
                     'bucket': self.bucket, 'exportBuckets': copy.deepcopy(self.export_buckets), 'region': self.region}
 
+    def admin_hold(self, body):
+        if body.get('held'):
+            self.transitions_released.clear()
+        else:
+            self.transitions_released.set()
+        return {'held': not self.transitions_released.is_set()}
+
     def admin_reset(self):
+        self.transitions_released.set()
         with self.lock:
             self.upload_target = {}
             self.images = {k: v for k, v in self.images.items() if v.get('_seeded')}

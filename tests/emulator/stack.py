@@ -4,6 +4,7 @@ CLI: ``python -m tests.emulator.stack [--transition-seconds S] [EMULATOR OPTIONS
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -343,6 +344,15 @@ class Stack(Managed):
     def seed(self, tenant='tenant-a', count=1, prefix='seed-', status='active', **extra):
         body = dict(extra, tenant=tenant, count=count, prefix=prefix, status=status)
         return self.admin('POST', 'seed', body)
+
+    @contextlib.contextmanager
+    def hold_transitions(self):
+        """Images that are ``saving`` stay so inside the block (their transition ends once it is left)."""
+        self.admin('POST', 'hold', {'held': True})
+        try:
+            yield
+        finally:
+            self.admin('POST', 'hold', {'held': False})
 
     def set_faults(self, error_rate=0.0, drop_rate=0.0, latency_ms=0, seed=None, rules=None):
         return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,

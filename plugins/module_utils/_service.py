@@ -224,8 +224,9 @@ class ImageService:
         others = [i for i in listed if i.get('image_id') != own_id]
         chosen = reuse(others) if reuse else None
         rest = [i for i in others if chosen is None or i.get('image_id') != chosen.get('image_id')]
-        doomed = [i for i in rest if discard and discard(i)]
-        in_the_way = [i for i in rest if not any(i is d for d in doomed)]
+        doomed, in_the_way = [], []
+        for image in rest:
+            (doomed if discard and discard(image) else in_the_way).append(image)
         if in_the_way:
             if refusal:
                 raise ImsValidationError(refusal(in_the_way))

@@ -10,7 +10,7 @@ import json
 import os
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
+from tests.unit.plugins.module_utils.module_args import patch_module_args
 
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_export import ImageExportModule
 from tests.unit.plugins.module_utils.local_http import LocalServer

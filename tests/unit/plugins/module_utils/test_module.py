@@ -5,20 +5,11 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
 import json
-from unittest import mock
 
 import pytest
-from ansible.module_utils import basic
 
-try:  # ansible-core >= 2.19
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core 2.17 and 2.18 have no helper: AnsibleModule reads basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
-            yield
+from tests.unit.plugins.module_utils.module_args import patch_module_args
 
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC

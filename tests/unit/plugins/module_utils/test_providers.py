@@ -10,7 +10,7 @@ import os
 
 import pytest
 import yaml
-from ansible.module_utils.testing import patch_module_args
+from tests.unit.plugins.module_utils.module_args import patch_module_args
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers

@@ -50,13 +50,14 @@ CORE_CHECK_ENV = IMS_TEST_CORE=$(IMS_CORE) \
 # units run in full on both either way); `make test OLDEST_INTEGRATION=full` runs everything.
 OLDEST_INTEGRATION ?= slice
 INTEGRATION_ARGS_oldest = $(if $(filter slice,$(OLDEST_INTEGRATION)),-m core_range_slice)
-# pytest-xdist workers for a full integration run (each starts its own emulators and Keystone + Glance):
-# the suite spends much of its time waiting on transitions and playbook start-up, which two workers
-# overlap on two cores. The oldest core's slice is small enough that one process is quicker.
-INTEGRATION_WORKERS ?= 2
-INTEGRATION_XDIST = $(if $(filter-out 0 1,$(INTEGRATION_WORKERS)),-n $(INTEGRATION_WORKERS) --dist loadfile)
-INTEGRATION_ARGS_newest = $(INTEGRATION_XDIST) --durations=20
-INTEGRATION_ARGS_oldest += $(if $(filter slice,$(OLDEST_INTEGRATION)),,$(INTEGRATION_XDIST))
+# pytest-xdist workers for the unit tests and a full integration run (each worker starts its own emulators
+# and Keystone + Glance): both suites spend much of their time waiting (transitions, playbook start-up,
+# servers), which two workers overlap on two cores; work stealing keeps the long role tests from ending
+# up on one worker. The oldest core's integration slice is small enough that one process is quicker.
+TEST_WORKERS ?= 2
+PYTEST_XDIST = $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist worksteal)
+INTEGRATION_ARGS_newest = $(PYTEST_XDIST) --durations=20
+INTEGRATION_ARGS_oldest += $(if $(filter slice,$(OLDEST_INTEGRATION)),,$(PYTEST_XDIST))
 
 # `make test`: one line per phase with its wall time, printed again at the end.
 PHASE_LOG := $(CURDIR)/build/test-phases.txt
@@ -115,7 +116,7 @@ sanity: venv
 	scripts/sanity.sh $(SANITY_ARGS)
 
 units: venv collection-link
-	$(TEST_ENV) scripts/pytest.sh tests/unit $(PYTEST_ARGS)
+	$(TEST_ENV) scripts/pytest.sh tests/unit $(PYTEST_ARGS) $(PYTEST_XDIST)
 
 integration: venv openstack-venv collection-link
 	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS_$(IMS_CORE))

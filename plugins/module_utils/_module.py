@@ -45,6 +45,10 @@ class ImsModule:
     # Module options that only some providers read: option -> provider names. Documented with a
     # "Providers: ..." line; a task that sets one for another provider is refused before any request.
     provider_options = {}
+    # Defaults of some of those options: option -> value. The argument spec cannot carry them (a default would
+    # count as set for the providers that refuse the option), so ImsModule fills them, for the providers that
+    # read the option, when the task leaves it unset. Each is documented in the option's description text.
+    provider_option_defaults = {}
 
     def __init__(self):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
@@ -169,6 +173,13 @@ class ImsModule:
 
     # -- checks before any request ---------------------------------------------
 
+    def _fill_provider_option_defaults(self):
+        """Give each unset option of ``provider_option_defaults`` its default, when the selected provider reads it."""
+        provider = self.params['provider']
+        for option, default in self.provider_option_defaults.items():
+            if provider in self.provider_options[option] and self.params[option] is None:
+                self.params[option] = default
+
     def _check_libraries(self):
         libraries = dict(requests=(_client.HAS_REQUESTS, _client.REQUESTS_IMPORT_ERROR))
         libraries.update(self.extra_libraries)
@@ -183,6 +194,7 @@ class ImsModule:
             if CONNECTION_ARGUMENT_SPEC[option].get('no_log'):
                 self.add_secret(value)
         _providers.refuse_foreign_options(p['provider'], p, self.provider_options)
+        self._fill_provider_option_defaults()
         self._auth_scheme = provider.validate(p)
         if p['timeout'] <= 0:
             raise ImsValidationError('timeout must be more than 0 seconds; got %s.' % p['timeout'])

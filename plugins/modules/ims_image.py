@@ -496,6 +496,7 @@ class ImageModule(ImsModule):
     )
     provider_options = dict(METADATA_PROVIDER_OPTIONS, volume_images=('cecloud',), copy_from_share=('cecloud',),
                             status=('openstack',), **dict((o, ('huaweicloud',)) for o in JOB_OPTIONS))
+    provider_option_defaults = dict(quick_import=False)
 
     def run(self):
         self._validate()

@@ -70,6 +70,7 @@ options:
   quick_export:
     description:
       - Use IMS's quick export (no conversion, the file is ZVHD2; required above 128 GB). Excludes O(file_format).
+        Default V(false).
       - "Providers: huaweicloud."
     type: bool
   obs_bucket:
@@ -91,7 +92,7 @@ options:
     type: bool
   wait_timeout:
     description:
-      - Seconds to wait for IMS's export job, between 1 and 86400; 1800 when not set.
+      - Seconds to wait for IMS's export job, between 1 and 86400. Default V(1800).
       - "Providers: huaweicloud."
     type: int
   cell_id:
@@ -418,6 +419,8 @@ class ImageExportModule(ImsModule):
     # On openstack bucket itself is refused by require() (no export target of the provider), which says to use dest.
     provider_options = dict(az_id=('cecloud',), cell_id=('cecloud',), **dict((o, ('huaweicloud',)) for o in (
         'key', 'file_format', 'quick_export', 'obs_bucket', 'obs_key', 'keep_staged_object', 'wait_timeout')))
+    # file_format has none: its default (qcow2) would count as set beside quick_export, which excludes it.
+    provider_option_defaults = dict(quick_export=False, keep_staged_object=False, wait_timeout=DEFAULT_WAIT_TIMEOUT)
 
     def run(self):
         p = self.params
@@ -430,8 +433,6 @@ class ImageExportModule(ImsModule):
         # A provider that stages uploads in the user's own object storage exports there too (huaweicloud: OBS).
         staged = StagedExport(self) if self.backend.uploader == UPLOAD_VIA_OBJECT_STORAGE else None
         if staged is not None:
-            p['quick_export'] = bool(p['quick_export'])
-            p['wait_timeout'] = p['wait_timeout'] or DEFAULT_WAIT_TIMEOUT
             staged.validate()
         image = self.service.resolve_image(self.params['image'])
         self.result['image'] = image

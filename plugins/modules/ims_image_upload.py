@@ -444,9 +444,8 @@ LEFTOVER = 'left by a failed run'   # killed, or queued with another disk format
 # Which one an upload reuses when several images of the name could be its own.
 REUSE_ORDER = (SAME, SAME_SIZE, EMPTY)
 # The options of the upload to object storage (the S3 endpoint cecloud hands out; the OBS bucket huaweicloud
-# stages the file in), and their defaults.
+# stages the file in).
 S3_OPTIONS = ('resume', 'part_size_mb', 'max_concurrency', 's3_validate_certs', 's3_ca_path')
-S3_DEFAULTS = dict(resume=True, part_size_mb=_transfer.DEFAULT_PART_SIZE_MB, max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY)
 # The options of the providers that stage the file in the user's own object storage (huaweicloud).
 STAGING_OPTIONS = ('obs_bucket', 'obs_key', 'keep_staged_object', 'quick_import')
 
@@ -462,7 +461,7 @@ def _spec():
         replace=dict(type='bool', default=False),
         force=dict(type='bool', default=False),
         cleanup_on_failure=dict(type='bool', default=True),
-        # No argument-spec defaults: the other provider refuses an option that is set (S3_DEFAULTS fill them).
+        # No argument-spec defaults: the other provider refuses an option that is set (provider_option_defaults).
         resume=dict(type='bool'),
         part_size_mb=dict(type='int'),
         max_concurrency=dict(type='int'),
@@ -490,6 +489,8 @@ class ImageUploadModule(ImsModule):
     argument_spec = _spec()
     provider_options = dict(METADATA_PROVIDER_OPTIONS, **dict(
         [(o, ('cecloud', 'huaweicloud')) for o in S3_OPTIONS] + [(o, ('huaweicloud',)) for o in STAGING_OPTIONS]))
+    provider_option_defaults = dict(resume=True, part_size_mb=_transfer.DEFAULT_PART_SIZE_MB,
+                                    max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY, keep_staged_object=False)
 
     @property
     def extra_libraries(self):
@@ -561,9 +562,6 @@ class ImageUploadModule(ImsModule):
         elif uploader == UPLOAD_DIRECT_PUT:
             _glance.check_metadata(p)
             return
-        for option, default in S3_DEFAULTS.items():
-            if p[option] is None:
-                p[option] = default
         if not _transfer.MIN_PART_SIZE_MB <= p['part_size_mb'] <= _transfer.MAX_PART_SIZE_MB:
             raise ImsValidationError('part_size_mb must be between %d and %d; got %s.' % (
                 _transfer.MIN_PART_SIZE_MB, _transfer.MAX_PART_SIZE_MB, p['part_size_mb']))

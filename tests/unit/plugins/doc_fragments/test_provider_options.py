@@ -30,3 +30,19 @@ def test_every_option_of_one_provider_names_it(module, module_class):
         lines = [line for line in options[option]['description'] if line.startswith('Providers: ')]
         assert lines, '%s of %s has no "Providers:" line' % (option, module.__name__)
         assert lines[0][len('Providers: '):].split(' (')[0].rstrip('.').split(', ') == list(providers), (option, lines)
+
+
+def documented_value(value):
+    """A default as the documentation writes it: V(true), V(16)."""
+    return 'V(%s)' % (str(value).lower() if isinstance(value, bool) else value)
+
+
+@pytest.mark.parametrize('module,module_class', MODULES, ids=[m.__name__.rsplit('.', 1)[-1] for m, c in MODULES])
+def test_every_provider_option_default_is_documented(module, module_class):
+    """The spec cannot show these defaults (ImsModule fills them), so the description text states each."""
+    options = documented_options(module)
+    for option, default in module_class.provider_option_defaults.items():
+        assert option in module_class.provider_options, '%s has a default but is read by every provider' % option
+        assert 'default' not in module_class.argument_spec[option], option
+        text = ' '.join(options[option]['description']).lower()
+        assert ('default %s' % documented_value(default)).lower() in text, (module.__name__, option, text)

@@ -155,3 +155,49 @@ def test_a_failure_before_any_change_reports_unchanged(capsys):
         raise RuntimeError('a bug')
     code, result = run_module(dict(CONNECTION), behaviour, capsys)
     assert code == 1 and result['failed'] and result['changed'] is False and 'image' not in result
+
+
+class ProviderOptionsModule(ImsModule):
+    """Two options of some providers, each with a default; run() reports their values."""
+    argument_spec = dict(part_size=dict(type='int'), quick=dict(type='bool'))
+    provider_options = dict(part_size=('cecloud', 'huaweicloud'), quick=('huaweicloud',))
+    provider_option_defaults = dict(part_size=16, quick=False)
+
+    def run(self):
+        self.result.update(part_size=self.params['part_size'], quick=self.params['quick'])
+
+
+def run_provider_options_module(args, capsys):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            ProviderOptionsModule()()
+    return exit_info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_a_provider_option_default_is_filled_only_for_the_providers_that_read_it(capsys):
+    code, result = run_provider_options_module(dict(CONNECTION), capsys)
+    assert code == 0, result
+    assert result['part_size'] == 16        # cecloud reads part_size
+    assert result['quick'] is None          # only huaweicloud reads quick
+
+
+def test_a_provider_option_default_is_filled_for_the_provider_that_reads_it_alone(monkeypatch, capsys):
+    for name in ('HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'):
+        monkeypatch.delenv(name, raising=False)
+    code, result = run_provider_options_module(dict(provider='huaweicloud', region='cn-north-4', access_key='ak-1',
+                                                    secret_key='sk-1', project_id='p-1'), capsys)
+    assert code == 0, result
+    assert result['part_size'] == 16 and result['quick'] is False
+
+
+@pytest.mark.parametrize('value', [64, 0])
+def test_an_explicit_provider_option_is_kept(value, capsys):
+    code, result = run_provider_options_module(dict(CONNECTION, part_size=value), capsys)
+    assert code == 0, result
+    assert result['part_size'] == value
+
+
+def test_a_foreign_provider_option_is_still_refused(capsys):
+    code, result = run_provider_options_module(dict(CONNECTION, quick=True), capsys)
+    assert code == 1
+    assert result['msg'] == 'quick is not used by provider cecloud; quick is an option of provider huaweicloud.'

@@ -55,3 +55,9 @@ class ImsValidationError(ImsError):
 
 class ImsWaitError(ImsError):
     """A wait ended without the awaited state: a timeout or an image that turned ``killed``."""
+
+
+def add_notes(exc, notes):
+    """Append what the failure handling did (``notes``, empty ones left out) to the error's message."""
+    exc.message = '%s (%s).' % (exc.message.rstrip('.'), '; '.join(n for n in notes if n))
+    exc.args = (exc.message,)

@@ -20,8 +20,8 @@ earlier run started); one carrying another MD5, or none, holds another file (ref
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud, _staging
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud, _staging, _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError, add_notes
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, DELETED, KILLED, QUEUED, SAVING, describe_images)
 
@@ -225,16 +225,14 @@ class StagedUpload:
             if getattr(exc, 'resumable', False):
                 staged.update(upload_id=exc.upload_id, parts_stored=exc.parts_stored)
                 m.record_change()
-                m.add_notes(exc, ['%d part(s) (%d bytes) of unfinished upload %s stay in %s: run the task again to send '
-                                  'only what is missing, or set resume: false to start over' % (
-                                      exc.parts_stored, exc.bytes_stored, exc.upload_id,
-                                      _staging.object_url(self.bucket, self.key))])
+                add_notes(exc, ['%d part(s) (%d bytes) of unfinished upload %s stay in %s: run the task again to send '
+                                'only what is missing, or set resume: false to start over' % (
+                                    exc.parts_stored, exc.bytes_stored, exc.upload_id,
+                                    _staging.object_url(self.bucket, self.key))])
             raise
         for warning in transfer['warnings']:
             m.warn(warning)
-        m.set_local_md5(transfer['md5'])
-        m.result['checksum'] = transfer['md5']
-        m.result['transfer'] = m.transfer_figures(transfer)
+        m.record_transfer(dict(md5=transfer['md5']), _transfer.upload_figures(transfer))
         staged.update(size=self.size)
         m.record_change()
         try:
@@ -245,7 +243,7 @@ class StagedUpload:
             submit = getattr(self.backend, kind)
             image = self.service.create_once(lambda: self._made_by_job(lambda: submit(body), predicted), claim)
         except ImsError as exc:
-            m.add_notes(exc, self._cleanup(claim))
+            add_notes(exc, self._cleanup(claim))
             raise
         m.record_change(image=image)
         if self.must_wait and image.get('image_id'):
@@ -285,7 +283,7 @@ class StagedUpload:
             image = self.service.wait_for_status(image['image_id'], timeout=m.remaining())
         except ImsError as exc:
             if created:
-                m.add_notes(exc, self._cleanup(claim))
+                add_notes(exc, self._cleanup(claim))
             raise
         origin = image.get('__data_origin')
         expected = 'file,%s:%s' % (self.bucket, self.key)
@@ -316,7 +314,7 @@ class StagedUpload:
                 if claim is not None and i.get('image_id') not in claim.known_ids]
         for image in made:
             if image.get('status') == KILLED:
-                notes.append(self.module.delete_failed(image['image_id']))
+                notes.append(self.module.cleanup(image['image_id'], created=True))
         importing = [i['image_id'] for i in made if i.get('status') in (QUEUED, SAVING)]
         if importing:
             self.module.result['staged_object'].update(kept=True, reason='IMS reads it until the import job ends')

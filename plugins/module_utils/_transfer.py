@@ -174,3 +174,17 @@ def download(chunks, dest, expected_md5=None, expected_size=None, mode=None, che
 
 def mib_per_s(nbytes, seconds):
     return round(nbytes / MIB / seconds, 1) if seconds else None
+
+
+# The figures of ``upload()`` (and of ``_staging.ObjectStorage.upload``) that RV(transfer) shows as they are.
+UPLOAD_FIGURES = ('bytes', 'bytes_sent', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed')
+
+
+def transfer_figures(nbytes_sent, seconds, **figures):
+    """RV(transfer) of an upload: ``figures``, its duration and the throughput of the bytes this run sent."""
+    return dict(figures, seconds=round(seconds, 3), mib_per_s=mib_per_s(nbytes_sent, seconds))
+
+
+def upload_figures(transfer):
+    """RV(transfer) of a resumable upload to object storage (the answer of ``upload()``)."""
+    return transfer_figures(transfer['bytes_sent'], transfer['seconds'], **dict((k, transfer[k]) for k in UPLOAD_FIGURES))

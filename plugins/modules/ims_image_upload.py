@@ -419,8 +419,6 @@ transfer:
     mib_per_s: 38.1
 '''
 
-import time
-
 from ansible_collections.cecloud.ims.plugins.module_utils import _glance, _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import (
@@ -432,7 +430,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._image_options import 
 from ansible_collections.cecloud.ims.plugins.module_utils._staged_upload import StagedUpload, best_of
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
-    ACTIVE, KILLED, QUEUED, SAVING, describe_images, is_ambiguous)
+    ACTIVE, KILLED, QUEUED, SAVING, describe_images)
+from ansible_collections.cecloud.ims.plugins.module_utils._service_upload import UPLOADERS, differing_hashes
 
 # What an image of the task's name is to this task (see ImageUploadModule._kind).
 SAME = 'holds src'                  # active or saving, with the file's hashes
@@ -593,10 +592,9 @@ class ImageUploadModule(ImsModule):
     def local_md5(self):
         return self.local_hashes()['md5']
 
-    def _differing(self, reported, local=None):
-        """The service's hashes of an image (``reported``) that differ from the file's (or ``local``)."""
-        local = local or self.local_hashes(reported)
-        return dict((a, v) for a, v in reported.items() if a in local and local[a] != v)
+    def _differing(self, reported):
+        """The service's hashes of an image (``reported``) that differ from the file's."""
+        return differing_hashes(reported, self.local_hashes(reported))
 
     # -- what the images of this name are to the task ---------------------------------------
 
@@ -711,12 +709,22 @@ class ImageUploadModule(ImsModule):
         self.record_change()
         self.result.setdefault('replaced', []).append(image['image_id'])
 
+    def cleanup(self, image_id, created):
+        """After a failure: delete the image when this run ``created`` it and cleanup_on_failure; says what happened."""
+        if not created:
+            return 'image %s, reused from an earlier run, was kept' % image_id
+        if not self.params['cleanup_on_failure']:
+            return 'image %s was kept (cleanup_on_failure is false)' % image_id
+        try:
+            self.backend.delete_image(image_id)
+        except ImsError as exc:
+            return 'deleting image %s failed: %s' % (image_id, exc.message)
+        self.record_change(image=dict(self.result.get('image') or {}, status='deleted'))
+        return 'image %s was deleted' % image_id
+
     def _upload(self, image, must_wait, created):
-        """Send the file into ``image``, then check the service's hashes of what it stored; returns the image."""
-        if self.backend.uploader == UPLOAD_DIRECT_PUT:
-            self._put(image['image_id'], created)
-        else:
-            self._upload_via_s3(image['image_id'], created)
+        """Send the file into ``image`` with the backend's uploader (``_service_upload``), then check what the service stored."""
+        UPLOADERS[self.backend.uploader](self).upload(image['image_id'], created)
         if must_wait:
             return self._wait_and_verify(image['image_id'], created)
         image = self.service.get_image(image['image_id']) or self.result['image']
@@ -724,86 +732,11 @@ class ImageUploadModule(ImsModule):
         self._verify(image, created)
         return image
 
-    def _record_transfer(self, hashes, nbytes, seconds, **figures):
-        """RV(checksum) and RV(transfer); ``figures`` (of a resumable upload) add to it, the throughput counts ``nbytes``."""
+    def record_transfer(self, hashes, figures):
+        """RV(checksum), RV(hashes) and RV(transfer) of the upload (``hashes``: of the file, computed as it was sent)."""
         self._hashes.update(hashes)
         self.result['checksum'] = hashes['md5']
-        self.result['transfer'] = dict(figures, bytes=figures.get('bytes', nbytes), seconds=round(seconds, 3),
-                                       mib_per_s=_transfer.mib_per_s(nbytes, seconds))
-
-    def _put(self, image_id, created):
-        """One streamed PUT of the file, hashed as it is sent; on failure, clean up."""
-        body = _streams.FileBody(self.params['src'], self.backend.upload_hashes, size=self.size)
-        started = time.time()
-        try:
-            self.backend.upload_file(image_id, body)
-        except ImsError as exc:
-            if not (is_ambiguous(exc) and self._stored_anyway(image_id, body)):
-                _add_notes(exc, ['%d of %d bytes were sent' % (body.sent, self.size), self._cleanup(image_id, created)])
-                raise
-        # From the first byte read to Glance's answer (it has stored and hashed the file by then).
-        self._record_transfer(body.digests, body.sent, max(time.time() - started, 1e-6))
-
-    def _stored_anyway(self, image_id, body):
-        """After a PUT whose answer was lost: whether the service holds the whole file all the same."""
-        if body.digests is None:
-            return False
-        try:
-            image = self.service.get_image(image_id)
-        except ImsError:
-            return False
-        if not image or image.get('status') != ACTIVE:
-            return False
-        reported = self.backend.data_hashes(image)
-        return bool(reported) and not self._differing(reported, body.digests)
-
-    def _upload_via_s3(self, image_id, created):
-        """upload-prepare, the S3 upload and upload-done; on failure, keep what a re-run resumes, else report it and clean up."""
-        p = self.params
-        try:
-            target = self.backend.upload_prepare(image_id, self.size)
-        except ImsError as exc:
-            _add_notes(exc, [self._cleanup(image_id, created)])
-            raise
-        for key in ('access_key', 'secret_key', 'session_token'):
-            self.add_secret(target.get(key))
-        verify = _transfer.s3_verify(p['validate_certs'], p['ca_path'], p['s3_validate_certs'], p['s3_ca_path'])
-        default_scheme = 'https' if p['endpoint'].lower().startswith('https') else 'http'
-        target['endpoint'] = _transfer.normalize_endpoint(target.get('endpoint'), default_scheme)
-        if target['endpoint'].lower().startswith('https') and verify is False:
-            self.warn('TLS verification of the object storage %s is off.' % target['endpoint'])
-        try:
-            transfer = _transfer.upload(p['src'], target, size=self.size, part_size_mb=p['part_size_mb'],
-                                        max_concurrency=p['max_concurrency'], verify=verify, timeout=p['timeout'],
-                                        retries=p['retries'] + 1, resume=p['resume'])
-        except ImsError as exc:
-            if p['resume'] and getattr(exc, 'resumable', False):
-                self._keep_for_resume(image_id, exc)
-            else:
-                self._report_failure(image_id, getattr(exc, 'upload_id', None), created, exc)
-            raise
-        for warning in transfer['warnings']:
-            self.warn(warning)
-        figures = dict((k, transfer[k]) for k in ('bytes', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed'))
-        self._record_transfer(dict(md5=transfer['md5']), transfer['bytes_sent'], transfer['seconds'],
-                              bytes_sent=transfer['bytes_sent'], **figures)
-        try:
-            self.service.report_upload(image_id, True, transfer['upload_id'])
-        except ImsError as exc:
-            self._report_failure(image_id, transfer['upload_id'], created, exc)
-            raise
-
-    def _keep_for_resume(self, image_id, exc):
-        """A transfer cut off after parts were stored: keep the queued image and the parts for the next run.
-
-        Telling the service the upload failed would kill the image (and with it the object the parts
-        belong to), so neither that nor cleanup_on_failure applies: the next run of the task reuses the
-        queued image and sends only what is missing.
-        """
-        self.record_change()
-        _add_notes(exc, ['image %s stays queued with %d part(s) (%d bytes) of unfinished upload %s stored in the object '
-                         'storage: run the task again to send only what is missing, or set resume: false to start over'
-                         % (image_id, exc.parts_stored, exc.bytes_stored, exc.upload_id)])
+        self.result['transfer'] = figures
 
     def _wait_and_verify(self, image_id, created):
         """Wait until the image is active and check the service's hashes of it against the file's."""
@@ -821,20 +754,10 @@ class ImageUploadModule(ImsModule):
         reported = self.backend.data_hashes(image)
         differing = self._differing(reported)
         if differing:
-            note = self._cleanup(image['image_id'], created)
+            note = self.cleanup(image['image_id'], created)
             raise ImsError('Image %s became %s with %s, but %s has %s: the service did not keep the bytes sent (%s).' % (
                 image['image_id'], image.get('status'), _describe_hashes(differing), self.params['src'],
                 _describe_hashes(dict((a, self._hashes[a]) for a in differing)), note))
-
-    def _report_failure(self, image_id, upload_id, created, exc):
-        notes = []
-        try:
-            self.service.report_upload(image_id, False, upload_id)
-            notes.append('the service was told the upload of %s failed' % image_id)
-        except ImsError as report_error:
-            notes.append('telling the service the upload failed also failed (%s)' % report_error.message)
-        notes.append(self._cleanup(image_id, created))
-        _add_notes(exc, notes)
 
     # -- staged in the user's object storage (backend uploader object_storage) ----------------------
 
@@ -849,46 +772,6 @@ class ImageUploadModule(ImsModule):
     def remaining(self):
         """Seconds left of wait_timeout, which covers the import job and then the image's status."""
         return max(1, self._deadline - self.service.clock())
-
-    def set_local_md5(self, md5):
-        self._hashes['md5'] = md5
-
-    @staticmethod
-    def add_notes(exc, notes):
-        _add_notes(exc, notes)
-
-    @staticmethod
-    def transfer_figures(transfer):
-        return _transfer_figures(transfer)
-
-    def delete_failed(self, image_id):
-        """Delete an image this run made that failed; says what happened."""
-        return self._cleanup(image_id, created=True)
-
-    def _cleanup(self, image_id, created):
-        if not created:
-            return 'image %s, reused from an earlier run, was kept' % image_id
-        if not self.params['cleanup_on_failure']:
-            return 'image %s was kept (cleanup_on_failure is false)' % image_id
-        try:
-            self.backend.delete_image(image_id)
-        except ImsError as exc:
-            return 'deleting image %s failed: %s' % (image_id, exc.message)
-        self.record_change(image=dict(self.result.get('image') or {}, status='deleted'))
-        return 'image %s was deleted' % image_id
-
-
-def _transfer_figures(transfer):
-    """RV(transfer) of an upload to object storage; the throughput counts the bytes this run sent."""
-    figures = dict((k, transfer[k]) for k in ('bytes', 'bytes_sent', 'bytes_reused', 'parts_sent', 'parts_reused', 'resumed'))
-    figures.update(seconds=round(transfer['seconds'], 3), mib_per_s=_transfer.mib_per_s(transfer['bytes_sent'], transfer['seconds']))
-    return figures
-
-
-def _add_notes(exc, notes):
-    """Append what the failure handling did to the error's message."""
-    exc.message = '%s (%s).' % (exc.message.rstrip('.'), '; '.join(n for n in notes if n))
-    exc.args = (exc.message,)
 
 
 def main():

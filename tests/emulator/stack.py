@@ -169,6 +169,45 @@ class S3Server:
         self.proc = None
 
 
+def start_process(command, stdout_path, stderr_path, timeout, ready, name):
+    """Start ``command`` in the repository root (on PYTHONPATH), then wait until ``ready(its stdout lines)``
+    answers other than None: returns (the process, that answer).  StackError, the process stopped, when it
+    exits first or ``timeout`` seconds pass."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO_ROOT + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+    with open(stdout_path, 'wb') as out, open(stderr_path, 'ab') as err:
+        proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                cwd=REPO_ROOT, env=env, start_new_session=True)
+    deadline = time.time() + timeout
+    while True:
+        with open(stdout_path, encoding='utf-8', errors='replace') as fh:
+            answer = ready([line.strip() for line in fh])
+        if answer is not None:
+            return proc, answer
+        if proc.poll() is not None or time.time() > deadline:
+            rc = proc.poll()
+            _stop(proc)
+            raise StackError(f'{name} did not start (exit status {rc}); stderr tail:\n{_tail(stderr_path)}')
+        time.sleep(0.05)
+
+
+def admin_request(base_url, method, path, body=None):
+    """One call of an emulator's ``/_emulator/...`` control API; its JSON answer (StackError unless 2xx)."""
+    data = json.dumps(body).encode('utf-8') if body is not None else None
+    req = urllib.request.Request(f"{base_url}/_emulator/{path.lstrip('/')}", data=data, method=method,
+                                 headers={'Content-Type': 'application/json'})
+    context = None
+    if base_url.startswith('https:'):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(req, timeout=60, context=context) as resp:
+            return json.loads(resp.read().decode('utf-8'))
+    except urllib.error.HTTPError as exc:
+        raise StackError(f"admin {method} {path} failed: {exc.code} {exc.read().decode('utf-8', 'replace')}") from None
+
+
 class Managed:
     """A context manager over start() and stop(): stop() also runs when start() fails half-way."""
 
@@ -184,7 +223,43 @@ class Managed:
         self.stop()
 
 
-class Stack(Managed):
+class EmulatorStack(Managed):
+    """SeaweedFS + one emulator process; the control API calls both emulators answer (at ``admin_url``)."""
+
+    admin_url = None
+
+    def admin(self, method, path, body=None):
+        return admin_request(self.admin_url, method, path, body)
+
+    def clear_requests(self):
+        return self.admin('DELETE', 'requests')
+
+    def state(self):
+        return self.admin('GET', 'state')
+
+    def reset(self):
+        """The emulator's state, faults and request log back to the start."""
+        return self.admin('POST', 'reset')
+
+    def set_faults(self, error_rate=0.0, drop_rate=0.0, latency_ms=0, seed=None, rules=None):
+        """Random faults and ``rules`` (``method``, ``path`` regex, ``action``, ``status``, ``count``, ``latency_ms``,
+        ``bytes``; at the Huawei emulator also ``service``: ``ims:<region>``, ``iam``, ``workspace``, ``workspaceapp``)."""
+        return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,
+                                             'seed': seed, 'rules': rules or []})
+
+    def faults(self):
+        return self.admin('GET', 'faults')
+
+
+def _url_line(lines):
+    """The URL the CECloud emulator prints once it listens."""
+    for line in lines:
+        if line.startswith('IMS_EMULATOR_URL='):
+            return line.split('=', 1)[1]
+    return None
+
+
+class Stack(EmulatorStack):
     """SeaweedFS + emulator. Use as a context manager; both processes are always stopped on exit."""
 
     def __init__(self, transition_seconds=0.3, emulator_args=None, s3=None, region='region0', tenants=None,
@@ -262,24 +337,9 @@ class Stack(Managed):
         return cmd + self.emulator_args
 
     def start_emulator(self):
-        env = dict(os.environ)
-        env['PYTHONPATH'] = REPO_ROOT + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-        with open(self.emu_stdout, 'wb') as out, open(self.emu_stderr, 'ab') as err:
-            self.proc = subprocess.Popen(self.emulator_command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
-                                         cwd=REPO_ROOT, env=env, start_new_session=True)
-        deadline = time.time() + self.timeout
-        while True:
-            with open(self.emu_stdout, encoding='utf-8', errors='replace') as fh:
-                for line in fh:
-                    if line.startswith('IMS_EMULATOR_URL='):
-                        self.url = line.strip().split('=', 1)[1]
-                        self.port = int(self.url.rsplit(':', 1)[1])
-                        return
-            if self.proc.poll() is not None or time.time() > deadline:
-                rc = self.proc.poll()
-                self.stop_emulator()
-                raise StackError(f'emulator did not start (exit status {rc}); stderr tail:\n{_tail(self.emu_stderr)}')
-            time.sleep(0.05)
+        self.proc, self.url = start_process(self.emulator_command(), self.emu_stdout, self.emu_stderr, self.timeout,
+                                            _url_line, 'emulator')
+        self.port = int(self.url.rsplit(':', 1)[1])
 
     def stop_emulator(self):
         _stop(self.proc)
@@ -314,32 +374,12 @@ class Stack(Managed):
                         f"{prefix}RESOURCE_GROUP_ID": tenant.get('resource_group_id', ''), f"{prefix}USER_ID": tenant['user_id']})
         return env
 
-    def admin(self, method, path, body=None):
-        data = json.dumps(body).encode('utf-8') if body is not None else None
-        req = urllib.request.Request(f"{self.url}/_emulator/{path.lstrip('/')}", data=data, method=method,
-                                     headers={'Content-Type': 'application/json'})
-        context = None
-        if self.url.startswith('https:'):
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        try:
-            with urllib.request.urlopen(req, timeout=60, context=context) as resp:
-                return json.loads(resp.read().decode('utf-8'))
-        except urllib.error.HTTPError as exc:
-            raise StackError(f"admin {method} {path} failed: {exc.code} {exc.read().decode('utf-8', 'replace')}") from None
+    @property
+    def admin_url(self):
+        return self.url
 
     def requests(self):
         return self.admin('GET', 'requests')
-
-    def clear_requests(self):
-        return self.admin('DELETE', 'requests')
-
-    def state(self):
-        return self.admin('GET', 'state')
-
-    def reset(self):
-        return self.admin('POST', 'reset')
 
     def seed(self, tenant='tenant-a', count=1, prefix='seed-', status='active', **extra):
         body = dict(extra, tenant=tenant, count=count, prefix=prefix, status=status)
@@ -353,13 +393,6 @@ class Stack(Managed):
             yield
         finally:
             self.admin('POST', 'hold', {'held': False})
-
-    def set_faults(self, error_rate=0.0, drop_rate=0.0, latency_ms=0, seed=None, rules=None):
-        return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,
-                                             'seed': seed, 'rules': rules or []})
-
-    def faults(self):
-        return self.admin('GET', 'faults')
 
     def set_upload_target(self, domain=None, access_key=None, secret_key=None):
         """Make upload-prepare hand out this S3 address and/or keys (all None: the emulator's own again)."""

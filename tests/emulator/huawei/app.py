@@ -11,7 +11,8 @@ import sys
 import threading
 
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, Accounts
-from tests.emulator.huawei.http import HuaweiFaults, HuaweiServer, RequestLog
+from tests.emulator._http import RequestLog
+from tests.emulator.huawei.http import HuaweiFaults, HuaweiServer
 from tests.emulator.huawei.iam import Iam
 from tests.emulator.huawei.ims import Ims
 from tests.emulator.huawei.model import STORE_BUCKET

@@ -1,8 +1,9 @@
-"""A test client that signs like Huawei's own SDK (huaweicloudsdkcore, a test-only dependency).
+"""Requests signed by Huawei's own SDK (huaweicloudsdkcore, a test-only dependency).
 
-It builds the SdkRequest the SDK would, lets ``BasicCredentials.sign_request`` sign it, and sends
-exactly the signed request with ``requests``: what the emulator checks is the SDK's signature.
-With ``token`` it sends ``X-Auth-Token`` instead and signs nothing.
+``sdk_signed_request`` builds the SdkRequest the SDK would and lets ``BasicCredentials.sign_request``
+sign it: the tests of the emulator's gateway and of the collection's signer compare against it.
+``SignedClient`` sends exactly such a signed request with ``requests``, so that what the emulator
+checks is the SDK's signature; with ``token`` it sends ``X-Auth-Token`` instead and signs nothing.
 """
 
 import json
@@ -12,6 +13,17 @@ from urllib.parse import urlsplit
 import requests
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
+
+
+def sdk_signed_request(method, url, access_key, secret_key, project_id=None, security_token=None, query=(), headers=None,
+                       body=None):
+    """The request as huaweicloudsdkcore signs it: ``uri`` (its query as sent) and ``header_params`` go on the wire."""
+    parts = urlsplit(url)
+    credentials = BasicCredentials(access_key, secret_key, project_id)
+    if security_token is not None:
+        credentials.with_security_token(security_token)
+    return credentials.sign_request(SdkRequest(method=method, schema=parts.scheme, host=parts.netloc, resource_path=parts.path or '/',
+                                               query_params=list(query), header_params=dict(headers or {}), body=body))
 
 
 class SignedClient:
@@ -27,7 +39,6 @@ class SignedClient:
     def request(self, method, path, params=None, json_body=None, data=None, headers=None, content_type=None,
                 sdk_date=None, timeout=60):
         """Send one request; ``params`` a dict or a list of pairs; returns the ``requests`` response."""
-        parts = urlsplit(self.base_url)
         body = json.dumps(json_body).encode('utf-8') if json_body is not None else (data or b'')
         header_params = {'Content-Type': content_type or ('application/json;charset=utf-8' if json_body is not None else 'application/json')}
         header_params.update(headers or {})
@@ -39,12 +50,9 @@ class SignedClient:
             if self.project_id:
                 header_params['X-Project-Id'] = self.project_id
             return self.session.request(method, self.base_url + path, params=pairs, data=body, headers=header_params, timeout=timeout)
-        credentials = BasicCredentials(self.access_key, self.secret_key, self.project_id)
-        if self.security_token:
-            credentials.with_security_token(self.security_token)
-        signed = credentials.sign_request(SdkRequest(method=method, schema=parts.scheme, host=parts.netloc, resource_path=path,
-                                                     query_params=pairs, header_params=header_params, body=body))
         url = f'{self.base_url}{path}'
+        signed = sdk_signed_request(method, url, self.access_key, self.secret_key, self.project_id, self.security_token or None,
+                                    query=pairs, headers=header_params, body=body)
         query = urlsplit(signed.uri).query
         if query:
             url += '?' + query

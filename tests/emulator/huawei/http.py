@@ -1,8 +1,8 @@
 """HTTP side of the Huawei emulator: one process, one state, one port per service.
 
 Ports: IMS of every region (``ims:<region>``), IAM (``iam``), Workspace (``workspace``) and
-Workspace App (``workspaceapp``).  Each request goes through the CECloud emulator's plumbing
-(``tests/emulator/server.py``: body reading, fault switches, dropped replies), then the API
+Workspace App (``workspaceapp``).  Each request goes through the plumbing both emulators share
+(``tests/emulator/_http.py``: body reading, fault switches, dropped replies, the request log), then the API
 gateway's check (AK/SK signature or IAM token, ``accounts.py``), then the route's handler.
 ``/_emulator/...`` on any port is the test's control and inspection API (no auth).
 """
@@ -10,15 +10,13 @@ gateway's check (AK/SK signature or IAM token, ``accounts.py``), then the route'
 import json
 import re
 import sys
-import threading
-import time
 import traceback
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.emulator import _http
+from tests.emulator._http import EmulatorServer, Faults, Handler, Response, Routes
 from tests.emulator.huawei import errors
 from tests.emulator.huawei.errors import HuaweiError, img
-from tests.emulator.server import Faults, Handler, Response
 
 _ID = '([^/]+)'
 _P = '([0-9a-f]{32})'
@@ -87,57 +85,25 @@ UPLOAD_LIMIT = 2 * 1024 ** 3
 ERROR_SHAPES = {'ims': 'ims', 'iam': 'gateway', 'workspace': 'workspace', 'workspaceapp': 'gateway'}
 
 
-def _compile(routes):
-    return [(m, re.compile(f'^{p}$'), h) for m, p, h in routes]
-
-
-COMPILED = {'ims': _compile(IMS_ROUTES), 'iam': _compile(IAM_ROUTES), 'workspace': _compile(WORKSPACE_ROUTES),
-            'workspaceapp': _compile(WORKSPACE_APP_ROUTES)}
+ROUTES = {'ims': Routes(IMS_ROUTES), 'iam': Routes(IAM_ROUTES), 'workspace': Routes(WORKSPACE_ROUTES),
+          'workspaceapp': Routes(WORKSPACE_APP_ROUTES)}
+JSON = 'application/json;charset=UTF-8'
 
 
 def json_response(status, body, headers=(), code=None):
-    data = b'' if body is None else json.dumps(body, ensure_ascii=False).encode('utf-8')
-    return Response(status, data, content_type='application/json;charset=UTF-8', code=code, headers=list(headers))
+    return _http.json_response(status, body, JSON, headers, code)
 
 
 class HuaweiFaults(Faults):
-    """The CECloud emulator's fault switches; an injected 500 has Huawei's gateway body."""
+    """An injected error other than the load balancer's 502/503 has Huawei's gateway body."""
 
-    def error_response(self, status):
-        with self.lock:
-            status = status or self.rng.choice((500, 502, 503))
-        if status in (502, 503):
-            return super().error_response(status)
+    def api_error(self, status):
         if status == 429:
             return json_response(429, {'error_code': 'APIGW.0308', 'error_msg': 'The throttling threshold has been reached: policy user over ratelimit',
                                        'request_id': errors.request_id()}, code='APIGW.0308')
         body = {'error_code': 'APIGW.0203', 'error_msg': 'Backend service error (a fault injected by the test)',
                 'request_id': errors.request_id()}
         return json_response(status, body, code='APIGW.0203')
-
-
-class RequestLog:
-    """Every API request of every port, in arrival order (headers and bodies are never kept)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.entries = []
-        self.seq = 0
-
-    def record(self, entry):
-        with self.lock:
-            self.seq += 1
-            entry['seq'] = self.seq
-            entry['time'] = time.time()
-            self.entries.append(entry)
-
-    def all(self):
-        with self.lock:
-            return [dict(e) for e in self.entries]
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
 
 
 class Request:
@@ -199,6 +165,7 @@ class _BodyStream:
 
 class HuaweiHandler(Handler):
     server_version = 'Huawei-Emulator/1.0'
+    json_content_type = JSON
     stream = None
 
     def _dispatch(self, method):
@@ -222,8 +189,7 @@ class HuaweiHandler(Handler):
     def do_HEAD(self):  # pylint: disable=invalid-name
         self._dispatch('HEAD')
 
-    @staticmethod
-    def _body_refused():
+    def _body_refused(self):
         return json_response(413, {'error_code': 'APIGW.0201', 'error_msg': 'Request entity too large',
                                    'request_id': errors.request_id()}, code='APIGW.0201')
 
@@ -246,14 +212,7 @@ class HuaweiHandler(Handler):
         return resp
 
     def _route(self, req, entry):
-        handler, args, path_known = None, [], False
-        for route_method, regex, name in COMPILED[req.kind]:
-            match = regex.match(req.raw_path)
-            if match:
-                path_known = True
-                if route_method == req.method:
-                    handler, args = name, [unquote(g) for g in match.groups()]
-                    break
+        handler, args, path_known = ROUTES[req.kind].match(req.method, req.raw_path)
         if handler is None:
             if path_known:
                 raise HuaweiError('APIGW.0101', f'The method {req.method} is not allowed on {req.raw_path}', 405, shape='gateway')
@@ -261,11 +220,11 @@ class HuaweiHandler(Handler):
         entry['handler'] = handler
         if handler not in UNAUTHENTICATED:
             self._authenticate(req, entry)
-        result = getattr(self.server.app.handlers[req.kind], handler)(req, *args)
+        result = getattr(self.server.app.handlers[req.kind], handler)(req, *[unquote(a) for a in args])
         status, body = result[0], result[1]
         headers = result[2] if len(result) > 2 else ()
         if status == 204 or body is None:
-            return Response(status, b'', content_type='application/json;charset=UTF-8', headers=list(headers))
+            return json_response(status, None, headers)
         if req.method == 'HEAD':
             return Response(status, b'', headers=list(headers))
         return json_response(status, body, headers)
@@ -285,32 +244,20 @@ class HuaweiHandler(Handler):
         req.project = project
         entry['project'] = project
 
-    # ------------------------------------------------------------ admin
 
-    def _admin(self, method, path, raw):
-        try:
-            body = json.loads(raw.decode('utf-8')) if raw.strip() else {}
-            result = self.server.app.admin(method, path, body)
-        except (ValueError, TypeError, KeyError, re.error) as exc:
-            return json_response(400, {'error': str(exc)})
-        if result is None:
-            return json_response(404, {'error': f'unknown admin path {method} {path}'})
-        return json_response(200, result)
-
-
-class HuaweiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class HuaweiServer(EmulatorServer):
+    """One port of the emulator; every port shares the App's state, faults, request log and control API."""
 
     def __init__(self, address, app, kind, region=None):
-        super().__init__(address, HuaweiHandler)
+        super().__init__(address, HuaweiHandler, app.faults, app.log)
         self.app = app
         self.kind = kind
         self.region = region
         self.fault_scope = f'{kind}:{region}' if region else kind
-        self.faults = app.faults
-        self.url = f'http://{address[0]}:{self.server_address[1]}'
 
     def record(self, entry):
         entry.setdefault('service', self.fault_scope)
-        self.app.log.record(entry)
+        super().record(entry)
+
+    def admin(self, method, path, body):
+        return self.app.admin(method, path, body)

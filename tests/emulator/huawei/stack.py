@@ -9,19 +9,25 @@ checks.
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from urllib.parse import urlencode, urlsplit
 
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, DEFAULT_TENANTS
 from tests.emulator.huawei.model import STORE_BUCKET
-from tests.emulator.stack import HEALTH_BUCKET, REPO_ROOT, Managed, S3Server, StackError, _stop, _tail
+from tests.emulator.stack import HEALTH_BUCKET, EmulatorStack, S3Server, _stop, start_process
 
 URL_PREFIX = 'HUAWEI_EMULATOR_'
+
+
+def _url_lines(lines):
+    """{scope: URL} of the Huawei emulator's ports, once it has printed them all (its READY line)."""
+    pairs = dict(line.split('=', 1) for line in lines if line.startswith(URL_PREFIX) and '=' in line)
+    if pairs.get(URL_PREFIX + 'READY') != '1':
+        return None
+    return {k[len(URL_PREFIX):]: v for k, v in pairs.items() if k != URL_PREFIX + 'READY'}
 
 
 class Tenant:
@@ -39,7 +45,7 @@ class Tenant:
         return f'Tenant({self.name!r}, projects={self.projects!r})'  # never the keys
 
 
-class HuaweiStack(Managed):
+class HuaweiStack(EmulatorStack):
     def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0):
         """``s3``: an S3Server to reuse (it must accept the tenants' keys); by default one is started."""
         self.transition_seconds = transition_seconds
@@ -83,23 +89,8 @@ class HuaweiStack(Managed):
                 '--transition-seconds', str(self.transition_seconds)]
 
     def _start_emulator(self):
-        env = dict(os.environ)
-        env['PYTHONPATH'] = REPO_ROOT + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-        with open(self.stdout_path, 'wb') as out, open(self.stderr_path, 'ab') as err:
-            self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
-                                         cwd=REPO_ROOT, env=env, start_new_session=True)
-        deadline = time.time() + self.timeout
-        while True:
-            with open(self.stdout_path, encoding='utf-8', errors='replace') as fh:
-                lines = dict(line.strip().split('=', 1) for line in fh if line.startswith(URL_PREFIX) and '=' in line)
-            if lines.get(URL_PREFIX + 'READY') == '1':
-                self.urls = {k[len(URL_PREFIX):]: v for k, v in lines.items() if k != URL_PREFIX + 'READY'}
-                return
-            if self.proc.poll() is not None or time.time() > deadline:
-                rc = self.proc.poll()
-                _stop(self.proc)
-                raise StackError(f'Huawei emulator did not start (exit status {rc}); stderr tail:\n{_tail(self.stderr_path)}')
-            time.sleep(0.05)
+        self.proc, self.urls = start_process(self.command(), self.stdout_path, self.stderr_path, self.timeout, _url_lines,
+                                             'Huawei emulator')
 
     # ------------------------------------------------------------ where things are
 
@@ -181,19 +172,9 @@ class HuaweiStack(Managed):
 
     # ------------------------------------------------------------ control and inspection
 
-    def admin(self, method, path, body=None):
-        data = json.dumps(body).encode('utf-8') if body is not None else None
-        req = urllib.request.Request(f"{self.iam_url}/_emulator/{path.lstrip('/')}", data=data, method=method,
-                                     headers={'Content-Type': 'application/json'})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as resp:
-                return json.loads(resp.read().decode('utf-8'))
-        except urllib.error.HTTPError as exc:
-            raise StackError(f"admin {method} {path} failed: {exc.code} {exc.read().decode('utf-8', 'replace')}") from None
-
-    def reset(self):
-        """Images, members, jobs, settings, faults and the request log back to the start."""
-        return self.admin('POST', 'reset')
+    @property
+    def admin_url(self):
+        return self.iam_url  # any port serves the control API
 
     def clear_obs(self):
         """Empty OBS: every bucket and object, also the image bytes of the emulator's own store (after a reset)."""
@@ -208,9 +189,6 @@ class HuaweiStack(Managed):
                     client.delete_object(Bucket=name, Key=item['Key'])
             if name != STORE_BUCKET:
                 client.delete_bucket(Bucket=name)
-
-    def state(self):
-        return self.admin('GET', 'state')
 
     def images(self, name=None, region=None, tenant=None):
         """Private images in the emulator's state (with their private ``_`` keys), filtered."""
@@ -239,22 +217,10 @@ class HuaweiStack(Managed):
         """Requests that may change state: POST/PUT/PATCH/DELETE, except the IAM login and the project look-up."""
         return [r for r in self.requests() if r['method'] in ('POST', 'PUT', 'PATCH', 'DELETE') and r.get('service') != 'iam']
 
-    def clear_requests(self):
-        return self.admin('DELETE', 'requests')
-
     def settings(self, **changes):
         """Change (and return) ``transition_seconds``, ``page_cap``, ``max_limit``, ``next_marker``, ``quota``,
         ``ak_lock_after`` (consecutive bad signatures before an AK is locked, 5; 0 = never), ``ak_lock_seconds`` (300)."""
         return self.admin('POST', 'settings', changes)
-
-    def set_faults(self, error_rate=0.0, drop_rate=0.0, latency_ms=0, seed=None, rules=None):
-        """The CECloud emulator's switches; a rule may carry ``service`` (``ims:<region>``, ``iam``, ``workspace``,
-        ``workspaceapp``) besides ``method``, ``path`` (regex), ``action``, ``status``, ``count``, ``latency_ms``."""
-        return self.admin('POST', 'faults', {'error_rate': error_rate, 'drop_rate': drop_rate, 'latency_ms': latency_ms,
-                                             'seed': seed, 'rules': rules or []})
-
-    def faults(self):
-        return self.admin('GET', 'faults')
 
     def set_job_faults(self, rules=None):
         """The next jobs matching a rule ``{"job_type": regex, "error_code", "fail_reason", "count"}`` end in FAIL."""

@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.sdk_request import SdkRequest
 
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_signer import SdkHmacSha256Auth
 from tests.emulator import huawei_auth
+from tests.emulator._http import Handler as EmulatorHandler
+from tests.emulator.huawei.client import sdk_signed_request
 from tests.emulator.huawei_auth import Credential, verify
-from tests.emulator.server import Handler as EmulatorHandler
 
 AK = 'AKEXAMPLEEXAMPLE0001'
 SK = 'SKexampleSecretKey0000000000000000000001'
@@ -40,12 +39,8 @@ def sdk_signed(method='GET', path='/v2/cloudimages', query=(), headers=None, bod
     header_params = {'Content-Type': 'application/json', 'User-Agent': 'huaweicloud-usdk-python/3.0',
                      'X-Sdk-Date': date}
     header_params.update(headers or {})
-    credentials = BasicCredentials(ak, sk, PROJECT)
-    if token:
-        credentials.with_security_token(token)
-    request = credentials.sign_request(SdkRequest(
-        method=method, schema='https', host=HOST, resource_path=path, query_params=list(query),
-        header_params=header_params, body=body))
+    request = sdk_signed_request(method, f'https://{HOST}{path}', ak, sk, PROJECT, token, query=query, headers=header_params,
+                                 body=body)
     wire_query = urlsplit(request.uri).query
     return dict(method=method, path=path, query=wire_query, headers=dict(request.header_params),
                 body=body.encode('utf-8') if isinstance(body, str) else body)

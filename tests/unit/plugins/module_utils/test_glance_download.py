@@ -7,7 +7,6 @@ __metaclass__ = type
 
 import hashlib
 import json
-import os
 
 import pytest
 from tests.unit.plugins.module_utils.module_args import patch_module_args
@@ -20,11 +19,7 @@ PROJECT = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'
 DATA = b'bytes nobody hashed\n' * 500
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith(('IMS_', 'OS_')):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures('no_provider_env')
 
 
 def glance_without_hashes(request):

@@ -7,7 +7,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,6 +20,9 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import (
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core import (
     HuaweiAkSkAuth, HuaweiPasswordAuth, HuaweiTokenAuth)
 
+from tests.unit.plugins.module_utils import provider_params
+from tests.unit.plugins.module_utils.provider_params import task_params
+
 from .local_http import LocalServer
 
 AK = 'AKEXAMPLEEXAMPLE0001'
@@ -30,21 +32,12 @@ OTHER_PROJECT = 'fedcba9876543210fedcba9876543210'
 REGION = 'cn-north-4'
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith(('IMS_', 'OS_', 'HUAWEICLOUD_')):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures('no_provider_env')
 
 
 def loaded(**options):
     """The task's connection options as provider huaweicloud reads them (environment, defaults, checks)."""
-    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
-    params.update(provider='huaweicloud')
-    params.update(options)
-    provider = _providers.get('huaweicloud')
-    provider.load(params)
-    return params, provider.validate(params)
+    return provider_params.loaded('huaweicloud', **options)
 
 
 def connect(url, **options):
@@ -222,8 +215,7 @@ def test_options_of_other_providers_are_refused(option, value):
 
 
 def test_huawei_options_are_refused_by_the_other_providers():
-    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
-    params.update(access_key=AK, obs_endpoint='https://obs.example.com')
+    params = task_params(access_key=AK, obs_endpoint='https://obs.example.com')
     with pytest.raises(ImsValidationError) as err:
         _providers.get('openstack').load(params)
     assert 'access_key, obs_endpoint are not used by provider openstack' in str(err.value)

@@ -24,13 +24,12 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from hypothesis import event, given, settings, strategies as st
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer import signer as sdk_signer_module
 
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_signer import (
     SdkHmacSha256Auth, canonical_query, canonical_uri, check_credentials)
+from tests.emulator.huawei.client import sdk_signed_request
 
 AK = 'AKEXAMPLEEXAMPLE0001'
 SK = 'SKexampleSecretKey0000000000000000000001'
@@ -329,16 +328,11 @@ class _FrozenDatetime(datetime.datetime):
 
 def sdk_signed(method, url, query, headers, body, project_id=None, security_token=None, access_key=AK,
                secret_key=SK, epoch=JAN_1_2025):
-    """The same request signed by huaweicloudsdkcore (BasicCredentials.sign_request, as its clients do)."""
-    parts = urlsplit(url)
-    request = SdkRequest(method=method, schema=parts.scheme, host=parts.netloc, resource_path=parts.path or '/',
-                         query_params=list(query), header_params=dict(headers), body=body)
-    credentials = BasicCredentials(access_key, secret_key, project_id)
-    if security_token is not None:
-        credentials.with_security_token(security_token)
+    """The same request signed by huaweicloudsdkcore (BasicCredentials.sign_request, as its clients do) at ``epoch``."""
     with mock.patch.object(_FrozenDatetime, 'epoch', epoch), \
             mock.patch.object(sdk_signer_module, 'datetime', _FrozenDatetime):
-        return credentials.sign_request(request)
+        return sdk_signed_request(method, url, access_key, secret_key, project_id, security_token, query=query, headers=headers,
+                                  body=body)
 
 
 TOKEN_CHARS = "!#$%&'*+.^`|~-" + string.ascii_letters + string.digits

@@ -6,7 +6,6 @@ service that ignores ``offset``, error bodies answered with HTTP 200, records wi
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +17,9 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core impo
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_workspace import (
     Listing, WorkspaceBackend, image_server, product_image)
 
+from tests.unit.plugins.module_utils import provider_params
+from tests.unit.plugins.module_utils.provider_params import task_params
+
 from .local_http import LocalServer
 
 AK = 'AKEXAMPLEEXAMPLE0001'
@@ -25,21 +27,12 @@ SK = 'SKexampleSecretKey0000000000000000000001'
 PROJECT = '0123456789abcdef0123456789abcdef'
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith(('IMS_', 'OS_', 'HUAWEICLOUD_')):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures('no_provider_env')
 
 
 def loaded(**options):
-    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
-    params.update(provider='huaweicloud', access_key=AK, secret_key=SK)
-    params.update(options)
-    provider = _providers.get('huaweicloud')
-    provider.load(params)
-    provider.validate(params)
-    return params
+    """Provider huaweicloud's options, with the AK/SK unless given."""
+    return provider_params.loaded('huaweicloud', **dict({'access_key': AK, 'secret_key': SK}, **options))[0]
 
 
 @pytest.mark.parametrize('region,workspace,app', [
@@ -71,8 +64,7 @@ def test_a_bad_workspace_url_is_named(option):
 
 
 def test_the_workspace_options_are_refused_by_the_other_providers():
-    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
-    params.update(provider='cecloud', workspace_endpoint='https://ws.example.com')
+    params = task_params(provider='cecloud', workspace_endpoint='https://ws.example.com')
     with pytest.raises(ImsValidationError, match='workspace_endpoint is not used by provider cecloud'):
         _providers.get('cecloud').load(params)
 

@@ -6,7 +6,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 
 import pytest
 import yaml
@@ -20,6 +19,7 @@ from ansible_collections.cecloud.ims.plugins.modules.ims_image_export import Ima
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_info import ImageInfoModule
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_share import ImageShareModule
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_upload import ImageUploadModule
+from tests.unit.plugins.module_utils.provider_params import task_params
 
 # Nothing listens on port 9: a request that was sent would fail with a transport error, not the expected message.
 CECLOUD = dict(endpoint='http://127.0.0.1:9', region='region0', auth_token='tok-123456', retries=0)
@@ -27,11 +27,7 @@ OPENSTACK = dict(provider='openstack', auth_url='http://127.0.0.1:9/v3', usernam
                  project_name='demo', retries=0)
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith(('IMS_', 'OS_', 'HUAWEICLOUD_')):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures('no_provider_env')
 
 
 class ReportingModule(ImsModule):
@@ -118,13 +114,13 @@ def test_openstack_reads_os_variables_applies_its_defaults_and_checks_choices(mo
     monkeypatch.setenv('OS_REGION_NAME', 'RegionOne')
     monkeypatch.setenv('IMS_USERNAME', 'ims-wins')
     monkeypatch.setenv('OS_USERNAME', 'os-loses')
-    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
+    params = task_params()
     provider.load(params)
     assert params['region'] == 'RegionOne' and params['username'] == 'ims-wins'
     assert params['project_domain_name'] == 'Default' and params['interface'] == 'public'
     monkeypatch.setenv('OS_INTERFACE', 'sideways')
     with pytest.raises(Exception) as err:
-        provider.load(dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC))
+        provider.load(task_params())
     assert 'interface from IMS_INTERFACE or OS_INTERFACE must be one of public, internal, admin' in str(err.value)
 
 
@@ -182,7 +178,7 @@ def test_an_empty_environment_variable_is_unset_so_the_default_and_the_next_vari
     monkeypatch.setenv('IMS_ACCESS_KEY', '')
     monkeypatch.setenv('HUAWEICLOUD_SDK_AK', 'AK-FROM-SDK-NAME')
     monkeypatch.setenv('HUAWEICLOUD_SDK_SECURITY_TOKEN', '')
-    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
+    params = task_params()
     provider.load(params)
     assert params['endpoint'] == 'https://ims.cn-north-4.myhuaweicloud.com'
     assert params['access_key'] == 'AK-FROM-SDK-NAME' and params['security_token'] is None

@@ -169,6 +169,16 @@ class RequestLog:
             self.entries.clear()
 
 
+# The control actions every emulator answers alike: (method, path) -> action(server, request body).
+CONTROL_ACTIONS = {
+    ('GET', '/_emulator/health'): lambda server, body: {'ok': True},
+    ('GET', '/_emulator/requests'): lambda server, body: server.log.all(),
+    ('DELETE', '/_emulator/requests'): lambda server, body: server.log.clear() or {'ok': True},
+    ('GET', '/_emulator/faults'): lambda server, body: server.faults.describe(),
+    ('POST', '/_emulator/faults'): lambda server, body: server.faults.set(body) or server.faults.describe(),
+}
+
+
 class EmulatorServer(ThreadingHTTPServer):
     """One listening port: its faults, its request log and its control API (``admin``)."""
 
@@ -197,8 +207,11 @@ class EmulatorServer(ThreadingHTTPServer):
         self.log.record(entry)
 
     def admin(self, method, path, body):
-        """The answer to one ``/_emulator/...`` request (JSON-able); None for an unknown one."""
-        raise NotImplementedError
+        """The answer to one ``/_emulator/...`` request (JSON-able); None for an unknown one.
+
+        A subclass answers its emulator's own actions and leaves the others to this."""
+        action = CONTROL_ACTIONS.get((method, path))
+        return None if action is None else action(self, body)
 
 
 class _CutShort(Exception):

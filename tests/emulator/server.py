@@ -66,17 +66,13 @@ def _config(service):
             'tenants': [{k: v for k, v in t.items() if k != 'token'} for t in service.tenants]}
 
 
+# The control actions of this emulator's own (_http.CONTROL_ACTIONS are the shared ones).
 ADMIN = {
-    ('GET', '/_emulator/health'): lambda server, body: {'ok': True},
-    ('GET', '/_emulator/requests'): lambda server, body: server.log.all(),
-    ('DELETE', '/_emulator/requests'): lambda server, body: server.log.clear() or {'ok': True},
     ('GET', '/_emulator/state'): lambda server, body: server.service.admin_state(),
     ('POST', '/_emulator/reset'): lambda server, body: _reset(server),
     ('POST', '/_emulator/upload-target'): lambda server, body: server.service.admin_upload_target(body),
     ('POST', '/_emulator/hold'): lambda server, body: server.service.admin_hold(body),
     ('POST', '/_emulator/seed'): lambda server, body: server.service.admin_seed(body),
-    ('GET', '/_emulator/faults'): lambda server, body: server.faults.describe(),
-    ('POST', '/_emulator/faults'): lambda server, body: server.faults.set(body) or server.faults.describe(),
     ('GET', '/_emulator/config'): lambda server, body: _config(server.service),
 }
 
@@ -88,8 +84,10 @@ class CecloudServer(EmulatorServer):
 
     def admin(self, method, path, body):
         action = ADMIN.get((method, path))
+        if action is None:
+            return super().admin(method, path, body)
         try:
-            return None if action is None else action(self, body)
+            return action(self, body)
         except ApiError as exc:
             raise ValueError(exc.message) from None
 

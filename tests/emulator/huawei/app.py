@@ -81,16 +81,12 @@ class App:
         return {'ok': True}
 
 
+# The control actions of this emulator's own (_http.CONTROL_ACTIONS, answered by every port, are the shared ones).
 ADMIN = {
-    ('GET', '/_emulator/health'): lambda app, body: {'ok': True},
     ('GET', '/_emulator/config'): App.describe,
     ('POST', '/_emulator/settings'): lambda app, body: app.ims.configure(body),
     ('GET', '/_emulator/state'): lambda app, body: dict(app.ims.snapshot(), workspace=app.workspace.snapshot()),
     ('POST', '/_emulator/reset'): App.reset,
-    ('GET', '/_emulator/requests'): lambda app, body: app.log.all(),
-    ('DELETE', '/_emulator/requests'): lambda app, body: app.log.clear() or {'ok': True},
-    ('GET', '/_emulator/faults'): lambda app, body: app.faults.describe(),
-    ('POST', '/_emulator/faults'): lambda app, body: app.faults.set(body) or app.faults.describe(),
     ('POST', '/_emulator/job-faults'): lambda app, body: app.ims.job_faults.set(body.get('rules')) or app.ims.job_faults.describe(),
     ('POST', '/_emulator/seed/images'): lambda app, body: app.ims.seed_images(body),
     ('POST', '/_emulator/seed/workspace'): lambda app, body: app.workspace.seed(body),

@@ -14,7 +14,7 @@ import traceback
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.emulator import _http
-from tests.emulator._http import EmulatorServer, Faults, Handler, Response, Routes
+from tests.emulator._http import CONTROL_ACTIONS, EmulatorServer, Faults, Handler, Response, Routes
 from tests.emulator.huawei import errors
 from tests.emulator.huawei.errors import HuaweiError, img
 
@@ -260,4 +260,6 @@ class HuaweiServer(EmulatorServer):
         super().record(entry)
 
     def admin(self, method, path, body):
+        if (method, path) in CONTROL_ACTIONS:
+            return super().admin(method, path, body)
         return self.app.admin(method, path, body)

@@ -14,8 +14,8 @@
 # --refreeze), so every machine and CI install the same versions.
 #
 # Interpreter: CPython 3.13, else 3.12 (python3.13/python3.12 on PATH, or under
-# "$(pyenv root)/versions/"); these are the versions the pins were made and
-# tested with.
+# "$(pyenv root)/versions/"; any 3.13 before any 3.12, whichever test venv is on
+# PATH); these are the versions the pins were made and tested with.
 #
 # Idempotent: a stamp per virtualenv, keyed on its pins, this script and the
 # interpreter, makes a second run a no-op. Both are installed in parallel.
@@ -44,14 +44,17 @@ pick_python() {
     if [ -n "${IMS_OPENSTACK_PYTHON:-}" ]; then
         cands=("$IMS_OPENSTACK_PYTHON")
     else
-        for c in python3.13 python3.12; do
-            command -v "$c" >/dev/null 2>&1 && cands+=("$(command -v "$c")")
+        # 3.13 wherever it is before any 3.12: the test venv first on PATH (make puts it there) must not
+        # decide, or the oldest core's phase (a 3.12 venv) would rebuild both services with 3.12.
+        root=$(command -v pyenv >/dev/null 2>&1 && pyenv root 2>/dev/null || true)
+        for v in 3.13 3.12; do
+            command -v "python$v" >/dev/null 2>&1 && cands+=("$(command -v "python$v")")
+            if [ -n "$root" ]; then
+                for c in "$root"/versions/"$v"*/bin/python; do
+                    [ -x "$c" ] && cands+=("$c")
+                done
+            fi
         done
-        if command -v pyenv >/dev/null 2>&1 && root=$(pyenv root 2>/dev/null); then
-            for c in "$root"/versions/3.13*/bin/python "$root"/versions/3.12*/bin/python; do
-                [ -x "$c" ] && cands+=("$c")
-            done
-        fi
     fi
     for c in "${cands[@]}"; do
         "$c" - <<'PY' 2>/dev/null && return 0

@@ -264,6 +264,24 @@ options:
     default: 600
 '''
 
+    # Mirrors FILTERS_ARGUMENT_SPEC in plugins/module_utils/_module.py exactly. What differs by module (the keys its
+    # service filters by itself, nested fields) is in the module's notes: a module's own ``filters`` entry would
+    # replace this description whole, not extend it.
+    FILTERS = r'''
+options:
+  filters:
+    description:
+      - Return only the listed records (images, image servers) whose fields equal these values. Keys are the names of
+        the fields the module returns; values are compared as text (V(40) equals C("40")), and V(null) matches a field
+        whose value is null.
+      - Keys the service filters by itself (the module's notes name them, where it has any) are sent to it; the other
+        keys are matched on the records the service returned.
+      - With O(limit), listing stops once O(limit) records match.
+      - A key that none of the listed records has as a field (a typo such as C(stauts)) matches nothing; the module
+        then warns, naming the fields the records have.
+    type: dict
+'''
+
     # Mirrors IMAGE_METADATA_ARGUMENT_SPEC in plugins/module_utils/_image_options.py exactly.
     IMAGE_METADATA = r'''
 options:

@@ -34,6 +34,11 @@ WAIT_ARGUMENT_SPEC = dict(
     wait_timeout=dict(type='int', default=600),
 )
 
+# Listing modules add this (doc fragment ``cecloud.ims.ims.filters``): field name -> value, matched as text.
+FILTERS_ARGUMENT_SPEC = dict(
+    filters=dict(type='dict'),
+)
+
 
 class ImsModule:
     """Subclasses set ``argument_spec`` / ``module_kwargs`` and implement ``run()``."""
@@ -105,6 +110,14 @@ class ImsModule:
 
     def warn(self, message):
         self.module.warn(message)
+
+    def warn_about_unknown_filter_keys(self, filters, listed_fields, what, server_filters=()):
+        """A ``filters`` key no listed record has as a field matches nothing: most likely a typo, which would pass
+        in silence. ``server_filters`` are the keys the service filtered by itself (no record fields)."""
+        unknown = sorted(key for key in filters or {} if key not in listed_fields and key not in server_filters)
+        if unknown and listed_fields:
+            self.warn('filters: no %s listed has the field%s %s, so none can match. The fields are: %s.' % (
+                what, 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(listed_fields))))
 
     def add_secret(self, value):
         """Mask a value obtained at run time (a temporary key) in every result, warning and error."""

@@ -15,13 +15,13 @@ __metaclass__ = type
 
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_workspace import Listing, WorkspaceBackend
-from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
+from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import matches_filters
 
 # Workspace is a Huawei Cloud service: the provider option has one value (IMS_PROVIDER, which may name
 # another cloud for the IMS modules of the same play, is not read).
 HUAWEICLOUD_ONLY = dict(provider=dict(type='str', default='huaweicloud', choices=['huaweicloud']))
-COMMON_ARGUMENT_SPEC = dict(HUAWEICLOUD_ONLY, limit=dict(type='int'), filters=dict(type='dict'))
+COMMON_ARGUMENT_SPEC = dict(HUAWEICLOUD_ONLY, limit=dict(type='int'), **FILTERS_ARGUMENT_SPEC)
 
 
 def flattened(record, prefix=''):
@@ -65,12 +65,5 @@ class WorkspaceInfoModule(ImsModule):
                 found.append(record)
                 if p['limit'] and len(found) >= p['limit']:
                     break
-        self._warn_about_unknown_filter_keys(filters, fields)
+        self.warn_about_unknown_filter_keys(filters, fields, self.what)
         self.exit_json(**{self.result_key: found, self.total_key: listing.total})
-
-    def _warn_about_unknown_filter_keys(self, filters, fields):
-        """A filter on a field no record has matches nothing: most likely a typo, which would pass in silence."""
-        unknown = sorted(key for key in filters if key not in fields)
-        if unknown and fields:
-            self.warn('filters: no %s listed has the field%s %s, so none can match. The fields are: %s.' % (
-                self.what, 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(fields))))

@@ -55,22 +55,6 @@ options:
     description:
       - Return only images whose name contains this text (matched on the server for private images).
     type: str
-  filters:
-    description:
-      - Return only images whose fields equal these values. Keys are the returned field names
-        (snake_case, for example C(status), C(disk_format), C(os_type), C(min_disk)); values are compared as text.
-      - A key that none of the listed images has as a field (a typo such as C(stauts)) matches nothing; the
-        module then warns, naming the fields the images have.
-      - With C(openstack), the keys C(status), C(tag), C(disk_format), C(container_format), C(os_distro),
-        C(size_min), C(size_max), C(owner), C(visibility), C(member_status), C(protected) and C(os_hidden) are
-        filters of Glance's listing (C(tag) matches an image with that tag, C(size_min)/C(size_max) bound its
-        size in bytes); other keys are compared with the listed images' fields.
-      - With C(huaweicloud), the query parameters of C(GET /v2/cloudimages) are filters of IMS's listing, among
-        them C(status), C(name), C(__os_type), C(__platform), C(__os_bit), C(__imagetype), C(disk_format), C(tag)
-        (C(key=value)), C(visibility), C(member_status), C(min_disk), C(min_ram), C(virtual_env_type),
-        C(architecture), C(enterprise_project_id), C(flavor_id), C(created_at)/C(updated_at) (C(gt:2026-01-01T00:00:00Z)),
-        C(__whole_image) and the C(__support_*) flags; other keys are compared with the listed images' fields.
-    type: dict
   member_status:
     description:
       - The member status of the images other projects shared with the caller that O(scope=shared) lists
@@ -86,6 +70,18 @@ options:
     type: int
 extends_documentation_fragment:
   - cecloud.ims.ims
+  - cecloud.ims.ims.filters
+notes:
+  - O(filters) keys are the fields of RV(images) in snake_case, for example C(status), C(disk_format), C(os_type),
+    C(min_disk).
+  - O(filters) with C(openstack) - the keys C(status), C(tag), C(disk_format), C(container_format), C(os_distro),
+    C(size_min), C(size_max), C(owner), C(visibility), C(member_status), C(protected) and C(os_hidden) are filters
+    of Glance's listing (C(tag) matches an image with that tag, C(size_min)/C(size_max) bound its size in bytes).
+  - O(filters) with C(huaweicloud) - the query parameters of C(GET /v2/cloudimages) are filters of IMS's listing,
+    among them C(status), C(name), C(__os_type), C(__platform), C(__os_bit), C(__imagetype), C(disk_format), C(tag)
+    (C(key=value)), C(visibility), C(member_status), C(min_disk), C(min_ram), C(virtual_env_type), C(architecture),
+    C(enterprise_project_id), C(flavor_id), C(created_at)/C(updated_at) (C(gt:2026-01-01T00:00:00Z)),
+    C(__whole_image) and the C(__support_*) flags.
 attributes:
   check_mode:
     support: full
@@ -269,16 +265,16 @@ images:
 '''
 
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
+from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, ImsModule
 
 
 class ImageInfoModule(ImsModule):
     argument_spec = dict(
+        FILTERS_ARGUMENT_SPEC,
         scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public', 'community', 'market']),
         id=dict(type='str', aliases=['image_id']),
         name=dict(type='str'),
         name_contains=dict(type='str'),
-        filters=dict(type='dict'),
         limit=dict(type='int'),
         member_status=dict(type='str', choices=['accepted', 'pending', 'rejected', 'all']),
     )
@@ -297,16 +293,8 @@ class ImageInfoModule(ImsModule):
         images = self.service.list_images(scope=p['scope'], image_id=p['id'], name=p['name'],
                                           name_contains=p['name_contains'], filters=p['filters'], limit=p['limit'],
                                           seen_fields=listed_fields)
-        self._warn_about_unknown_filter_keys(listed_fields)
+        self.warn_about_unknown_filter_keys(p['filters'], listed_fields, 'image', self.backend.server_filters)
         self.exit_json(images=images)
-
-    def _warn_about_unknown_filter_keys(self, listed_fields):
-        """A filter on a field no image has matches nothing: most likely a typo, which would pass in silence."""
-        unknown = sorted(key for key in self.params['filters'] or {}
-                         if key not in listed_fields and key not in self.backend.server_filters)
-        if unknown and listed_fields:
-            self.warn('filters: no image listed has the field%s %s, so no image can match. The images have: %s.' % (
-                's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(listed_fields))))
 
 
 def main():

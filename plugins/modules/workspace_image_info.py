@@ -76,19 +76,14 @@ options:
       - Return at most this many images in all (1 or more); the last page asks for no more than are still wanted.
       - Without it, every image is returned.
     type: int
-  filters:
-    description:
-      - Return only images whose fields equal these values, matched on the images the service returned. Keys are
-        the returned field names (RV(images[].name), RV(images[].os_version), RV(images[].disk_format),
-        RV(images[].min_disk), RV(images[].kms_id)...); values are compared as text (V(40) equals C("40")), a
-        V(null) value matches a field the service left out.
-      - With O(filters) and O(limit), pages stay 100 images until O(limit) images match.
-      - A key that none of the listed images has (a typo) matches nothing; the module then warns, naming the
-        fields the images have.
-    type: dict
 extends_documentation_fragment:
   - cecloud.ims.ims
+  - cecloud.ims.ims.filters
 notes:
+  - O(filters) keys are the fields of RV(images) (RV(images[].name), RV(images[].os_version),
+    RV(images[].disk_format), RV(images[].min_disk), RV(images[].kms_id)...); every one is present, so V(null)
+    matches a field the service left out. Workspace filters none of them itself.
+  - With O(filters) and O(limit), pages stay 100 images until O(limit) images match.
   - O(endpoint), O(region_endpoints) and O(obs_endpoint) are the IMS modules' options and are not used here.
   - With a password login the token is scoped to the project of O(region), which is also the C(project_id) of
     the request path.

@@ -55,20 +55,16 @@ options:
         wanted.
       - Without it, every image server is returned.
     type: int
-  filters:
-    description:
-      - Return only image servers whose fields equal these values, matched on the image servers the service returned.
-        Keys are the returned field names (RV(image_servers[].status), RV(image_servers[].image_id),
-        RV(image_servers[].app_group_id)...), and the fields of RV(image_servers[].image_ref) as C(image_ref.<field>)
-        (C(image_ref.image_type)); values are compared as text.
-      - C(status) is one of C(CREATING), C(ACTIVE), C(BUILDING), C(BUILT), C(ERROR), C(DELETING) and C(NULL) (not set).
-      - With O(filters) and O(limit), pages stay 100 image servers until O(limit) of them match.
-      - A key that none of the listed image servers has (a typo) matches nothing; the module then warns, naming the
-        fields they have.
-    type: dict
 extends_documentation_fragment:
   - cecloud.ims.ims
+  - cecloud.ims.ims.filters
 notes:
+  - O(filters) keys are the fields of RV(image_servers) (RV(image_servers[].status), RV(image_servers[].image_id),
+    RV(image_servers[].app_group_id)...), and those of RV(image_servers[].image_ref) as C(image_ref.<field>)
+    (C(image_ref.image_type)). Workspace App filters none of them itself.
+  - O(filters) C(status) is one of C(CREATING), C(ACTIVE), C(BUILDING), C(BUILT), C(ERROR), C(DELETING) and C(NULL)
+    (not set).
+  - With O(filters) and O(limit), pages stay 100 image servers until O(limit) of them match.
   - O(endpoint), O(region_endpoints) and O(obs_endpoint) are the IMS modules' options and are not used here.
   - Which host serves Workspace App depends on the region (see O(workspace_app_endpoint)); Huawei's SDK and its
     Terraform provider disagree outside mainland China, so set O(workspace_app_endpoint) if the default does not answer.

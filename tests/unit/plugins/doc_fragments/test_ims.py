@@ -10,14 +10,16 @@ import yaml
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import IMAGE_METADATA_ARGUMENT_SPEC
-from ansible_collections.cecloud.ims.plugins.module_utils._module import CONNECTION_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
+from ansible_collections.cecloud.ims.plugins.module_utils._module import (
+    CONNECTION_ARGUMENT_SPEC, FILTERS_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC)
 
 
 @pytest.mark.parametrize('fragment,spec', [
     (ModuleDocFragment.DOCUMENTATION, CONNECTION_ARGUMENT_SPEC),
     (ModuleDocFragment.WAIT, WAIT_ARGUMENT_SPEC),
     (ModuleDocFragment.IMAGE_METADATA, IMAGE_METADATA_ARGUMENT_SPEC),
-], ids=['connection', 'wait', 'image_metadata'])
+    (ModuleDocFragment.FILTERS, FILTERS_ARGUMENT_SPEC),
+], ids=['connection', 'wait', 'image_metadata', 'filters'])
 def test_fragment_mirrors_spec(fragment, spec):
     documented = yaml.safe_load(fragment)['options']
     assert sorted(documented) == sorted(spec)
@@ -79,3 +81,15 @@ def test_the_retries_text_names_every_post_the_backend_marks_safe_to_repeat():
     text = ' '.join(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']['retries']['description'])
     for name in safe:
         assert name in text, (name, text)
+
+
+@pytest.mark.parametrize('name', ['ims_image_info', 'workspace_image_info', 'workspace_image_server_info'])
+def test_the_listing_modules_document_filters_by_the_shared_fragment(name):
+    """One text of ``filters``: a module's own entry would replace the fragment's description whole."""
+    import importlib  # pylint: disable=import-outside-toplevel
+    module = importlib.import_module('ansible_collections.cecloud.ims.plugins.modules.%s' % name)
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    assert 'cecloud.ims.ims.filters' in doc['extends_documentation_fragment'], name
+    assert 'filters' not in doc['options'], name
+    spec = [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__][0].argument_spec
+    assert spec['filters'] is FILTERS_ARGUMENT_SPEC['filters'], name

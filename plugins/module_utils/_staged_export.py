@@ -144,8 +144,9 @@ class StagedExport:
         key = p['obs_key'] or '%s%s.%s' % (STAGING_PREFIX, image['image_id'], fmt)
         m.result.update(dest=dest, transfer={}, staged_object=dict(bucket=p['obs_bucket'], key=key))
         before = self._holds(dest, image, fmt)
+        noted = before.pop('verified', None)     # the check an earlier download passed: no fact of the diff
         if before.get('holds') and not p['force']:
-            m.result['checksum'] = before['md5']
+            m.result.update(checksum=before['md5'], verified=noted)
             return before, dict(before)
         self.storage.require_bucket(p['obs_bucket'], 'obs_bucket')
         after = dict(path=dest, image_id=image['image_id'], file_format=fmt)
@@ -163,11 +164,12 @@ class StagedExport:
         m.result.update(checksum=stats['md5'], verified=verified, transfer=dict(
             bytes=stats['bytes'], seconds=round(stats['seconds'], 3),
             mib_per_s=_transfer.mib_per_s(stats['bytes'], stats['seconds'])))
-        if not verified['md5']:
+        if verified['algorithm'] == 'none':
             m.warn('The MD5 of %s could not be checked: the staged object %s has the ETag %s, which is no MD5 of its '
                    'bytes, and the object storage does not say its part size; its size (%d bytes) was checked.' % (
                        dest, _staging.object_url(p['obs_bucket'], key), staged['etag'], staged['size']))
-        facts = dict(image_id=image['image_id'], file_format=fmt, size=stats['bytes'], md5=stats['md5'])
+        # The check the download passed stays with the file: a re-run that finds it unchanged reports it again.
+        facts = dict(image_id=image['image_id'], file_format=fmt, size=stats['bytes'], md5=stats['md5'], verified=verified)
         if not write_marker(dest, facts):
             m.warn('%s keeps no extended attributes, so a re-run cannot tell that it holds this export and exports '
                    'again.' % dest)
@@ -180,22 +182,21 @@ class StagedExport:
         object completed from parts the MD5 of its parts' MD5s (the part size read with HEAD PartNumber=1)."""
         etag = staged['etag']
         chunks = self.storage.chunks(bucket, key)
+        size = staged['size']
         if len(etag) == PLAIN_MD5_LENGTH and '-' not in etag:
-            return _transfer.download(chunks, dest, expected_md5=etag, expected_size=staged['size'], mode=mode), \
-                dict(size=True, md5=True, etag=etag)
-        part_size = self.storage.first_part_size(bucket, key, staged['size'], etag)
+            return _transfer.download(chunks, dest, expected_md5=etag, expected_size=size, mode=mode), \
+                _transfer.verification('md5', etag, size)
+        part_size = self.storage.first_part_size(bucket, key, size, etag)
         if part_size is None:
-            return _transfer.download(chunks, dest, expected_size=staged['size'], mode=mode), \
-                dict(size=True, md5=False, etag=etag)
+            return _transfer.download(chunks, dest, expected_size=size, mode=mode), _transfer.verification(None, None, size)
         digests = _staging.PartDigests(part_size)
 
         def check():
             if digests.etag() != etag:
                 raise ImsTransportError('The downloaded bytes do not match the staged object (parts\' ETag %s, expected '
                                         '%s); %s was left as it was.' % (digests.etag(), etag, dest))
-        stats = _transfer.download(_staging.hashed_parts(chunks, digests), dest, expected_size=staged['size'], mode=mode,
-                                   check=check)
-        return stats, dict(size=True, md5=True, etag=etag, part_size=part_size)
+        stats = _transfer.download(_staging.hashed_parts(chunks, digests), dest, expected_size=size, mode=mode, check=check)
+        return stats, _transfer.verification('md5', stats['md5'], size, part_size=part_size)
 
     def _holds(self, dest, image, fmt):
         """What ``dest`` holds now; ``holds`` when it is this image's export in this format, unchanged since."""
@@ -206,7 +207,8 @@ class StagedExport:
         if marker and marker.get('image_id') == image['image_id'] and marker.get('file_format') == fmt \
                 and marker.get('size') == facts['size']:
             facts['md5'] = _transfer.md5_file(dest)
-            facts.update(image_id=image['image_id'], file_format=fmt, holds=facts['md5'] == marker.get('md5'))
+            facts.update(image_id=image['image_id'], file_format=fmt, holds=facts['md5'] == marker.get('md5'),
+                         verified=marker.get('verified') or _transfer.verification(None, None, facts['size']))
         return facts
 
     def _drop_staged(self, key):

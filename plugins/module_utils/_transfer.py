@@ -172,6 +172,20 @@ def download(chunks, dest, expected_md5=None, expected_size=None, mode=None, che
     return dict(md5=stats['digests']['md5'], bytes=stats['bytes'], seconds=stats['seconds'])
 
 
+def verification(algorithm, value, size, part_size=None):
+    """The ``verified`` result of a download, one shape on every provider: what the file's bytes were checked against.
+
+    ``algorithm`` is the hash (``md5``, ``sha512``...) or None where only the size could be checked (then ``none``);
+    ``value`` the file's hex digest by it; ``size`` the byte count checked (None where the service reports none).
+    ``part_size`` only where the bytes were checked by the MD5s of their parts (a multipart ETag), and not by the
+    file's digest itself.
+    """
+    verified = dict(algorithm=algorithm or 'none', value=value if algorithm else None, size=size)
+    if part_size is not None:
+        verified['part_size'] = part_size
+    return verified
+
+
 def mib_per_s(nbytes, seconds):
     return round(nbytes / MIB / seconds, 1) if seconds else None
 

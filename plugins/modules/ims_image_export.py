@@ -21,7 +21,7 @@ description:
     never leaves a partial O(dest). Memory stays flat whatever the image size.
   - The hash checked is the strongest the service reports, on openstack the C(os_hash_value) (by
     C(os_hash_algo), SHA-512 by default), else the C(checksum) (MD5); one is enough to know the bytes are
-    the ones the service computed all its hashes of. RV(verified) says which. An image that reports no hash
+    the ones the service computed all its hashes of. RV(verified) says which, in one shape on every provider. An image that reports no hash
     is downloaded with its size checked only, and the task warns that it could not be verified.
   - Only C(active) images can be exported or downloaded.
   - With C(provider=huaweicloud), O(bucket) and O(key) name the OBS object IMS's export job writes (a bucket of the
@@ -187,6 +187,11 @@ EXAMPLES = r'''
 - name: Show the checksum of the downloaded file
   ansible.builtin.debug:
     msg: "{{ download.dest }} has MD5 {{ download.checksum }}"
+
+- name: Stop unless a hash checked the bytes, not their size alone (one test for every provider)
+  ansible.builtin.assert:
+    that: download.verified.algorithm != 'none'
+    fail_msg: "{{ download.dest }} was checked by its size only ({{ download.verified.size }} bytes)"
 '''
 
 RETURN = r'''
@@ -317,40 +322,43 @@ checksum:
   sample: 29a9d18dc5e0aa0f14707cffda13fa92
 verified:
   description:
-    - What the file at RV(dest) was checked against.
-    - C(cecloud), C(openstack) - the hash and its value (keys C(algorithm), C(value)); empty when the image reports none.
-    - C(huaweicloud) - the staging object's facts that were checked (keys C(size), C(md5), C(etag), C(part_size)),
-      its size always, its MD5 when its ETag is one or the part size of a multipart ETag is known.
-  returned: with O(dest)
+    - What the bytes of the file at RV(dest) were checked against, in one shape on every provider. The file replaces
+      RV(dest) only when it passed these checks.
+    - RV(verified.algorithm) is V(none) when the service reports no hash the bytes can be checked against (the task
+      warns); C(verified.algorithm != 'none') tells, on any provider, that they were checked by a hash.
+    - With C(huaweicloud), the hash is the staging object's ETag - the MD5 of its bytes, or for an object completed
+      from parts the MD5 of its parts' MD5s (then RV(verified.part_size) is set). A re-run that finds RV(dest)
+      unchanged since its download reports the checks that download passed.
+  returned: with O(dest), except in check mode with C(huaweicloud) when the file is to be downloaded
   type: dict
   contains:
     algorithm:
-      description: V(sha512) (Glance's C(os_hash_algo)), or V(md5). Not with C(huaweicloud).
+      description:
+        - The hash the bytes were checked against - V(sha512) (or another C(os_hash_algo) of Glance), V(md5), or
+          V(none) when the bytes could be checked by their size only.
       type: str
       sample: sha512
     value:
-      description: The expected hex digest, which the file has. Not with C(huaweicloud).
+      description:
+        - The file's hex digest by RV(verified.algorithm), the one the service reported; V(null) with V(none).
       type: str
       sample: 0b8c3a...
     size:
-      description: C(huaweicloud) - whether the size was checked (always V(true)).
-      type: bool
-      sample: true
-    md5:
-      description: C(huaweicloud) - whether the bytes were checked against the object's ETag.
-      type: bool
-      sample: true
-    etag:
-      description: C(huaweicloud) - the staging object's ETag.
-      type: str
-      sample: 29a9d18dc5e0aa0f14707cffda13fa92
+      description:
+        - The size in bytes the file was checked to have (the service's); V(null) when the service reports none.
+      type: int
+      sample: 27205947
     part_size:
-      description: C(huaweicloud) - the part size a multipart ETag was checked with.
+      description:
+        - The part size of a multipart ETag the bytes were checked against part by part; RV(verified.value) is then the
+          file's MD5, computed while it was downloaded.
+      returned: with C(huaweicloud), when the staging object was completed from parts
       type: int
       sample: 16777216
   sample:
     algorithm: md5
     value: 29a9d18dc5e0aa0f14707cffda13fa92
+    size: 27205947
 mode:
   description: Mode of the file at RV(dest), in octal (with O(dest); from Ansible's file facts, as the
     C(uid), C(gid), C(owner), C(group), C(size) and C(state) keys).
@@ -504,7 +512,7 @@ class ImageExportModule(ImsModule):
         verified = self.backend.strongest_hash(hashes)
         algorithm, expected = verified if verified else ('md5', None)
         size = image.get('size')
-        self.result.update(dest=dest, transfer={}, verified=dict(algorithm=algorithm, value=expected) if verified else {})
+        self.result.update(dest=dest, transfer={}, verified=_transfer.verification(algorithm if verified else None, expected, size))
         if not verified:
             self.warn('Image %s reports no checksum (neither checksum nor os_hash_value): the bytes downloaded to %s '
                       'cannot be verified, only their size%s; and whether %s already holds them cannot be told, so '

@@ -70,7 +70,9 @@ def test_download_to_dest_through_a_staging_object_verified_and_unchanged_on_a_r
     args = dict(image='exp-dl', obs_bucket=bucket, dest=dest)
     run = hw.module('ims_image_export', args)
     assert not run.failed and run.changed, run
-    assert run['dest'] == dest and run['verified']['md5'] is True and run['verified']['part_size'] == 5 * 1024 * 1024, run
+    # A multipart ETag is no MD5 of the file: the bytes are checked by their parts' MD5s, of parts this size.
+    assert run['dest'] == dest and run['verified'] == dict(algorithm='md5', value=md5(src), size=os.path.getsize(src),
+                                                           part_size=5 * 1024 * 1024), run
     assert run['checksum'] == md5(dest) == md5(src)     # the emulator exports the bytes it imported
     staged = run['staged_object']
     assert staged['exported'] is True and staged['deleted'] is True
@@ -81,6 +83,7 @@ def test_download_to_dest_through_a_staging_object_verified_and_unchanged_on_a_r
     hw.stack.clear_requests()
     again = hw.module('ims_image_export', args)
     assert not again.failed and not again.changed and again['checksum'] == md5(dest), again
+    assert again['verified'] == run['verified'], again       # the check the download passed, kept on the file
     assert hw.writes() == [] and export_posts(hw) == []
 
     with open(dest, 'r+b') as handle:        # the file changed since: it no longer holds the export
@@ -101,6 +104,7 @@ def test_download_keeps_the_staging_object_with_keep_staged_object_and_reuses_it
     assert objects(hw, bucket) == ['staging/one.vhd']
     content = object_bytes(hw, bucket, 'staging/one.vhd')
     assert hashlib.md5(content).hexdigest() == first['checksum']
+    assert first['verified'] == dict(algorithm='md5', value=first['checksum'], size=len(content)), first
     os.unlink(first['dest'])
     hw.stack.clear_requests()
     second = hw.module('ims_image_export', args)

@@ -87,11 +87,13 @@ def test_download_verifies_is_idempotent_and_force_downloads_again(ims, uploaded
     assert run.changed and run['dest'] == str(dest) and run['checksum'] == image['checksum'] == md5(src)
     assert dest.read_bytes() == open(src, 'rb').read()
     assert run['transfer']['bytes'] == os.path.getsize(src)
+    assert run['verified'] == dict(algorithm='md5', value=md5(src), size=os.path.getsize(src)), run
     assert sorted(os.listdir(str(dest.parent))) == ['copy.qcow2']
 
     ims.stack.clear_requests()
     again = ims.module('ims_image_export', dict(image='export-me', dest=str(dest)))
     assert not again.failed and not again.changed and again['checksum'] == md5(src)
+    assert again['verified'] == run['verified'], again
     assert downloads(ims) == []
 
     forced = ims.module('ims_image_export', dict(image='export-me', dest=str(dest), force=True))

@@ -225,7 +225,7 @@ def test_download_verified_then_unchanged_then_mode(glance, tmp_path):
     downloaded = glance.module('ims_image_export', dict(image='ex-src', dest=dest))
     assert downloaded.changed and not downloaded.failed, downloaded
     assert hashes(dest) == hashes(src) and downloaded['checksum'] == hashes(src)['md5']
-    assert downloaded['verified'] == dict(algorithm='sha512', value=hashes(src)['sha512'])
+    assert downloaded['verified'] == dict(algorithm='sha512', value=hashes(src)['sha512'], size=os.path.getsize(src))
     assert downloaded['transfer']['bytes'] == os.path.getsize(src)
     assert os.listdir(os.path.dirname(dest)) == ['disk.raw']
     assert glance.writes() == [] and ('GET', '/v2/images/%s/file' % image_id) in glance.requests()

@@ -44,6 +44,7 @@ def test_an_image_without_hashes_is_downloaded_with_a_warning_that_it_could_not_
     result = json.loads(capsys.readouterr().out)
     assert result['changed'] and not result.get('failed'), result
     assert dest.read_bytes() == DATA
-    assert result['verified'] == {} and result['checksum'] == hashlib.md5(DATA).hexdigest()
+    assert result['verified'] == dict(algorithm='none', value=None, size=len(DATA)), result
+    assert result['checksum'] == hashlib.md5(DATA).hexdigest()
     warnings = json.dumps(result.get('warnings'))
     assert 'reports no checksum' in warnings and 'cannot be verified, only their size' in warnings

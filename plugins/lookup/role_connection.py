@@ -70,7 +70,7 @@ class LookupModule(LookupBase):
         try:
             return [connection_defaults(connection, os.environ.get('IMS_PROVIDER'), **options)]
         except AnsibleFilterError as exc:
-            raise AnsibleLookupError(str(exc))
+            raise AnsibleLookupError(str(exc)) from None
 
     def _defined(self, variables, names):
         """{name: templated value} of the ``names`` that are defined, templated by ansible.builtin.vars (as

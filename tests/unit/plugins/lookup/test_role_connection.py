@@ -72,3 +72,17 @@ def test_every_role_takes_its_connection_from_the_lookup(vars_file):
     with open(vars_file) as handle:
         role_vars = yaml.safe_load(handle)
     assert role_vars['%s_connection' % role] == "{{ lookup('cecloud.ims.role_connection') }}", vars_file
+
+
+def test_the_documentation_names_every_ims_variable_the_lookup_reads():
+    # Read as text: importing the plugin (controller code) would turn this process into the controller, where the
+    # module tests of the same process lose their warnings (see test_connection.py).
+    import ast  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(ROLES, '..', 'plugins', 'lookup', 'role_connection.py')) as handle:
+        tree = ast.parse(handle.read())
+    names = ('DOCUMENTATION', 'VARIABLE_OPTIONS', 'VARIABLE_PREFIX')
+    values = dict((node.targets[0].id, ast.literal_eval(node.value)) for node in tree.body
+                  if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', None) in names)
+    text = ' '.join(yaml.safe_load(values['DOCUMENTATION'])['description'])
+    for option in values['VARIABLE_OPTIONS']:
+        assert 'C(%s%s)' % (values['VARIABLE_PREFIX'], option) in text, option

@@ -58,10 +58,17 @@ class Backend:
     max_share_batch = 50
     recipient_actions = ()
     export_targets = ()
+    # True where an export to a file is staged in the user's own object storage, then downloaded from there.
+    stages_exports = False
+    # How ims_image_upload sends a file (UPLOAD_*); ``uploader_for(params)`` where the task's login decides it.
     uploader = None
     # The hash algorithms of an image's data the service reports (``data_hashes``), which an upload computes
     # while it sends the file: the service's own checksum (MD5) first.
     upload_hashes = ('md5',)
+    # True where the service computes no hash of an image's data, so an upload creates the image marked with the
+    # hashes of the file it is about to send (``upload_creation_body``), and ``data_hashes`` reads that mark: an
+    # image without it was not made by an upload.
+    source_hashes_on_create = False
     # True where operations answer a job (``{"job_id"}``) that ImageService.wait_for_job polls through
     # ``backend.get_job(job_id)``; None when operations are followed by polling the image's status
     # (ImageService.wait_for_status).
@@ -81,6 +88,14 @@ class Backend:
 
     def __init__(self, client, params=None):  # pylint: disable=unused-argument
         self.client = client
+
+    @classmethod
+    def uploader_for(cls, params):  # pylint: disable=unused-argument
+        """The uploader of a task (``params``: its options): the backend's one, unless its login decides."""
+        return cls.uploader
+
+    def check_upload_size(self, size):
+        """Refuse, before any request, a file the task's uploader cannot take (``size`` in bytes)."""
 
     @staticmethod
     def can_have_members(image):  # pylint: disable=unused-argument

@@ -298,6 +298,16 @@ class GlanceBackend(_backend.Backend):
 
     # -- image data --------------------------------------------------------------
 
+    @staticmethod
+    def check_upload_metadata(params):
+        """ims_image_upload's metadata options, refused before any request where Glance would refuse them."""
+        check_metadata(params)
+
+    @staticmethod
+    def upload_creation_body(params, hashes):  # pylint: disable=unused-argument
+        """The POST /v2/images body of an upload (Glance hashes what it stores: ``hashes`` are not sent)."""
+        return creation_body(params)
+
     def upload_file(self, image_id, body):
         """PUT /v2/images/{id}/file (204) with ``body`` streamed: the image becomes ``active`` when it returns.
 

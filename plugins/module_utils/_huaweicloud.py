@@ -50,6 +50,9 @@ MAX_PAGE_SIZE = 500
 MAX_SHARE_BATCH = 50
 # AK/SK-signed bodies above this are refused by Huawei's gateway (huaweicloud-ims.md 2.1.4).
 SIGNED_BODY_LIMIT = 12 * 1024 * 1024
+# PUT /v2/images/{id}/file takes files under 2 GB, with token auth (huaweicloud-ims.md 7.6; OTC says 128 GB, the
+# smaller figure is Huawei Cloud's own); larger files go through OBS.
+DIRECT_UPLOAD_LIMIT = 2 * 1024 ** 3
 # Seconds a job's effect (an image record, a member) may take to show after its POST was answered.
 SETTLE_WINDOW = 30.0
 
@@ -195,7 +198,12 @@ class HuaweiCloudBackend(_backend.Backend):
     recipient_actions = (_backend.RECIPIENT_ACCEPT, _backend.RECIPIENT_REJECT)
     # What IMS can export to: an OBS object (export_image), a local file (exported to OBS, then downloaded).
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
+    stages_exports = True
+    # With AK/SK; a token or a password login uploads by the direct PUT (uploader_for).
     uploader = _backend.UPLOAD_VIA_OBJECT_STORAGE
+    # IMS computes no checksum (huaweicloud-ims.md 4.3: ``checksum`` unused): an upload tags the image it creates
+    # with the file's MD5 (SOURCE_MD5_TAG), and data_hashes reads that tag.
+    source_hashes_on_create = True
     job_waiter = True
     server_filters = SERVER_FILTERS
     updates_by_patch = True
@@ -208,6 +216,15 @@ class HuaweiCloudBackend(_backend.Backend):
         # The endpoints IMS serves in Glance v2's shape, through the same client.
         self.glance = _glance.GlanceBackend(client, params)
         self._other_regions = {}
+        self.uploader = self.uploader_for(self.params)
+
+    @classmethod
+    def uploader_for(cls, params):
+        """AK/SK: the file is staged in OBS and imported (the gateway refuses AK/SK-signed bodies above 12 MB);
+        a token or a password login: the direct PUT /v2/images/{id}/file, for files under DIRECT_UPLOAD_LIMIT."""
+        if core.HuaweiAkSkAuth.chosen(params):
+            return _backend.UPLOAD_VIA_OBJECT_STORAGE
+        return _backend.UPLOAD_DIRECT_PUT
 
     @staticmethod
     def is_image_id(value):
@@ -337,14 +354,40 @@ class HuaweiCloudBackend(_backend.Backend):
         self.client.call('DELETE', '%s/%s' % (_glance.IMAGES, _path(image_id)), json_body=body,
                          operation='delete image %s' % image_id)
 
-    def upload_image_file(self, image_id, data):
+    def upload_file(self, image_id, data):
         """PUT /v2/images/{id}/file: the bytes of a ``queued`` image, in one request (204); token auth only.
 
         Huawei's gateway refuses AK/SK-signed bodies above 12 MB, and documents this path for files under 2 GB;
-        larger images go through OBS (register_image or the create actions).
+        larger images go through OBS (register_image or the create actions).  The image is ``saving`` when the
+        PUT returns, ``active`` (or ``killed``) later.  Never repeated once the body may have reached IMS: the
+        image is read instead (ims_image_upload).
         """
-        return self.client.send('PUT', '%s/%s/file' % (_glance.IMAGES, _path(image_id)), data=data,
-                                content_type='application/octet-stream', operation='upload image %s' % image_id)
+        return self.client.send('PUT', '%s/%s/file' % (_glance.IMAGES, _path(image_id)), data=data, idempotent=False,
+                                content_type='application/octet-stream', operation='upload the file of image %s' % image_id)
+
+    # -- ims_image_upload's direct upload (a token or a password login) ----------------------
+
+    def check_upload_size(self, size):
+        if self.uploader == _backend.UPLOAD_DIRECT_PUT and size >= DIRECT_UPLOAD_LIMIT:
+            raise ImsValidationError(
+                'The file has %d bytes: with a token or a password login IMS takes the file in one PUT '
+                '/v2/images/{id}/file, for files under %d bytes (2 GiB) only. Log in with access_key and secret_key '
+                '(HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK) and set obs_bucket: the file is then staged in OBS and '
+                'imported, whatever its size.' % (size, DIRECT_UPLOAD_LIMIT))
+
+    @staticmethod
+    def check_upload_metadata(params):
+        check_direct_upload(params)
+
+    @staticmethod
+    def upload_creation_body(params, hashes):
+        return direct_upload_body(params, hashes['md5'])
+
+    @staticmethod
+    def data_hashes(image):
+        """{'md5': ...}: the MD5 of the file ims_image_upload made the image from (its SOURCE_MD5_TAG), else {}."""
+        md5 = source_md5(image)
+        return {'md5': md5} if md5 else {}
 
     def list_versions(self):
         """GET /: the API versions (300 Multiple Choices)."""
@@ -560,6 +603,10 @@ DATA_DISK_RANGE = (40, 2048)
 TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
 # The tag ims_image_upload gives an image: the MD5 of the file it was made from (IMS's checksum is unused).
 SOURCE_MD5_TAG = 'ims_source_md5'
+# ims_image_upload's options that only the staging in OBS reads (it needs AK/SK).
+STAGED_ONLY_OPTIONS = ('obs_bucket', 'obs_key', 'quick_import', 'keep_staged_object')
+# ims_image_upload's metadata options that POST /v2/images does not take (huaweicloud-ims.md 7.5).
+NOT_IN_METADATA_CREATE = ('description', 'os_type', 'cpu_arch', 'boot_mode')
 # Options an existing image can change (PATCH /v2/cloudimages), and the attribute each one is.
 UPDATABLE = dict(name='name', description='__description', min_ram='min_ram', boot_mode='hw_firmware_type')
 # Options fixed once the image exists, and the attribute that shows each one.
@@ -735,3 +782,62 @@ def tag_changes(current, params):
     # The upload's source tag stays: it tells a re-run of the upload which file the image holds.
     delete = [{'key': k, 'value': v} for k, v in sorted(have.items()) if k not in wanted and k != SOURCE_MD5_TAG]
     return create, delete
+
+
+# -- ims_image_upload ---------------------------------------------------------------------------
+
+def source_md5(image):
+    """The MD5 an image's source tag names (IMS lists key/value tags as ``key=value``, older ones ``key.value``)."""
+    for tag in image.get('tags') or []:
+        if isinstance(tag, str):
+            for separator in ('=', '.'):
+                prefix = SOURCE_MD5_TAG + separator
+                if tag.startswith(prefix):
+                    return tag[len(prefix):].lower()
+    return None
+
+
+def check_upload_tags(tags):
+    """The task's tags leave room for the module's own SOURCE_MD5_TAG, and do not use its key."""
+    tags = tags or []
+    if any(isinstance(t, dict) and t.get('key') == SOURCE_MD5_TAG for t in tags):
+        raise ImsValidationError('tags: the key %s is the module\'s own (the MD5 of the file the image was made '
+                                 'from); use another key.' % SOURCE_MD5_TAG)
+    if len(tags) >= TAGS_MAX:
+        raise ImsValidationError('tags: at most %d tags on an uploaded image (IMS takes %d, and the module adds %s); '
+                                 'got %d.' % (TAGS_MAX - 1, TAGS_MAX, SOURCE_MD5_TAG, len(tags)))
+
+
+def check_direct_upload(params):
+    """Refuse, before any request, what the direct upload (POST /v2/images, then PUT its file) cannot do."""
+    staged = [o for o in STAGED_ONLY_OPTIONS if params.get(o)]
+    if staged:
+        raise ImsValidationError(
+            '%s: staging the file in OBS takes access_key and secret_key (a token or a password login cannot sign OBS '
+            'requests); with this login IMS takes the file in one PUT. Remove %s, or log in with access_key and '
+            'secret_key.' % (', '.join(staged), 'it' if len(staged) == 1 else 'them'))
+    refused = [o for o in NOT_IN_METADATA_CREATE if params.get(o) is not None]
+    if params.get('image_type') not in (None, 'os_image'):
+        refused.append('image_type')
+    if refused:
+        raise ImsValidationError(
+            '%s cannot be set by an upload with a token or a password login: IMS creates the image with POST '
+            '/v2/images, which takes name, os_version, min_disk, min_ram and tags only (a system disk image). Log in '
+            'with access_key and secret_key to import the file through OBS with these options, or set description and '
+            'boot_mode afterwards with cecloud.ims.ims_image.' % ', '.join(refused))
+    checked = dict(params, disk_format=None)        # detected from the file, and sent
+    check_image_options(checked)
+    params['tags'] = checked.get('tags')
+    check_upload_tags(params['tags'])
+    low, high = SYSTEM_DISK_RANGE
+    if params.get('min_disk') is not None and not low <= params['min_disk'] <= high:
+        raise ImsValidationError('min_disk must be the system disk size in GB, from %d to %d, larger than the disk inside '
+                                 'the file; got %s.' % (low, high, params['min_disk']))
+
+
+def direct_upload_body(params, md5):
+    """The POST /v2/images body of ims_image_upload's direct upload: Huawei's fields of the task's options, the
+    detected ``disk_format``, and the tags as strings (``key=value``) with the file's MD5 among them."""
+    body = dict(creation_request(params)[1], disk_format=params['disk_format'])
+    body['tags'] = ['%s=%s' % (t['key'], t['value']) for t in tag_list(params) + [dict(key=SOURCE_MD5_TAG, value=md5)]]
+    return body

@@ -7,8 +7,8 @@
 ImageUploadModule checks the task, claims the image's name, creates (or reuses) the image record,
 then calls the uploader its backend declares (``backend.uploader``, ``UPLOADERS``):
 
-* ``UPLOAD_DIRECT_PUT`` (openstack, Glance v2): ``DirectPutUpload``, one streamed
-  ``PUT /v2/images/{id}/file``, hashed as it is sent;
+* ``UPLOAD_DIRECT_PUT`` (openstack, Glance v2; huaweicloud with a token or a password login):
+  ``DirectPutUpload``, one streamed ``PUT /v2/images/{id}/file``, hashed as it is sent;
 * ``UPLOAD_VIA_SERVICE_S3`` (cecloud): ``ServiceS3Upload``, upload-prepare, the resumable multipart
   upload to the object storage the service hands out (``_transfer.upload``), upload-done.
 
@@ -16,7 +16,7 @@ An uploader sends the file and records RV(checksum) and RV(transfer); on failure
 error what it did, and leaves the image record to the module's ``cleanup`` (which knows where the
 record came from and ``cleanup_on_failure``).  Waiting for the image and checking the service's hashes
 stay with the module: a reused image is checked the same way.  The uploader of the providers that
-stage the file in the user's own object storage (huaweicloud) runs a whole other flow: ``_staged_upload``.
+stage the file in the user's own object storage (huaweicloud with AK/SK) runs a whole other flow: ``_staged_upload``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,7 +27,7 @@ import time
 from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_DIRECT_PUT, UPLOAD_VIA_SERVICE_S3
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, add_notes
-from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, is_ambiguous
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, SAVING, is_ambiguous
 
 
 def differing_hashes(reported, local):
@@ -51,7 +51,7 @@ class DirectPutUpload:
             if not (is_ambiguous(exc) and self._stored_anyway(image_id, body)):
                 add_notes(exc, ['%d of %d bytes were sent' % (body.sent, m.size), m.cleanup(image_id, created)])
                 raise
-        # From the first byte read to Glance's answer (it has stored and hashed the file by then).
+        # From the first byte read to the service's answer (Glance has stored and hashed the file by then).
         seconds = max(time.time() - started, 1e-6)
         m.record_transfer(body.digests, _transfer.transfer_figures(body.sent, seconds, bytes=body.sent))
 
@@ -61,6 +61,8 @@ class DirectPutUpload:
             return False
         try:
             image = self.module.service.get_image(image_id)
+            if image and image.get('status') == SAVING:     # still storing what it received (IMS: after every PUT)
+                image = self.module.settled(image_id)
         except ImsError:
             return False
         if not image or image.get('status') != ACTIVE:

@@ -22,6 +22,7 @@ __metaclass__ = type
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud, _staging, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError, add_notes
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import source_md5
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, DELETED, KILLED, QUEUED, SAVING, describe_images)
 
@@ -36,17 +37,6 @@ PENDING = 'importing src'           # queued or saving, tagged with the file's M
 OTHER = 'holds another file'        # tagged with another MD5, or not by this module
 LEFTOVER = 'left by a failed run'   # killed
 REUSE_ORDER = (SAME, PENDING)
-
-
-def source_md5(image):
-    """The MD5 an image's source tag names (IMS lists key/value tags as ``key=value``, older ones ``key.value``)."""
-    for tag in image.get('tags') or []:
-        if isinstance(tag, str):
-            for separator in ('=', '.'):
-                prefix = _huaweicloud.SOURCE_MD5_TAG + separator
-                if tag.startswith(prefix):
-                    return tag[len(prefix):].lower()
-    return None
 
 
 def best_of(images, kind_of, order):
@@ -98,14 +88,7 @@ class StagedUpload:
         if self.quick and disk_format not in QUICK_IMPORT_FORMATS:
             raise ImsValidationError('quick_import takes a RAW file (IMS quick-imports RAW and ZVHD2 files only); %s is a '
                                      '%s file.' % (p['src'], disk_format))
-        tags = p['tags'] or []
-        if any(isinstance(t, dict) and t.get('key') == _huaweicloud.SOURCE_MD5_TAG for t in tags):
-            raise ImsValidationError('tags: the key %s is the module\'s own (the MD5 of the file the image was made '
-                                     'from); use another key.' % _huaweicloud.SOURCE_MD5_TAG)
-        if len(tags) >= _huaweicloud.TAGS_MAX:
-            raise ImsValidationError('tags: at most %d tags on an uploaded image (IMS takes %d, and the module adds %s); '
-                                     'got %d.' % (_huaweicloud.TAGS_MAX - 1, _huaweicloud.TAGS_MAX,
-                                                  _huaweicloud.SOURCE_MD5_TAG, len(tags)))
+        _huaweicloud.check_upload_tags(p['tags'])
         _huaweicloud.check_image_options(self._import_params())
         if p['image_type'] == 'whole_image':
             raise ImsValidationError('image_type whole_image is made from a server or a backup, not from a file: use '

@@ -393,8 +393,7 @@ import stat
 import time
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._backend import (
-    EXPORT_TO_BUCKET, EXPORT_TO_FILE, UPLOAD_VIA_OBJECT_STORAGE)
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT_TO_BUCKET, EXPORT_TO_FILE
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._staged_export import EXPORT_FORMATS, StagedExport, export_format
@@ -438,8 +437,8 @@ class ImageExportModule(ImsModule):
         else:
             self.require(EXPORT_TO_FILE in targets, 'download an image (dest)', 'use bucket to export the image')
             self._check_dest()
-        # A provider that stages uploads in the user's own object storage exports there too (huaweicloud: OBS).
-        staged = StagedExport(self) if self.backend.uploader == UPLOAD_VIA_OBJECT_STORAGE else None
+        # A provider that exports to the user's own object storage downloads from there too (huaweicloud: OBS).
+        staged = StagedExport(self) if self.backend.stages_exports else None
         if staged is not None:
             staged.validate()
         image = self.service.resolve_image(self.params['image'])

@@ -45,15 +45,25 @@ description:
     is deleted. A task that fails after it changed something reports C(changed=true) and what it made
     (RV(image), RV(replaced)).
   - The temporary object-storage credentials the service hands out never appear in results, logs or errors.
-  - With C(provider=huaweicloud), the file is staged in an OBS bucket of the user (O(obs_bucket), O(obs_key)) through
+  - With C(provider=huaweicloud) and AK/SK (O(access_key), O(secret_key)), the file is staged in an OBS bucket of the
+    user (O(obs_bucket), O(obs_key)) through
     OBS's S3-compatible API at O(obs_endpoint), signed with the same O(access_key)/O(secret_key) (and
     O(security_token)), multipart with parallel parts, each part's MD5 checked by OBS, resumable. The staged object's
     size is checked, an IMS import job makes the image from C(obs://<obs_bucket>/<obs_key>) (a quick import for RAW
     files from 128 GiB up, see O(quick_import)), the job and then the image's status are waited for, and the staged
     object is deleted once the image is C(active) unless O(keep_staged_object=true).
-  - With C(provider=huaweicloud), IMS documents the image's C(checksum) as unused, so the module tags the image with
-    the file's MD5 (tag C(ims_source_md5)); a re-run tells by that tag whether the image of the name holds O(src).
-    An image of the name without that tag, or with another MD5, holds another file (O(replace)).
+  - With C(provider=huaweicloud) and a token (O(auth_token)) or a password login (O(username), O(password),
+    O(user_domain_name)), which cannot sign OBS requests, the file goes to IMS directly, as on openstack - the image
+    record (C(POST /v2/images), from O(name), O(os_version), O(min_disk), O(min_ram), O(tags) and the detected
+    O(disk_format)), then one streamed C(PUT /v2/images/{id}/file), never repeated once it may have reached IMS - for
+    files under 2 GiB, IMS's limit for this path; a larger file is refused before any request (log in with AK/SK to
+    stage it in OBS). O(description), O(os_type), O(cpu_arch), O(boot_mode) and another O(image_type) than
+    V(os_image) cannot be set this way and are refused, as are the OBS options. The file is read twice (its MD5 first,
+    which the new image is tagged with, then while it is sent).
+  - With C(provider=huaweicloud), IMS documents the image's C(checksum) as unused and computes none, so the module tags
+    the image with the file's MD5 (tag C(ims_source_md5)); a re-run tells by that tag whether the image of the name
+    holds O(src). An image of the name without that tag, or with another MD5, holds another file (O(replace)). That
+    the stored bytes are the file's is checked by the image turning C(active) after the upload (IMS hashes nothing).
 author:
   - cecloud.ims contributors (@cecloud)
 options:
@@ -142,7 +152,8 @@ options:
   obs_bucket:
     description:
       - The OBS bucket (of the task's region, storage class Standard) the file is staged in before IMS imports it.
-      - Required with C(provider=huaweicloud). It must exist; an unknown bucket fails the task before any change.
+      - Required with C(provider=huaweicloud) and AK/SK. It must exist; an unknown bucket fails the task before any
+        change. Refused with a token or a password login (the file then goes to IMS in one PUT).
       - "Providers: huaweicloud."
     type: str
   obs_key:
@@ -202,9 +213,10 @@ notes:
   - On openstack the PUT of the file is not repeated after it may have reached Glance (Glance refuses a
     second PUT into an image that took data); a failed PUT leaves the image record, which the module deletes
     (O(cleanup_on_failure)) or, when it was reused, keeps C(queued) for the next run.
-  - With C(provider=huaweicloud), the image is made by an asynchronous job; O(wait_timeout) covers the job and then
-    the image's status. A token or a password login cannot sign OBS requests, so this provider needs
-    O(access_key) and O(secret_key) here.
+  - With C(provider=huaweicloud) and AK/SK, the image is made by an asynchronous job; O(wait_timeout) covers the job
+    and then the image's status. A token or a password login cannot sign OBS requests, so the file then goes in one PUT
+    to IMS (under 2 GiB; as on openstack, a failed PUT leaves the image record, deleted or, when reused, kept), and
+    O(wait_timeout) covers the image's status after it.
   - Metadata options set the new image's fields; they are not compared with an existing image
     (use M(cecloud.ims.ims_image) to change the metadata of an image).
   - The object storage is addressed path-style with signature v4 and region C(us-east-1), which
@@ -243,6 +255,16 @@ EXAMPLES = r'''
     min_disk: 40
     os_version: Ubuntu 22.04 server 64bit
     wait_timeout: 3600
+
+- name: Upload a small file to Huawei Cloud IMS with an IAM token (one PUT, no OBS bucket; files under 2 GiB)
+  cecloud.ims.ims_image_upload:
+    provider: huaweicloud
+    region: cn-north-4
+    auth_token: "{{ huawei_token }}"
+    src: /srv/images/tiny-rescue.qcow2
+    name: tiny-rescue
+    min_disk: 1
+    os_version: Ubuntu 22.04 server 64bit
 
 - name: Publish a rebuilt image under the same name, deleting the old one once the new is active
   cecloud.ims.ims_image_upload:
@@ -335,7 +357,7 @@ shares_moved:
   sample: {img-kvvfk28fcjc0mt: ["7085524801413879999"]}
 staged_object:
   description: C(huaweicloud) - the OBS object the file was staged in, and what became of it.
-  returned: with C(huaweicloud)
+  returned: with C(huaweicloud) and AK/SK
   type: dict
   contains:
     bucket:
@@ -419,7 +441,7 @@ transfer:
     mib_per_s: 38.1
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _glance, _streams, _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import (
     UPLOAD_DIRECT_PUT, UPLOAD_VIA_OBJECT_STORAGE, UPLOAD_VIA_SERVICE_S3)
@@ -494,7 +516,7 @@ class ImageUploadModule(ImsModule):
     @property
     def extra_libraries(self):
         """boto3 for the providers whose upload goes through object storage (S3 or OBS)."""
-        if self.provider.backend.uploader in (UPLOAD_VIA_SERVICE_S3, UPLOAD_VIA_OBJECT_STORAGE):
+        if self.provider.backend.uploader_for(self.params) in (UPLOAD_VIA_SERVICE_S3, UPLOAD_VIA_OBJECT_STORAGE):
             return dict(boto3=(HAS_BOTO3, BOTO3_IMPORT_ERROR))
         return {}
 
@@ -503,6 +525,7 @@ class ImageUploadModule(ImsModule):
         self._validate()
         self.size = _transfer.check_source(p['src'])
         self.disk_format = self._disk_format()
+        self.backend.check_upload_size(self.size)
         self._hashes = {}
         if self.backend.uploader == UPLOAD_VIA_OBJECT_STORAGE:
             return self._run_staged()
@@ -559,7 +582,7 @@ class ImageUploadModule(ImsModule):
         if uploader == UPLOAD_VIA_SERVICE_S3:
             validate_metadata(p)
         elif uploader == UPLOAD_DIRECT_PUT:
-            _glance.check_metadata(p)
+            self.backend.check_upload_metadata(p)
             return
         if not _transfer.MIN_PART_SIZE_MB <= p['part_size_mb'] <= _transfer.MAX_PART_SIZE_MB:
             raise ImsValidationError('part_size_mb must be between %d and %d; got %s.' % (
@@ -601,11 +624,13 @@ class ImageUploadModule(ImsModule):
     def _kind(self, image):
         """SAME, SAME_SIZE, UNKNOWN, OTHER, EMPTY or LEFTOVER: what ``image`` (of the task's name) is to it."""
         status = image.get('status')
+        reported = self.backend.data_hashes(image)
         if status == QUEUED:
-            return EMPTY if image.get('disk_format') == self.disk_format else LEFTOVER
+            # Where the service hashes nothing, the upload marked the image with the file's hashes when it made it.
+            marked_as_src = not self._differing(reported) and (reported or not self.backend.source_hashes_on_create)
+            return EMPTY if image.get('disk_format') == self.disk_format and marked_as_src else LEFTOVER
         if status not in (ACTIVE, SAVING):
             return LEFTOVER
-        reported = self.backend.data_hashes(image)
         size = image.get('size') or None
         if size is not None and size != self.size:
             return OTHER
@@ -624,8 +649,12 @@ class ImageUploadModule(ImsModule):
         """
         for image in self.service.list_images(scope='private', name=self.params['name']):
             if image.get('status') == SAVING and self._kind(image) == UNKNOWN:
-                self.service.wait_for_status(image['image_id'], statuses=(ACTIVE, KILLED, QUEUED), fail_statuses=(),
-                                             timeout=self.params['wait_timeout'])
+                self.settled(image['image_id'])
+
+    def settled(self, image_id):
+        """The image once it is no longer ``saving`` (active, killed, or queued again), whatever ``wait`` says."""
+        return self.service.wait_for_status(image_id, statuses=(ACTIVE, KILLED, QUEUED), fail_statuses=(),
+                                            timeout=self.params['wait_timeout'])
 
     def _pick(self, images):
         """The image an earlier run of this task made: the best of REUSE_ORDER, the newest of a kind."""
@@ -671,8 +700,9 @@ class ImageUploadModule(ImsModule):
         p = self.params
         if not self.backend.updates_by_patch:
             return creation_spec(p, tenant, disk_format=self.disk_format)
-        body = _glance.creation_body(dict(p, disk_format=self.disk_format))
-        if shares:
+        hashes = self.local_hashes() if self.backend.source_hashes_on_create else {}
+        body = self.backend.upload_creation_body(dict(p, disk_format=self.disk_format), hashes)
+        if shares and self.backend.share_needs_visibility:
             body['visibility'] = 'shared'       # only a shared image has members to move to
         return body
 

@@ -3,8 +3,8 @@
 """Secrets with ``provider: huaweicloud``: a playbook run with -vvv and ANSIBLE_LOG_PATH never shows an AK or SK
 (permanent or temporary), a security token, a password or an IAM token (tests/integration/test_secrets.py's scan).
 
-The playbook signs with temporary AK/SK, logs in with a password and uses an IAM token, so every kind of secret is
-in play; IAM tokens the modules obtain themselves are caught by their shape (the emulator's ``MIIEmu...``).
+The playbook signs with temporary AK/SK, logs in with a password and uses an IAM token (for a listing and for an
+upload straight to IMS, PUT /v2/images/{id}/file), so every kind of secret is in play; IAM tokens the modules obtain themselves are caught by their shape (the emulator's ``MIIEmu...``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +16,7 @@ import subprocess
 
 from tests.integration.conftest import BIN, REPO, TARGETS, module_env
 from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401  pylint: disable=unused-import
+from tests.integration.images import write_raw
 from tests.integration.test_secrets import scan
 
 IAM_TOKEN = re.compile(r'MIIEmu[A-Za-z0-9_-]{20,}')
@@ -40,7 +41,8 @@ def run_playbook(hw, tmp_path, secret_key=None):  # pylint: disable=redefined-ou
            'HW_TEST_SECURITY_TOKEN': owner.security_token, 'HW_TEST_USERNAME': recipient.user_name,
            'HW_TEST_PASSWORD': recipient.password, 'HW_TEST_ACCOUNT': recipient.domain_name, 'HW_TEST_TOKEN': token,
            'ANSIBLE_LOG_PATH': str(tmp_path / 'ansible.log')}
-    extra = '{"import_url": "%s", "recipient_project": "%s"}' % (hw.put_object(), hw.project('recipient'))
+    extra = '{"import_url": "%s", "recipient_project": "%s", "upload_src": "%s"}' % (
+        hw.put_object(), hw.project('recipient'), write_raw(tmp_path / 'direct.raw', 1))
     cmd = [os.path.join(BIN, 'ansible-playbook'), os.path.join(TARGETS, 'huaweicloud', 'main.yml'), '-i', 'localhost,',
            '-c', 'local', '-e', extra, '-vvv']
     proc = subprocess.run(cmd, capture_output=True, text=True, env=module_env(env, drop_prefixes=CONNECTION_PREFIXES),
@@ -61,6 +63,8 @@ def test_a_playbook_at_vvv_leaks_no_key_token_or_password(hw, tmp_path):  # noqa
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     assert 'ESTABLISH LOCAL CONNECTION' in proc.stdout          # -vvv really is verbose
     assert [r for r in hw.stack.requests('iam') if r['path'] == '/v3/auth/tokens'], 'no password login: nothing to scan'
+    assert [r for r in hw.stack.requests() if r['method'] == 'PUT' and r['path'].endswith('/file') and r.get('auth') == 'token'
+            and r['status'] == 204], 'no upload with the token: nothing to scan on that path'
     assert scan(texts, secrets) == []
     assert [where for where, text in sorted(texts.items()) if IAM_TOKEN.search(text)] == []
 

@@ -79,7 +79,7 @@ WORKSPACE_APP_ROUTES = (('GET', f'/v1/{_ID}/image-servers', 'list_image_servers'
 # Requests the gateway lets through without a signature or token.
 UNAUTHENTICATED = {'create_token'}
 # AK/SK-signed bodies above this are refused by the gateway (2.1.4); a token-authenticated Glance upload
-# streams to the image store up to Huawei's 2 GB (7.6).
+# streams to the image store below Huawei's 2 GB (7.6: "file < 2 GB"; a larger body is refused, 413).
 AKSK_BODY_LIMIT = 12 * 1024 * 1024
 UPLOAD_LIMIT = 2 * 1024 ** 3
 ERROR_SHAPES = {'ims': 'ims', 'iam': 'gateway', 'workspace': 'workspace', 'workspaceapp': 'gateway'}
@@ -180,7 +180,7 @@ class HuaweiHandler(Handler):
         signed = self.headers.get('Authorization') is not None
         if signed and length > AKSK_BODY_LIMIT:
             raise ValueError('an AK/SK-signed body above 12 MB')
-        if (self.command == 'PUT' and not signed and not chunked and AKSK_BODY_LIMIT < length <= UPLOAD_LIMIT
+        if (self.command == 'PUT' and not signed and not chunked and AKSK_BODY_LIMIT < length < UPLOAD_LIMIT
                 and UPLOAD_PATH.match(urlsplit(self.path).path)):
             self.stream = _BodyStream(self.rfile, length)
             return self.stream

@@ -409,13 +409,16 @@ class ImageOps:
             raise img('IMG.0003', 'name must have 1 to 255 characters.')
         if body.get('visibility') not in (None, 'private'):
             raise img('IMG.0001', 'Only visibility private is allowed.')
+        tags = body.get('tags') or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) and 1 <= len(t) <= 255 for t in tags):
+            raise img('IMG.0115', 'tags must be an array of strings of 1 to 255 characters.')
         disk_format = body.get('disk_format') or 'zvhd2'
         if disk_format not in ('zvhd2', 'vhd', 'zvhd', 'raw', 'qcow2'):
             raise img('IMG.0001', f'disk_format {disk_format!r} is not supported.')
         fields = {'disk_format': disk_format, 'min_disk': int_in(body, 'min_disk', 1, 1024, required=False, default=0),
                   'min_ram': int_in(body, 'min_ram', 0, 1024 * 1024, required=False, default=0),
                   'protected': body.get('protected') is True, 'container_format': body.get('container_format') or 'bare',
-                  'tags': list(body.get('tags') or [])}
+                  'tags': list(tags)}
         fields.update(model.os_fields(body.get('__os_version') or model.DEFAULT_OS_VERSION))
         with self.lock:
             self._check_quota(req)

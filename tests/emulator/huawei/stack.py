@@ -6,6 +6,7 @@ gives a signed client (huaweicloudsdkcore's own signer, a test-only dependency) 
 checks.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -141,7 +142,8 @@ class HuaweiStack(EmulatorStack):
 
     def module_args(self, tenant='owner', region=None, auth='aksk', service='ims'):
         """Connection options of a huaweicloud module for one tenant and region.  ``auth``: ``aksk``
-        (permanent keys), ``temporary`` (keys + security token), ``password`` (IAM login) or ``none``.
+        (permanent keys), ``temporary`` (keys + security token), ``password`` (IAM login), ``token`` (an IAM token
+        obtained here, as ``auth_token``) or ``none``.
         ``service``: ``ims`` (the IMS modules: endpoint, region_endpoints, obs_endpoint) or ``workspace``
         (the Workspace modules: workspace_endpoint, workspace_app_endpoint)."""
         data = self.tenant(tenant)
@@ -157,6 +159,8 @@ class HuaweiStack(EmulatorStack):
             args.update(access_key=data.temp_access_key, secret_key=data.temp_secret_key, security_token=data.security_token)
         elif auth == 'password':
             args.update(username=data.user_name, password=data.password, user_domain_name=data.domain_name, auth_url=self.auth_url)
+        elif auth == 'token':
+            args['auth_token'] = self.login(tenant, region)
         return args
 
     def env(self, tenant='owner', region=None, temporary=False):
@@ -178,8 +182,7 @@ class HuaweiStack(EmulatorStack):
 
     def clear_obs(self):
         """Empty OBS: every bucket and object, also the image bytes of the emulator's own store (after a reset)."""
-        from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
-        client = make_client(self.s3.endpoint, self.s3.access_key, self.s3.secret_key)
+        client = self._store_client()
         for bucket in client.list_buckets().get('Buckets', []):
             name = bucket['Name']
             if name == HEALTH_BUCKET:
@@ -189,6 +192,18 @@ class HuaweiStack(EmulatorStack):
                     client.delete_object(Bucket=name, Key=item['Key'])
             if name != STORE_BUCKET:
                 client.delete_bucket(Bucket=name)
+
+    def stored_md5(self, image_id):
+        """The MD5 of the bytes the emulator's image store holds for an image (an upload or an import put there)."""
+        digest = hashlib.md5()
+        for chunk in self._store_client().get_object(Bucket=STORE_BUCKET, Key=image_id)['Body'].iter_chunks(1024 * 1024):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def _store_client(self):
+        """A boto3 client of SeaweedFS with its admin keys (OBS and the emulator's image store)."""
+        from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
+        return make_client(self.s3.endpoint, self.s3.access_key, self.s3.secret_key)
 
     def images(self, name=None, region=None, tenant=None):
         """Private images in the emulator's state (with their private ``_`` keys), filtered."""

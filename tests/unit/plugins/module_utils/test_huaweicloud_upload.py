@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The huaweicloud backend's uploader: AK/SK stage the file in OBS, a token or a password login sends it in one PUT
+(under 2 GiB), and what the direct upload sends and refuses (huaweicloud-ims.md 2.1.4, 7.5, 7.6)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _cecloud, _glance, _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClient, RetryPolicy
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import (
+    DIRECT_UPLOAD_LIMIT, HuaweiCloudBackend, HuaweiImsDialect, check_direct_upload, direct_upload_body)
+
+from .test_huaweicloud import AK, REGION, SK, clean_env  # noqa: F401  pylint: disable=unused-import
+
+MD5 = '0123456789abcdef0123456789abcdef'
+PASSWORD = dict(username='u', password='p', user_domain_name='a')
+
+
+def backend_of(**options):
+    """The backend of a task with these connection options, as ImsModule builds it (no request is made)."""
+    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
+    params.update(provider='huaweicloud', region=REGION, endpoint='http://127.0.0.1:9', iam_endpoint='http://127.0.0.1:9')
+    params.update(options)
+    provider = _providers.get('huaweicloud')
+    provider.load(params)
+    scheme = provider.validate(params)
+    client = ImsClient(params['endpoint'], params['region'], auth=scheme.from_params(params), dialect=HuaweiImsDialect(),
+                       retry_policy=RetryPolicy(retries=0))
+    return HuaweiCloudBackend(client, params)
+
+
+@pytest.mark.parametrize('options,uploader', [
+    (dict(access_key=AK, secret_key=SK), _backend.UPLOAD_VIA_OBJECT_STORAGE),
+    (dict(access_key=AK, secret_key=SK, security_token='t' * 20), _backend.UPLOAD_VIA_OBJECT_STORAGE),
+    (dict(PASSWORD, access_key=AK, secret_key=SK), _backend.UPLOAD_VIA_OBJECT_STORAGE),     # AK/SK signs: OBS
+    (PASSWORD, _backend.UPLOAD_DIRECT_PUT),
+    (dict(auth_token='t' * 20), _backend.UPLOAD_DIRECT_PUT),
+])
+def test_the_login_chooses_the_uploader(options, uploader):
+    assert HuaweiCloudBackend.uploader_for(options) == uploader
+    assert backend_of(**options).uploader == uploader
+
+
+def test_keys_from_the_environment_choose_obs_too(monkeypatch):
+    monkeypatch.setenv('HUAWEICLOUD_SDK_AK', AK)
+    monkeypatch.setenv('HUAWEICLOUD_SDK_SK', SK)
+    assert backend_of().uploader == _backend.UPLOAD_VIA_OBJECT_STORAGE
+
+
+def test_the_other_providers_keep_their_one_uploader():
+    assert _glance.GlanceBackend.uploader_for(dict(auth_token='t')) == _backend.UPLOAD_DIRECT_PUT
+    assert _cecloud.CECloudBackend.uploader_for(dict(access_key=AK)) == _backend.UPLOAD_VIA_SERVICE_S3
+
+
+def test_a_token_upload_takes_files_under_2_gib_only():
+    backend = backend_of(auth_token='t' * 20)
+    backend.check_upload_size(DIRECT_UPLOAD_LIMIT - 1)
+    with pytest.raises(ImsValidationError) as refused:
+        backend.check_upload_size(DIRECT_UPLOAD_LIMIT)
+    assert 'under 2147483648 bytes' in refused.value.message and 'access_key and secret_key' in refused.value.message
+    assert 'obs_bucket' in refused.value.message
+
+
+def test_aksk_takes_any_size_through_obs():
+    backend_of(access_key=AK, secret_key=SK).check_upload_size(50 * DIRECT_UPLOAD_LIMIT)
+
+
+def test_the_metadata_create_carries_huawei_s_fields_and_the_file_s_md5_as_a_tag():
+    params = dict(name='tiny', os_version='Ubuntu 22.04 server 64bit', min_disk=1, min_ram=512, disk_format='qcow2',
+                  tags=[{'key': 'team', 'value': 'ops'}])
+    assert direct_upload_body(params, MD5) == {
+        'name': 'tiny', '__os_version': 'Ubuntu 22.04 server 64bit', 'min_disk': 1, 'min_ram': 512, 'disk_format': 'qcow2',
+        'tags': ['team=ops', 'ims_source_md5=%s' % MD5]}
+    assert direct_upload_body(dict(name='bare', disk_format='raw'), MD5) == {
+        'name': 'bare', 'disk_format': 'raw', 'tags': ['ims_source_md5=%s' % MD5]}
+
+
+def test_the_image_s_hashes_are_its_source_tag():
+    assert HuaweiCloudBackend.data_hashes({'tags': ['team=ops', 'ims_source_md5=%s' % MD5.upper()], 'checksum': ''}) == {
+        'md5': MD5}
+    assert HuaweiCloudBackend.data_hashes({'tags': ['team=ops'], 'checksum': ''}) == {}
+    assert HuaweiCloudBackend.source_hashes_on_create is True and _glance.GlanceBackend.source_hashes_on_create is False
+
+
+@pytest.mark.parametrize('options,fragment', [
+    (dict(obs_bucket='stage'), 'obs_bucket: staging the file in OBS takes access_key and secret_key'),
+    (dict(quick_import=True, obs_key='a.raw'), 'obs_key, quick_import: staging'),
+    (dict(keep_staged_object=True), 'keep_staged_object: staging'),
+    (dict(description='d'), 'description cannot be set by an upload with a token or a password login'),
+    (dict(os_type='linux', boot_mode='UEFI'), 'os_type, boot_mode cannot be set'),
+    (dict(image_type='data_image'), 'image_type cannot be set'),
+    (dict(min_disk=0), 'min_disk must be the system disk size in GB, from 1 to 1024'),
+    (dict(tags=[{'key': 'ims_source_md5', 'value': MD5}]), 'the key ims_source_md5 is the module'),
+    (dict(tags=[{'key': 'k%d' % i, 'value': 'v'} for i in range(10)]), 'at most 9 tags'),
+    (dict(name=' lead'), 'name'),
+    (dict(visibility='public'), 'visibility is not used by provider huaweicloud'),
+])
+def test_the_direct_upload_refuses_what_it_cannot_do(options, fragment):
+    params = dict(dict(name='tiny', disk_format='raw', keep_staged_object=False, quick_import=None), **options)
+    with pytest.raises(ImsValidationError) as refused:
+        check_direct_upload(params)
+    assert fragment in refused.value.message
+
+
+def test_the_direct_upload_takes_its_options_and_reads_tags_given_as_text():
+    params = dict(name='tiny', disk_format='raw', image_type='os_image', min_disk=1, keep_staged_object=False,
+                  quick_import=False, tags=['key=team, value=ops'])
+    check_direct_upload(params)
+    assert params['tags'] == [{'key': 'team', 'value': 'ops'}]

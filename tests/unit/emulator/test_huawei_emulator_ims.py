@@ -1,7 +1,10 @@
 """The Huawei emulator's IMS writes through real HTTP, signed by huaweicloudsdkcore: members, update,
 delete, copy in and across regions, export to OBS, the other create endpoints, Glance, tags, quota."""
 
+import http.client
+import json
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -311,6 +314,44 @@ def test_glance_upload_with_a_token_streams_large_bodies(huawei):
     assert one_image(client, image_id)['__image_size'] == str(len(payload))
     again = client.request('PUT', f'/v2/images/{image_id}/file', data=b'x', content_type='application/octet-stream')
     assert error_code(again) == (409, 'IMG.0046')
+
+
+def test_after_the_put_the_image_is_saving_then_active_and_reports_no_checksum(huawei):
+    huawei.settings(transition_seconds=1)
+    client = huawei.client(token=huawei.login('owner'))
+    image_id = client.ok('POST', '/v2/images', expect=201, json_body={'name': 'direct-small', 'disk_format': 'raw'})['id']
+    resp = client.request('PUT', f'/v2/images/{image_id}/file', data=b'\x02' * 4096, content_type='application/octet-stream')
+    assert resp.status_code == 204 and resp.content == b''
+    assert one_image(client, image_id)['status'] == 'saving'     # 7.6: 204, then poll until active
+    wait_until(lambda: one_image(client, image_id)['status'] == 'active')
+    assert one_image(client, image_id)['checksum'] == ''        # 4.3: checksum unused
+
+
+def test_a_token_upload_of_2_gib_or_more_is_refused_before_its_body_is_read(huawei):
+    client = huawei.client(token=huawei.login('owner'))
+    image_id = client.ok('POST', '/v2/images', expect=201, json_body={'name': 'direct-huge', 'disk_format': 'raw'})['id']
+    url = urlsplit(client.base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.putrequest('PUT', f'/v2/images/{image_id}/file')
+        for name, value in (('X-Auth-Token', client.token), ('Content-Type', 'application/octet-stream'),
+                            ('Content-Length', str(2 * 1024 ** 3))):
+            connection.putheader(name, value)
+        connection.endheaders()
+        resp = connection.getresponse()
+        assert resp.status == 413 and json.loads(resp.read())['error_code'] == 'APIGW.0201'
+    finally:
+        connection.close()
+    assert huawei.images(name='direct-huge')[0]['status'] == 'queued'
+
+
+def test_the_metadata_create_takes_tags_of_1_to_255_characters(huawei):
+    client = huawei.client()
+    made = client.ok('POST', '/v2/images', expect=201, json_body={'name': 'tagged', 'tags': ['a=b', 'x' * 255]})
+    assert made['tags'] == ['a=b', 'x' * 255]
+    for tags in (['x' * 256], [''], [1], 'a=b'):
+        assert error_code(client.request('POST', '/v2/images', json_body={'name': 'bad-tags', 'tags': tags})) == (400, 'IMG.0115')
+    assert huawei.images(name='bad-tags') == []
 
 
 def test_aksk_signed_bodies_above_12_mb_are_refused(huawei):

@@ -4,7 +4,8 @@
 (permanent or temporary), a security token, a password or an IAM token (tests/integration/test_secrets.py's scan).
 
 The playbook signs with temporary AK/SK, logs in with a password and uses an IAM token (for a listing and for an
-upload straight to IMS, PUT /v2/images/{id}/file), so every kind of secret is in play; IAM tokens the modules obtain themselves are caught by their shape (the emulator's ``MIIEmu...``).
+upload straight to IMS, PUT /v2/images/{id}/file), so every kind of secret is in play; IAM tokens the modules
+obtain themselves are caught by their shape (the emulator's ``MIIEmu...``).
 """
 
 from __future__ import absolute_import, division, print_function

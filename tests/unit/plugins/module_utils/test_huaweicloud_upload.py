@@ -8,13 +8,14 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _cecloud, _glance, _providers
-from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClient, RetryPolicy
+from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _cecloud, _glance
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import (
-    DIRECT_UPLOAD_LIMIT, HuaweiCloudBackend, HuaweiImsDialect, check_direct_upload, direct_upload_body)
+    DIRECT_UPLOAD_LIMIT, HuaweiCloudBackend, check_direct_upload, direct_upload_body)
 
-from .test_huaweicloud import AK, REGION, SK, clean_env  # noqa: F401  pylint: disable=unused-import
+from tests.unit.plugins.module_utils.test_huaweicloud import AK, SK, connect
+
+pytestmark = pytest.mark.usefixtures('no_provider_env')
 
 MD5 = '0123456789abcdef0123456789abcdef'
 PASSWORD = dict(username='u', password='p', user_domain_name='a')
@@ -22,15 +23,7 @@ PASSWORD = dict(username='u', password='p', user_domain_name='a')
 
 def backend_of(**options):
     """The backend of a task with these connection options, as ImsModule builds it (no request is made)."""
-    params = dict((k, None) for k in _providers.CONNECTION_ARGUMENT_SPEC)
-    params.update(provider='huaweicloud', region=REGION, endpoint='http://127.0.0.1:9', iam_endpoint='http://127.0.0.1:9')
-    params.update(options)
-    provider = _providers.get('huaweicloud')
-    provider.load(params)
-    scheme = provider.validate(params)
-    client = ImsClient(params['endpoint'], params['region'], auth=scheme.from_params(params), dialect=HuaweiImsDialect(),
-                       retry_policy=RetryPolicy(retries=0))
-    return HuaweiCloudBackend(client, params)
+    return connect('http://127.0.0.1:9', **options)
 
 
 @pytest.mark.parametrize('options,uploader', [

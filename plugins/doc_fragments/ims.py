@@ -282,6 +282,17 @@ options:
     type: dict
 '''
 
+    # The attributes of the modules that only read (the three listing modules).
+    INFO_MODULE = r'''
+attributes:
+  check_mode:
+    support: full
+    description: Makes the same requests as a normal run.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+'''
+
     # Mirrors IMAGE_METADATA_ARGUMENT_SPEC in plugins/module_utils/_image_options.py exactly.
     IMAGE_METADATA = r'''
 options:

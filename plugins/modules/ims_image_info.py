@@ -71,6 +71,7 @@ options:
 extends_documentation_fragment:
   - cecloud.ims.ims
   - cecloud.ims.ims.filters
+  - cecloud.ims.ims.info_module
 notes:
   - O(filters) keys are the fields of RV(images) in snake_case, for example C(status), C(disk_format), C(os_type),
     C(min_disk).
@@ -82,13 +83,6 @@ notes:
     (C(key=value)), C(visibility), C(member_status), C(min_disk), C(min_ram), C(virtual_env_type), C(architecture),
     C(enterprise_project_id), C(flavor_id), C(created_at)/C(updated_at) (C(gt:2026-01-01T00:00:00Z)),
     C(__whole_image) and the C(__support_*) flags.
-attributes:
-  check_mode:
-    support: full
-    description: Makes the same requests as a normal run.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
 '''
 
 EXAMPLES = r'''

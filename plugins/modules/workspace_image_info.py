@@ -79,6 +79,7 @@ options:
 extends_documentation_fragment:
   - cecloud.ims.ims
   - cecloud.ims.ims.filters
+  - cecloud.ims.ims.info_module
 notes:
   - O(filters) keys are the fields of RV(images) (RV(images[].name), RV(images[].os_version),
     RV(images[].disk_format), RV(images[].min_disk), RV(images[].kms_id)...); every one is present, so V(null)
@@ -90,13 +91,6 @@ notes:
 seealso:
   - module: cecloud.ims.workspace_image_server_info
   - module: cecloud.ims.ims_image_info
-attributes:
-  check_mode:
-    support: full
-    description: Makes the same requests as a normal run.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
 '''
 
 EXAMPLES = r'''

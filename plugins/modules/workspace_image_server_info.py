@@ -58,6 +58,7 @@ options:
 extends_documentation_fragment:
   - cecloud.ims.ims
   - cecloud.ims.ims.filters
+  - cecloud.ims.ims.info_module
 notes:
   - O(filters) keys are the fields of RV(image_servers) (RV(image_servers[].status), RV(image_servers[].image_id),
     RV(image_servers[].app_group_id)...), and those of RV(image_servers[].image_ref) as C(image_ref.<field>)
@@ -71,13 +72,6 @@ notes:
 seealso:
   - module: cecloud.ims.workspace_image_info
   - module: cecloud.ims.ims_image_info
-attributes:
-  check_mode:
-    support: full
-    description: Makes the same requests as a normal run.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
 '''
 
 EXAMPLES = r'''

@@ -94,11 +94,12 @@ class OffsetPagedDialect(core.HuaweiDialect):
     def paginate(self, client, path, params, page_size, operation, listing=None):
         """Yield the records of every page: ``offset`` advances by what each page held.
 
-        The listing ends on an empty or short page, once ``offset`` reaches the service's total (so N records
-        cost ceil(N / page) requests), or on a page with nothing new (a service that ignores ``offset``).
-        A total the pages contradict (seed 001 shows ``total_count`` 1 beside two images) is not trusted.
-        A record already yielded (records shifted between pages) is not yielded again.
-        ``listing`` (a ``Listing``) says how many records are still wanted and receives the total.
+        The listing ends on an empty or short page, or on a page with nothing new (a service that ignores
+        ``offset``); never on the service's total, which can be wrong (seed 001 shows ``total_count`` 1 beside two
+        images; docs/api-notes.md, "Workspace totals"): N records cost floor(N / page) + 1 requests.  A record
+        already yielded (records shifted between pages) is not yielded again.  ``listing`` (a ``Listing``) says
+        how many records are still wanted and receives the total: the service's, or the records counted when
+        every page was read.
         """
         listing = listing if listing is not None else Listing()
         query = dict(params or {})
@@ -117,7 +118,8 @@ class OffsetPagedDialect(core.HuaweiDialect):
                 if listing.satisfied():
                     return
             offset += len(records)
-            if not fresh or len(records) < size or listing.total == offset:
+            if not fresh or len(records) < size:
+                listing.note_total(len(seen))
                 return
 
 

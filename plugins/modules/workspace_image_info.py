@@ -17,8 +17,8 @@ description:
   - Every query parameter of the API is an option, filtered by the service. O(filters) matches, on the returned
     images, the fields the API cannot filter (O(filters) with C(disk_format=qcow2)).
   - Pages automatically with C(offset)/C(limit) and the largest page the API serves (100 images), so N images cost
-    ceil(N / 100) requests; listing stops when the service's C(total_count) is reached, on a short page, or once
-    O(limit) images are found.
+    floor(N / 100) + 1 requests; listing stops on an empty or short page, or once O(limit) images are found - never
+    on the service's C(total_count), which can be wrong.
   - Authenticates exactly as the IMS modules with C(huaweicloud) (AK/SK signing, an IAM password login or a
     token; the project of O(region) is given, learnt at login or looked up through IAM). The service's URL is
     O(workspace_endpoint), not O(endpoint) (a C(module_defaults) group sets that one to the IMS URL, and this module
@@ -205,8 +205,8 @@ images:
       kms_id: null
 total_count:
   description:
-    - How many images the service counts for the query (every page, before O(filters) and O(limit)), from the
-      last page read.
+    - How many images there are for the query (every page, before O(filters)) - counted when every page was read,
+      else (O(limit) reached first) the service's C(total_count) of the last page read, which can be wrong.
   returned: always
   type: int
   sample: 12

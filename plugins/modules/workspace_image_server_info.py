@@ -18,8 +18,8 @@ description:
   - Every query parameter of the API is an option, filtered by the service. O(filters) matches, on the returned
     image servers, the fields the API cannot filter, such as C(status=BUILDING) in O(filters).
   - Pages automatically with C(offset)/C(limit), always asking for the largest page the API serves (100; its
-    default is 10), so N image servers cost ceil(N / 100) requests; listing stops when the service's C(count) is
-    reached, on a short page, or once O(limit) image servers are found.
+    default is 10), so N image servers cost floor(N / 100) + 1 requests; listing stops on an empty or short page, or
+    once O(limit) image servers are found - never on the service's C(count), which can be wrong.
   - Authenticates exactly as the IMS modules with C(huaweicloud) (AK/SK signing, an IAM password login or a
     token; the project of O(region) is given, learnt at login or looked up through IAM). The service's URL is
     O(workspace_app_endpoint), not O(endpoint) (a C(module_defaults) group sets that one to the IMS URL, and this
@@ -227,8 +227,8 @@ image_servers:
       enterprise_project_id: '0'
 count:
   description:
-    - How many image servers the service counts for the query (every page, before O(filters) and O(limit)), from
-      the last page read.
+    - How many image servers there are for the query (every page, before O(filters)) - counted when every page was
+      read, else (O(limit) reached first) the service's C(count) of the last page read, which can be wrong.
   returned: always
   type: int
   sample: 2

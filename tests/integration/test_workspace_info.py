@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """workspace_image_info and workspace_image_server_info through the Huawei emulator's Workspace and Workspace App:
-every query parameter, offset paging (N records cost ceil(N / 100) requests, counted in the emulator's request log),
+every query parameter, offset paging (N records cost floor(N / 100) + 1 requests, counted in the emulator's request log,
+whether the service's total is right, too small or too large),
 client-side filters, every way to authenticate, check mode, module_defaults, and bad input."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import math
 import os
 import subprocess
 
@@ -74,14 +74,18 @@ def test_a_look_up_by_image_id_and_private_images_sorted_by_name(hw):  # noqa: F
 
 
 # One image server in 6 is in another enterprise project than the default one the service lists: seeding 300
-# (240) leaves 250 (200) to list.
+# (240) leaves 250 (200) to list.  Each runs with the service's total right, too small (the records up to the page's
+# end: 100 after the first page) and too large (one page more): the emulator's setting workspace_total.
+@pytest.mark.parametrize('reading', ['exact', 'low', 'high'])
 @pytest.mark.parametrize('module,service,seed,count', [
     (IMAGES, 'workspace', dict(images=250), 250),
     (IMAGES, 'workspace', dict(images=200), 200),
     (SERVERS, 'workspaceapp', dict(servers=300), 250),
     (SERVERS, 'workspaceapp', dict(servers=240), 200),
 ], ids=['images-250', 'images-200', 'servers-250', 'servers-200'])
-def test_n_records_cost_ceil_n_over_100_requests(hw, module, service, seed, count):  # noqa: F811
+def test_n_records_cost_floor_n_over_100_plus_one_requests_whatever_the_total_says(hw, module, service, seed, count,  # noqa: F811
+                                                                                   reading):
+    hw.stack.settings(workspace_total=reading)
     hw.stack.seed_workspace(**seed)
     hw.stack.clear_requests()
     result = run(hw, module)
@@ -90,22 +94,25 @@ def test_n_records_cost_ceil_n_over_100_requests(hw, module, service, seed, coun
     assert len(records) == count and len(set(r['id'] for r in records)) == count
     assert result['total_count' if module == IMAGES else 'count'] == count
     pages = listings(hw, service)
-    # The largest page every time, the offset advanced by a page, no empty page after the total is reached.
+    # The largest page every time, the offset advanced by a page, until a short or empty page.
     assert [hw.query(r) for r in pages] == [dict(offset=str(offset), limit='100')
-                                            for offset in range(0, count, 100)]
-    assert len(pages) == math.ceil(count / 100.0)
+                                            for offset in range(0, count + 1, 100)]
+    assert len(pages) == count // 100 + 1
     # Everything the task sent: the project look-up through IAM once, then the pages.
     assert [r['service'] for r in hw.stack.requests()] == ['iam'] + [service] * len(pages)
 
 
+@pytest.mark.parametrize('reading', ['exact', 'low', 'high'])
 @pytest.mark.parametrize('limit,pages', [(7, [(0, 7)]), (150, [(0, 100), (100, 50)])])
-def test_limit_is_how_many_in_all_and_the_last_page_asks_no_more(hw, limit, pages):  # noqa: F811
+def test_limit_is_how_many_in_all_and_the_last_page_asks_no_more(hw, limit, pages, reading):  # noqa: F811
+    hw.stack.settings(workspace_total=reading)
     hw.stack.seed_workspace(images=250, servers=300)
     hw.stack.clear_requests()
     images = run(hw, IMAGES, dict(limit=limit))
     servers = run(hw, SERVERS, dict(limit=limit))
     assert len(images['images']) == limit and len(servers['image_servers']) == limit, (images, servers)
-    assert images['total_count'] == servers['count'] == 250
+    # Stopped by the limit, the module reports the service's total of the last page, right or not.
+    assert images['total_count'] == servers['count'] == dict(exact=250, low=limit, high=350)[reading]
     for service in ('workspace', 'workspaceapp'):
         assert [(int(hw.query(r)['offset']), int(hw.query(r)['limit'])) for r in listings(hw, service)] == pages
 

@@ -5,6 +5,7 @@ one ``HUAWEI_EMULATOR_<KIND>=<url>`` line per port, then ``HUAWEI_EMULATOR_READY
 """
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -22,17 +23,17 @@ from tests.emulator.huawei.workspace import Workspace
 class App:
     """Everything the servers share: accounts, IMS state, faults, the request log."""
 
-    def __init__(self, regions=DEFAULT_REGIONS, store=None, obs_endpoint=None, transition=0.3, host='127.0.0.1'):
+    def __init__(self, regions=DEFAULT_REGIONS, store=None, obs_endpoint=None, transition=0.3, host='127.0.0.1', settings=None):
         self.host = host
         self.accounts = Accounts(regions)
-        self.ims = Ims(self.accounts, store=store, transition=transition)
+        self.ims = Ims(self.accounts, store=store, transition=transition, settings=settings)
         self.accounts.settings = lambda: self.ims.config
         self.faults = HuaweiFaults()
         self.log = RequestLog()
         self.obs_endpoint = obs_endpoint
         self.servers = {}
         self.iam = Iam(self.accounts, self.url_of)
-        self.workspace = Workspace(self.accounts)
+        self.workspace = Workspace(self.accounts, lambda: self.ims.config)
         self.handlers = {'ims': self.ims, 'iam': self.iam, 'workspace': self.workspace, 'workspaceapp': self.workspace}
 
     def url_of(self, kind, region=None):
@@ -105,7 +106,21 @@ def parse_args(argv):
     parser.add_argument('--s3-access-key', default=env('HUAWEI_EMU_S3_ACCESS_KEY'))
     parser.add_argument('--s3-secret-key', default=env('HUAWEI_EMU_S3_SECRET_KEY'))
     parser.add_argument('--transition-seconds', type=float, default=0.3)
+    parser.add_argument('--setting', action='append', default=[], metavar='NAME=JSON',
+                        help='a setting of POST /_emulator/settings from the start, also after a reset, e.g. '
+                             'workspace_total="low" or import_min_disk=1 (repeatable; README.md)')
     return parser.parse_args(argv)
+
+
+def _settings(pairs):
+    settings = {}
+    for pair in pairs:
+        name, _, text = pair.partition('=')
+        try:
+            settings[name] = json.loads(text)
+        except ValueError:
+            settings[name] = text       # a bare word: workspace_total=low
+    return settings
 
 
 def main(argv=None):
@@ -116,7 +131,7 @@ def main(argv=None):
         store = S3Backend(args.s3_endpoint, args.s3_access_key, args.s3_secret_key)
         store.ensure_bucket(STORE_BUCKET)
     app = App(regions=[r for r in args.regions.split(',') if r], store=store, obs_endpoint=args.s3_endpoint,
-              transition=args.transition_seconds, host=args.host)
+              transition=args.transition_seconds, host=args.host, settings=_settings(args.setting))
     app.start(dict(p.split('=', 1) for p in args.port))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())

@@ -34,8 +34,10 @@ look
   service, tenant, project, auth, fault, handler); ``writes()`` its POST/PUT/PATCH/DELETE except
   IAM; ``clear_requests()``.
 change
-  ``reset()``; ``clear_obs()`` (every bucket and object); ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=, ak_lock_after=,
-  ak_lock_seconds=)``;
+  ``reset()`` (settings back to those of the start: ``HuaweiStack(settings=)``, env ``HUAWEI_EMU_SETTINGS``);
+  ``clear_obs()`` (every bucket and object); ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=, ak_lock_after=,
+  ak_lock_seconds=, workspace_total=, glance_patch=, import_min_disk=, arm_bios=, unsigned_project_id=)`` (the last five:
+  readings of the documents, README.md);
   ``set_faults(error_rate, drop_rate, latency_ms, seed, rules=[{method, path, service, action:
   error|status|error_after|drop_before|drop_after|cut, status, count, latency_ms}])`` (service:
   ``ims:<region>``, ``iam``, ``workspace``, ``workspaceapp``); ``set_job_faults([{job_type, error_code,
@@ -49,6 +51,9 @@ call
   ``login(tenant, region)`` an IAM token.
 """
 
+import json
+import os
+
 import pytest
 
 from tests.emulator.huawei.stack import HuaweiStack
@@ -61,7 +66,8 @@ def huawei_stack():
         find_weed()
     except StackError as exc:
         pytest.skip(str(exc))
-    with HuaweiStack(transition_seconds=0.3) as stack:
+    # HUAWEI_EMU_SETTINGS (JSON): run every test in other readings of the documents (README.md).
+    with HuaweiStack(transition_seconds=0.3, settings=json.loads(os.environ.get('HUAWEI_EMU_SETTINGS') or '{}')) as stack:
         yield stack
 
 

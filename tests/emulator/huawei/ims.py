@@ -23,6 +23,15 @@ DEFAULT_LIMIT = 500
 # The reference documents no maximum for GET /v2/cloudimages (3.5, 12): the emulator's choice.
 MAX_LIMIT = 1000
 PRIVATE_IMAGE_QUOTA = 100
+# The readings of the documents this emulator can answer with (README.md, "Readings of the documents"): the
+# documented (strict) one first, then the other reading a real service may take.
+READINGS = {
+    'workspace_total': ('exact', 'low', 'high'),
+    'glance_patch': ('documented', 'any'),
+    'import_min_disk': (40, 1),
+    'arm_bios': ('refuse', 'uefi'),
+    'unsigned_project_id': ('refuse', 'ignore', 'trust'),
+}
 
 
 def _ids(prefix, *parts):
@@ -32,7 +41,7 @@ def _ids(prefix, *parts):
 class Ims(ImageOps, MemberOps, ExtraOps):
     """Every region's IMS state, behind one lock."""
 
-    def __init__(self, accounts, store=None, transition=0.3):
+    def __init__(self, accounts, store=None, transition=0.3, settings=None):
         self.accounts = accounts
         self.store = store
         self.lock = threading.RLock()
@@ -40,6 +49,8 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         self.job_faults = JobFaults()
         self.config = {}
         self.default_transition = transition
+        self.start_settings = {}
+        self.start_settings = self.checked_settings(settings or {}, self.defaults())
         self.runner = JobRunner(self.lock, lambda: self.config['transition_seconds'], self.stopping, self.job_faults)
         self.reset()
 
@@ -48,8 +59,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
     def reset(self):
         with self.lock:
             self.runner.generation += 1
-            self.config = {'transition_seconds': self.default_transition, 'page_cap': None, 'max_limit': MAX_LIMIT,
-                           'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA, 'ak_lock_after': 5, 'ak_lock_seconds': 300}
+            self.config = dict(self.defaults(), **self.start_settings)
             self.images = {}
             self.members = {}
             self.jobs = {}
@@ -80,10 +90,24 @@ class Ims(ImageOps, MemberOps, ExtraOps):
                 self.backups[backup] = {'id': backup, 'project': project, 'server': server_id,
                                         'vault_id': _ids('vault', tenant_name, region), 'type': 'CBR'}
 
-    def configure(self, changes):
-        unknown = set(changes) - set(self.config)
+    def defaults(self):
+        """The settings of a fresh emulator; those given at its start (``--setting``) replace some, also after a reset."""
+        return dict({'transition_seconds': self.default_transition, 'page_cap': None, 'max_limit': MAX_LIMIT,
+                     'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA, 'ak_lock_after': 5, 'ak_lock_seconds': 300},
+                    **{name: values[0] for name, values in READINGS.items()})
+
+    @staticmethod
+    def checked_settings(changes, known):
+        unknown = set(changes) - set(known)
         if unknown:
             raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        for name, value in changes.items():
+            if name in READINGS and value not in READINGS[name]:
+                raise ValueError(f"setting {name} is one of {', '.join(map(str, READINGS[name]))}; got {value!r}")
+        return dict(changes)
+
+    def configure(self, changes):
+        changes = self.checked_settings(changes, self.config)
         with self.lock:
             self.config.update(changes)
             return dict(self.config)

@@ -47,9 +47,12 @@ class Tenant:
 
 
 class HuaweiStack(EmulatorStack):
-    def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0):
-        """``s3``: an S3Server to reuse (it must accept the tenants' keys); by default one is started."""
+    def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0, settings=None):
+        """``s3``: an S3Server to reuse (it must accept the tenants' keys); by default one is started.
+        ``settings``: what ``settings()`` takes, in force from the start and after every reset (the readings of
+        the documents, README.md)."""
         self.transition_seconds = transition_seconds
+        self.start_settings = dict(settings or {})
         self.regions = list(regions)
         self.timeout = timeout
         self._own_tmp = workdir is None
@@ -87,7 +90,8 @@ class HuaweiStack(EmulatorStack):
     def command(self):
         return [sys.executable, '-m', 'tests.emulator.huawei', '--regions', ','.join(self.regions),
                 '--s3-endpoint', self.s3.endpoint, '--s3-access-key', self.s3.access_key, '--s3-secret-key', self.s3.secret_key,
-                '--transition-seconds', str(self.transition_seconds)]
+                '--transition-seconds', str(self.transition_seconds)] + [
+                    arg for name, value in sorted(self.start_settings.items()) for arg in ('--setting', f'{name}={json.dumps(value)}')]
 
     def _start_emulator(self):
         self.proc, self.urls = start_process(self.command(), self.stdout_path, self.stderr_path, self.timeout, _url_lines,
@@ -234,7 +238,9 @@ class HuaweiStack(EmulatorStack):
 
     def settings(self, **changes):
         """Change (and return) ``transition_seconds``, ``page_cap``, ``max_limit``, ``next_marker``, ``quota``,
-        ``ak_lock_after`` (consecutive bad signatures before an AK is locked, 5; 0 = never), ``ak_lock_seconds`` (300)."""
+        ``ak_lock_after`` (consecutive bad signatures before an AK is locked, 5; 0 = never), ``ak_lock_seconds`` (300),
+        and the readings of the documents (README.md): ``workspace_total``, ``glance_patch``, ``import_min_disk``,
+        ``arm_bios``, ``unsigned_project_id``.  A reset restores the values of the stack's start."""
         return self.admin('POST', 'settings', changes)
 
     def set_job_faults(self, rules=None):
@@ -297,9 +303,11 @@ def main(argv=None):
     import argparse  # pylint: disable=import-outside-toplevel
     parser = argparse.ArgumentParser(prog='python -m tests.emulator.huawei.stack', description='SeaweedFS (as OBS) + the Huawei emulator')
     parser.add_argument('--transition-seconds', type=float, default=3.0)
+    parser.add_argument('--settings', type=json.loads, default={}, metavar='JSON',
+                        help='settings in force from the start, e.g. \'{"workspace_total": "low"}\' (README.md)')
     args = parser.parse_args(argv)
     try:
-        with HuaweiStack(transition_seconds=args.transition_seconds) as stack:
+        with HuaweiStack(transition_seconds=args.transition_seconds, settings=args.settings) as stack:
             sys.stdout.write('\n'.join(export_lines(stack)) + '\n# stack running; Ctrl-C to stop\n')
             sys.stdout.flush()
             while True:

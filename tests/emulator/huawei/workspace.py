@@ -96,8 +96,9 @@ def image_server(project, index):
 class Workspace:
     """Both list APIs over per-project records."""
 
-    def __init__(self, accounts):
+    def __init__(self, accounts, settings=lambda: {}):
         self.accounts = accounts
+        self.settings = settings
         self.lock = threading.Lock()
         self.reset()
 
@@ -149,7 +150,19 @@ class Workspace:
         key = query.get('sort_field') or 'name'
         found.sort(key=lambda i: (i.get(key) or '', i['id']), reverse=query.get('sort_type') == 'desc')
         page = found[offset:offset + limit]
-        return 200, {'images': [{k: v for k, v in i.items() if not k.startswith('_')} for i in page], 'total_count': len(found)}
+        return 200, {'images': [{k: v for k, v in i.items() if not k.startswith('_')} for i in page],
+                     'total_count': self._total(len(found), offset, len(page))}
+
+    def _total(self, matching, offset, page):
+        """The total an answer reports.  Seed 001's example shows ``total_count`` 1 beside two images: with the
+        setting ``workspace_total`` ``low`` it counts the records up to this page's end only, with ``high`` one
+        page (100) more than there are; ``exact`` (the default) counts them all."""
+        reading = self.settings().get('workspace_total', 'exact')
+        if reading == 'low':
+            return offset + page
+        if reading == 'high':
+            return matching + WORKSPACE_MAX_LIMIT
+        return matching
 
     @staticmethod
     def _image_matches(image, query):
@@ -175,4 +188,5 @@ class Workspace:
                      and query.get('server_id') in (None, '', s['id'])
                      and s['enterprise_project_id'] == ep]
         found.sort(key=lambda s: (s['create_time'], s['id']), reverse=True)
-        return 200, {'count': len(found), 'items': found[offset:offset + limit]}
+        page = found[offset:offset + limit]
+        return 200, {'count': self._total(len(found), offset, len(page)), 'items': page}

@@ -55,17 +55,18 @@ class Credential(collections.namedtuple('Credential', 'secret_key security_token
         return super().__new__(cls, secret_key, security_token)
 
 
-class Verdict(collections.namedtuple('Verdict', 'ok reason access_key project_id status body')):
-    """``ok`` with the caller's AK and X-Project-Id, or the HTTP status and JSON body to answer with."""
+class Verdict(collections.namedtuple('Verdict', 'ok reason access_key project_id status body project_signed')):
+    """``ok`` with the caller's AK and X-Project-Id (``project_signed``: whether the signature covers it), or the HTTP
+    status and JSON body to answer with."""
 
     @classmethod
-    def accepted(cls, access_key, project_id):
-        return cls(True, 'signed', access_key, project_id, 200, None)
+    def accepted(cls, access_key, project_id, project_signed=True):
+        return cls(True, 'signed', access_key, project_id, 200, None, project_signed)
 
     @classmethod
     def refused(cls, reason, request_id, access_key=None):
         body = {'error_code': AUTH_ERROR_CODE, 'error_msg': MESSAGES[reason], 'request_id': request_id}
-        return cls(False, reason, access_key, None, 401, body)
+        return cls(False, reason, access_key, None, 401, body, False)
 
 
 def received_headers(headers):
@@ -136,7 +137,7 @@ def verify(method, path, query, headers, body, credentials, now=None, request_id
     if credential.security_token is not None and not (
             'x-security-token' in signed_names and received['x-security-token'] == credential.security_token):
         return Verdict.refused('security-token', request_id, access_key)
-    return Verdict.accepted(access_key, received.get('x-project-id'))
+    return Verdict.accepted(access_key, received.get('x-project-id'), 'x-project-id' in signed_names)
 
 
 def _signing_date(received, signed_names):

@@ -168,6 +168,15 @@ class Accounts:
 
     # ------------------------------------------------------------ the gateway's check
 
+    def _unsigned_project(self, project):
+        """An X-Project-Id the signature does not cover: anyone on the way could have set it, so it is refused
+        (setting ``unsigned_project_id``: ``refuse``), ignored as if absent (``ignore``: the project of the region),
+        or trusted (``trust``).  The references only say the SDK signs every header it sends (2.1.1)."""
+        reading = self.settings().get('unsigned_project_id', 'refuse')
+        if reading == 'refuse':
+            raise auth_error('the X-Project-Id header is not signed (not in SignedHeaders)')
+        return project if reading == 'trust' else None
+
     def authenticate(self, method, raw_path, raw_query, headers, body, now=None):
         """The caller of one request, or a HuaweiError with the gateway's 401 (huaweicloud-ims.md 3.4)."""
         received = huawei_auth.received_headers(headers)
@@ -187,6 +196,8 @@ class Accounts:
             raise HuaweiError(verdict.body['error_code'], verdict.body['error_msg'], verdict.status, shape='gateway')
         tenant = self.key_owner[verdict.access_key]
         project = verdict.project_id.strip() if verdict.project_id else None
+        if project is not None and not verdict.project_signed:
+            project = self._unsigned_project(project)
         if project is not None and self.tenant_of_project(project) is not tenant:
             raise auth_error('the X-Project-Id is not a project of this account')
         return Caller(tenant, project, 'aksk', verdict.access_key)

@@ -158,7 +158,8 @@ class _GatewayHandler(EmulatorHandler):
         parts = urlsplit(self.path)
         verdict = verify(method, parts.path, parts.query, self.headers, self._read_body(), KEYS,
                          now=self.server.now)
-        payload = json.dumps(verdict.body or {'access_key': verdict.access_key, 'project_id': verdict.project_id})
+        payload = json.dumps(verdict.body or {'access_key': verdict.access_key, 'project_id': verdict.project_id,
+                                              'project_signed': verdict.project_signed})
         self.send_response(verdict.status)
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(payload)))
@@ -200,7 +201,8 @@ def chunks():
 def test_the_collection_signer_is_accepted_over_http(gateway, method, path, kwargs):
     response = requests.request(method, gateway + path, auth=collection_auth(), timeout=10, **kwargs)
     assert response.status_code == 200, response.text
-    assert response.json() == {'access_key': AK, 'project_id': PROJECT}
+    # X-Project-Id is signed: the gateway trusts no project the signature does not cover.
+    assert response.json() == {'access_key': AK, 'project_id': PROJECT, 'project_signed': True}
 
 
 def test_the_collection_signer_with_temporary_keys_over_http(gateway):

@@ -148,6 +148,24 @@ def test_x_project_id_of_another_account_is_refused(huawei):
     assert_gateway_401(client.request('GET', '/v2/cloudimages'), 'the X-Project-Id is not a project of this account')
 
 
+@pytest.mark.parametrize('reading, status, project', [('refuse', 401, None), ('ignore', 200, 'region'), ('trust', 200, 'sub')])
+def test_an_x_project_id_the_signature_does_not_cover_follows_the_setting(huawei, reading, status, project):
+    huawei.settings(unsigned_project_id=reading)
+    client = huawei.client()
+    client.project_id = None            # signed without X-Project-Id, which is then added on the way
+    huawei.clear_requests()
+    resp = client.request('GET', '/v2/cloudimages', params={'limit': '1'})
+    assert resp.status_code == 200
+    resp = client.session.get(resp.request.url, headers=dict(resp.request.headers, **{'X-Project-Id': huawei.owner.sub_project}),
+                              timeout=30)
+    if status == 401:
+        assert_gateway_401(resp, 'the X-Project-Id header is not signed (not in SignedHeaders)')
+        return
+    assert resp.status_code == 200, resp.text
+    expected = huawei.owner.sub_project if project == 'sub' else huawei.owner.projects[REGION]
+    assert [r['project'] for r in huawei.requests()] == [huawei.owner.projects[REGION], expected]
+
+
 def test_project_of_the_other_region_is_img_0030(huawei):
     client = huawei.client(region=REGION)
     client.base_url = huawei.endpoint(OTHER_REGION)

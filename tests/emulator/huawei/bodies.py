@@ -48,8 +48,13 @@ def common_fields(body):
     return fields
 
 
-def file_fields(body, quick=False):
-    """Attributes of an image made from a file (5.3 file case, 5.4)."""
+def file_fields(body, quick=False, arm_bios='refuse'):
+    """Attributes of an image made from a file (5.3 file case, 5.4).
+
+    5.3 says both "arm (forces UEFI)" and "hw_firmware_type ... (Arm: only uefi)": an Arm image asked to boot with
+    BIOS is refused (``arm_bios`` ``refuse``, IMG.0141 - the code of a wrong firmware type, the emulator's choice),
+    or made UEFI (``uefi``).  An Arm image without a firmware type is UEFI either way.
+    """
     fields = {}
     os_version = body.get('os_version')
     if os_version in (None, '') and (quick or body.get('type') == 'IsoImage'):
@@ -67,6 +72,8 @@ def file_fields(body, quick=False):
     if firmware not in (None, 'bios', 'uefi'):
         raise img('IMG.0141', 'hw_firmware_type must be bios or uefi.')
     if architecture == 'arm':
+        if firmware == 'bios' and arm_bios == 'refuse':
+            raise img('IMG.0141', 'An Arm image boots with UEFI only: hw_firmware_type must be uefi with architecture arm.')
         fields.update(__support_arm='true', hw_firmware_type='uefi')
     elif firmware:
         fields['hw_firmware_type'] = firmware

@@ -374,8 +374,9 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             fields.update(min_disk=int_in(body, 'min_disk', *((1, 1024) if quick else (40, 2048))), virtual_env_type='DataImage')
             fields.update(model.os_fields('Other Windows(64 bit)' if body.get('os_type') == 'Windows' else model.DEFAULT_OS_VERSION))
         else:
-            fields.update(min_disk=int_in(body, 'min_disk', 1, 1024))
-            fields.update(file_fields(body, quick))
+            # 5.3 (12): 40-1024 [SDK] / 1-1024 [OTC] for a file import (setting import_min_disk); 5.4 quick import: 1-1024.
+            fields.update(min_disk=int_in(body, 'min_disk', 1 if quick else self.config['import_min_disk'], 1024))
+            fields.update(file_fields(body, quick, arm_bios=self.config['arm_bios']))
             image_type = body.get('type') or 'ECS'
             if image_type not in ('ECS', 'FusionCompute', 'BMS', 'Ironic', 'IsoImage', 'DataImage'):
                 raise img('IMG.0024', f'The image type {image_type!r} is wrong.')

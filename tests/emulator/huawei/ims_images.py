@@ -22,6 +22,11 @@ UPDATABLE = ('name', '__description', 'min_ram', 'max_ram', 'hw_firmware_type', 
 FIXED = ('id', 'status', 'owner', 'visibility', 'protected', 'created_at', 'updated_at', 'self', 'file', 'schema',
          'disk_format', 'container_format', 'size', 'checksum', 'min_disk', 'tags', 'virtual_size')
 CUSTOM_ATTRIBUTE_RE = re.compile('^[a-z][a-z0-9_]{0,254}$')
+# The documented attributes of an image (4.2, 4.3) without a leading "__": none is a custom attribute, so Glance's PATCH
+# (7.3: "only the name, description and custom attributes") refuses them with the setting glance_patch "documented".
+IMAGE_ATTRIBUTES = FIXED + ('min_ram', 'max_ram', 'active_at', 'enterprise_project_id', '_sys_enterprise_project_id',
+                            'hw_firmware_type', 'hw_vif_multiqueue_enabled', 'os_shutdown_timeout', 'properties',
+                            'virtual_env_type', 'architecture')
 EXPORT_FORMATS = ('qcow2', 'vhd', 'zvhd', 'vmdk')
 GLANCE_PATCH_TYPES = ('application/openstack-images-v2.1-json-patch', 'application/openstack-images-v2.0-json-patch')
 AKSK_BODY_LIMIT = 12 * 1024 * 1024
@@ -294,9 +299,17 @@ class ImageOps:
             record = self._own_image(req, image_id, code='IMG.0106')
             if record['status'] != 'active':
                 raise img('IMG.0046', f"Only an active image can be updated; {image_id} is {record['status']}.")
-            changes = [self._operation(record, op) for op in operations]
+            changes = [self._arm_firmware(record, change) for change in (self._operation(record, op) for op in operations)]
             self._apply(record, changes)
             return 200, self._view(record, req)
+
+    def _arm_firmware(self, record, change):
+        """BIOS asked for an Arm image: refused, or UEFI kept (setting ``arm_bios``, as ``bodies.file_fields``)."""
+        if change != ('hw_firmware_type', 'bios') or record.get('__support_arm') != 'true':
+            return change
+        if self.config['arm_bios'] == 'refuse':
+            raise img('IMG.0141', 'An Arm image boots with UEFI only: hw_firmware_type must be uefi.')
+        return 'hw_firmware_type', 'uefi'
 
     def _operation(self, record, operation, glance=False):
         if not isinstance(operation, dict) or operation.get('op') not in ('add', 'replace', 'remove'):
@@ -304,7 +317,9 @@ class ImageOps:
         path = operation.get('path')
         attribute = path[1:] if isinstance(path, str) and path.startswith('/') else None
         allowed = ('name', '__description', 'description') if glance else UPDATABLE
-        if attribute is None or attribute in FIXED or (attribute not in allowed and not CUSTOM_ATTRIBUTE_RE.match(attribute)):
+        # Any lower-case attribute passes Glance's PATCH only with the setting glance_patch "any".
+        documented = IMAGE_ATTRIBUTES if glance and self.config['glance_patch'] == 'documented' else FIXED
+        if attribute is None or attribute in documented or (attribute not in allowed and not CUSTOM_ATTRIBUTE_RE.match(attribute)):
             raise img('IMG.0001', f'The path {path!r} cannot be updated.')
         if glance and attribute == 'description':
             attribute = '__description'

@@ -181,6 +181,62 @@ def test_glance_patch_dialects(huawei):
     assert plain.status_code == 415
 
 
+@pytest.mark.parametrize('reading', ['documented', 'any'])
+def test_glance_patch_takes_name_description_and_custom_attributes_or_any_lower_case_one(huawei, reading):
+    huawei.settings(glance_patch=reading)
+    image_id = huawei.seed_images(count=1)[0]
+    client = huawei.client()
+
+    def patch(path, value):
+        body = json.dumps([{'op': 'add', 'path': path, 'value': value}]).encode('utf-8')
+        return client.request('PATCH', f'/v2/images/{image_id}', data=body, content_type='application/openstack-images-v2.1-json-patch')
+    for path, value in (('/name', 'renamed'), ('/description', 'd'), ('/build_id', '42')):
+        assert patch(path, value).status_code == 200, path
+    for path, value in (('/min_ram', '1024'), ('/hw_firmware_type', 'uefi'), ('/enterprise_project_id', '0')):
+        resp = patch(path, value)
+        if reading == 'documented':
+            assert error_code(resp) == (400, 'IMG.0001'), path
+        else:
+            assert resp.status_code == 200, (path, resp.text)
+    assert error_code(patch('/status', 'active')) == (400, 'IMG.0001')     # never, in either reading
+
+
+@pytest.mark.parametrize('reading', [40, 1])
+def test_min_disk_of_a_file_import_follows_the_setting_import_min_disk(huawei, reading):
+    huawei.settings(import_min_disk=reading)
+    client = huawei.client()
+    body = {'name': 'small', 'image_url': stage_object(huawei), 'min_disk': 20}
+    resp = client.request('POST', '/v2/cloudimages/action', json_body=body)
+    if reading == 40:
+        assert error_code(resp) == (400, 'IMG.0055') and 'from 40 to 1024' in resp.text
+    else:
+        assert resp.status_code == 200, resp.text
+    quick = dict(body, name='quick', image_url=stage_object(huawei, key='disk.raw'), os_version='Ubuntu 22.04 server 64bit')
+    assert client.request('POST', '/v2/cloudimages/quickimport/action', json_body=quick).status_code == 200   # 1-1024
+
+
+@pytest.mark.parametrize('reading', ['refuse', 'uefi'])
+def test_an_arm_image_with_bios_is_refused_or_made_uefi_as_the_setting_says(huawei, reading):
+    huawei.settings(arm_bios=reading)
+    client = huawei.client()
+    body = {'name': 'arm', 'image_url': stage_object(huawei), 'min_disk': 40, 'architecture': 'arm', 'hw_firmware_type': 'bios'}
+    resp = client.request('POST', '/v2/cloudimages/action', json_body=body)
+    if reading == 'refuse':
+        assert error_code(resp) == (400, 'IMG.0141')
+        del body['hw_firmware_type']
+        resp = client.request('POST', '/v2/cloudimages/action', json_body=body)
+    job = client.wait_job(resp.json()['job_id'])
+    image = one_image(client, job['entities']['image_id'])
+    assert (image['__support_arm'], image['hw_firmware_type']) == ('true', 'uefi')
+    resp = client.request('PATCH', f"/v2/cloudimages/{image['id']}", json_body=[{'op': 'replace', 'path': '/hw_firmware_type',
+                                                                                  'value': 'bios'}])
+    if reading == 'refuse':
+        assert error_code(resp) == (400, 'IMG.0141')
+    else:
+        assert resp.status_code == 200 and resp.json()['hw_firmware_type'] == 'uefi'
+    assert one_image(client, image['id'])['hw_firmware_type'] == 'uefi'
+
+
 def test_delete_answers_204_and_the_image_disappears_later(huawei):
     huawei.settings(transition_seconds=1.0)
     image_id = huawei.seed_images(count=1)[0]

@@ -334,7 +334,8 @@ options:
   cpu_arch:
     description:
       - CPU architecture. Default on creation V(x86).
-      - C(huaweicloud) - for an image made from an OBS file (V(arm) makes it UEFI).
+      - C(huaweicloud) - for an image made from an OBS file (V(arm) makes it UEFI; with O(boot_mode=BIOS) it fails
+        before any request).
       - "Providers: cecloud, huaweicloud (with openstack, set the C(architecture) property)."
     type: str
     choices: [x86, arm]
@@ -363,8 +364,9 @@ options:
       - Minimum system disk in GiB, 0 or more; must be larger than the image's disk.
       - With C(cecloud) it can grow but never shrink; a smaller value fails before any request. Default on
         creation V(0).
-      - With C(huaweicloud), in GB, required with an OBS file (O(cecloud.ims.ims_image#module:import_url)) - 1 to 1024 for
-        a system disk image, 40 to 2048 for a data disk image; fixed once the image exists.
+      - With C(huaweicloud), in GB, required with an OBS file (O(cecloud.ims.ims_image#module:import_url)) - 40 to 1024
+        for a system disk image, 40 to 2048 for a data disk image, 1 to 1024 with
+        O(cecloud.ims.ims_image#module:quick_import); 1 to 1024 for an image without a file; fixed once the image exists.
     type: int
   min_ram:
     description:
@@ -373,7 +375,8 @@ options:
   boot_mode:
     description:
       - Firmware the image boots with. Default on creation V(BIOS).
-      - C(huaweicloud) - the C(hw_firmware_type) attribute (C(bios), C(uefi)); it can change on an existing image.
+      - C(huaweicloud) - the C(hw_firmware_type) attribute (C(bios), C(uefi)); it can change on an existing image,
+        except to V(BIOS) on an Arm image (IMS boots Arm with UEFI only).
       - "Providers: cecloud, huaweicloud (with openstack, set the C(hw_firmware_type) property to V(uefi) or V(bios))."
     type: str
     choices: [BIOS, UEFI]

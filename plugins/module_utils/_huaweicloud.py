@@ -14,7 +14,9 @@ Not used, on purpose: the deprecated Glance v1/v1.1 endpoints of seed 003 (``GET
 /v2/cloudimages`` lists and reads every image they show (with the ``__`` properties they lack), and
 ``DELETE /v2/images/{id}`` deletes for good where v1.1 soft-deletes.  Nor the ``/v2.1`` "safe mode"
 variants (their difference is documented nowhere), nor Glance's own member endpoints (the
-extension's batch member API with jobs is the one Huawei documents for sharing).
+extension's batch member API with jobs is the one Huawei documents for sharing), nor Glance's ``PATCH
+/v2/images/{id}``: it changes only the name, the description and custom attributes, where ``PATCH
+/v2/cloudimages/{id}`` also changes ``min_ram`` and ``hw_firmware_type`` (docs/api-notes.md, "Glance PATCH").
 
 Images come back as IMS returns them (snake_case already, with the ``__`` extension properties
 under their own names: ``__os_type``, ``__platform``, ``__imagetype``...), plus ``image_id``.
@@ -341,10 +343,6 @@ class HuaweiCloudBackend(_backend.Backend):
         return _image(self.client.call('PATCH', '%s/%s' % (CLOUDIMAGES, _path(image_id)), json_body=operations,
                                        operation='update image %s' % image_id))
 
-    def update_glance_image(self, image, changes):
-        """PATCH /v2/images/{id} (Glance's JSON patch media type)."""
-        return self.glance.update_image(image, changes)
-
     def delete_image(self, image_id, delete_backup=None):
         """DELETE /v2/images/{id}: 204 at once, the deletion goes on in the background (poll until gone).
 
@@ -597,9 +595,17 @@ def _without_none(**fields):
 OS_TYPES = dict(linux='Linux', windows='Windows', other='Other')
 FIRMWARE_TYPES = dict(BIOS='bios', UEFI='uefi')
 DESCRIPTION_MAX = 1024
-# GB: a system disk image from a file 1-1024 (OTC; the SDK says 40), a data disk image (dataimages API) 40-2048.
-SYSTEM_DISK_RANGE = (1, 1024)
+# IMS: "architecture arm (forces UEFI)", "hw_firmware_type ... (Arm: only uefi)" (POST /v2/cloudimages/action): refused
+# here, never turned into UEFI behind the task's back (docs/api-notes.md, "Arm and BIOS").
+ARM_BIOS_REFUSED = 'boot_mode BIOS: %s, and IMS boots Arm images with UEFI only. Set boot_mode to UEFI or leave it out.'
+# min_disk in GB of each create request (docs/api-notes.md, "min_disk"): a system disk image from a file
+# (POST /v2/cloudimages/action) 40-1024, as the SDK says where OTC says 1-1024, since a service may hold the SDK's
+# bound; a quick import (POST /v2/cloudimages/quickimport/action) 1-1024, system or data disk; a data disk image
+# (POST /v1/cloudimages/dataimages/action) 40-2048; image metadata (POST /v2/images) 1-1024.
+SYSTEM_DISK_RANGE = (40, 1024)
+QUICK_IMPORT_DISK_RANGE = (1, 1024)
 DATA_DISK_RANGE = (40, 2048)
+METADATA_DISK_RANGE = (1, 1024)
 TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
 # The tag ims_image_upload gives an image: the MD5 of the file it was made from (IMS's checksum is unused).
 SOURCE_MD5_TAG = 'ims_source_md5'
@@ -639,6 +645,8 @@ def check_image_options(params):
         raise ImsValidationError('description must have at most %d characters, without carriage returns, "<" or ">".'
                                  % DESCRIPTION_MAX)
     check_non_negative(params, ('min_ram',))
+    if params.get('cpu_arch') == 'arm' and params.get('boot_mode') == 'BIOS':
+        raise ImsValidationError(ARM_BIOS_REFUSED % 'cpu_arch is arm')
     _check_tags(params)
     _check_source(params)
 
@@ -680,14 +688,20 @@ def _check_source(params):
         raise ImsValidationError('vault_id goes with image_type whole_image (the CBR vault of the server).')
     if source == 'import_url':
         obs_image_url(params['import_url'])
-        low, high = DATA_DISK_RANGE if image_type == 'data_image' else SYSTEM_DISK_RANGE
+        if params.get('quick_import'):
+            low, high = QUICK_IMPORT_DISK_RANGE
+        else:
+            low, high = DATA_DISK_RANGE if image_type == 'data_image' else SYSTEM_DISK_RANGE
         if params.get('min_disk') is None or not low <= params['min_disk'] <= high:
-            raise ImsValidationError('min_disk is required with import_url: the %s disk size in GB, from %d to %d, larger '
-                                     'than the disk inside the file; got %s.' % (
-                                         'data' if image_type == 'data_image' else 'system', low, high, params.get('min_disk')))
+            raise ImsValidationError('min_disk is required with import_url: the %s disk size in GB, from %d to %d%s, '
+                                     'larger than the disk inside the file; got %s.' % (
+                                         'data' if image_type == 'data_image' else 'system', low, high,
+                                         ' with quick_import' if params.get('quick_import') else '', params.get('min_disk')))
         if params.get('quick_import') and image_type == 'os_image' and not params.get('os_version'):
             raise ImsValidationError('os_version is required for a quick import of a system disk image (a value of '
                                      'GET /v1/cloudimages/os_version, such as "Ubuntu 22.04 server 64bit").')
+    if source is None:
+        check_metadata_min_disk(params)
     if params.get('copy_from_region'):
         check_region(params['copy_from_region'], option='copy_from_region')
         if params['copy_from_region'] == params.get('region'):
@@ -763,12 +777,15 @@ def image_changes(image, params):
         raise ImsValidationError('Image %s (%s): %s; IMS cannot change %s once the image exists. Create a new image '
                                  'instead.' % (image.get('name'), image.get('image_id'), '; '.join(fixed),
                                                'it' if len(fixed) == 1 else 'them'))
+    arm = str(image.get('__support_arm')).lower() == 'true'
+    if arm and params.get('boot_mode') == 'BIOS':
+        raise ImsValidationError(ARM_BIOS_REFUSED % ('image %s (%s) is an Arm image' % (image.get('name'), image.get('image_id'))))
     changes = {}
     for option, attribute in sorted(UPDATABLE.items()):
         wanted = wire_value(option, params.get(option))
         current = image.get(attribute)
         if option == 'boot_mode' and current in (None, ''):
-            current = 'bios'        # IMS assumes BIOS when hw_firmware_type is absent
+            current = 'uefi' if arm else 'bios'     # IMS assumes BIOS when hw_firmware_type is absent; Arm is UEFI
         if wanted is not None and str(current if current is not None else '') != str(wanted):
             changes[attribute] = (current, wanted)
     return changes
@@ -829,7 +846,11 @@ def check_direct_upload(params):
     check_image_options(checked)
     params['tags'] = checked.get('tags')
     check_upload_tags(params['tags'])
-    low, high = SYSTEM_DISK_RANGE
+
+
+def check_metadata_min_disk(params):
+    """The min_disk POST /v2/images takes (image metadata, then its file), when given."""
+    low, high = METADATA_DISK_RANGE
     if params.get('min_disk') is not None and not low <= params['min_disk'] <= high:
         raise ImsValidationError('min_disk must be the system disk size in GB, from %d to %d, larger than the disk inside '
                                  'the file; got %s.' % (low, high, params['min_disk']))

@@ -406,6 +406,40 @@ def test_only_updatable_attributes_that_differ_are_changes_and_fixed_ones_are_re
     assert "min_disk is 40, requested 60; os_type is 'Linux', requested 'Windows'" in str(err.value)
 
 
+# min_disk per create request (docs/api-notes.md, "min_disk"): None = accepted.
+@pytest.mark.parametrize('options,refused', [
+    (dict(import_url='obs://bkt/a.qcow2', min_disk=39), 'system disk size in GB, from 40 to 1024, larger'),
+    (dict(import_url='obs://bkt/a.qcow2', min_disk=40), None),
+    (dict(import_url='obs://bkt/a.raw', min_disk=1, quick_import=True, os_version='CentOS 7.9 64bit'), None),
+    (dict(import_url='obs://bkt/a.raw', min_disk=1025, quick_import=True, os_version='CentOS 7.9 64bit'),
+     'from 1 to 1024 with quick_import'),
+    (dict(import_url='obs://bkt/d.raw', min_disk=20, image_type='data_image', quick_import=True), None),
+    (dict(import_url='obs://bkt/d.raw', min_disk=2048, image_type='data_image', quick_import=True),
+     'data disk size in GB, from 1 to 1024 with quick_import'),
+    (dict(import_url='obs://bkt/d.raw', min_disk=39, image_type='data_image'), 'data disk size in GB, from 40 to 2048'),
+    (dict(min_disk=1), None),
+    (dict(min_disk=1025), 'min_disk must be the system disk size in GB, from 1 to 1024'),
+])
+def test_min_disk_follows_the_bounds_of_each_create_request(options, refused):
+    if refused is None:
+        task(**options)
+        return
+    with pytest.raises(ImsValidationError) as err:
+        task(**options)
+    assert refused in str(err.value)
+
+
+def test_an_arm_image_never_boots_with_bios():
+    with pytest.raises(ImsValidationError) as err:
+        task(import_url='obs://bkt/a.qcow2', min_disk=40, cpu_arch='arm', boot_mode='BIOS')
+    assert 'boot_mode BIOS: cpu_arch is arm, and IMS boots Arm images with UEFI only' in str(err.value)
+    arm = {'image_id': 'i', 'name': 'n', '__support_arm': 'true'}       # hw_firmware_type absent: UEFI on Arm
+    assert image_changes(arm, task(boot_mode='UEFI')) == {}
+    with pytest.raises(ImsValidationError) as err:
+        image_changes(dict(arm, hw_firmware_type='uefi'), task(boot_mode='BIOS'))
+    assert 'image n (i) is an Arm image' in str(err.value)
+
+
 def test_tags_become_exactly_the_task_s():
     current = [{'key': 'env', 'value': 'prod'}, {'key': 'old', 'value': ''}, {'key': 'same', 'value': 'x'}]
     create, delete = tag_changes(current, task(tags=[{'key': 'env', 'value': 'dev'}, {'key': 'same', 'value': 'x'}]))

@@ -115,7 +115,7 @@ def parse_args(argv):
 def _settings(pairs):
     settings = {}
     for pair in pairs:
-        name, _, text = pair.partition('=')
+        name, text = pair.split('=', 1) if '=' in pair else (pair, '')
         try:
             settings[name] = json.loads(text)
         except ValueError:

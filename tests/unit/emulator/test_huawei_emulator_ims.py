@@ -228,8 +228,8 @@ def test_an_arm_image_with_bios_is_refused_or_made_uefi_as_the_setting_says(huaw
     job = client.wait_job(resp.json()['job_id'])
     image = one_image(client, job['entities']['image_id'])
     assert (image['__support_arm'], image['hw_firmware_type']) == ('true', 'uefi')
-    resp = client.request('PATCH', f"/v2/cloudimages/{image['id']}", json_body=[{'op': 'replace', 'path': '/hw_firmware_type',
-                                                                                  'value': 'bios'}])
+    to_bios = [{'op': 'replace', 'path': '/hw_firmware_type', 'value': 'bios'}]
+    resp = client.request('PATCH', f"/v2/cloudimages/{image['id']}", json_body=to_bios)
     if reading == 'refuse':
         assert error_code(resp) == (400, 'IMG.0141')
     else:

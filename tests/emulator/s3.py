@@ -34,17 +34,17 @@ def ensure_bucket(client, name):
 
 
 class _HashingReader:
-    """File-like wrapper that computes MD5 and size of what is read through it."""
+    """File-like wrapper that computes a digest (MD5 by default) and the size of what is read through it."""
 
-    def __init__(self, src):
+    def __init__(self, src, algorithm='md5'):
         self.src = src
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.digest = hashlib.new(algorithm, usedforsecurity=False)
         self.size = 0
 
     def read(self, size=-1):
         data = self.src.read(size if size and size > 0 else CHUNK)
         if data:
-            self.md5.update(data)
+            self.digest.update(data)
             self.size += len(data)
         return data
 
@@ -69,21 +69,21 @@ class S3Backend:
                 return None
             raise
 
-    def md5_of(self, bucket, key):
-        """Stream the object and return (md5 hex, size) in constant memory."""
+    def digest_of(self, bucket, key, algorithm='md5'):
+        """Stream the object and return (its ``algorithm`` hex digest, size) in constant memory."""
         obj = self.client.get_object(Bucket=bucket, Key=key)
-        md5 = hashlib.md5(usedforsecurity=False)
+        digest = hashlib.new(algorithm, usedforsecurity=False)
         size = 0
         for chunk in obj['Body'].iter_chunks(CHUNK):
-            md5.update(chunk)
+            digest.update(chunk)
             size += len(chunk)
-        return md5.hexdigest(), size
+        return digest.hexdigest(), size
 
-    def put_stream(self, bucket, key, fileobj):
-        """Upload a readable stream; return (md5 hex, size) of what was read."""
-        reader = _HashingReader(fileobj)
+    def put_stream(self, bucket, key, fileobj, algorithm='md5'):
+        """Upload a readable stream; return (its ``algorithm`` hex digest, size) of what was read."""
+        reader = _HashingReader(fileobj, algorithm)
         self.client.upload_fileobj(reader, bucket, key, Config=_STREAM_CONFIG)
-        return reader.md5.hexdigest(), reader.size
+        return reader.digest.hexdigest(), reader.size
 
     def put_bytes(self, bucket, key, data):
         self.client.put_object(Bucket=bucket, Key=key, Body=data)

@@ -10,7 +10,7 @@ import time
 import uuid
 
 from tests.emulator._http import EmulatorServer, Faults, Handler as BaseHandler, RequestLog, Response, Routes, json_response
-from tests.emulator.service import ApiError, MESSAGES, S3_ERRORS, Service, load_tenants
+from tests.emulator.service import READINGS, ApiError, MESSAGES, S3_ERRORS, Service, load_tenants
 
 API_PREFIX = '/api/image/v1'
 _ID = '([^/]+)'
@@ -47,7 +47,9 @@ def envelope(data=None, code='Success', message=None, status=200, with_data=True
 
 
 class CecloudFaults(Faults):
-    """An injected 500 (or other non-gateway status) has the IMS envelope."""
+    """An injected 500 (or other non-gateway status) has the IMS envelope with IMG.Internal.Error: with status 400,
+    the status the document's error table gives the service's own failures (a rule ``error_after`` with
+    ``status: 400`` makes the change, then answers so)."""
 
     def api_error(self, status):
         return envelope(code='IMG.Internal.Error', status=status)
@@ -72,6 +74,8 @@ ADMIN = {
     ('POST', '/_emulator/reset'): lambda server, body: _reset(server),
     ('POST', '/_emulator/upload-target'): lambda server, body: server.service.admin_upload_target(body),
     ('POST', '/_emulator/hold'): lambda server, body: server.service.admin_hold(body),
+    ('GET', '/_emulator/readings'): lambda server, body: server.service.admin_readings({}),
+    ('POST', '/_emulator/readings'): lambda server, body: server.service.admin_readings(body),
     ('POST', '/_emulator/seed'): lambda server, body: server.service.admin_seed(body),
     ('GET', '/_emulator/config'): lambda server, body: _config(server.service),
 }
@@ -109,7 +113,8 @@ class Handler(BaseHandler):
         token = auth[7:].strip() if auth[:7].lower() == 'bearer ' else ''
         tenant = service.tenant_for_token(token) if token else None
         if tenant is None:
-            return envelope(code='IMG.OperationDenied.AuthFail', message='鉴权入参异常，请检查参数: missing or unknown bearer token', status=401)
+            return envelope(code='IMG.OperationDenied.AuthFail', message='鉴权入参异常，请检查参数: missing or unknown bearer token',
+                            status=service.readings['auth_fail_status'])
         entry['tenant'] = tenant['name']
         region = self.headers.get('x-regionid')
         try:
@@ -173,7 +178,17 @@ def parse_args(argv):
     parser.add_argument('--fault-seed', type=int)
     parser.add_argument('--page-cap', type=int, help='serve at most this many items per listing page, '
                         'whatever size is asked (total stays true), as some services do')
+    parser.add_argument('--reading', action='append', default=[], type=_reading, metavar='NAME=VALUE',
+                        help='answer one ambiguity of the API document the other way: %s (default first)' % '; '.join(
+                            f"{name}={'|'.join(str(v) for v in values)}" for name, values in READINGS.items()))
     return parser.parse_args(argv)
+
+
+def _reading(text):
+    name, _sep, value = text.partition('=')
+    if name not in READINGS:
+        raise argparse.ArgumentTypeError(f'unknown reading {name!r}')
+    return name, int(value) if isinstance(READINGS[name][0], int) and value.isdigit() else value
 
 
 def _ensure_buckets(service, timeout=30.0):
@@ -200,7 +215,7 @@ def main(argv=None):
         sys.stderr.write('warning: no --s3-endpoint, file operations will fail\n')
     service = Service(s3=s3, state_file=args.state_file, transition=args.transition_seconds,
                       tenants=load_tenants(args.tenants), region=args.region,
-                      page_cap=args.page_cap)
+                      page_cap=args.page_cap, readings=dict(args.reading))
     if s3 is not None:
         _ensure_buckets(service)
     faults = CecloudFaults()

@@ -263,10 +263,13 @@ class Stack(EmulatorStack):
     """SeaweedFS + emulator. Use as a context manager; both processes are always stopped on exit."""
 
     def __init__(self, transition_seconds=0.3, emulator_args=None, s3=None, region='region0', tenants=None,
-                 tls_cert=None, tls_key=None, workdir=None, timeout=60.0):
-        """``s3``: reuse another Stack's (or S3Server's) SeaweedFS instead of starting one (second region)."""
+                 tls_cert=None, tls_key=None, workdir=None, timeout=60.0, readings=None):
+        """``s3``: reuse another Stack's (or S3Server's) SeaweedFS instead of starting one (second region).
+        ``readings``: {name: value} of the emulator's READINGS to start with (tests/emulator/README.md)."""
         self.transition_seconds = transition_seconds
         self.emulator_args = list(emulator_args or [])
+        for name, value in sorted((readings or {}).items()):
+            self.emulator_args += ['--reading', f'{name}={value}']
         self.region = region
         self.tls_cert = tls_cert
         self.tls_key = tls_key
@@ -393,6 +396,10 @@ class Stack(EmulatorStack):
             yield
         finally:
             self.admin('POST', 'hold', {'held': False})
+
+    def set_readings(self, **readings):
+        """Answer the document's ambiguities this way until the next reset (which restores the start's readings)."""
+        return self.admin('POST', 'readings', readings)
 
     def set_upload_target(self, domain=None, access_key=None, secret_key=None):
         """Make upload-prepare hand out this S3 address and/or keys (all None: the emulator's own again)."""

@@ -21,6 +21,7 @@ import threading
 import pytest
 import requests
 
+from tests.emulator.service import READINGS
 from tests.emulator.stack import Stack
 # A fixture, used by name only.
 from tests.openstack.fixtures import glance, openstack_stack  # noqa: F401  pylint: disable=unused-import
@@ -116,6 +117,7 @@ class Ims:
 
     def __init__(self, stack):
         self.stack = stack
+        self.reading = None     # the reading of a ``*_ims`` fixture of _reading_fixture
 
     def env(self, tenant='tenant-a', extra=None):
         env = dict(self.stack.env(tenant))
@@ -233,6 +235,25 @@ def _fresh(stack):  # pylint: disable=redefined-outer-name
 @pytest.fixture
 def ims(stack):  # pylint: disable=redefined-outer-name
     return _fresh(stack)
+
+
+def _reading_fixture(name):
+    """An ``ims`` whose emulator answers one ambiguity of the API document (READINGS ``name``, see
+    tests/emulator/README.md) each way in turn: a test that takes it runs once per reading, ``ims.reading``
+    says which (the next test's reset restores the default)."""
+    @pytest.fixture(params=READINGS[name], ids=lambda value: '%s=%s' % (name, value))
+    def fixture(request, stack):  # pylint: disable=redefined-outer-name
+        fresh = _fresh(stack)
+        stack.set_readings(**{name: request.param})
+        fresh.reading = request.param
+        return fresh
+    return fixture
+
+
+auth_fail_ims = _reading_fixture('auth_fail_status')
+share_total_ims = _reading_fixture('share_total')
+image_detail_ims = _reading_fixture('image_detail')
+checksum_ims = _reading_fixture('checksum')
 
 
 # Long enough that an image is still ``saving`` (and a deleted one still listed) when the next task runs:

@@ -68,7 +68,8 @@ def test_paging_and_filter(stack, client_b):
         seen += [i['imageId'] for i in data['list']]
     assert set(ids) <= set(seen)
     assert seen.index(ids[-1]) < seen.index(ids[0])  # newest first
-    client_b.err('GET', '/private-images', 'IMG.InvalidParameter', params={'size': 101, 'current': 1})
+    # The document names no largest page size: 250 in one page.
+    assert len(client_b.ok('GET', '/private-images', params={'size': 300, 'current': 1, 'filter': 'name:lk:bulk-'})['list']) == 250
     client_b.err('GET', '/private-images', 'IMG.InvalidParameter', params={'size': 0, 'current': 1})
     client_b.err('GET', '/private-images', 'IMG.InvalidParameter', params={'size': 10, 'current': 0})
     client_b.err('GET', '/private-images', 'IMG.InvalidParameter', params={'current': 1})
@@ -79,6 +80,9 @@ def test_paging_and_filter(stack, client_b):
     assert data['total'] == 1 and data['list'][0]['imageId'] == ids[5]
     client_b.err('GET', '/private-images', 'IMG.InvalidParameter', params={'size': 10, 'current': 1, 'filter': 'name:gt:1'})
     client_b.err('GET', '/private-images', 'IMG.InvalidParameter', params={'size': 10, 'current': 1, 'filter': 'nosuch:eq:1'})
+    # Only the two documented terms: other fields and operators of known fields are refused.
+    for term in ('status:eq:active', 'name:eq:bulk-00001', 'imageId:lk:img-', 'diskFormat:eq:qcow2'):
+        client_b.err('GET', '/private-images', 'IMG.InvalidParameter', params={'size': 10, 'current': 1, 'filter': term})
 
 
 def test_create_validation(client_a, client_b):
@@ -86,7 +90,7 @@ def test_create_validation(client_a, client_b):
     assert data['status'] == 'queued' and data['instructions'] == '64-bits' and data['owner'] == client_a.tenant['tenant_id']
     for bad in ({'name': ' lead'}, {'name': 'x' * 129}, {'name': 'bad/char'}, {'name': ''}, {'diskFormat': 'vmdk'},
                 {'minDisk': -1}, {'minRam': '512'}, {'description': 'x'}, {'visibility': 'shared'}, {'bootMode': 'EFI'},
-                {'instruction': '64'}, {'usage': 'vm'}):
+                {'instruction': '64'}, {'usage': 'vm'}, {'osVersion': 'v2'}, {'osVersion': ''}):
         client_a.err('POST', '/private-images', 'IMG.InvalidParameter', json=client_a.image_body(**bad))
     body = client_a.image_body()
     del body['cpuArch']
@@ -108,6 +112,7 @@ def test_update_rules(client_a, client_b):
     partial = dict(full)
     del partial['osVersion']
     client_a.err('PUT', path, 'IMG.InvalidParameter', json=partial)
+    client_a.err('PUT', path, 'IMG.InvalidParameter', json=dict(full, description='a description'))
     client_b.err('PUT', path, 'IMG.OperationDenied.Identity', json=full)
     client_a.err('PUT', '/private-images/img-missing000000', 'IMG.DBGet.NoData', json=full)
 
@@ -327,3 +332,43 @@ def test_error_after_fault_applies_the_request_then_answers_5xx(stack, client_a)
     assert client_a.call('POST', '/private-images', json=client_a.image_body('next-one')).status_code == 200  # count 1
     assert [e['fault'] for e in stack.requests()] == ['error_after', None]
     stack.set_faults()
+
+
+def test_readings_answer_the_other_reading_of_the_document_until_a_reset(stack, client_a):
+    """Each ambiguity's switch (tests/emulator/README.md), set through the control API."""
+    assert stack.admin('GET', 'readings') == {'auth_fail_status': 401, 'share_total': 'records', 'image_detail': 'any',
+                                              'checksum': 'md5'}
+    with pytest.raises(Exception, match='share_total must be one of records, pages'):
+        stack.set_readings(share_total='rows')
+    try:
+        stack.set_readings(checksum='sha256')
+        payload = os.urandom(70000)
+        data, dummy, dummy = _active(client_a, 'sha256-reading', payload=payload)
+        assert data['checksum'] == hashlib.sha256(payload).hexdigest()
+        path = f"/private-images/{data['imageId']}/share"
+        client_a.ok('POST', path, json={'shares': {'user_ids': [f'{i:019d}' for i in range(1, 6)]}})
+        assert client_a.ok('GET', path, params={'size': 2, 'current': 1})['total'] == 5
+        stack.set_readings(auth_fail_status=400, share_total='pages', image_detail='public')
+        assert client_a.ok('GET', path, params={'size': 2, 'current': 1})['total'] == 3
+        assert len(client_a.ok('GET', path, params={'size': 2, 'current': 3})['list']) == 1
+        bad = requests.get(f"{stack.url}/api/image/v1/images?size=1&current=1",
+                           headers={'Authorization': 'Bearer nope', 'x-regionid': 'region0'}, timeout=10)
+        assert bad.status_code == 400 and bad.json()['code'] == 'IMG.OperationDenied.AuthFail'
+        client_a.err('GET', f"/images/{data['imageId']}", 'IMG.DBGet.NoData')
+        listed = client_a.ok('GET', '/private-images', params={'size': 10, 'current': 1, 'filter': f"imageId:eq:{data['imageId']}"})
+        assert [i['imageId'] for i in listed['list']] == [data['imageId']]
+        public = client_a.ok('GET', '/images', params={'size': 1, 'current': 1})['list'][0]
+        assert client_a.ok('GET', f"/images/{public['imageId']}")['imageId'] == public['imageId']
+    finally:
+        stack.reset()
+    assert stack.admin('GET', 'readings')['image_detail'] == 'any'
+
+
+def test_readings_are_options_of_the_emulator_at_start(stack):
+    with Stack(readings={'auth_fail_status': 400, 'checksum': 'sha512'}, s3=stack) as other:
+        assert other.admin('GET', 'readings')['auth_fail_status'] == 400
+        other.reset()
+        assert other.admin('GET', 'readings') == {'auth_fail_status': 400, 'share_total': 'records', 'image_detail': 'any',
+                                                  'checksum': 'sha512'}
+        public = other.admin('GET', 'state')['images'][0]
+        assert len(public['checksum']) == 128

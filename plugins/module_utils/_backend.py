@@ -76,6 +76,9 @@ class Backend:
     # Seconds the effect of an answered write (an image record, a member) may take to show in listings, where
     # jobs carry it out; ImageService.converge keeps looking that long before it resends a request.
     settle_window = 0.0
+    # Options of a creation spec the create request does not take; set by an update once the image exists
+    # (_image_options.complete_creation).
+    set_after_create = ()
     # True where only a ``visibility: shared`` image can get members (Glance), so sharing makes it shared first.
     share_needs_visibility = False
     # Filter keys the API applies itself when listing (the others are matched by ImageService).

@@ -29,6 +29,8 @@ AUTH_FAILED_CODE = 'IMG.OperationDenied.AuthFail'
 # docs/api-notes.md: user ids are 19-digit numeric strings (the document's examples; the service answers
 # IMG.OperationFailed.InvalidUserId otherwise).
 USER_ID = re.compile(r'^[0-9]{19}$')
+# The algorithm of a ``checksum`` by its length in hex digits (the document names none).
+CHECKSUM_ALGORITHMS = {32: 'md5', 64: 'sha256', 128: 'sha512'}
 # Characters that would break the server-side ``filter`` syntax (``field:op:value|...``).
 _FILTER_SYNTAX = ('|', ':')
 
@@ -51,9 +53,10 @@ class CECloudDialect(Dialect):
     """Every answer is HTTP 200 with the envelope; an error is HTTP 400 (401 for auth) with the same envelope."""
 
     name = 'cecloud'
-    # IMG.Internal.Error is documented as retryable (docs/api-notes.md), but the client has never repeated
-    # it; doing so is a change of behaviour for its own issue.
-    retryable_error_codes = frozenset()
+    # The service's own failures, HTTP 400 in the error table where another API would answer 5xx: a write
+    # answered so may have been made, and any request may pass when repeated (docs/api-notes.md).
+    service_failure_codes = frozenset(('IMG.Internal.Error', 'IMG.DBUpdate.Fail', 'IMG.DBGet.Fail'))
+    retryable_error_codes = service_failure_codes
 
     def default_headers(self, region):
         return {'x-regionid': region}
@@ -81,7 +84,7 @@ class CECloudDialect(Dialect):
     def is_auth_failure(self, status, code):
         return status in (401, 403) or code == AUTH_FAILED_CODE
 
-    def paginate(self, client, path, params, page_size, operation):
+    def paginate(self, client, path, params, page_size, operation, total_may_count_pages=False):  # pylint: disable=arguments-differ
         """Yield every item of a ``size/current/total/list`` listing, one page request at a time.
 
         With a ``total`` it is trusted: a page shorter than asked does not end the listing while
@@ -90,6 +93,11 @@ class CECloudDialect(Dialect):
         counts them with the asked or the served size. An empty page ends the listing even before
         ``total`` (a count that moved meanwhile must not loop). Without a total, the first short
         page ends it: N items cost ceil(N / page_size) requests.
+
+        ``total_may_count_pages``: the listing's ``total`` may count pages, not items (the share list,
+        docs/api-notes.md). A full page then does not end the listing while fewer pages than ``total``
+        were read, though the items read reach it: both readings list every item, and only a listing
+        that ends on a full page costs one more (empty) page.
         """
         current = 1
         seen = 0
@@ -103,7 +111,12 @@ class CECloudDialect(Dialect):
             total = data.get('total')
             if not isinstance(total, int) or isinstance(total, bool):
                 total = None
-            if not items or (total is None and len(items) < page_size) or (total is not None and seen >= total):
+            full = len(items) >= page_size
+            if total is None:
+                more = full
+            else:
+                more = seen < total or (total_may_count_pages and full and current < total)
+            if not items or not more:
                 return
             if len(items) < page_size and seen % len(items) == 0:
                 page_size = len(items)
@@ -125,7 +138,9 @@ class CECloudBackend(_backend.Backend):
     """Endpoints of the CECloud IMS operator-side API v01 (2025-05-30)."""
 
     name = 'cecloud'
-    max_page_size = 100          # the largest ``size`` the service accepts (docs/api-notes.md)
+    # The ``size`` asked of listings: the document names no largest (docs/api-notes.md), so a page the
+    # collection chooses, short of a response too large to read at once.
+    max_page_size = 100
     max_share_batch = 50         # at most 50 user ids per share/unshare request
     scopes = ('private', 'shared', 'public')
     share_principal = _backend.SharePrincipal(
@@ -133,6 +148,10 @@ class CECloudBackend(_backend.Backend):
     recipient_actions = (_backend.RECIPIENT_DROP,)
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
     uploader = _backend.UPLOAD_VIA_SERVICE_S3
+    # POST /private-images lists no osVersion (import and PUT do): it is set by PUT (docs/api-notes.md).
+    set_after_create = ('os_version',)
+    # True once GET /images/{id} answered NoData for an image the private list holds (get_image).
+    _detail_misses_private = False
 
     @staticmethod
     def is_image_id(value):
@@ -204,7 +223,22 @@ class CECloudBackend(_backend.Backend):
     # -- one image -------------------------------------------------------------
 
     def get_image(self, image_id):
-        """GET /images/{id}; None when the service does not know the id."""
+        """The image (GET /images/{id}, else the private list filtered by id); None when the service knows none.
+
+        The document lists GET /images/{id} beside the public list, without the 私有镜像 mark of the calls on
+        private images: a service may answer NoData there for the tenant's own images. Then the private list
+        filtered by the id answers, and this backend asks it first from then on (docs/api-notes.md).
+        """
+        if self._detail_misses_private:
+            return self._private_image(image_id) or self._image_detail(image_id)
+        image = self._image_detail(image_id)
+        if image is None:
+            image = self._private_image(image_id)
+            self._detail_misses_private = image is not None
+        return image
+
+    def _image_detail(self, image_id):
+        """GET /images/{id}; None on NoData."""
         try:
             return _image(self.client.call('GET', '%s/images/%s' % (API, image_id), operation='get image %s' % image_id))
         except ImsApiError as exc:
@@ -212,9 +246,25 @@ class CECloudBackend(_backend.Backend):
                 return None
             raise
 
+    def _private_image(self, image_id):
+        """The private image of this id from GET /private-images?filter=imageId:eq:..., else None."""
+        for image in self.list_private_images(image_id=image_id):
+            if image.get('image_id') == image_id:
+                return image
+        return None
+
+    @staticmethod
+    def data_hashes(image):
+        """{algorithm: hex} of the image's ``checksum``, whose algorithm the document never names: its length tells
+        (32 hex digits MD5, 64 SHA-256, 128 SHA-512); another length is no digest the collection can check."""
+        checksum = (image.get('checksum') or '').lower()
+        algorithm = CHECKSUM_ALGORITHMS.get(len(checksum)) if re.match(r'^[0-9a-f]+$', checksum) else None
+        return {algorithm: checksum} if algorithm else {}
+
     def create_image(self, spec):
-        """POST /private-images: metadata only; the image is ``queued``."""
-        return _image(self.client.call('POST', API + '/private-images', json_body=_body(spec),
+        """POST /private-images: metadata only; the image is ``queued``. The spec's ``set_after_create`` are not sent."""
+        body = _body(dict((k, v) for k, v in spec.items() if k not in self.set_after_create))
+        return _image(self.client.call('POST', API + '/private-images', json_body=body,
                                        operation='create image %s' % spec.get('name')))
 
     def import_image(self, spec, image_url, volume_images=None):
@@ -272,9 +322,12 @@ class CECloudBackend(_backend.Backend):
     # -- sharing ---------------------------------------------------------------
 
     def list_image_members(self, image_id, page_size=None):
-        """GET /private-images/{id}/share: who the image is shared with (``share_id``, ``user_id``, ``user_name``)."""
+        """GET /private-images/{id}/share: who the image is shared with (``share_id``, ``user_id``, ``user_name``).
+
+        Its ``total`` is 总页数 (pages) in the field table, a record count in the example and every other list.
+        """
         for raw in self.client.paginate('%s/private-images/%s/share' % (API, image_id),
-                                        page_size=page_size or self.max_page_size,
+                                        page_size=page_size or self.max_page_size, total_may_count_pages=True,
                                         operation='list the shares of image %s' % image_id):
             yield snake_keys(raw)
 

@@ -52,6 +52,9 @@ class Dialect:
     # Error codes (as ``error_fields`` reads them) that mean "try again": repeated like a 503 when the
     # request is idempotent.
     retryable_error_codes = frozenset()
+    # Error codes that mean the service failed itself, like a 5xx whatever the status: the request may have
+    # taken effect (ImsApiError.service_failure).
+    service_failure_codes = frozenset()
 
     def default_headers(self, region):  # pylint: disable=unused-argument
         """Headers of every request, beyond Accept and User-Agent."""
@@ -85,8 +88,8 @@ class Dialect:
             return False
         return self.error_fields(response)[0] in self.retryable_error_codes
 
-    def paginate(self, client, path, params, page_size, operation):
-        """Yield every item of a listing; the provider's dialect knows how its listings page."""
+    def paginate(self, client, path, params, page_size, operation, **options):
+        """Yield every item of a listing; the provider's dialect knows how its listings page (``options``: its own)."""
         raise NotImplementedError('the %s dialect has no paged listings' % self.name)
 
 
@@ -331,9 +334,9 @@ class ImsClient:
                              idempotent=idempotent, content_type=content_type)
         return self.dialect.data(response, operation)
 
-    def paginate(self, path, params=None, page_size=100, operation=None):
-        """Yield every item of a listing, one page request at a time, as the dialect pages."""
-        return self.dialect.paginate(self, path, params, page_size, operation)
+    def paginate(self, path, params=None, page_size=100, operation=None, **options):
+        """Yield every item of a listing, one page request at a time, as the dialect pages (``options``: the dialect's)."""
+        return self.dialect.paginate(self, path, params, page_size, operation, **options)
 
     def _tls_failure(self, exc):
         """What a failed TLS handshake means: no TLS at all, a certificate that is not trusted, or neither."""
@@ -354,7 +357,9 @@ class ImsClient:
         status = response.status_code
         if self.dialect.is_auth_failure(status, code):
             message = 'the service refused the credentials (HTTP %d): %s. %s' % (status, message, self.auth.refused_hint())
-        return ImsApiError(code, message, request_id, status, operation=operation)
+        error = ImsApiError(code, message, request_id, status, operation=operation)
+        error.service_failure = code in self.dialect.service_failure_codes
+        return error
 
 
 def json_or_none(response):

@@ -39,6 +39,9 @@ class ImsApiError(ImsError):
         self.code = code
         self.api_message = message
         self.operation = operation
+        # The service says it failed itself (the dialect's ``service_failure_codes``), whatever the status:
+        # like a 5xx, the request may still have taken effect, and it may pass when repeated.
+        self.service_failure = False
         text = '%s failed: %s' % (operation, message) if operation else message
         if code and code not in text:
             text = '%s (%s)' % (text, code)

@@ -176,6 +176,20 @@ def update_fields(image, changes):
     return fields
 
 
+def complete_creation(service, image, spec):
+    """``image``, just created from ``spec``, given by an update what its create request does not take
+    (``backend.set_after_create``); returns the image as it then is."""
+    changes = dict((o, (current_value(image, o), spec[o])) for o in service.backend.set_after_create
+                   if spec.get(o) not in (None, '') and current_value(image, o) != spec[o])
+    if not changes:
+        return image
+
+    def applied(current):
+        return all(current_value(current, o) == wanted for o, (_current, wanted) in changes.items())
+    service.update_image(image, update_fields(image, changes), applied=applied)
+    return dict(image, **dict((IMAGE_FIELD.get(o, o), wanted) for o, (_current, wanted) in changes.items()))
+
+
 def _same_tags(current, wanted):
     def key(tags):
         return sorted(sorted((str(k), str(v)) for k, v in tag.items()) for tag in tags or [])

@@ -68,10 +68,11 @@ def describe_images(images):
 
 
 def is_ambiguous(exc):
-    """True when a failed request may still have taken effect: no answer, or a 5xx answer."""
+    """True when a failed request may still have taken effect: no answer, a 5xx answer, or an answer
+    saying the service failed itself (CECloud answers its internal errors with HTTP 400)."""
     if isinstance(exc, ImsTransportError):
         return True
-    return isinstance(exc, ImsApiError) and (exc.http_status or 0) >= 500
+    return isinstance(exc, ImsApiError) and ((exc.http_status or 0) >= 500 or exc.service_failure)
 
 
 def matches_filters(image, filters):
@@ -169,7 +170,7 @@ class ImageService:
     def converge(self, send, settled, attempts=CREATE_ATTEMPTS):
         """``send()`` a request that may not be repeated blindly; returns its result.
 
-        After an ambiguous failure (no answer, or a 5xx answer) the service may or may not have
+        After an ambiguous failure (is_ambiguous: no answer, a 5xx answer...) the service may or may not have
         acted, so ``settled()`` reads its state instead: it returns the result when the request
         took effect, RESEND when it did not (then ``send()`` runs again, at most ``attempts`` times
         in all), or raises Unsettled when the state cannot tell (then the original error is raised).
@@ -421,7 +422,8 @@ class ImageService:
             try:
                 current = read(ref)
             except (ImsTransportError, ImsApiError) as exc:
-                if isinstance(exc, ImsApiError) and (exc.http_status or 500) < 500 and exc.http_status != 429:
+                if isinstance(exc, ImsApiError) and (exc.http_status or 500) < 500 and exc.http_status != 429 \
+                        and not exc.service_failure:
                     raise
                 last = 'unknown (%s)' % exc.message
             else:

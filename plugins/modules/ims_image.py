@@ -405,8 +405,8 @@ unshared:
 from ansible_collections.cecloud.ims.plugins.module_utils import _glance, _huaweicloud
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, metadata_changes, predicted_image,
-    update_fields, validate_metadata)
+    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, complete_creation, creation_spec, metadata_changes,
+    predicted_image, update_fields, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, DELETED, KILLED, QUEUED, SAVING, ImageService)
@@ -561,7 +561,8 @@ class ImageModule(ImsModule):
         if p['import_url']:
             image = self._send_create(claim, lambda: self.backend.import_image(spec, p['import_url'], p['volume_images']))
             return self._created(self._wait_active(image))
-        return self._created(self._send_create(claim, lambda: self.backend.create_image(spec)))
+        image = self._send_create(claim, lambda: self.backend.create_image(spec))
+        return self._created(complete_creation(self.service, image, spec))
 
     def _send_create(self, claim, send):
         """The image ``send()`` creates under ``claim``, noted at once: a later failure still reports it."""

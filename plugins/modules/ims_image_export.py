@@ -513,10 +513,11 @@ class ImageExportModule(ImsModule):
         size = image.get('size')
         self.result.update(dest=dest, transfer={}, verified=_transfer.verification(algorithm if verified else None, expected, size))
         if not verified:
-            self.warn('Image %s reports no checksum (neither checksum nor os_hash_value): the bytes downloaded to %s '
-                      'cannot be verified, only their size%s; and whether %s already holds them cannot be told, so '
-                      'it is downloaded again.' % (image['image_id'], dest, '' if size else ' (which it does not report either)',
-                                                   dest))
+            reported = ('a checksum of %d characters, no digest whose algorithm its length tells (MD5, SHA-256, SHA-512)'
+                        % len(image['checksum'])) if image.get('checksum') else 'no checksum (neither checksum nor os_hash_value)'
+            self.warn('Image %s reports %s: the bytes downloaded to %s cannot be verified, only their size%s; and whether '
+                      '%s already holds them cannot be told, so it is downloaded again.'
+                      % (image['image_id'], reported, dest, '' if size else ' (which it does not report either)', dest))
         before = _present_file(dest, size, algorithm, expected, hash_it=not p['force'])
         after = dict((k, v) for k, v in (('path', dest), ('size', size), (algorithm, expected)) if v is not None)
         if expected and before.get(algorithm) == expected:

@@ -447,7 +447,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._backend import (
     UPLOAD_DIRECT_PUT, UPLOAD_VIA_OBJECT_STORAGE, UPLOAD_VIA_SERVICE_S3)
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, creation_spec, predicted_image,
+    DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, complete_creation, creation_spec, predicted_image,
     validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._staged_upload import StagedUpload, best_of
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
@@ -552,6 +552,7 @@ class ImageUploadModule(ImsModule):
             spec = self._creation_spec(tenant, shares)
             image = self.service.create_once(lambda: self.backend.create_image(spec), claim)
             self.record_change(image=image)
+            image = complete_creation(self.service, image, spec)
         must_wait = p['wait'] or bool(doomed)
         if kind in (None, EMPTY):
             if kind == EMPTY:

@@ -72,17 +72,48 @@ def finish_module(proc, args_file, timeout=300):
     ('ims_image_info', {'scope': 'private'}),
     ('ims_image', {'name': 'never-created', 'state': 'present'}),
 ])
-def test_a_refused_token_is_not_retried_and_says_so(ims, module, args):
+def test_a_refused_token_is_not_retried_and_says_so(auth_fail_ims, module, args):
+    """AuthFail is HTTP 400 in the document's error table, 401 by the emulator's default: either reads as refused."""
+    ims = auth_fail_ims
     wrong = 'expired-token-0123456789abcdef'
     run = ims.module(module, dict(args, auth_token=wrong, retries=5))
     assert run.failed, run
-    assert 'the service refused the credentials (HTTP 401)' in run['msg'], run
+    assert 'the service refused the credentials (HTTP %d)' % ims.reading in run['msg'], run
     assert 'auth_token' in run['msg'] and 'wrong or expired' in run['msg']
-    assert run.get('http_status') == 401 and run.get('error_code') == 'IMG.OperationDenied.AuthFail', run
+    assert run.get('http_status') == ims.reading and run.get('error_code') == 'IMG.OperationDenied.AuthFail', run
     log = ims.requests()
     assert len(log) == 1, log
-    assert log[0]['status'] == 401 and log[0]['method'] == 'GET'
+    assert log[0]['status'] == ims.reading and log[0]['method'] == 'GET'
     assert wrong not in run.stdout + run.stderr
+
+
+# -- the change is made, then the answer is the service's own failure --------------------------------
+
+
+@pytest.mark.parametrize('status', [500, 400], ids=['5xx', '400-internal-error'])
+def test_a_create_an_update_and_an_upload_done_that_took_effect_then_failed_converge_in_the_same_run(ims, tmp_path, status):
+    """The document's error table answers the service's own failures (IMG.Internal.Error, IMG.DBUpdate.Fail...)
+    with HTTP 400, never 5xx: a request answered so may have been made, like one answered 500."""
+    def after(method, path):
+        ims.stack.set_faults(rules=[dict(method=method, path=path, action='error_after', status=status, count=1)])
+
+    after('POST', '/private-images$')
+    created = ims.module('ims_image', dict(name='made-then-failed', retries=0))
+    assert not created.failed and created.changed, created
+    image_id = created['image']['image_id']
+    after('PUT', '/private-images/[^/]+$')
+    updated = ims.module('ims_image', dict(id=image_id, min_ram=4096, retries=0))
+    assert not updated.failed and updated.changed, updated
+    after('POST', '/upload-done$')
+    src = write_raw(tmp_path / 'made.raw', 1)
+    uploaded = ims.module('ims_image_upload', dict(src=src, name='uploaded-then-failed', retries=0))
+    assert not uploaded.failed and uploaded.changed, uploaded
+    ims.stack.set_faults()
+    assert len([r for r in ims.requests() if r['fault'] == 'error_after' and r['status'] == status]) == 3
+    mine = dict((i['name'], i) for i in ims.images('tenant-a'))
+    assert sorted(mine) == ['made-then-failed', 'uploaded-then-failed'], mine
+    assert (mine['made-then-failed']['imageId'], mine['made-then-failed']['minRam']) == (image_id, 4096)
+    assert mine['uploaded-then-failed']['status'] == 'active'
 
 
 # -- the emulator restarted in the middle of a wait -----------------------------------------------

@@ -66,6 +66,18 @@ def test_create_then_second_run_unchanged(ims):
     assert [r['method'] for r in ims.state_changing_requests()] == ['POST']
 
 
+def test_an_os_version_is_set_by_an_update_after_the_create_which_does_not_take_it(ims):
+    """POST /private-images lists no osVersion (import and PUT do), and the emulator refuses it there."""
+    args = dict(name='with-os-version', os_version='kylin-v10-sp3', platform='kylin')
+    first = ims.module('ims_image', args)
+    assert not first.failed and first.changed, first
+    assert first['image']['os_version'] == 'kylin-v10-sp3'
+    assert [i['osVersion'] for i in ims.images('tenant-a') if i['name'] == 'with-os-version'] == ['kylin-v10-sp3']
+    assert [r['method'] for r in ims.state_changing_requests()] == ['POST', 'PUT']
+    second = ims.module('ims_image', args)
+    assert not second.failed and not second.changed, second
+
+
 UPDATES = [
     ('instruction', '32-bits', 'instructions'),
     ('cpu_arch', 'arm', 'cpuArch'),
@@ -389,7 +401,9 @@ def test_ambiguous_name_lists_ids(ims):
 
 # -- ims_image_share -----------------------------------------------------------------------------------------------
 
-def test_share_120_users_in_batches_then_purge_and_unshare(ims):
+def test_share_120_users_in_batches_then_purge_and_unshare(share_total_ims):
+    """The share list's ``total`` counts records or (its field table: 总页数) pages: every share is read either way."""
+    ims = share_total_ims
     image_id = seed_active(ims, 'many-')
     name = image_in_emulator(ims, image_id)['name']
     user_ids = users(120)
@@ -409,6 +423,8 @@ def test_share_120_users_in_batches_then_purge_and_unshare(ims):
     assert not again.failed and not again.changed, again
     assert again['added'] == [] and again['removed'] == []
     assert ims.state_changing_requests() == []
+    # 100 then 20: the short page ends the listing in either reading, with no third request.
+    assert len([r for r in ims.requests() if r['method'] == 'GET' and r['path'].endswith('/share')]) == 2
 
     check = ims.module('ims_image_share', dict(image=image_id, users=user_ids[:2], purge=True), check=True)
     assert check.changed and len(check['removed']) == 118, check

@@ -5,6 +5,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 import os
 import subprocess
@@ -316,3 +317,32 @@ def test_a_rerun_finishes_an_interrupted_replace_and_check_mode_shows_every_imag
     assert [i['imageId'] for i in named(ims, 'app')] == [new_id]
     again = ims.module('ims_image_upload', dict(src=v2, name='app', replace=True))
     assert not again.failed and not again.changed, again
+
+
+def test_an_upload_and_its_download_verify_by_the_digest_the_checksum_holds(checksum_ims, tmp_path):
+    """The document never names the algorithm of ``checksum``: its length tells (32, 64, 128 hex digits)."""
+    ims = checksum_ims
+    src = write_raw(tmp_path / 'digest.raw', 2)
+    with open(src, 'rb') as handle:
+        expected = hashlib.new(ims.reading, handle.read()).hexdigest()
+    run = ims.module('ims_image_upload', dict(src=src, name='digest', os_version='v2'))
+    assert not run.failed and run.changed, run
+    assert run['image']['checksum'] == expected and run['checksum'] == md5(src)
+    assert run['image']['os_version'] == 'v2'
+    again = ims.module('ims_image_upload', dict(src=src, name='digest'))
+    assert not again.failed and not again.changed, again
+    dest = tmp_path / 'back.raw'
+    down = ims.module('ims_image_export', dict(image='digest', dest=str(dest)))
+    assert not down.failed and down.changed, down
+    assert down['verified'] == dict(algorithm=ims.reading, value=expected, size=os.path.getsize(src)), down
+    assert down['checksum'] == md5(src) == md5(str(dest))
+
+
+def test_the_waits_work_whether_get_image_serves_private_images_or_not(image_detail_ims, tmp_path):
+    """GET /images/{id} carries no 私有镜像 mark: a service may answer NoData there for a private image."""
+    ims = image_detail_ims
+    run = ims.module('ims_image_upload', dict(src=write_raw(tmp_path / 'detail.raw', 1), name='detail'))
+    assert not run.failed and run['image']['status'] == 'active', run
+    gone = ims.module('ims_image', dict(name='detail', state='absent', wait=True))
+    assert not gone.failed and gone.changed, gone
+    assert [i['status'] for i in ims.images('tenant-a') if i['name'] == 'detail'] in ([], ['deleted'])

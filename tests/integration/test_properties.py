@@ -6,8 +6,8 @@ A hypothesis state machine runs the real modules (``ims.module``: each module's 
 through real HTTP) against an emulator whose transitions take seconds, not the suite's 0.3 s.
 Tenant A creates, renames, updates, uploads (with and without ``wait``, with ``replace``), shares,
 unshares and deletes images from a few names and file contents; tenant B copies what A shared.
-Any step may run under one injected fault: a 5xx before the change, a 5xx after it, or a reply
-dropped before or after the service acted, once or several times in a row.
+Any step may run under one injected fault: a 5xx before the change, a 5xx (or a 400 IMG.Internal.Error) after
+it, or a reply dropped before or after the service acted, once or several times in a row.
 
 After every task, reading the emulator's own state (never the module's result):
   1. no two private images of one tenant carry one name (whatever their status, deleted aside);
@@ -66,8 +66,11 @@ ENDPOINTS = {
     'received': ('GET', '/shared-images$'),
     'copy': ('POST', '/copy$'),
 }
-# error: 5xx before the change; error_after: the change is made, then 5xx; drop_*: no reply.
-ACTIONS = ('error', 'error_after', 'drop_before', 'drop_after')
+# error: 5xx before the change; error_after: the change is made, then 5xx; internal_after: the change is made,
+# then 400 IMG.Internal.Error (the status of the service's own failures in the error table); drop_*: no reply.
+ACTIONS = ('error', 'error_after', 'internal_after', 'drop_before', 'drop_after')
+# The emulator's (action, status) of the actions above that are not its own names.
+FAULT_RULES = {'internal_after': ('error_after', 400)}
 # 1: a passing glitch; 3: outlasts one request's retries; 8: several requests in a row.
 COUNTS = (1, 3, 8)
 # The fields whose change is a change made by a task (checksum and size follow the transition).
@@ -81,7 +84,8 @@ class Fault(collections.namedtuple('Fault', 'endpoint action count')):
 
     def rule(self):
         method, path = ENDPOINTS[self.endpoint]
-        return dict(method=method, path=path, action=self.action, count=self.count, status=500)
+        action, status = FAULT_RULES.get(self.action, (self.action, 500))
+        return dict(method=method, path=path, action=action, count=self.count, status=status)
 
 
 def faults(*endpoints):

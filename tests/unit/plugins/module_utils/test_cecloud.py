@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _client
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend, CECloudDialect
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._service import is_ambiguous
 from tests.unit.plugins.module_utils.test_client import FakeSession, response
 
 DIALECT = CECloudDialect()
@@ -46,10 +47,65 @@ def test_auth_failures(status, code, refused):
     assert DIALECT.is_auth_failure(status, code) is refused
 
 
-def test_region_header_and_no_retryable_codes_beyond_the_statuses():
+def test_region_header():
     assert DIALECT.default_headers('region0') == {'x-regionid': 'region0'}
     assert _client.Dialect().default_headers('region0') == {}     # the neutral transport sends no region header
-    assert not DIALECT.is_retryable_error(response(400, body={'code': 'IMG.Internal.Error', 'message': 'x'}))
+
+
+@pytest.mark.parametrize('code,own_failure', [
+    ('IMG.Internal.Error', True), ('IMG.DBUpdate.Fail', True), ('IMG.DBGet.Fail', True), ('IMG.InvalidParameter', False),
+    ('IMG.OperationDenied.ActionNotMatchStatus', False)])
+def test_the_services_own_failures_are_http_400_yet_retryable_and_ambiguous_like_a_5xx(code, own_failure):
+    """docs/api-notes.md: the error table answers them 400, never 5xx; a write answered so may have been made."""
+    assert DIALECT.is_retryable_error(response(400, body={'code': code, 'message': 'x'})) is own_failure
+    session = FakeSession(*[response(400, body={'code': code, 'message': 'x'})] * 3)
+    client = _client.ImsClient('http://h', 'r', dialect=DIALECT, session=session,
+                               retry_policy=_client.RetryPolicy(retries=2, sleep=lambda s: None))
+    with pytest.raises(ImsApiError) as err:
+        client.call('PUT', '/x', json_body={})
+    assert len(session.calls) == (3 if own_failure else 1)
+    assert err.value.service_failure is own_failure and is_ambiguous(err.value) is own_failure
+    session = FakeSession(response(400, body={'code': code, 'message': 'x'}), response(200, body={'code': 'Success'}))
+    client.session = session
+    with pytest.raises(ImsApiError):
+        client.call('POST', '/x', json_body={})     # a create is settled by looking, never repeated blindly
+    assert len(session.calls) == 1
+
+
+def _share_pages(count, reading, size=100):
+    """The pages of ``count`` shares whose ``total`` is read ``reading`` (records or pages), and one empty page."""
+    items = list(range(count))
+    total = count if reading == 'records' else -(-count // size)
+    return [response(body={'code': 'Success', 'data': {'size': size, 'current': n + 1, 'total': total,
+                                                       'list': items[n * size:(n + 1) * size]}})
+            for n in range(-(-count // size) + 1)]
+
+
+@pytest.mark.parametrize('count,reading,requests_made', [
+    (120, 'records', 2), (120, 'pages', 2), (100, 'pages', 1), (250, 'pages', 3), (250, 'records', 3), (30, 'records', 1),
+    (30, 'pages', 1), (1, 'pages', 1), (0, 'records', 1), (0, 'pages', 1),
+    # Ending on a full page below ``total`` pages: one empty page settles which reading it was.
+    (100, 'records', 2), (200, 'records', 3)])
+def test_the_share_list_gives_every_share_whether_total_counts_records_or_pages(count, reading, requests_made):
+    session = FakeSession(*_share_pages(count, reading))
+    client = _client.ImsClient('http://h', 'r', dialect=DIALECT, session=session)
+    assert list(CECloudBackend(client).list_image_members('img-1')) == list(range(count))
+    assert len(session.calls) == requests_made
+
+
+def test_the_other_lists_trust_total_as_a_record_count():
+    session = FakeSession(*_share_pages(100, 'records'))
+    client = _client.ImsClient('http://h', 'r', dialect=DIALECT, session=session)
+    assert len(list(CECloudBackend(client).list_private_images())) == 100
+    assert len(session.calls) == 1
+
+
+@pytest.mark.parametrize('checksum,expected', [
+    ('29A9D18DC5E0AA0F14707CFFDA13FA92', {'md5': '29a9d18dc5e0aa0f14707cffda13fa92'}),
+    ('ab' * 32, {'sha256': 'ab' * 32}), ('cd' * 64, {'sha512': 'cd' * 64}),
+    ('ab' * 20, {}), ('xyz' * 16, {}), ('', {}), (None, {})])
+def test_the_checksums_algorithm_is_told_by_its_length(checksum, expected):
+    assert CECloudBackend.data_hashes({'checksum': checksum}) == expected
 
 
 def test_a_dialect_with_retryable_codes_repeats_idempotent_requests_only():
@@ -96,3 +152,19 @@ def test_share_principal_is_a_19_digit_user_id():
         principal.check('users', ['12345', 7085524801413873664])
     assert err.value.message == ("users must be user ids of 19 digits, as strings (quote them in YAML); "
                                  "not valid: '12345', 7085524801413873664.")
+
+
+def test_an_image_the_detail_call_does_not_serve_is_read_from_the_private_list_from_then_on():
+    """GET /images/{id} carries no 私有镜像 mark: a service may answer NoData there for the tenant's own image."""
+    not_found = response(400, body={'code': 'IMG.DBGet.NoData', 'message': 'x'})
+    private = response(body={'code': 'Success', 'data': {'total': 1, 'list': [{'imageId': 'img-1', 'status': 'active'}]}})
+    nothing = response(body={'code': 'Success', 'data': {'total': 0, 'list': []}})
+    public = response(body={'code': 'Success', 'data': {'imageId': 'img-pub', 'status': 'active'}})
+    session = FakeSession(not_found, private, private, nothing, public)
+    backend = CECloudBackend(_client.ImsClient('http://h', 'r', dialect=DIALECT, session=session))
+    assert backend.get_image('img-1')['status'] == 'active'
+    assert backend.get_image('img-1')['status'] == 'active'
+    assert backend.get_image('img-pub')['image_id'] == 'img-pub'
+    assert [(c['url'].rsplit('/', 1)[-1], (c['params'] or {}).get('filter')) for c in session.calls] == [
+        ('img-1', None), ('private-images', 'imageId:eq:img-1'), ('private-images', 'imageId:eq:img-1'),
+        ('private-images', 'imageId:eq:img-pub'), ('img-pub', None)]

@@ -36,12 +36,13 @@ look
 change
   ``reset()`` (settings back to those of the start: ``HuaweiStack(settings=)``, env ``HUAWEI_EMU_SETTINGS``);
   ``clear_obs()`` (every bucket and object); ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=, ak_lock_after=,
-  ak_lock_seconds=, workspace_total=, glance_patch=, import_min_disk=, arm_bios=, unsigned_project_id=)`` (the last five:
+  ak_lock_seconds=, workspace_total=, glance_patch=, import_min_disk=, arm_bios=, unsigned_project_id=,
+  job_reason_in=, member_partial_status=, remove_non_member=, image_lag=)`` (``next_marker`` and the last nine:
   readings of the documents, README.md);
   ``set_faults(error_rate, drop_rate, latency_ms, seed, rules=[{method, path, service, action:
   error|status|error_after|drop_before|drop_after|cut, status, count, latency_ms}])`` (service:
   ``ims:<region>``, ``iam``, ``workspace``, ``workspaceapp``); ``set_job_faults([{job_type, error_code,
-  fail_reason, count}])``; ``seed_images(tenant, region, count, prefix, **attributes)``;
+  fail_reason, count, projects}])`` (``projects``: only their items of a member job fail); ``seed_images(tenant, region, count, prefix, **attributes)``;
   ``seed_workspace(tenant, region, images=N, servers=M)`` (12 product images and 8 image servers per
   project after a reset);
   ``revoke_tokens()``.

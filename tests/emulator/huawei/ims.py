@@ -16,7 +16,7 @@ from tests.emulator.huawei.errors import img
 from tests.emulator.huawei.ims_extras import ExtraOps
 from tests.emulator.huawei.ims_images import ImageOps
 from tests.emulator.huawei.ims_members import MemberOps
-from tests.emulator.huawei.jobs import JobFailure, JobFaults, JobRunner, new_job, public_job, unlocked
+from tests.emulator.huawei.jobs import REASON_PLACES, JobFailure, JobFaults, JobRunner, new_job, public_job, unlocked
 from tests.emulator.huawei.model import STORE_BUCKET, SYNTHETIC_DISK
 
 DEFAULT_LIMIT = 500
@@ -31,6 +31,10 @@ READINGS = {
     'import_min_disk': (40, 1),
     'arm_bios': ('refuse', 'uefi'),
     'unsigned_project_id': ('refuse', 'ignore', 'trust'),
+    'next_marker': (True, False),
+    'job_reason_in': REASON_PLACES,
+    'member_partial_status': ('SUCCESS', 'FAIL'),
+    'remove_non_member': ('success', 'fail', 'reject'),
 }
 
 
@@ -51,7 +55,8 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         self.default_transition = transition
         self.start_settings = {}
         self.start_settings = self.checked_settings(settings or {}, self.defaults())
-        self.runner = JobRunner(self.lock, lambda: self.config['transition_seconds'], self.stopping, self.job_faults)
+        self.runner = JobRunner(self.lock, lambda: self.config['transition_seconds'], self.stopping, self.job_faults,
+                                lambda: self.config)
         self.reset()
 
     # ------------------------------------------------------------ state
@@ -93,7 +98,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
     def defaults(self):
         """The settings of a fresh emulator; those given at its start (``--setting``) replace some, also after a reset."""
         return dict({'transition_seconds': self.default_transition, 'page_cap': None, 'max_limit': MAX_LIMIT,
-                     'next_marker': True, 'quota': PRIVATE_IMAGE_QUOTA, 'ak_lock_after': 5, 'ak_lock_seconds': 300},
+                     'quota': PRIVATE_IMAGE_QUOTA, 'ak_lock_after': 5, 'ak_lock_seconds': 300, 'image_lag': 0.0},
                     **{name: values[0] for name, values in READINGS.items()})
 
     @staticmethod
@@ -104,6 +109,8 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         for name, value in changes.items():
             if name in READINGS and value not in READINGS[name]:
                 raise ValueError(f"setting {name} is one of {', '.join(map(str, READINGS[name]))}; got {value!r}")
+        if not isinstance(changes.get('image_lag', 0), (int, float)) or changes.get('image_lag', 0) < 0:
+            raise ValueError('setting image_lag is seconds, 0 or more')
         return dict(changes)
 
     def configure(self, changes):

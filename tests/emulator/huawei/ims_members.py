@@ -3,18 +3,24 @@
 The extension API changes members through jobs (``imsAddImageMembersJob``, ``imsDelImageMembersJob``,
 ``imsUpdateImageMembersJob``, ``entities.results[]``); the Glance API changes them at once.
 A mixin of ``Ims``: it uses its lock, records and job runner.
+
+Readings the document leaves open (README.md, "Switches"): a job some of whose ``results[]`` failed ends
+``SUCCESS`` or ``FAIL`` (``member_partial_status``); removing a project that is no member succeeds, fails that
+project's item, or is refused at once (``remove_non_member``).
 """
 
 import re
 
 from tests.emulator.huawei import model
 from tests.emulator.huawei.errors import img
-from tests.emulator.huawei.jobs import new_job
+from tests.emulator.huawei.jobs import JobFailure, new_job
 
 PROJECT_ID_RE = re.compile('^[0-9a-f]{32}$')
 MEMBER_LIMIT = 256
 WHOLE_IMAGE_MEMBER_LIMIT = 10
 MEMBER_STATUSES = ('accepted', 'rejected')
+# A results[] item of a project the job could not change *(choice: only "success" is documented)*.
+ITEM_FAILED = 'failed'
 
 
 def _list_of_strings(body, key, required=True):
@@ -72,14 +78,10 @@ class MemberOps:
                 if len(set(self._members_of(record['id'])) | set(projects)) > limit:
                     raise img('IMG.0088', f"The image {record['id']} cannot have more than {limit} members.")
 
-            def apply():
-                for image_id in images:
-                    per_image = self.members.setdefault(image_id, {})
-                    for project in projects:
-                        per_image.setdefault(project, self._new_member(image_id, project))
-                job['entities']['results'] = [{'image_id': i, 'project_id': p, 'status': 'success'} for i in images for p in projects]
+            def add(image_id, project):
+                self.members.setdefault(image_id, {}).setdefault(project, self._new_member(image_id, project))
             job = new_job('imsAddImageMembersJob', req.project, req.region)
-            return self._run_job(job, [apply])
+            return self._run_job(job, [self._member_stage(job, images, projects, add)])
 
     def remove_members(self, req):
         body = req.json()
@@ -87,14 +89,38 @@ class MemberOps:
         with self.lock:
             for image_id in images:
                 self._own_image(req, image_id, code='IMG.0106')
-
-            def apply():
-                for image_id in images:
+                if self.config['remove_non_member'] == 'reject':
                     for project in projects:
-                        self.members.get(image_id, {}).pop(project, None)
-                job['entities']['results'] = [{'image_id': i, 'project_id': p, 'status': 'success'} for i in images for p in projects]
+                        if project not in self._members_of(image_id):
+                            raise img('IMG.0027', f'The project {project} is not a member of image {image_id}.')
+
+            def remove(image_id, project):
+                if self.members.get(image_id, {}).pop(project, None) is None and self.config['remove_non_member'] == 'fail':
+                    return JobFailure('IMG.0027', f'The project {project} is not a member of image {image_id}.')
+                return None     # removed, or no member and that is success (remove_non_member: success)
             job = new_job('imsDelImageMembersJob', req.project, req.region)
-            return self._run_job(job, [apply])
+            return self._run_job(job, [self._member_stage(job, images, projects, remove)])
+
+    def _member_stage(self, job, images, projects, change):
+        """The stage of a batch member job: ``change(image_id, project)`` per pair (a JobFailure: that item failed).
+
+        A job fault rule with ``projects`` fails those projects' items; the others are changed.  With failed items
+        the job ends ``member_partial_status`` (a FAIL carries the first failure's code and reason)."""
+        partial = self.job_faults.take(job['job_type'], partial=True)
+
+        def apply():
+            results, failures = [], []
+            for image_id in images:
+                for project in projects:
+                    failure = partial if partial is not None and project in partial.projects else change(image_id, project)
+                    if failure is not None:
+                        failures.append(failure)
+                    results.append({'image_id': image_id, 'project_id': project,
+                                    'status': 'success' if failure is None else ITEM_FAILED})
+            job['entities']['results'] = results
+            if failures and self.config['member_partial_status'] == 'FAIL':
+                raise JobFailure(failures[0].code, failures[0].reason)
+        return apply
 
     def update_members(self, req):
         """The recipient accepts or rejects; ``project_id`` must be its own project."""
@@ -112,14 +138,12 @@ class MemberOps:
                 if record.get('__whole_image') and body['status'] == 'accepted' and not body.get('vault_id'):
                     raise img('IMG.0185', f'vault_id is required to accept the full-ECS image {image_id}.')
 
-            def apply():
-                for image_id in images:
-                    member = self.members.get(image_id, {}).get(req.project)
-                    if member is not None:
-                        member.update(status=body['status'], updated_at=model.now_text())
-                job['entities']['results'] = [{'image_id': i, 'project_id': req.project, 'status': 'success'} for i in images]
+            def answer(image_id, project):
+                member = self.members.get(image_id, {}).get(project)
+                if member is not None:
+                    member.update(status=body['status'], updated_at=model.now_text())
             job = new_job('imsUpdateImageMembersJob', req.project, req.region)
-            return self._run_job(job, [apply])
+            return self._run_job(job, [self._member_stage(job, images, [req.project], answer)])
 
     def list_members(self, req, project_id, image_id):
         req.require_path_project(project_id)

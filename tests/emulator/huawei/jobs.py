@@ -3,6 +3,10 @@
 A job is a list of stages run one after the other on a thread, ``transition`` seconds apart, each
 under the state lock.  A stage raising ``JobFailure`` ends the job in ``FAIL`` with its
 ``error_code`` and ``fail_reason``.  Failures can also be forced by a test (``JobFaults``).
+
+Two settings of ``Ims.config`` are read by the runner at every job (README.md, "Switches"):
+``image_lag`` (seconds a job stays ``INIT`` before its first stage, on top of one transition: a busy
+service lists a new image seconds after the POST) and ``job_reason_in`` (where a failed job says why).
 """
 
 import re
@@ -12,16 +16,23 @@ import uuid
 from tests.emulator.huawei.accounts import iso, utcnow
 
 
+# Where a FAIL job carries its error_code and reason (huaweicloud-ims.md 6.1 names all three places).
+REASON_PLACES = ('both', 'top', 'entities', 'sub_job')
+
+
 class JobFailure(Exception):
-    def __init__(self, code, reason):
+    def __init__(self, code, reason, projects=None):
         super().__init__(f'{code}: {reason}')
         self.code = code
         self.reason = reason
+        # Member jobs: only these projects fail (their entities.results[] item), the others are applied.
+        self.projects = projects
 
 
 class JobFaults:
     """Rules ``{"job_type": regex (default any), "error_code", "fail_reason", "count" (default 1, -1 = always),
-    "stage" (default: the last)}``: the next matching jobs fail instead of succeeding."""
+    "projects" (member jobs only)}``: the next matching jobs fail instead of succeeding.  A rule with
+    ``projects`` fails only those projects' items of a member job (``take_projects``); the others are applied."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -33,7 +44,7 @@ class JobFaults:
             parsed.append({'job_type': re.compile(rule.get('job_type') or '.*'), 'pattern': rule.get('job_type') or '.*',
                            'error_code': rule.get('error_code') or 'IMG.1075',
                            'fail_reason': rule.get('fail_reason') or 'the job failed (a fault injected by the test)',
-                           'count': int(rule.get('count', 1))})
+                           'count': int(rule.get('count', 1)), 'projects': list(rule.get('projects') or [])})
         with self.lock:
             self.rules = parsed
 
@@ -41,14 +52,14 @@ class JobFaults:
         with self.lock:
             return [{k: v for k, v in r.items() if k != 'job_type'} for r in self.rules]
 
-    def take(self, job_type):
-        """The failure a job of this type must end with, or None."""
+    def take(self, job_type, partial=False):
+        """The failure a job of this type must end with (``partial``: the member projects that must fail), or None."""
         with self.lock:
             for rule in self.rules:
-                if rule['count'] != 0 and rule['job_type'].fullmatch(job_type):
+                if rule['count'] != 0 and bool(rule['projects']) == partial and rule['job_type'].fullmatch(job_type):
                     if rule['count'] > 0:
                         rule['count'] -= 1
-                    return JobFailure(rule['error_code'], rule['fail_reason'])
+                    return JobFailure(rule['error_code'], rule['fail_reason'], set(rule['projects']) or None)
         return None
 
 
@@ -71,9 +82,10 @@ def public_job(job):
 class JobRunner:
     """Runs job stages on threads; ``transition()`` is read at every step, so a test may change it."""
 
-    def __init__(self, lock, transition, stopping, faults):
+    def __init__(self, lock, transition, stopping, faults, config=lambda: {}):
         self.lock = lock
         self.transition = transition
+        self.config = config
         self.stopping = stopping
         self.faults = faults
         # Bumped by a reset: a job of the state before it stops instead of writing into the new one.
@@ -96,7 +108,7 @@ class JobRunner:
 
     def _run(self, job, stages, on_fail, generation):
         forced = self.faults.take(job['job_type'])
-        if self._pause(generation):
+        if self._pause(generation, float(self.config().get('image_lag') or 0)):
             return
         with self.lock:
             job['status'] = 'RUNNING'
@@ -124,13 +136,20 @@ class JobRunner:
         with self.lock:
             job.update(status='SUCCESS', end_time=iso(utcnow()))
 
-    def _pause(self, generation):
-        """Sleep one transition; True when the emulator is stopping or was reset meanwhile."""
-        return self.stopping.wait(self.transition()) or generation != self.generation
+    def _pause(self, generation, extra=0.0):
+        """Sleep one transition (and ``extra``); True when the emulator is stopping or was reset meanwhile."""
+        return self.stopping.wait(self.transition() + extra) or generation != self.generation
 
-    @staticmethod
-    def _fail(job, failure, on_fail):
-        job.update(status='FAIL', end_time=iso(utcnow()), error_code=failure.code, fail_reason=failure.reason)
-        job['entities'].update(error_code=failure.code, error=failure.reason)
+    def _fail(self, job, failure, on_fail):
+        job.update(status='FAIL', end_time=iso(utcnow()))
+        place = self.config().get('job_reason_in') or 'both'
+        if place in ('both', 'top'):
+            job.update(error_code=failure.code, fail_reason=failure.reason)
+        if place in ('both', 'entities'):
+            job['entities'].update(error_code=failure.code, error=failure.reason)
+        if place == 'sub_job':
+            sub = {'status': 'FAIL', 'job_id': uuid.uuid4().hex, 'job_type': job['job_type'], 'begin_time': job['begin_time'],
+                   'end_time': job['end_time'], 'error_code': failure.code, 'fail_reason': failure.reason, 'entities': {}}
+            job['entities'].update(sub_jobs_result=[sub], sub_jobs_list=[sub['job_id']])
         if on_fail is not None:
             on_fail(failure)

@@ -240,11 +240,13 @@ class HuaweiStack(EmulatorStack):
         """Change (and return) ``transition_seconds``, ``page_cap``, ``max_limit``, ``next_marker``, ``quota``,
         ``ak_lock_after`` (consecutive bad signatures before an AK is locked, 5; 0 = never), ``ak_lock_seconds`` (300),
         and the readings of the documents (README.md): ``workspace_total``, ``glance_patch``, ``import_min_disk``,
-        ``arm_bios``, ``unsigned_project_id``.  A reset restores the values of the stack's start."""
+        ``arm_bios``, ``unsigned_project_id``, ``next_marker``, ``job_reason_in``, ``member_partial_status``,
+        ``remove_non_member``, and ``image_lag`` (seconds).  A reset restores the values of the stack's start."""
         return self.admin('POST', 'settings', changes)
 
     def set_job_faults(self, rules=None):
-        """The next jobs matching a rule ``{"job_type": regex, "error_code", "fail_reason", "count"}`` end in FAIL."""
+        """The next jobs matching a rule ``{"job_type": regex, "error_code", "fail_reason", "count"}`` end in FAIL;
+        with ``"projects": [...]`` only those projects' items of the next matching member job fail."""
         return self.admin('POST', 'job-faults', {'rules': rules or []})
 
     def seed_images(self, tenant='owner', region=None, count=1, prefix='seed-', **attributes):

@@ -154,7 +154,8 @@ def job_outcome(raw):
 
     ``image_ids`` are ``entities.image_id`` and the image ids of ``entities.sub_jobs_result`` (OVA imports and
     server images with data disks name them there); ``image_id`` is the first. ``reason`` and ``error_code``
-    are the failure's, from the job, its entities or its failed sub-jobs.
+    are the failure's, from the job, its entities or its failed sub-jobs. ``member_results`` are the items of a
+    member job (``user_id`` = ``project_id``, ``status`` lower case).
     """
     job = dict(raw or {})
     job['status'] = str(job.get('status') or '').upper()
@@ -172,6 +173,9 @@ def job_outcome(raw):
                      next((s.get('fail_reason') for s in failed_subs if s.get('fail_reason')), None))
     job['error_code'] = (job.get('error_code') or entities.get('error_code') or
                          next((s.get('error_code') for s in failed_subs if s.get('error_code')), None))
+    # Member jobs: one item per image and project; one project may fail while another succeeds (docs/api-notes.md).
+    job['member_results'] = [dict(user_id=r.get('project_id'), image_id=r.get('image_id'), status=str(r.get('status') or '').lower())
+                             for r in entities.get('results') or [] if isinstance(r, dict)]
     return job
 
 

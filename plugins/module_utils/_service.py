@@ -331,9 +331,15 @@ class ImageService:
         for action, send, batch in plan:
             try:
                 self._send_members(image_id, action, send, batch, timeout)
-            except (ImsApiError, ImsTransportError) as exc:
+            except (ImsApiError, ImsTransportError, ImsWaitError) as exc:
+                before = dict(done)
+                taken = getattr(exc, 'taken', None)
+                if taken:
+                    done[action + 'd'] += len(taken)
+                    if progress is not None:
+                        progress(action, taken)
                 exc.message = '%s (before this request, %d user(s) were unshared and %d shared; %d of %d ' \
-                    'were still to go)' % (exc.message, done['unshared'], done['shared'],
+                    'were still to go)' % (exc.message, before['unshared'], before['shared'],
                                            len(remove) + len(add) - done['unshared'] - done['shared'], len(remove) + len(add))
                 exc.args = (exc.message,)
                 raise
@@ -344,14 +350,56 @@ class ImageService:
 
     def _send_members(self, image_id, action, send, batch, timeout):
         """One share/unshare batch (and its job, where the API has jobs); after an ambiguous failure only the
-        users still to change are resent."""
-        pending = list(batch)
+        users still to change are resent.
 
-        def settled():
+        A member job that ends ``FAIL``, or reports a failed item (``member_results``, Huawei's
+        ``entities.results[].status``), may have changed part of the batch: the share list is read again and
+        the users still not changed are an ImsWaitError naming each and why; its ``taken`` are the others.
+        An unshare the service refuses outright (a user of the batch is no member any more, a reading of Huawei's
+        member API) is sent once more without the users that are already gone.
+        """
+        pending = list(batch)
+        jobs = []
+
+        def still_to_change():
             current = set(share.get('user_id') for share in self.list_shares(image_id))
             pending[:] = [u for u in pending if (u in current) == (action == 'unshare')]
+
+        def settled():
+            still_to_change()
             return True if not pending else RESEND
-        self.converge(lambda: self.finish(send(image_id, list(pending)), timeout) or True, settled)
+
+        def send_once():
+            try:
+                jobs.append(self.finish(send(image_id, list(pending)), timeout))
+            except ImsWaitError as exc:     # the job failed: it may have changed some of the batch anyway
+                jobs.append(exc)
+            return True
+        try:
+            self.converge(send_once, settled)
+        except ImsApiError as exc:
+            sent = len(pending)
+            if action != 'unshare' or is_ambiguous(exc):
+                raise
+            still_to_change()
+            if len(pending) == sent:
+                raise
+            if pending:
+                self.converge(send_once, settled)
+        outcome = jobs[-1] if jobs else None
+        failed = member_failures(outcome)
+        if not failed and not isinstance(outcome, ImsWaitError):
+            return
+        still_to_change()
+        if not pending:
+            return      # e.g. an unshare of a user that was no member any more: the goal is reached
+        error = outcome if isinstance(outcome, ImsWaitError) else None
+        reason = error.message if error else outcome.get('reason')
+        exc = ImsWaitError('The %s job of image %s left %d of %d user(s) unchanged: %s. %s' % (
+            action, image_id, len(pending), len(batch), ', '.join('%s (%s)' % (u, failed[u]) if u in failed else u for u in pending),
+            reason or 'The service gave no reason.'), error_code=error.error_code if error else outcome.get('error_code'))
+        exc.taken = [u for u in batch if u not in pending]
+        raise exc
 
     def finish(self, answer, timeout, read=None):
         """The job an answer names (``{"job_id"}``, where the API has jobs), waited for; other answers as they are."""
@@ -407,9 +455,11 @@ class ImageService:
             if job is None:
                 raise ImsWaitError('Job %s disappeared while waiting for it.' % job_id)
             if job.get('status') == JOB_FAIL:
-                raise ImsWaitError('Job %s (%s) failed: %s%s.' % (
+                exc = ImsWaitError('Job %s (%s) failed: %s%s.' % (
                     job_id, job.get('job_type') or 'asynchronous job', job.get('reason') or 'the service gave no reason',
                     ' (%s)' % job['error_code'] if job.get('error_code') else ''), error_code=job.get('error_code'))
+                exc.job = job       # what it did do (a member job's items)
+                raise exc
             return job.get('status') == JOB_SUCCESS
         return self._poll(read or self.backend.get_job, job_id, done, timeout, 'succeed', subject='job')
 
@@ -435,6 +485,16 @@ class ImageService:
                     _seconds(timeout), subject, ref, goal, last))
             self.sleep(min(interval, max(0.0, deadline - self.clock())))
             interval = min(interval * 1.5, self.max_poll_interval)
+
+
+def member_failures(outcome):
+    """{user: why} of the items a member job reports failed (``member_results``: ``user_id``, ``status``); empty
+    when it reports none. ``outcome``: the job, or the ImsWaitError of a failed one."""
+    if isinstance(outcome, ImsWaitError):
+        outcome = getattr(outcome, 'job', None) or {}
+    results = outcome.get('member_results') if isinstance(outcome, dict) else None
+    return dict((r.get('user_id'), 'its item of the job is %s' % (r.get('status') or 'without status'))
+                for r in results or () if str(r.get('status') or '').lower() != 'success')
 
 
 def dedupe(values):

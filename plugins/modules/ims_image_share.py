@@ -236,9 +236,9 @@ visibility:
 '''
 
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import RECIPIENT_ACCEPT, RECIPIENT_DROP
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError, ImsWaitError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
-from ansible_collections.cecloud.ims.plugins.module_utils._service import MEMBER_JOB_TIMEOUT, dedupe, share_plan
+from ansible_collections.cecloud.ims.plugins.module_utils._service import MEMBER_JOB_TIMEOUT, dedupe, member_failures, share_plan
 
 
 class ImageShareModule(ImsModule):
@@ -376,6 +376,11 @@ class ImageShareModule(ImsModule):
             extra = dict(vault_id=p['vault_id']) if p['vault_id'] else {}
             answer = self.service.finish(self.backend.set_member_status(image_id, project, p['member_status'], **extra),
                                          MEMBER_JOB_TIMEOUT)
+            refused = member_failures(answer).get(project)
+            if refused:     # a member job may end SUCCESS with its one item failed (docs/api-notes.md)
+                raise ImsWaitError('The member status of image %s stayed %s for project %s: %s. %s' % (
+                    image_id, member.get('status'), project, refused, answer.get('reason') or 'The service gave no reason.'),
+                    error_code=answer.get('error_code'))
             self.record_change(image_id=image_id)
             if answer.get('job_id'):        # a job: the membership is read back
                 answer = self.backend.get_member(image_id, project) or dict(member, status=p['member_status'])

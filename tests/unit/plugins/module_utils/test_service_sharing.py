@@ -180,3 +180,39 @@ def test_find_image_ignores_excluded_statuses():
 def test_wait_until_gone_accepts_gone_statuses():
     svc = ImageService(ShareBackend(), sleep=lambda s: None)
     assert svc.wait_until_gone('i', timeout=5, gone_statuses=('deleted',))['status'] == 'deleted'
+
+
+class StrictMembers:
+    """Members whose removal is refused outright (400) when one of the projects is no member (a reading of Huawei's
+    DELETE /v1/cloudimages/members, the emulator's ``remove_non_member: reject``)."""
+    max_share_batch = 50
+
+    def __init__(self, members):
+        self.members = set(members)
+        self.sent = []
+
+    def list_image_members(self, image_id):  # pylint: disable=unused-argument
+        return [dict(user_id=m) for m in sorted(self.members)]
+
+    def remove_image_members(self, image_id, user_ids):  # pylint: disable=unused-argument
+        self.sent.append(list(user_ids))
+        if not set(user_ids) <= self.members:
+            raise ImsApiError('IMG.0027', 'a project is not a member', http_status=400, operation='unshare')
+        self.members -= set(user_ids)
+
+
+def test_an_unshare_refused_because_a_user_left_meanwhile_is_sent_again_for_the_others():
+    backend = StrictMembers(['a', 'b'])
+    backend.members.discard('b')        # removed by someone else after the task listed the members
+    assert ImageService(backend).apply_shares('img-1', remove=['a', 'b']) == dict(unshared=2, shared=0)
+    assert backend.sent == [['a', 'b'], ['a']] and backend.members == set()
+
+
+def test_an_unshare_refused_for_another_reason_is_raised():
+    backend = StrictMembers(['a'])
+    backend.members.add('b')
+    backend.remove_image_members = lambda image_id, user_ids: (_ for _ in ()).throw(
+        ImsApiError('IMG.0047', 'not the owner', http_status=400, operation='unshare'))
+    with pytest.raises(ImsApiError) as err:
+        ImageService(backend).apply_shares('img-1', remove=['a', 'b'])
+    assert err.value.error_code == 'IMG.0047'

@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import json
 
+import pytest
+
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
 
 OS_VERSION = 'Ubuntu 22.04 server 64bit'
@@ -107,7 +109,10 @@ def test_an_image_of_a_server_with_its_data_disks_and_a_whole_image_of_its_backu
     assert body['status'] == 200
 
 
-def test_a_failed_job_fails_the_task_with_its_reason_and_error_code_and_reports_the_change(hw):  # noqa: F811
+# Where a failed job says why (huaweicloud-ims.md 6.1: the job, its entities, a sub-job): each place alone.
+@pytest.mark.parametrize('place', ['both', 'top', 'entities', 'sub_job'])
+def test_a_failed_job_fails_the_task_with_its_reason_and_error_code_and_reports_the_change(hw, place):  # noqa: F811
+    hw.stack.settings(job_reason_in=place)
     hw.stack.set_job_faults([{'job_type': 'imsImportImageJob', 'error_code': 'IMG.0059', 'fail_reason': 'the file is too large',
                               'count': 1}])
     failed = hw.module('ims_image', from_obs(hw, name='doomed'))

@@ -209,10 +209,11 @@ def test_an_unshare_refused_because_a_user_left_meanwhile_is_sent_again_for_the_
 
 
 def test_an_unshare_refused_for_another_reason_is_raised():
-    backend = StrictMembers(['a'])
-    backend.members.add('b')
-    backend.remove_image_members = lambda image_id, user_ids: (_ for _ in ()).throw(
-        ImsApiError('IMG.0047', 'not the owner', http_status=400, operation='unshare'))
+    backend = StrictMembers(['a', 'b'])
+
+    def refuse(image_id, user_ids):  # pylint: disable=unused-argument
+        raise ImsApiError('IMG.0047', 'not the owner', http_status=400, operation='unshare')
+    backend.remove_image_members = refuse
     with pytest.raises(ImsApiError) as err:
         ImageService(backend).apply_shares('img-1', remove=['a', 'b'])
     assert err.value.error_code == 'IMG.0047'

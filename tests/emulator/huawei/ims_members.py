@@ -58,10 +58,15 @@ class MemberOps:
         return {'status': 'pending', 'created_at': stamp, 'updated_at': stamp, 'image_id': image_id, 'member_id': project,
                 'schema': '/v2/schemas/member', 'member_type': 'project'}
 
-    def _check_projects(self, req, projects):
+    @staticmethod
+    def _check_project_ids(projects):
         for project in projects:
             if not PROJECT_ID_RE.match(project):
                 raise img('IMG.0001', f'The project ID {project!r} is invalid.')
+
+    def _check_projects(self, req, projects):
+        self._check_project_ids(projects)
+        for project in projects:
             if project == req.project:
                 raise img('IMG.0076', 'An image cannot be shared with its own project.')
 
@@ -86,6 +91,7 @@ class MemberOps:
     def remove_members(self, req):
         body = req.json()
         images, projects = _list_of_strings(body, 'images'), _list_of_strings(body, 'projects')
+        self._check_project_ids(projects)
         with self.lock:
             for image_id in images:
                 self._own_image(req, image_id, code='IMG.0106')

@@ -76,6 +76,17 @@ def test_removing_a_project_that_is_no_member(huawei, reading):
     assert huawei.members(image_id) == []
 
 
+@pytest.mark.parametrize('case, code', [('bad project', 'IMG.0001'), ('not mine', 'IMG.0027'), ('no projects', 'IMG.0001')])
+def test_a_removal_is_checked_like_an_addition_before_any_job(huawei, case, code):
+    mine = huawei.seed_images(count=1)[0]
+    theirs = huawei.seed_images(tenant='recipient', count=1)[0]
+    body = {'bad project': {'images': [mine], 'projects': ['nope']},
+            'not mine': {'images': [theirs], 'projects': ['a' * 32]},
+            'no projects': {'images': [mine], 'projects': []}}[case]
+    assert error_code(huawei.client().request('DELETE', MEMBERS, json_body=body)) == (400, code)
+    assert huawei.jobs() == []
+
+
 def test_with_a_lag_the_job_stays_init_and_its_image_unlisted_until_the_lag_is_over(huawei):
     huawei.settings(image_lag=1.5)
     server = [s for s in huawei.state()['servers'] if s['project'] == huawei.owner.projects[REGION]][0]

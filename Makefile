@@ -78,7 +78,7 @@ DEMO_SUMMARY := $(CURDIR)/build/demo-summary.txt
 # `make stack` writes its export lines here too (removed when it stops).
 STACK_ENV_FILE := $(CURDIR)/build/stack.env
 
-.PHONY: help venv openstack-venv collection-link sanity units integration lint test test-newest test-oldest demo stack bench build changelog clean
+.PHONY: help venv openstack-venv collection-link sanity units integration property-long lint test test-newest test-oldest demo stack bench build changelog clean
 
 help:
 	@echo 'make demo         start the emulator + S3 server and run playbooks/demo.yml against them'
@@ -93,6 +93,7 @@ help:
 	@echo 'make sanity       ansible-test sanity on a copy under build/sanity (no ignore files)'
 	@echo 'make units        pytest tests/unit'
 	@echo 'make integration  pytest tests/integration (playbooks against the emulator)'
+	@echo 'make property-long  the long variant of the property test (tests/integration/test_properties.py; not in make test)'
 	@echo 'make lint         ansible-lint --profile production on roles/ and playbooks/'
 	@echo 'make bench        run tests/bench/bench_transfer.py (cecloud: emulator + SeaweedFS)'
 	@echo 'make bench-glance run tests/bench/bench_glance.py (openstack: Keystone + Glance, vs openstacksdk in $$BENCH_VENV)'
@@ -120,6 +121,10 @@ units: venv collection-link
 
 integration: venv openstack-venv collection-link
 	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS_$(IMS_CORE))
+
+# The property test's long variant (marked long, so left out of `make integration`): one process, prints its FIGURES.
+property-long: venv collection-link
+	$(TEST_ENV) $(BIN)/python -m pytest tests/integration/test_properties.py -m long -s $(PYTEST_ARGS)
 
 lint: venv collection-link
 ifeq ($(strip $(LINT_DIRS)),)

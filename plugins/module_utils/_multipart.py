@@ -380,14 +380,16 @@ class ResumableUpload:
         return plain_etag(plan.candidates[number]) == binascii.hexlify(md5_range(self.path, offset, length)).decode('ascii')
 
     def _unfinished_uploads(self):
-        """StoredUpload of each unfinished upload of exactly this key, with its parts; [] when the server cannot tell."""
+        """StoredUpload of each unfinished upload of exactly this key, with its parts; [] when the server cannot tell.
+
+        The look-up only serves resuming, so no failure of it fails the upload: it warns and starts from byte 0."""
         try:
             uploads = [u for page in self.client.get_paginator('list_multipart_uploads').paginate(
-                Bucket=self.bucket, Prefix=self.key) for u in page.get('Uploads') or [] if u.get('Key') == self.key]
-        except ClientError as exc:
-            if not listing_unavailable(exc):
-                raise
-            if self.resume:
+                Bucket=self.bucket, Prefix=self.key) for u in page.get('Uploads') or []
+                if u.get('Key') == self.key and u.get('UploadId')]
+        except (BotoCoreError, ClientError) as exc:
+            # Some servers (rclone's serve s3) answer NoSuchUpload when no upload is unfinished: none (docs/api-notes.md).
+            if _error_code(exc) != NO_SUCH_UPLOAD:
                 self.warnings.append(
                     'The object storage cannot list the unfinished uploads of %s (%s), so the upload starts over from byte 0; '
                     'an unfinished upload of an earlier attempt, if there is one, is left to the bucket\'s lifecycle rules.'
@@ -401,14 +403,18 @@ class ResumableUpload:
             try:
                 parts = [p for page in self.client.get_paginator('list_parts').paginate(
                     Bucket=self.bucket, Key=self.key, UploadId=upload['UploadId']) for p in page.get('Parts') or []]
-            except ClientError as exc:
+            except (BotoCoreError, ClientError) as exc:
                 if _error_code(exc) == NO_SUCH_UPLOAD:
                     continue        # finished or aborted meanwhile
+                cause = describe_s3_error(exc, self.secrets)
                 if not listing_unavailable(exc):
-                    raise
+                    # Perhaps a passing trouble: the upload stays for a later run to resume.
+                    self.warnings.append('Listing the parts of the unfinished upload %s of %s failed (%s): it is left as it is, '
+                                         'not resumed.' % (upload['UploadId'], self.key, cause))
+                    continue
                 self.warnings.append('The object storage cannot list the parts of the unfinished upload %s of %s (%s): '
                                      'it was aborted and the upload starts over from byte 0.' % (
-                                         upload['UploadId'], self.key, describe_s3_error(exc, self.secrets)))
+                                         upload['UploadId'], self.key, cause))
                 parts = []
             found.append(StoredUpload(upload['UploadId'], upload.get('Initiated'), parts))
         return found

@@ -16,6 +16,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _multipart
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsTransportError
 from ansible_collections.cecloud.ims.plugins.module_utils._multipart import (
     MIB, FileRange, ResumableUpload, StoredUpload, multipart_etag, plan_resume)
+from ansible_collections.cecloud.ims.plugins.module_utils._transfer import make_s3_client
+from tests.unit.plugins.module_utils.local_http import LocalServer
 
 
 def parts(*entries):
@@ -121,3 +123,73 @@ def test_a_completion_that_finds_the_upload_gone_and_no_such_object_fails(tmp_pa
     with stub, pytest.raises(ImsTransportError, match='NoSuchUpload') as failure:
         ResumableUpload(client, 'b', 'k', str(path), part_size=5 * MIB, max_concurrency=1, secrets=['SK']).run()
     assert failure.value.upload_id == 'u1' and failure.value.parts_stored == 2 and failure.value.resumable
+
+
+# -- the look-up of unfinished uploads through real HTTP: whatever it answers, the upload goes on --------------
+
+LISTING_SECRET = 'ListingSecretKey0000'
+
+
+def s3_error_body(code, message='refused'):
+    return ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message></Error>'
+            % (code, message)).encode('ascii')
+
+
+def answer_listing_with(status, body):
+    """A loopback S3 server that answers ListMultipartUploads with ``status`` and ``body`` (``None``: the
+    connection is closed unanswered) and stores a PutObject."""
+    def answer(request):
+        if request.method == 'GET' and 'uploads' in request.path:
+            if body is None:
+                raise ConnectionResetError('the test server drops the connection')
+            return status, {'Content-Type': 'application/xml'}, body
+        if request.method == 'PUT':
+            return 200, {'ETag': '"%s"' % hashlib.md5(request.body).hexdigest()}, b''
+        return 500, {}, s3_error_body('InternalError', 'unexpected %s %s' % (request.method, request.path))
+    return answer
+
+
+@pytest.mark.parametrize('status, body, warned', [
+    (404, s3_error_body('NoSuchUpload', 'The specified multipart upload does not exist.'), None),
+    (403, s3_error_body('AccessDenied', 'no listing for ' + LISTING_SECRET), 'AccessDenied (HTTP 403)'),
+    (500, s3_error_body('InternalError', 'broken near ' + LISTING_SECRET), 'InternalError (HTTP 500)'),
+    (200, b'<ListMultipartUploadsResult><Upload><Key>k</Key', 'ListMultipartUploads'),     # botocore: an HTTP 500
+    (None, None, 'Connection'),
+], ids=['404-NoSuchUpload', '403', '500', 'malformed-body', 'connection-dropped'])
+def test_no_answer_to_the_look_up_of_unfinished_uploads_fails_the_upload(tmp_path, status, body, warned):
+    """NoSuchUpload (rclone's serve s3 on a bucket without unfinished uploads) means none, silently; any other
+    failure of the look-up warns, without the keys or what the server echoed of them, and the upload starts at byte 0."""
+    data = b'z' * MIB
+    path = tmp_path / 'one-mib'
+    path.write_bytes(data)
+    with LocalServer(answer_listing_with(status, body)) as server:
+        server.httpd.RequestHandlerClass.protocol_version = 'HTTP/1.1'     # answers Expect: 100-continue at once
+        client = make_s3_client(server.url, 'AK', LISTING_SECRET, None, retries=1, timeout=5)
+        result = ResumableUpload(client, 'b', 'k', str(path), secrets=['AK', LISTING_SECRET]).run()
+        puts = [r for r in server.requests if r.method == 'PUT']
+    assert result['bytes_sent'] == len(data) and result['md5'] == hashlib.md5(data).hexdigest() and not result['resumed']
+    assert len(puts) == 1 and puts[0].body == data
+    if warned is None:
+        assert result['warnings'] == []
+    else:
+        (warning,) = result['warnings']
+        assert warned in warning and 'starts over from byte 0' in warning, warning
+        assert LISTING_SECRET not in warning
+
+
+def test_a_failed_listing_of_parts_leaves_that_upload_for_a_later_run_and_starts_over(tmp_path):
+    """ListParts failing for another reason than a missing operation (here HTTP 500) may pass: the upload is neither
+    resumed nor aborted."""
+    path = tmp_path / 'f'
+    path.write_bytes(b'p' * MIB)
+    client, stub = stubbed_client()
+    stub.add_response('list_multipart_uploads', {'Uploads': [{'Key': 'k', 'UploadId': 'u0'}]}, {'Bucket': 'b', 'Prefix': 'k'})
+    stub.add_client_error('list_parts', 'InternalError', http_status_code=500)
+    stub.add_response('put_object', {'ETag': '"e"'}, {'Bucket': 'b', 'Key': 'k', 'Body': ANY, 'ContentLength': MIB,
+                                                      'ContentMD5': ANY})
+    with stub:
+        result = ResumableUpload(client, 'b', 'k', str(path)).run()
+    stub.assert_no_pending_responses()      # no AbortMultipartUpload
+    (warning,) = result['warnings']
+    assert 'u0' in warning and 'InternalError' in warning and 'not resumed' in warning, warning
+    assert result['bytes_sent'] == MIB and not result['resumed']

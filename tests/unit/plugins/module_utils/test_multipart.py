@@ -87,7 +87,9 @@ def stubbed_client():
     return client, Stubber(client)
 
 
-def test_a_completion_whose_reply_was_lost_and_that_finds_the_upload_gone_checks_the_object(tmp_path):
+@pytest.mark.parametrize('etag', ['multipart', 'md5-of-the-bytes'])
+def test_a_completion_whose_reply_was_lost_and_that_finds_the_upload_gone_checks_the_object(tmp_path, etag):
+    """The object's ETag after a completion: the multipart one (AWS, SeaweedFS) or the MD5 of its bytes (rclone)."""
     data = b'x' * (6 * MIB)
     path = tmp_path / 'f'
     path.write_bytes(data)
@@ -100,8 +102,8 @@ def test_a_completion_whose_reply_was_lost_and_that_finds_the_upload_gone_checks
                           {'Bucket': 'b', 'Key': 'k', 'UploadId': 'u1', 'PartNumber': number, 'Body': ANY,
                            'ContentLength': ANY, 'ContentMD5': ANY})
     stub.add_client_error('complete_multipart_upload', 'NoSuchUpload', http_status_code=404)
-    stub.add_response('head_object', {'ContentLength': len(data), 'ETag': '"%s"' % multipart_etag(md5s)},
-                      {'Bucket': 'b', 'Key': 'k'})
+    stored_etag = multipart_etag(md5s) if etag == 'multipart' else hashlib.md5(data).hexdigest()
+    stub.add_response('head_object', {'ContentLength': len(data), 'ETag': '"%s"' % stored_etag}, {'Bucket': 'b', 'Key': 'k'})
     with stub:
         result = ResumableUpload(client, 'b', 'k', str(path), part_size=5 * MIB, max_concurrency=1).run()
     assert result['md5'] == hashlib.md5(data).hexdigest() and result['parts_sent'] == 2 and not result['resumed']

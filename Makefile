@@ -36,6 +36,8 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/cecloud/ims
 TEST_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PYTHONPATH=$(COLLECTIONS)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 PYTEST_ARGS ?= -ra
+# `make stack STACK_ARGS='--s3-server rclone'`: rclone's serve s3 in place of SeaweedFS.
+STACK_ARGS ?=
 SANITY_ARGS ?=
 LINT_DIRS := $(wildcard roles playbooks)
 
@@ -165,7 +167,7 @@ demo: venv collection-link
 
 stack: venv collection-link
 	@mkdir -p build
-	@$(TEST_ENV) $(BIN)/python -m tests.emulator.stack --env-file $(STACK_ENV_FILE)
+	@$(TEST_ENV) $(BIN)/python -m tests.emulator.stack --env-file $(STACK_ENV_FILE) $(STACK_ARGS)
 
 bench: venv collection-link
 	@shopt -s nullglob; files=(tests/bench/bench_transfer.py); \

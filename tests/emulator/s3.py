@@ -1,4 +1,4 @@
-"""Thin boto3 wrapper used by the emulator to talk to the S3 server (SeaweedFS)."""
+"""Thin boto3 wrapper used by the emulator to talk to the S3 server (SeaweedFS or rclone's serve s3)."""
 
 import hashlib
 
@@ -31,6 +31,16 @@ def ensure_bucket(client, name):
         except ClientError as exc:
             if exc.response.get('Error', {}).get('Code') not in ('BucketAlreadyOwnedByYou', 'BucketAlreadyExists'):
                 raise
+
+
+def unfinished_uploads(client, bucket, prefix=''):
+    """The unfinished multipart uploads under ``prefix``; rclone's serve s3 answers NoSuchUpload for none."""
+    try:
+        return client.list_multipart_uploads(Bucket=bucket, Prefix=prefix).get('Uploads') or []
+    except ClientError as exc:
+        if exc.response.get('Error', {}).get('Code') == 'NoSuchUpload':
+            return []
+        raise
 
 
 class _HashingReader:

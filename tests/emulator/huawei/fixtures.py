@@ -14,8 +14,9 @@ where
   ``region_endpoints``         {region: IMS URL}            ``endpoint(region=None)`` one of them
   ``iam_url``                  IAM root (``/v3/auth/tokens``, ``/v3/projects`` under it)
   ``auth_url``                 ``iam_url + '/v3'`` (Keystone root, what ``auth_url``/``iam_endpoint`` take)
-  ``obs_url``                  SeaweedFS S3 endpoint acting as OBS (path style; accepts every tenant's permanent
-                               AK/SK, never the temporary ones: SeaweedFS cannot check Huawei's security token)
+  ``obs_url``                  the S3 endpoint acting as OBS (SeaweedFS, or rclone with ``s3_server='rclone'``; path style;
+                               accepts every tenant's permanent AK/SK, never the temporary ones: neither server can check
+                               Huawei's security token)
   ``workspace_url``            Workspace (``GET /v2/{project_id}/images``)
   ``workspace_app_url``        Workspace App (``GET /v1/{project_id}/image-servers``)
 who (``tenants`` = {'owner': Tenant, 'recipient': Tenant}; ``owner``, ``recipient``; ``tenant(name)``)

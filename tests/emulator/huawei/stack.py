@@ -1,4 +1,4 @@
-"""Start SeaweedFS (acting as OBS) + the Huawei emulator as subprocesses, and talk to both.
+"""Start an S3 server acting as OBS (SeaweedFS, or rclone's serve s3) + the Huawei emulator as subprocesses, and talk to both.
 
 ``HuaweiStack`` is a context manager; both processes are stopped on exit, also when the start
 fails half-way.  Its attributes are the fixture contract (see ``fixtures.py``).  ``client()``
@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, DEFAULT_TENANTS
 from tests.emulator.huawei.model import STORE_BUCKET
-from tests.emulator.stack import HEALTH_BUCKET, EmulatorStack, S3Server, _stop, start_process
+from tests.emulator.stack import HEALTH_BUCKET, S3_SERVERS, EmulatorStack, _stop, make_s3_server, start_process
 
 URL_PREFIX = 'HUAWEI_EMULATOR_'
 
@@ -47,10 +47,13 @@ class Tenant:
 
 
 class HuaweiStack(EmulatorStack):
-    def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0, settings=None):
-        """``s3``: an S3Server to reuse (it must accept the tenants' keys); by default one is started.
+    def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0, settings=None,
+                 s3_server='seaweedfs'):
+        """``s3``: an S3 server to reuse (it must accept the tenants' keys); by default one of ``s3_server``
+        (a key of S3_SERVERS) is started.
         ``settings``: what ``settings()`` takes, in force from the start and after every reset (the readings of
         the documents, README.md)."""
+        self.s3_server = s3_server
         self.transition_seconds = transition_seconds
         self.start_settings = dict(settings or {})
         self.regions = list(regions)
@@ -69,10 +72,10 @@ class HuaweiStack(EmulatorStack):
 
     def start(self):
         if self.s3 is None:
-            # Only the permanent keys: SeaweedFS cannot check an X-Amz-Security-Token of Huawei's, so temporary keys
-            # are refused by this OBS whether or not the token is sent (docs/api-notes.md, "Huawei emulator").
+            # Only the permanent keys: no S3 server here can check an X-Amz-Security-Token of Huawei's, so temporary
+            # keys are refused by this OBS whether or not the token is sent (docs/api-notes.md, "Huawei emulator").
             keys = [(t['access_key'], t['secret_key']) for t in DEFAULT_TENANTS]
-            self.s3 = S3Server(os.path.join(self.workdir, 's3'), extra_credentials=keys)
+            self.s3 = make_s3_server(self.s3_server, os.path.join(self.workdir, 's3'), extra_credentials=keys)
         if not self._external_s3 and self.s3.proc is None:
             self.s3.start(self.timeout)
         self._start_emulator()
@@ -205,7 +208,7 @@ class HuaweiStack(EmulatorStack):
         return digest.hexdigest()
 
     def _store_client(self):
-        """A boto3 client of SeaweedFS with its admin keys (OBS and the emulator's image store)."""
+        """A boto3 client of the S3 server with its admin keys (OBS and the emulator's image store)."""
         from tests.emulator.s3 import make_client  # pylint: disable=import-outside-toplevel
         return make_client(self.s3.endpoint, self.s3.access_key, self.s3.secret_key)
 
@@ -303,13 +306,14 @@ def export_lines(stack, tenant='owner'):
 def main(argv=None):
     """``python -m tests.emulator.huawei.stack [--transition-seconds S]``: run until Ctrl-C, printing export lines."""
     import argparse  # pylint: disable=import-outside-toplevel
-    parser = argparse.ArgumentParser(prog='python -m tests.emulator.huawei.stack', description='SeaweedFS (as OBS) + the Huawei emulator')
+    parser = argparse.ArgumentParser(prog='python -m tests.emulator.huawei.stack', description='An S3 server (as OBS) + the Huawei emulator')
     parser.add_argument('--transition-seconds', type=float, default=3.0)
     parser.add_argument('--settings', type=json.loads, default={}, metavar='JSON',
                         help='settings in force from the start, e.g. \'{"workspace_total": "low"}\' (README.md)')
+    parser.add_argument('--s3-server', choices=sorted(S3_SERVERS), default='seaweedfs', help='the S3 server acting as OBS')
     args = parser.parse_args(argv)
     try:
-        with HuaweiStack(transition_seconds=args.transition_seconds, settings=args.settings) as stack:
+        with HuaweiStack(transition_seconds=args.transition_seconds, settings=args.settings, s3_server=args.s3_server) as stack:
             sys.stdout.write('\n'.join(export_lines(stack)) + '\n# stack running; Ctrl-C to stop\n')
             sys.stdout.flush()
             while True:

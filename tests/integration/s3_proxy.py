@@ -16,6 +16,7 @@ __metaclass__ = type
 import re
 import socket
 import threading
+import time
 from urllib.parse import parse_qs
 
 from tests.integration.tcp_proxy import CountingProxy
@@ -74,6 +75,15 @@ class S3Proxy:
 
     def operations(self):
         return [op for op, dummy in self.requests]
+
+    def wait_held(self, alive, timeout=300):
+        """True once an upload reached ``hold_at``; False when ``alive()`` turns false first (the run ended before
+        the cut, e.g. it failed at once) or ``timeout`` seconds pass."""
+        deadline = time.time() + timeout
+        while not self.held.wait(0.1):
+            if not alive() or time.time() > deadline:
+                return self.held.is_set()
+        return True
 
     def drop(self):
         """Close every connection (held ones included) and forward normally from now on."""

@@ -23,6 +23,7 @@ import pytest
 from botocore.config import Config
 
 from tests.bench.bench_transfer import PeakRss
+from tests.emulator.s3 import unfinished_uploads
 from tests.emulator.stack import S3_ROTATED_ACCESS_KEY, S3_ROTATED_SECRET_KEY
 from tests.integration.conftest import BIN, ModuleRun, TARGETS
 from tests.integration.images import MIB, md5, write_raw
@@ -57,8 +58,7 @@ def admin_s3(ims):
 
 def unfinished(ims, key):
     """The unfinished multipart uploads of exactly ``key`` in the emulator's bucket."""
-    uploads = admin_s3(ims).list_multipart_uploads(Bucket=ims.stack.state()['bucket'], Prefix=key).get('Uploads') or []
-    return [u for u in uploads if u['Key'] == key]
+    return [u for u in unfinished_uploads(admin_s3(ims), ims.stack.state()['bucket'], key) if u['Key'] == key]
 
 
 def image_of(ims, name):
@@ -132,7 +132,7 @@ def cut_upload(ims, proxy, command, size, stop_s3=False, kill=False):
                             start_new_session=True)
     stopped = False
     try:
-        assert proxy.held.wait(300), 'the upload never reached %d%% (%s)' % (CUT_AT * 100, proc.poll())
+        assert proxy.wait_held(lambda: proc.poll() is None), 'the upload never reached %d%% (%s)' % (CUT_AT * 100, proc.poll())
         if kill:
             kill_tree(proc.pid)
             proc.wait(60)

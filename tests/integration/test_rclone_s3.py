@@ -5,8 +5,9 @@
 
 This module's ``stack`` and ``huawei_stack`` fixtures start the CECloud and the Huawei emulator on rclone; the
 conftest fixtures built on them (``ims``, ``huawei``, ``hw``) and the tests imported below from the SeaweedFS
-suites then run on rclone unchanged: upload (one PUT and multipart), resume, download and export. The tests
-written here are the ones rclone's habits call for (tests/emulator/stack.py, RcloneS3Server):
+suites then run on rclone unchanged: upload (one PUT and multipart), resume, download and export, and the
+huaweicloud image_publish role through ansible-playbook. The tests written here are the ones rclone's habits
+call for (tests/emulator/stack.py, RcloneS3Server):
 
 - it answers ``ListMultipartUploads`` with 404 ``NoSuchUpload`` while a bucket holds no unfinished upload, which
   every upload once took for a failure of the look-up;
@@ -32,6 +33,8 @@ from tests.integration.images import md5, write_raw
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
 from tests.integration.test_huaweicloud_export import (  # noqa: F401  pylint: disable=unused-import
     test_download_to_dest_through_a_staging_object_verified_and_unchanged_on_a_rerun)
+from tests.integration.test_huaweicloud_roles import (  # noqa: F401  pylint: disable=unused-import
+    test_image_publish_stages_through_obs_shares_with_projects_exports_and_downloads_then_a_rerun_writes_nothing)
 from tests.integration.test_huaweicloud_upload import (  # noqa: F401  pylint: disable=unused-import
     SOURCE_TAG, bucket, objects, run_in_background, test_a_new_upload_stages_the_file_imports_it_verifies_and_deletes_the_staged_object,
     unfinished_uploads, upload_args)

@@ -151,8 +151,9 @@ class RetryPolicy:
             except requests.exceptions.RequestException as exc:
                 outcome = exc
             if not self.is_retryable(method, outcome, idempotent, transient_error) or attempt >= self.retries:
+                # How many times the request went out: an answer to a repeat may hide what an earlier one did.
+                outcome.ims_attempts = attempt + 1
                 if isinstance(outcome, BaseException):
-                    outcome.ims_attempts = attempt + 1
                     raise outcome
                 return outcome
             self.sleep(self.delay(attempt, _retry_after(outcome)))
@@ -359,6 +360,7 @@ class ImsClient:
             message = 'the service refused the credentials (HTTP %d): %s. %s' % (status, message, self.auth.refused_hint())
         error = ImsApiError(code, message, request_id, status, operation=operation)
         error.service_failure = code in self.dialect.service_failure_codes
+        error.resent = getattr(response, 'ims_attempts', 1) > 1
         return error
 
 

@@ -42,6 +42,9 @@ class ImsApiError(ImsError):
         # The service says it failed itself (the dialect's ``service_failure_codes``), whatever the status:
         # like a 5xx, the request may still have taken effect, and it may pass when repeated.
         self.service_failure = False
+        # The answer is to a repeat of the request (the client's retries): an earlier attempt may have taken effect,
+        # so "not found" or "already in that state" may be its own doing.
+        self.resent = False
         text = '%s failed: %s' % (operation, message) if operation else message
         if code and code not in text:
             text = '%s (%s)' % (text, code)

@@ -24,6 +24,8 @@ JOB_FAIL = 'FAIL'
 MEMBER_JOB_TIMEOUT = 300
 ACTIVE = 'active'
 DELETED = 'deleted'
+# The statuses of an image on its way out after a delete (Glance: ``pending_delete`` while its data is scrubbed).
+GONE = (DELETED, 'pending_delete')
 KILLED = 'killed'
 QUEUED = 'queued'
 SAVING = 'saving'
@@ -73,6 +75,12 @@ def is_ambiguous(exc):
     if isinstance(exc, ImsTransportError):
         return True
     return isinstance(exc, ImsApiError) and ((exc.http_status or 0) >= 500 or exc.service_failure)
+
+
+def may_have_acted(exc):
+    """True when the service may have acted although the request failed: an ambiguous failure, or any error
+    answering a repeat of the request (a DELETE retried after a lost reply is answered "not found")."""
+    return is_ambiguous(exc) or getattr(exc, 'resent', False)
 
 
 def matches_filters(image, filters):
@@ -174,6 +182,8 @@ class ImageService:
         acted, so ``settled()`` reads its state instead: it returns the result when the request
         took effect, RESEND when it did not (then ``send()`` runs again, at most ``attempts`` times
         in all), or raises Unsettled when the state cannot tell (then the original error is raised).
+        An error answering the client's own repeat of the request (may_have_acted) is read back the same way,
+        but not sent again: the answer to the repeat is the service's word on the request.
         A RESEND is believed only when a second look after a pause says it too: a listing may lag
         behind a write, and a create sent twice is a duplicate image.  Where jobs carry writes out
         (``backend.settle_window`` seconds), the looks go on that long before a RESEND is believed.
@@ -184,7 +194,7 @@ class ImageService:
             try:
                 return send()
             except (ImsTransportError, ImsApiError) as exc:
-                if not is_ambiguous(exc):
+                if not may_have_acted(exc):
                     raise
                 try:
                     outcome = self._look_again(settled, self.poll_interval * attempt)
@@ -192,7 +202,7 @@ class ImageService:
                     raise exc
                 if outcome is not RESEND:
                     return outcome
-                if attempt >= attempts:
+                if attempt >= attempts or not is_ambiguous(exc):
                     raise exc
 
     def _look_again(self, settled, pause):
@@ -298,8 +308,17 @@ class ImageService:
             have = [share.get('user_id') for share in self.list_shares(move_shares_to)]
             self.apply_shares(move_shares_to, add=share_plan(have, users)[0])
             self.apply_shares(image_id, remove=users)
-        self.backend.delete_image(image_id)
+        self.delete_once(image_id)
         return users
+
+    def delete_once(self, image_id):
+        """``backend.delete_image(image_id)``; after an ambiguous failure, or an error answering a
+        repeat (the image is already deleted, or not found), the image is read back: gone or on its way out
+        means the delete took effect."""
+        def settled():
+            image = self.backend.get_image(image_id)
+            return True if image is None or image.get('status') in GONE else RESEND
+        self.converge(lambda: self.backend.delete_image(image_id) or True, settled)
 
     def report_upload(self, image_id, success, upload_id=None, attempts=UPLOAD_DONE_ATTEMPTS):
         """upload-done with the transfer's result; after an ambiguous failure the image's status tells."""

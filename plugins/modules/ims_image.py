@@ -409,15 +409,13 @@ from ansible_collections.cecloud.ims.plugins.module_utils._image_options import 
     predicted_image, update_fields, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
-    ACTIVE, DELETED, KILLED, QUEUED, SAVING, ImageService)
+    ACTIVE, DELETED, GONE, KILLED, QUEUED, SAVING, ImageService)
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name
 
 DEACTIVATED = 'deactivated'
 # The options of the providers whose images are made by asynchronous jobs (huaweicloud).
 JOB_OPTIONS = ('quick_import', 'instance_id', 'data_images', 'backup_id', 'vault_id', 'copy_from', 'copy_from_region',
                'agency_name')
-# Statuses of an image on its way out: it counts as absent.
-GONE = (DELETED, 'pending_delete')
 _URL_SCHEMES = ('http://', 'https://')
 
 
@@ -649,7 +647,7 @@ class ImageModule(ImsModule):
         if users:
             self.service.apply_shares(image['image_id'], remove=users)
             self.record_change(image=image, unshared=users)
-        self.backend.delete_image(image['image_id'])
+        self.service.delete_once(image['image_id'])
         self.record_change(image=image)
         if p['wait']:
             self.service.wait_until_gone(image['image_id'], timeout=p['wait_timeout'], gone_statuses=(DELETED,))
@@ -713,7 +711,7 @@ class ImageModule(ImsModule):
         self.result['replaced_failed_import'] = image['image_id']
         if self.check_mode:
             return self._created(dict(_glance.creation_body(self.params), status=QUEUED))
-        self.backend.delete_image(image['image_id'])
+        self.service.delete_once(image['image_id'])
         self.record_change(replaced_failed_import=image['image_id'])
         return self._create_patched()
 
@@ -777,7 +775,7 @@ class ImageModule(ImsModule):
             self.exit_json(changed=True, image=image)
         if image.get('protected'):
             self.backend.update_image(image, dict(protected=False))
-        self.backend.delete_image(image['image_id'])
+        self.service.delete_once(image['image_id'])
         if p['wait']:
             self.service.wait_until_gone(image['image_id'], timeout=p['wait_timeout'], gone_statuses=GONE)
         self.exit_json(changed=True, image=image)

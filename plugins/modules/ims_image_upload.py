@@ -747,7 +747,7 @@ class ImageUploadModule(ImsModule):
         if not self.params['cleanup_on_failure']:
             return 'image %s was kept (cleanup_on_failure is false)' % image_id
         try:
-            self.backend.delete_image(image_id)
+            self.service.delete_once(image_id)
         except ImsError as exc:
             return 'deleting image %s failed: %s' % (image_id, exc.message)
         self.record_change(image=dict(self.result.get('image') or {}, status='deleted'))

@@ -143,6 +143,18 @@ def test_last_5xx_is_reported_when_retries_run_out():
     assert '<html>gateway down</html>' in err.value.message
 
 
+def test_an_error_answering_a_retry_says_so():
+    """A DELETE whose first answer was lost and whose retry is answered "not found" may have been the one that deleted."""
+    client, _session, _sleeps = make_client(connection_reset(), response(400, body={
+        'code': 'IMG.DBGet.NoData', 'message': 'image not found', 'requestId': 'req-2'}))
+    with pytest.raises(ImsApiError) as retried:
+        client.call('DELETE', '/x')
+    client, _session, _sleeps = make_client(response(400, body={'code': 'IMG.DBGet.NoData', 'message': 'image not found'}))
+    with pytest.raises(ImsApiError) as first:
+        client.call('DELETE', '/x')
+    assert (retried.value.resent, first.value.resent) == (True, False)
+
+
 def test_envelope_error_carries_code_message_request_id_and_status():
     client, _session, _sleeps = make_client(response(400, body={
         'code': 'IMG.InvalidParameter', 'message': 'name is invalid', 'requestId': 'req-42'}))

@@ -255,6 +255,58 @@ def test_converge_gives_up_after_the_attempts_with_the_original_error():
     assert err.value.message == 'reset %d' % (UPLOAD_DONE_ATTEMPTS - 1)
 
 
+class DeleteBackend:
+    """One image; ``outcomes`` are the DELETE answers (an exception, or None for 204), ``after`` what a read shows."""
+
+    def __init__(self, outcomes, after):
+        self.outcomes = list(outcomes)
+        self.after = list(after)
+        self.deletes = 0
+
+    def delete_image(self, image_id):  # pylint: disable=unused-argument
+        self.deletes += 1
+        outcome = self.outcomes.pop(0)
+        if outcome:
+            raise outcome
+
+    def get_image(self, image_id):
+        return self.after.pop(0)
+
+
+def resent(exc):
+    exc.resent = True
+    return exc
+
+
+@pytest.mark.parametrize('answer, after', [
+    (ImsApiError('HTTP502', 'bad gateway', http_status=502), None),
+    (ImsTransportError('connection reset'), img('i', 'n', status='pending_delete')),
+    (resent(ImsApiError('HTTP404', 'not found', http_status=404)), None),
+    (resent(ImsApiError('IMG.OperationDenied.ActionNotMatchStatus', 'image status is deleted', http_status=400)),
+     img('i', 'n', status='deleted')),
+], ids=['502-gone', 'reset-pending-delete', 'retry-not-found', 'retry-already-deleted'])
+def test_a_delete_whose_answer_is_lost_or_answers_a_retry_is_read_back(answer, after):
+    backend = DeleteBackend([answer], [after])
+    service(backend)[0].delete_once('i')
+    assert backend.deletes == 1
+
+
+def test_an_ambiguous_delete_that_left_the_image_is_sent_again():
+    backend = DeleteBackend([ImsApiError('HTTP503', 'unavailable', http_status=503), None], [img('i', 'n')] * 2)
+    service(backend)[0].delete_once('i')
+    assert backend.deletes == 2
+
+
+@pytest.mark.parametrize('retried', [False, True])
+def test_a_refused_delete_is_not_sent_again(retried):
+    """A refusal is the service's word on the request, even when it answers the client's retry: not resent."""
+    refusal = ImsApiError('IMG.OperationFailed.ImageIsShared', 'unshare the image first', http_status=400)
+    backend = DeleteBackend([resent(refusal) if retried else refusal], [img('i', 'n')] * 2)
+    with pytest.raises(ImsApiError) as err:
+        service(backend)[0].delete_once('i')
+    assert err.value is refusal and backend.deletes == 1
+
+
 class IdShapedBackend(FakeBackend):
     @staticmethod
     def is_image_id(value):

@@ -195,6 +195,35 @@ def test_ims_image_upload_create_after_a_dropped_answer_does_not_duplicate(ims, 
     assert [i['status'] for i in mine] == ['active'], mine
 
 
+# -- a DELETE whose answer is lost or ambiguous ------------------------------------------------------
+
+
+@pytest.mark.parametrize('action, count, answers', [
+    # The delete is made, then every attempt (the first and the client's two retries) is answered 500.
+    ('error_after', 3, ['error_after'] * 3),
+    # The delete is made, the reply is lost; the retry is answered "image status is deleted" (400), or "not found"
+    # once the emulator has reaped the deleted image (the retry's jitter decides which).
+    ('drop_after', 1, ['drop_after', None]),
+    ('error_after', 1, ['error_after', None]),
+], ids=['every-answer-500', 'dropped-then-already-deleted', '500-then-already-deleted'])
+def test_a_delete_whose_answer_is_lost_is_read_back_and_says_changed(ims, action, count, answers):
+    created = ims.module('ims_image', dict(CREATE_ARGS, name='lost-delete', wait=False))
+    assert created.changed and not created.failed, created
+    image_id = created['image']['image_id']
+    ims.stack.set_faults(rules=[{'method': 'DELETE', 'path': '^%s/private-images/' % API, 'action': action,
+                                 'status': 500, 'count': count}])
+    deleted = ims.module('ims_image', dict(name='lost-delete', state='absent', retries=2))
+    assert deleted.changed and not deleted.failed, deleted
+    assert deleted['image']['image_id'] == image_id
+    deletes = [r for r in ims.requests() if r['method'] == 'DELETE']
+    assert [r['fault'] for r in deletes] == answers, deletes
+    if answers[-1] is None:
+        assert deletes[-1]['code'] in ('IMG.OperationDenied.ActionNotMatchStatus', 'IMG.DBGet.NoData'), deletes
+    assert [i['status'] for i in ims.images('tenant-a') if i['imageId'] == image_id] in ([], ['deleted'])
+    again = ims.module('ims_image', dict(name='lost-delete', state='absent'))
+    assert not again.changed and not again.failed, again
+
+
 # -- random faults: the image_publish role 10 times ------------------------------------------------
 
 

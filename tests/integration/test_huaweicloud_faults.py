@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Faults with ``provider: huaweicloud``: a reply lost after IMS acted on a create, a share, a copy (one image, one
-member, each POST sent once: the service's state is read before anything is sent again); job polls that fail for a
-while (the wait goes on)."""
+member, each POST sent once: the service's state is read before anything is sent again), a delete (read back: the
+image is gone); job polls that fail for a while (the wait goes on)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -67,6 +67,24 @@ def test_a_share_whose_reply_is_lost_is_sent_once_and_makes_one_member(hw, actio
     assert shared.changed and not shared.failed, shared
     assert [m['member_id'] for m in hw.stack.members(image_id)] == [recipient]
     assert len(posts(hw, '/v1/cloudimages/members')) == 1
+
+
+@pytest.mark.parametrize('action, count, answers', [
+    # The delete is made, then every attempt (the first and the client's two retries) is answered 500.
+    ('error_after', 3, [500, 500, 500]),
+    # The reply is lost; the image is removed at once (no transition), so the retry is answered 404.
+    ('drop_after', 1, [204, 404]),
+], ids=['every-answer-500', 'dropped-then-not-found'])
+def test_a_delete_whose_reply_is_lost_is_read_back_and_says_changed(hw, action, count, answers):  # noqa: F811
+    image_id = hw.seed(1, prefix='lost-delete-')[0]
+    hw.stack.settings(transition_seconds=0)
+    hw.stack.set_faults(rules=[{'method': 'DELETE', 'path': '^/v2/images/', 'action': action, 'status': 500, 'count': count}])
+    deleted = hw.module('ims_image', dict(id=image_id, state='absent', retries=2))
+    assert deleted.changed and not deleted.failed, deleted
+    assert [r['status'] for r in hw.ims_requests('DELETE')] == answers, hw.ims_requests('DELETE')
+    assert not [i for i in hw.stack.images() if i['id'] == image_id]
+    again = hw.module('ims_image', dict(id=image_id, state='absent'))
+    assert not again.changed and not again.failed, again
 
 
 @LAGS

@@ -13,6 +13,7 @@ import hashlib
 import json
 
 from tests.integration.images import write_raw
+from tests.openstack.recorder import Answer
 
 RAW_BYTES = b'raw accepts any bytes\n' * 2048
 
@@ -110,6 +111,26 @@ def test_protected_image_is_deleted_only_with_force(glance):
     glance.clear()
     gone = glance.module('ims_image', dict(name='os-protected', state='absent', force=True))
     assert not gone.changed and gone['image'] == {} and glance.writes() == []
+
+
+def test_a_delete_whose_reply_is_lost_is_read_back_and_says_changed(glance):
+    """The proxy deletes the image on Glance, then answers 502 in Glance's place; the client's retry gets 404."""
+    image = glance.create(name='os-lost-delete')
+    path = '/v2/images/' + image['id']
+
+    def delete_then_fail(method, target, body):
+        if method != 'DELETE' or glance.requests().count(('DELETE', path)) > 1:
+            return body
+        assert glance.call('DELETE', target).status_code == 204
+        return Answer(502, '<html><body>502 Bad Gateway</body></html>', {'Content-Type': 'text/html'})
+    glance.proxy.on_request = delete_then_fail
+
+    deleted = glance.module('ims_image', dict(name='os-lost-delete', state='absent', retries=1))
+    assert deleted.changed and not deleted.failed, deleted
+    assert glance.writes() == [('DELETE', path), ('DELETE', path)]
+    assert glance.image(image['id']) is None
+    again = glance.module('ims_image', dict(name='os-lost-delete', state='absent'))
+    assert not again.changed and not again.failed, again
 
 
 def test_deactivate_then_reactivate(glance):

@@ -22,6 +22,12 @@ options:
         O(user_domain_name)) or a token (O(auth_token)), tried in that order.
       - An option of the other provider (for example O(tenant_id) with C(openstack), or O(auth_url) with
         C(cecloud)) fails the task before any request.
+      - An option the task gives wins over every environment variable. When the task gives a credential (O(auth_token);
+        O(access_key) and O(secret_key); O(username) and O(password), or O(auth_url) with C(openstack); an
+        C(Authorization) header in O(extra_headers)), the environment variables of the other credentials are not read,
+        nor E(HUAWEICLOUD_SDK_SECURITY_TOKEN) or E(IMS_SECURITY_TOKEN) when the task gives O(access_key). A task that
+        gives two credentials fails before any request, naming both. Only a credential that comes wholly from the
+        environment is chosen in the order above (C(openstack) - a password login before O(auth_token)).
       - If not set, the value of the E(IMS_PROVIDER) environment variable is used.
     type: str
     default: cecloud

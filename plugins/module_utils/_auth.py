@@ -39,6 +39,12 @@ class Auth(AuthBase):
     NAME = None
     # The options the scheme reads, in the order a user should check them.
     OPTIONS = ()
+    # The options that are this scheme's credential and no other's: when a task gives another scheme's
+    # credential, the environment variables of these are not read (``explicit_scheme``).
+    CREDENTIALS = ()
+    # option -> option: the first is read from the environment only when the second is too (a temporary key's
+    # security token belongs to the key exported with it, not to the key the task gives).
+    ENV_ONLY_WITH = {}
 
     def __init__(self, env_of=None):
         self.env_of = dict(env_of or {})
@@ -47,6 +53,11 @@ class Auth(AuthBase):
     def chosen(cls, params):
         """Whether the task asks for this scheme (its first option is set)."""
         return bool(cls.OPTIONS) and bool(params.get(cls.OPTIONS[0]))
+
+    @classmethod
+    def given(cls, params):
+        """What of this scheme's credential ``params`` hold, for a message (option names, never values)."""
+        return [o for o in cls.CREDENTIALS if params.get(o) not in (None, '')]
 
     @classmethod
     def validate(cls, params):
@@ -87,6 +98,10 @@ class NoAuth(Auth):
     def chosen(cls, params):
         return any(str(k).lower() == 'authorization' for k in (params.get('extra_headers') or {}))
 
+    @classmethod
+    def given(cls, params):  # pylint: disable=unused-argument
+        return ['an Authorization header in extra_headers']
+
     def refused_hint(self):
         return 'Check the Authorization header in extra_headers: it may be wrong or expired.'
 
@@ -95,6 +110,7 @@ class TokenAuth(Auth):
     """A token the user already has, sent in one header; subclasses name the header and its format."""
 
     OPTIONS = ('auth_token',)
+    CREDENTIALS = ('auth_token',)
     HEADER = None
     FORMAT = '%s'
 
@@ -136,6 +152,30 @@ def required_option(option, env_names):
         return '%s is required: set the %s option.' % (option, option)
     return '%s is required: set the %s option or the %s environment variable.' % (
         option, option, ' or '.join(env_names))
+
+
+def explicit_scheme(schemes, params):
+    """The scheme the task's own options choose (``params`` before any environment variable is read), or None.
+
+    An option given in the task wins over every environment variable, as in every Ansible collection: the
+    environment variables of the other schemes' credentials are then not read (``ignored_env_options``), so an
+    exported HUAWEICLOUD_SDK_AK cannot replace the task's auth_token.  Two credentials in the task are refused.
+    """
+    chosen = [s for s in schemes if s.chosen(params)]
+    if len(chosen) > 1:
+        raise ImsValidationError('The task gives two credentials, %s: give only one of them.' % ', and '.join(
+            ' and '.join(s.given(params)) for s in chosen))
+    return chosen[0] if chosen else None
+
+
+def ignored_env_options(schemes, params):
+    """The options whose environment variables are not read for the task's ``params`` (before any is read)."""
+    chosen = explicit_scheme(schemes, params)
+    if chosen is None:
+        return frozenset()
+    others = set(o for s in schemes if s is not chosen for o in s.CREDENTIALS)
+    tied = set(o for o, partner in chosen.ENV_ONLY_WITH.items() if params.get(partner) is not None)
+    return frozenset((others - set(chosen.CREDENTIALS)) | tied)
 
 
 def choose_auth(schemes, params, env_of):

@@ -64,7 +64,8 @@ OPTIONS = dict(
 )
 OPTIONS.update(KeystonePasswordAuth.ENV_OF)
 DEFAULTS = dict(KeystonePasswordAuth.DEFAULTS, interface='public')
-# A password login is preferred when both are given; X-Auth-Token with a token obtained elsewhere.
+# A password login is preferred when the environment gives both (a task that gives both is refused); X-Auth-Token
+# with a token obtained elsewhere.
 AUTH_SCHEMES = (KeystonePasswordAuth, XAuthTokenAuth)
 
 

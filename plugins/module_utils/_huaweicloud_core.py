@@ -261,6 +261,8 @@ class HuaweiPasswordAuth(KeystonePasswordAuth):
     """
 
     OPTIONS = ('username', 'password', 'user_domain_name', 'auth_url', 'project_id')
+    # auth_url names IAM, which AK/SK and a token may use too (identity_url).
+    CREDENTIALS = ('username', 'password', 'user_domain_name')
 
     def __init__(self, auth_url, username, password, region, user_domain_name, project_id=None, env_of=None, **kwargs):
         super(HuaweiPasswordAuth, self).__init__(auth_url, username, password, project_name=region,

@@ -150,6 +150,9 @@ class SdkHmacSha256Auth(Auth):
 
     NAME = 'aksk'
     OPTIONS = CREDENTIAL_OPTIONS
+    # project_id is no secret: a token or a login uses it too.
+    CREDENTIALS = ('access_key', 'secret_key', 'security_token')
+    ENV_ONLY_WITH = dict(security_token='access_key')
 
     def __init__(self, access_key, secret_key, project_id=None, security_token=None, clock=time.time, env_of=None):
         super(SdkHmacSha256Auth, self).__init__(env_of)

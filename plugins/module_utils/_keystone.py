@@ -63,6 +63,8 @@ class KeystonePasswordAuth(Auth):
     NAME = 'keystone_password'
     OPTIONS = ('auth_url', 'username', 'password', 'project_name', 'project_id', 'user_domain_name',
                'project_domain_name')
+    # The project and domains may scope a token given by the task too (project_id names the caller's project).
+    CREDENTIALS = ('auth_url', 'username', 'password')
     ENV_OF = dict(
         auth_url=('IMS_AUTH_URL', 'OS_AUTH_URL'),
         username=('IMS_USERNAME', 'OS_USERNAME'),

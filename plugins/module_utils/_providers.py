@@ -24,7 +24,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance, _huaweicloud
 from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_workspace as _workspace
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, required_option
+from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, ignored_env_options, required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_endpoint
 
@@ -67,12 +67,14 @@ class Provider:
     def load(self, params):
         """Fill the provider's options from its environment variables and defaults; refuse foreign options.
 
-        Returns the values read from the environment (for masking the secret ones).
+        Returns the values read from the environment (for masking the secret ones).  The credential the task
+        gives wins over the environment variables of every other credential (``_auth.ignored_env_options``).
         """
         self._refuse_foreign(params)
+        ignored = ignored_env_options(self.auth_schemes, params)
         from_env = {}
         for option, env_names in self.options.items():
-            if params.get(option) is None:
+            if params.get(option) is None and option not in ignored:
                 value = _first_env(env_names)
                 if value is not None:
                     params[option] = from_env[option] = value

@@ -174,13 +174,18 @@ def test_ims_variables_come_before_huawei_s(monkeypatch):
     assert params['access_key'] == 'ims-ak'
 
 
-@pytest.mark.parametrize('options,scheme', [
-    (dict(access_key=AK, secret_key=SK, username='u', password='p', user_domain_name='a'), HuaweiAkSkAuth),
-    (dict(username='u', password='p', user_domain_name='a', auth_token='t'), HuaweiPasswordAuth),
-    (dict(auth_token='t'), HuaweiTokenAuth),
+@pytest.mark.parametrize('env,scheme', [
+    (dict(IMS_ACCESS_KEY=AK, IMS_SECRET_KEY=SK, IMS_USERNAME='u', IMS_PASSWORD='p', IMS_USER_DOMAIN_NAME='a',
+          IMS_AUTH_TOKEN='t'), HuaweiAkSkAuth),
+    (dict(IMS_USERNAME='u', IMS_PASSWORD='p', IMS_USER_DOMAIN_NAME='a', IMS_AUTH_TOKEN='t'), HuaweiPasswordAuth),
+    (dict(IMS_AUTH_TOKEN='t'), HuaweiTokenAuth),
 ])
-def test_aksk_comes_first_then_a_password_login_then_a_token(options, scheme):
-    assert loaded(region=REGION, **options)[1] is scheme
+def test_aksk_comes_first_then_a_password_login_then_a_token(monkeypatch, env, scheme):
+    """The order among the credentials of the environment; a task that gives two is refused
+    (test_credential_precedence)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert loaded(region=REGION)[1] is scheme
 
 
 @pytest.mark.parametrize('options,fragment', [

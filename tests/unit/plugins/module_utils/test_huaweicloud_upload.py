@@ -29,7 +29,6 @@ def backend_of(**options):
 @pytest.mark.parametrize('options,uploader', [
     (dict(access_key=AK, secret_key=SK), _backend.UPLOAD_VIA_OBJECT_STORAGE),
     (dict(access_key=AK, secret_key=SK, security_token='t' * 20), _backend.UPLOAD_VIA_OBJECT_STORAGE),
-    (dict(PASSWORD, access_key=AK, secret_key=SK), _backend.UPLOAD_VIA_OBJECT_STORAGE),     # AK/SK signs: OBS
     (PASSWORD, _backend.UPLOAD_DIRECT_PUT),
     (dict(auth_token='t' * 20), _backend.UPLOAD_DIRECT_PUT),
 ])

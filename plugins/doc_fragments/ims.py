@@ -283,6 +283,9 @@ options:
       - Keys the service filters by itself (the module's notes name them, where it has any) are sent to it; the other
         keys are matched on the records the service returned.
       - With O(limit), listing stops once O(limit) records match.
+      - A key that is also an option of the module that selects records by the same field (the module's notes name
+        them) asks what the option asks, and the option's default never replaces it; the task fails before any request
+        when it gives both with different values.
       - A key that none of the listed records has as a field (a typo such as C(stauts)) matches nothing; the module
         then warns, naming the fields the records have.
     type: dict

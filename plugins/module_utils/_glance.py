@@ -25,6 +25,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import check_choices
 from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
 
 IMAGES = '/v2/images'
 # The service type of the image service in a Keystone catalog.
@@ -143,6 +144,26 @@ def _image(raw):
     return image
 
 
+def _has_server_filters(image, filters):
+    """Whether one image read by id matches the ``filters`` Glance applies to a listing (api-ref "List images"),
+    which a look-up by id does not send: ``tag`` is one of its tags, ``size_min``/``size_max`` bound its size, a
+    boolean matches ``true``/``false`` in any case; ``member_status`` is the scope's (``_in_scope``)."""
+    for key, wanted in (filters or {}).items():
+        actual = image.get(key)
+        if key not in SERVER_FILTERS or key == 'member_status':
+            continue
+        if key == 'tag':
+            ok = wanted in (image.get('tags') or [])
+        elif key in ('size_min', 'size_max'):
+            size = image.get('size')
+            ok = size is not None and (int(size) >= int(wanted) if key == 'size_min' else int(size) <= int(wanted))
+        else:
+            ok = actual is not None and str(actual).lower() == str(wanted).lower()
+        if not ok:
+            return False
+    return True
+
+
 def patch_operations(image, changes):
     """The JSON patch (RFC 6902, Glance's v2.1 media type) that applies ``changes`` ({field: wanted}) to ``image``.
 
@@ -227,18 +248,25 @@ class GlanceBackend(_backend.Backend):
         """
         if image_id is not None:
             image = self.get_image(image_id)
-            return [image] if image is not None and self._in_scope(image, scope, member_status) else []
+            found = image is not None and self._in_scope(image, scope, member_status) and _has_server_filters(image, filters)
+            return [image] if found else []
         query = dict((k, v) for k, v in (filters or {}).items() if k in SERVER_FILTERS)
         if name is not None:
             query['name'] = name
+        # A scope fixes the owner or the visibility; a filter that asks another value matches none of its images.
         if scope == 'private':
-            query.update(owner=self.caller_project(), visibility='all')
+            fixed = dict(owner=self.caller_project())
+            query.update(fixed, visibility=query.get('visibility', 'all'))
         elif scope == 'shared':
-            query.update(visibility='shared', member_status=member_status or 'accepted')
+            fixed = dict(visibility='shared')
+            query.update(fixed, member_status=member_status or 'accepted')
         elif scope in ('public', 'community'):
-            query['visibility'] = scope
+            fixed = dict(visibility=scope)
+            query.update(fixed)
         else:
             raise ValueError('unknown scope %r' % scope)
+        if contradicts(filters, fixed) or not has_member_status(scope, filters):
+            return []
         images = self.list_images(query)
         if scope == 'shared':
             mine = self.caller_project()

@@ -35,6 +35,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_co
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core import check_region
 from ansible_collections.cecloud.ims.plugins.module_utils._image_options import as_tag_dict
+from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name, check_non_negative, check_tags
 
 CLOUDIMAGES = '/v2/cloudimages'
@@ -291,13 +292,15 @@ class HuaweiCloudBackend(_backend.Backend):
                 query[key] = value
         client_side = name_contains or any(k not in SERVER_FILTERS for k in filters or {})
         page_size = min(self.max_page_size, remaining) if remaining and not client_side else None
-        if scope == 'private':
-            return self.list_cloudimages(dict(query, owner=self.caller_project()), page_size)
+        if scope not in SCOPE_QUERIES and scope != 'private':
+            raise ValueError('unknown scope %r' % scope)
+        # A scope fixes the owner or the image type; a filter that asks another value matches none of its images.
+        fixed = dict(owner=self.caller_project()) if scope == 'private' else SCOPE_QUERIES[scope]
+        if contradicts(filters, fixed) or not has_member_status(scope, filters):
+            return []
         if scope == 'shared':
             return self._list_received(query, member_status, page_size)
-        if scope in SCOPE_QUERIES:
-            return self.list_cloudimages(dict(query, **SCOPE_QUERIES[scope]), page_size)
-        raise ValueError('unknown scope %r' % scope)
+        return self.list_cloudimages(dict(query, **fixed), page_size)
 
     def _list_received(self, query, member_status, page_size):
         """Images other projects shared with the caller's, each with its ``member_status``."""

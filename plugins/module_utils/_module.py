@@ -119,6 +119,29 @@ class ImsModule:
             self.warn('filters: no %s listed has the field%s %s, so none can match. The fields are: %s.' % (
                 what, 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(listed_fields))))
 
+    def check_filters_against_options(self, filter_options, forward=()):
+        """A ``filters`` key that names a module option (``filter_options``: key -> option) asks what the option asks.
+
+        Both given with different values is refused before any request, naming both. A filter whose option is in
+        ``forward`` sets the option the task left unset, so the option's default (filled in later) never replaces
+        the filter's value behind the user's back; the filter stays, and is still sent or matched as before.
+        """
+        filters = self.params.get('filters') or {}
+        provider = self.params['provider']
+        for key, option in sorted(filter_options.items()):
+            if key not in filters or provider not in self.provider_options.get(option, (provider,)):
+                continue
+            given, wanted = self.params.get(option), filters[key]
+            if given is None and option in forward:
+                choices = self.argument_spec[option].get('choices')
+                if choices and wanted not in choices:
+                    raise ImsValidationError('filters.%s must be one of %s (the values of the %s option); got %r.' % (
+                        key, ', '.join(choices), option, wanted))
+                self.params[option] = wanted
+            elif given is not None and given != wanted and str(given) != str(wanted):
+                raise ImsValidationError('%s %s and filters.%s %s ask for different %ss: give one of them.' % (
+                    option, given, key, wanted, getattr(self, 'what', 'image')))
+
     def add_secret(self, value):
         """Mask a value obtained at run time (a temporary key) in every result, warning and error."""
         if value:

@@ -94,6 +94,18 @@ def matches_filters(image, filters):
     return True
 
 
+def contradicts(filters, fixed):
+    """True when ``filters`` asks another value of a field a listing fixes (``fixed``: the scope's own query), so
+    that no image of the listing can match: the scope then lists nothing, instead of its value replacing the filter's."""
+    return not matches_filters(fixed, dict((k, v) for k, v in (filters or {}).items() if k in fixed))
+
+
+def has_member_status(scope, filters):
+    """Whether the images of ``scope`` can match a ``member_status`` filter: only an image shared with the caller has
+    a member status (that of the ``shared`` scope, ``ImageService.member_status``)."""
+    return scope == 'shared' or (filters or {}).get('member_status') is None
+
+
 class ImageService:
     """Image operations shared by the modules; knows nothing of Ansible."""
 

@@ -38,6 +38,11 @@ class WorkspaceInfoModule(ImsModule):
     """Subclasses set ``argument_spec``, ``query_options``, ``result_key``, ``total_key``, ``what`` and ``list_records()``."""
 
     query_options = ()
+    # The query options that select records by a field of the same name and value: a filter of that name asks the
+    # same (check_filters_against_options); ``forwarded_filters`` also send the filter when the option is unset,
+    # where the service's default for the option would hide the records the filter asks for.
+    filter_options = ()
+    forwarded_filters = ()
     result_key = None
     total_key = None
     what = 'record'
@@ -51,6 +56,7 @@ class WorkspaceInfoModule(ImsModule):
         if p['limit'] is not None and p['limit'] < 1:
             raise ImsValidationError('limit must be 1 or more (how many %ss to return in all); got %s.' % (
                 self.what, p['limit']))
+        self.check_filters_against_options(dict((o, o) for o in self.filter_options), forward=self.forwarded_filters)
         query = dict((o, p[o]) for o in self.query_options if p[o] not in (None, ''))
         filters = p['filters'] or {}
         # With filters, pages stay the largest until enough records match; without, the last page asks no more

@@ -83,6 +83,19 @@ notes:
     (C(key=value)), C(visibility), C(member_status), C(min_disk), C(min_ram), C(virtual_env_type), C(architecture),
     C(enterprise_project_id), C(flavor_id), C(created_at)/C(updated_at) (C(gt:2026-01-01T00:00:00Z)),
     C(__whole_image) and the C(__support_*) flags.
+  - O(filters) keys that name an option - C(id) and C(image_id) (O(id)), C(name) (O(name)) and, with C(openstack) and
+    C(huaweicloud), C(member_status) (O(member_status)). A C(member_status) filter sets O(member_status) when the task
+    leaves it unset, so the filter C(member_status) V(pending) lists the pending shares; only images shared with the
+    caller have a member status, so the other scopes then list none. A task that gives an option and its filter with
+    different values fails before any request, naming both.
+  - O(filters) keys that a scope fixes - a filter that asks another value lists nothing of that scope, instead of
+    the scope's value replacing the filter's; with C(openstack), C(visibility) (V(private) the private scope's
+    C(all) by default, the others their own) and C(owner) (the private scope's the caller's project); with
+    C(huaweicloud), C(__imagetype) and C(visibility) (V(shared) of the shared scope, C(__imagetype) V(gold) of
+    the public one, V(market) of the market one) and C(owner) (the private scope's). With O(scope=private) and
+    C(openstack), C(visibility) selects among the project's images (V(shared), V(public)...).
+  - O(filters) with O(id) and C(openstack) - the image read by id matches the Glance filters too (C(tag), C(size_min),
+    C(status)...), as a listing would.
 '''
 
 EXAMPLES = r'''
@@ -262,6 +275,10 @@ from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsVali
 from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, ImsModule
 
 
+# The filters keys that name an option of this module (image_id is also the alias of id).
+FILTER_OPTIONS = dict(id='id', image_id='id', name='name', member_status='member_status')
+
+
 class ImageInfoModule(ImsModule):
     argument_spec = dict(
         FILTERS_ARGUMENT_SPEC,
@@ -282,6 +299,7 @@ class ImageInfoModule(ImsModule):
         scopes = self.backend.scopes
         self.require(p['scope'] == 'all' or p['scope'] in scopes, 'list the scope %s' % p['scope'],
                      'use scope all or one of %s' % ', '.join(scopes))
+        self.check_filters_against_options(FILTER_OPTIONS, forward=('member_status',))
         self.service.member_status = p['member_status']
         listed_fields = set()
         images = self.service.list_images(scope=p['scope'], image_id=p['id'], name=p['name'],

@@ -84,6 +84,8 @@ notes:
   - O(filters) keys are the fields of RV(images) (RV(images[].name), RV(images[].os_version),
     RV(images[].disk_format), RV(images[].min_disk), RV(images[].kms_id)...); every one is present, so V(null)
     matches a field the service left out. Workspace filters none of them itself.
+  - O(filters) C(image_type), C(os_type), C(platform), C(architecture) and C(package_type) name the options of those
+    names; a task that gives an option and its filter with different values fails before any request, naming both.
   - With O(filters) and O(limit), pages stay 100 images until O(limit) images match.
   - O(endpoint), O(region_endpoints) and O(obs_endpoint) are the IMS modules' options and are not used here.
   - With a password login the token is scoped to the project of O(region), which is also the C(project_id) of
@@ -232,6 +234,8 @@ class WorkspaceImageInfoModule(WorkspaceInfoModule):
         sort_type=dict(type='str', choices=list(SORT_TYPES)),
     )
     query_options = QUERY_OPTIONS
+    # image_id is the record's id; sort_* select no record.
+    filter_options = ('image_type', 'os_type', 'platform', 'architecture', 'package_type')
     result_key = 'images'
     total_key = 'total_count'
     what = 'image'

@@ -62,7 +62,10 @@ extends_documentation_fragment:
 notes:
   - O(filters) keys are the fields of RV(image_servers) (RV(image_servers[].status), RV(image_servers[].image_id),
     RV(image_servers[].app_group_id)...), and those of RV(image_servers[].image_ref) as C(image_ref.<field>)
-    (C(image_ref.image_type)). Workspace App filters none of them itself.
+    (C(image_ref.image_type)). Workspace App filters none of them itself, but C(enterprise_project_id).
+  - O(filters) C(enterprise_project_id) names the option of that name - without O(enterprise_project_id) it is sent
+    as the query parameter too (Workspace App lists only the default enterprise project otherwise); with a different
+    O(enterprise_project_id) the task fails before any request, naming both.
   - O(filters) C(status) is one of C(CREATING), C(ACTIVE), C(BUILDING), C(BUILT), C(ERROR), C(DELETING) and C(NULL)
     (not set).
   - With O(filters) and O(limit), pages stay 100 image servers until O(limit) of them match.
@@ -247,6 +250,10 @@ class WorkspaceImageServerInfoModule(WorkspaceInfoModule):
         enterprise_project_id=dict(type='str'),
     )
     query_options = QUERY_OPTIONS
+    # server_name matches part of the name, server_id is the record's id: neither is the field of the same name.
+    # Without the option the service lists the default enterprise project only, so the filter is sent too.
+    filter_options = ('enterprise_project_id',)
+    forwarded_filters = ('enterprise_project_id',)
     result_key = 'image_servers'
     total_key = 'count'
     what = 'image server'

@@ -85,6 +85,11 @@ CASES = [
      r'auth_url, username are not used by provider cecloud; auth_url is an option of provider huaweicloud and openstack'),
     ('openstack-refuses-tenant_id', None, 'ims_image', {'name': 'x5', 'provider': 'openstack', 'tenant_id': 't-1'},
      r'tenant_id is not used by provider openstack; tenant_id is an option of provider cecloud'),
+    ('id-and-its-filter', None, 'ims_image_info', {'id': 'img-a', 'filters': {'image_id': 'img-b'}},
+     r'id img-a and filters.image_id img-b ask for different images: give one of them'),
+    ('token-and-authorization-header', None, 'ims_image_info', {'auth_token': 'tok-1234567890',
+                                                                'extra_headers': {'Authorization': 'Basic eA=='}},
+     r'The task gives two credentials, auth_token, and an Authorization header in extra_headers: give only one'),
     ('openstack-token-without-project', None, 'ims_image_info', {'provider': 'openstack'},
      r"The openstack provider needs the caller's project id to tell its own images apart: with auth_token, set project_id"),
     # -- names --

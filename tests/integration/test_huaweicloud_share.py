@@ -147,6 +147,31 @@ def test_an_answer_whose_job_item_failed_fails_the_task_unchanged_and_a_rerun_an
     assert accepted.changed and accepted['member']['status'] == 'accepted', accepted
 
 
+def test_the_member_status_filter_lists_the_shares_it_names_and_a_different_option_is_refused(hw):  # noqa: F811
+    recipient = hw.project('recipient')
+    waiting, taken = shared_image(hw, 'waiting'), shared_image(hw, 'taken')
+    hw.module('ims_image_share', dict(image=waiting, projects=[recipient]))
+    hw.module('ims_image_share', dict(image=taken, projects=[recipient]))
+    hw.module('ims_image_share', dict(image=taken, member_status='accepted'), tenant='recipient')
+
+    pending = hw.module('ims_image_info', dict(scope='shared', filters=dict(member_status='pending')), tenant='recipient')
+    assert [(i['image_id'], i['member_status']) for i in pending['images']] == [(waiting, 'pending')], pending
+    # With scope all, the shared part too; an image type of another scope leaves that scope out.
+    everything = hw.module('ims_image_info', dict(filters=dict(member_status='pending', __imagetype='shared')),
+                           tenant='recipient')
+    assert [i['image_id'] for i in everything['images'] if i['scope'] == 'shared'] == [waiting], everything
+    assert [i for i in everything['images'] if i['scope'] == 'public'] == [], everything
+
+    hw.stack.clear_requests()
+    refused = hw.module('ims_image_info', dict(scope='shared', member_status='accepted',
+                                               filters=dict(member_status='pending')), tenant='recipient')
+    assert refused.failed and refused['msg'] == ('member_status accepted and filters.member_status pending ask for '
+                                                 'different images: give one of them.'), refused
+    unknown = hw.module('ims_image_info', dict(scope='shared', filters=dict(member_status='maybe')), tenant='recipient')
+    assert unknown.failed and 'filters.member_status must be one of accepted, pending, rejected, all' in unknown['msg']
+    assert hw.ims_requests() == []
+
+
 def test_password_login_shares_too(hw):  # noqa: F811
     image_id = shared_image(hw)
     shared = hw.module('ims_image_share', dict(image=image_id, projects=[hw.project('recipient')]), auth='password')

@@ -239,6 +239,24 @@ def test_info_scopes_filters_and_member_status(glance):
     assert [i['id'] for i in by_id['images']] == [accepted['id']], by_id
     assert glance.module('ims_image_info', dict(scope='private', id=accepted['id']), project='proj-b')['images'] == []
 
+    # A filter that names an option (member_status) or a field a scope fixes (visibility) asks what it says.
+    by_filter = glance.module('ims_image_info', dict(filters=dict(member_status='pending')), project='proj-b')
+    assert [(i['id'], i['scope']) for i in by_filter['images']] == [(offered['id'], 'shared')], by_filter
+    shared_out = glance.module('ims_image_info', dict(scope='private', name_contains='os-info', filters=dict(visibility='shared')))
+    assert sorted(i['name'] for i in shared_out['images']) == ['os-info-accepted', 'os-info-offered'], shared_out
+    kept_private = glance.module('ims_image_info', dict(name_contains='os-info', filters=dict(visibility='private')))
+    assert sorted((i['name'], i['scope']) for i in kept_private['images']) == [
+        ('os-info-mine', 'private'), ('os-info-other', 'private')], kept_private
+    # A look-up by id matches the filters Glance would have applied to a listing.
+    assert glance.module('ims_image_info', dict(id=mine['id'], filters=dict(tag='tin')))['images'] == []
+    assert [i['id'] for i in glance.module('ims_image_info', dict(id=mine['id'], filters=dict(tag='gold')))['images']] == [
+        mine['id']]
+    glance.clear()
+    both = glance.module('ims_image_info', dict(name='os-info-mine', filters=dict(name='os-info-other')))
+    assert both.failed and both['msg'] == ('name os-info-mine and filters.name os-info-other ask for different images: '
+                                           'give one of them.'), both
+    assert glance.requests() == [] or all(p.startswith('/v3') for _m, p in glance.requests()), glance.requests()
+
 
 # -- ims_image_share ---------------------------------------------------------------------
 

@@ -138,6 +138,16 @@ def test_image_server_query_parameters_partial_name_id_and_enterprise_project(hw
                                      limit='100')
 
 
+def test_an_enterprise_project_filter_lists_that_project_not_the_default_one(hw):  # noqa: F811
+    hw.stack.seed_workspace(servers=30)
+    (enterprise_project,) = hw.stack.state()['workspace']['enterprise_projects'][hw.project()]
+    hw.stack.clear_requests()
+    found = run(hw, SERVERS, dict(filters=dict(enterprise_project_id=enterprise_project)))
+    assert found['image_servers'], found
+    assert {s['enterprise_project_id'] for s in found['image_servers']} == {enterprise_project}, found
+    assert [hw.query(r)['enterprise_project_id'] for r in listings(hw, 'workspaceapp')] == [enterprise_project]
+
+
 def test_image_servers_come_back_in_full_with_nested_objects(hw):  # noqa: F811
     hw.stack.seed_workspace(servers=14)     # every status in the default enterprise project
     expected = api(hw, 'workspaceapp', '/v1/%s/image-servers', dict(limit=100))['items']
@@ -220,7 +230,12 @@ def test_check_mode_lists_the_same(hw):  # noqa: F811
     (SERVERS, dict(provider='cecloud'), ['provider', 'huaweicloud', 'cecloud']),
     (SERVERS, dict(workspace_app_endpoint='ftp://app.example.com'), ['workspace_app_endpoint', 'http://']),
     (IMAGES, dict(region='CN North 4'), ['region', 'cn-north-4']),
-], ids=['limit-0', 'limit-negative', 'sort_field', 'sort_type', 'image_type', 'provider', 'app-endpoint', 'region'])
+    (IMAGES, dict(image_type='gold', filters=dict(image_type='private')),
+     ['image_type gold and filters.image_type private ask for different images: give one of them.']),
+    (SERVERS, dict(enterprise_project_id='0', filters=dict(enterprise_project_id='ep-1')),
+     ['enterprise_project_id 0 and filters.enterprise_project_id ep-1 ask for different image servers']),
+], ids=['limit-0', 'limit-negative', 'sort_field', 'sort_type', 'image_type', 'provider', 'app-endpoint', 'region',
+        'image_type-and-its-filter', 'enterprise_project-and-its-filter'])
 def test_bad_input_fails_clearly_before_any_request(hw, module, args, words):  # noqa: F811
     hw.stack.clear_requests()
     result = run(hw, module, args)

@@ -62,6 +62,11 @@ CREATE_DEFAULTS = dict(
 # Option name -> the field of a returned image that holds it, where the two differ.
 IMAGE_FIELD = dict(instruction='instructions', tags='image_tags')
 
+# Options whose field some answers leave out, with the names it has where it is present: the description (only the
+# copy's answer, POST /shared-images/{shareId}/copy, has it, as describe) and the OS version (the detail, GET
+# /images/{imageId}, has none; the listings have it). Such an option is compared only when the image carries it.
+REPORTED_AS = dict(description=('description', 'describe'), os_version=('os_version',))
+
 # What PUT /private-images/{id} can change; everything else is fixed once the image exists.
 UPDATABLE = ('name', 'boot_mode', 'cpu_arch', 'instruction', 'min_disk', 'min_ram', 'os_type', 'os_version', 'platform')
 
@@ -137,8 +142,8 @@ def metadata_changes(image, params):
         wanted = params.get(option)
         if wanted is None:
             continue
-        if option == 'description' and 'description' not in image and 'describe' not in image:
-            continue    # the service did not report a description: nothing to compare with
+        if option in REPORTED_AS and not any(field in image for field in REPORTED_AS[option]):
+            continue    # the answer the image comes from has no such field: nothing to compare with
         current = current_value(image, option)
         if option == 'tags':
             if _same_tags(current, wanted):

@@ -584,7 +584,9 @@ class ImageModule(ImsModule):
             return self._created(_apply(predicted, changes))
         image = self._send_create(
             claim, lambda: self.backend.copy_received_share(p['copy_from_share'], tenant, p['name'], p['description']))
+        # The detail the wait read has no osVersion, which the full update must carry: the private listing has it.
         image = self._wait_active(image)
+        image = self.service.find_image(image_id=image['image_id']) or image
         changes = metadata_changes(image, dict(p, description=None))    # the description went with the copy
         if changes:
             self.service.update_image(image, update_fields(image, changes), applied=_carries(dict(p, description=None)))

@@ -211,6 +211,26 @@ images:
       type: str
       returned: for shared images
       sample: '2023-07-14T08:06:23.135Z'
+    department_id:
+      description: C(cecloud) - the department of the image's owner (only the listing of received shares gives it).
+      type: str
+      returned: for shared images with C(cecloud)
+      sample: "7074631167051202560"
+    resource_group_id:
+      description: C(cecloud) - the resource group of the image (only the listing of received shares gives it).
+      type: str
+      returned: for shared images with C(cecloud)
+      sample: "7074631167051456386"
+    position:
+      description: C(cecloud) - where the service stores the image (only the listing of received shares gives it).
+      type: str
+      returned: for shared images with C(cecloud)
+      sample: s3
+    source_type:
+      description: C(cecloud) - how the image was made (only the listing of received shares gives it).
+      type: str
+      returned: for shared images with C(cecloud)
+      sample: import
     member_status:
       description: C(huaweicloud) - the caller's member status of an image shared with it (C(accepted), C(pending), C(rejected)).
       type: str

@@ -40,6 +40,40 @@ ENUMS = {
     'bootMode': ('BIOS', 'UEFI'),
 }
 
+# The fields of each answer's table in the CECloud IMS API document; an answer holds these and no other, so that a
+# client reading a field the document does not list for that answer fails here as it would against a real service.
+_LISTED = ('createdAt', 'updatedAt', 'id', 'imageId', 'imageType', 'name', 'size', 'status', 'diskFormat', 'checksum',
+           'minDisk', 'minRam', 'cpuArch', 'osType', 'platform', 'progress', 'usage', 'instructions', 'uploadId',
+           'imageTags', 'region', 'visibility', 'bootMode')
+RESPONSE_FIELDS = {
+    # GET /images: public images.
+    'list_public': _LISTED + ('osVersion',),
+    # GET /images/{imageId}: the detail has no osVersion in its table.
+    'get_image': _LISTED,
+    # GET /private-images: the tenant's images, with their owner.
+    'list_private': _LISTED + ('osVersion', 'tenantName', 'owner'),
+    # POST /private-images: the new image.
+    'create': ('owner', 'instructions', 'imageId', 'uploadId', 'visibility', 'usage', 'departmentId', 'cpuArch', 'minDisk',
+               'platform', 'createdAt', 'osVersion', 'sourceType', 'minRam', 'name', 'osType', 'progress',
+               'resourceGroupId', 'id', 'diskFormat', 'imageTags', 'imageType', 'updatedAt', 'status', 'bootMode'),
+    # POST /private-images/import: no table, only the example's fields.
+    'import_image': ('createdAt', 'updatedAt', 'id', 'imageId', 'imageType', 'name', 'status', 'diskFormat', 'owner',
+                     'minDisk', 'minRam'),
+    # GET /shared-images: the image object of each share.
+    'list_shared': ('createdAt', 'updatedAt', 'id', 'imageId', 'imageType', 'name', 'size', 'status', 'diskFormat',
+                    'checksum', 'owner', 'minDisk', 'minRam', 'cpuArch', 'osType', 'platform', 'progress', 'usage',
+                    'instructions', 'uploadId', 'imageTags', 'visibility', 'departmentId', 'resourceGroupId', 'osVersion',
+                    'position', 'sourceType', 'bootMode'),
+    # POST /shared-images/{shareId}/copy: the copy, the only answer with ``shared`` (and ``tags``, ``describe``).
+    'copy_shared': ('minDisk', 'minRam', 'createdAt', 'updatedAt', 'usage', 'checksum', 'id', 'owner', 'osType', 'imageType',
+                    'imageId', 'visibility', 'platform', 'diskFormat', 'size', 'instructions', 'name', 'status', 'cpuArch',
+                    'progress', 'tags', 'bootMode', 'osVersion', 'uploadId', 'departmentId', 'describe', 'resourceGroupId',
+                    'position', 'sourceType', 'shared', 'capacityPercentage', 'volumeImages', 'tenantName',
+                    'departmentName', 'errMessage'),
+}
+# The copy's answer names imageTags ``tags``.
+RESPONSE_NAMES = {'tags': 'imageTags'}
+
 NAME_RE = re.compile('^[A-Za-z0-9\\-._ \u4e00-\u9fff]{1,128}$')
 USER_ID_RE = re.compile(r'^[0-9]{19}$')
 MESSAGES = {
@@ -368,8 +402,10 @@ class Service:
         return image
 
     @staticmethod
-    def public_view(image):
-        return {k: copy.deepcopy(v) for k, v in image.items() if not k.startswith('_')}
+    def answer(image, action):
+        """The image as the answer of ``action`` shows it: the fields of that answer's table (RESPONSE_FIELDS) only."""
+        return dict((k, copy.deepcopy(image[RESPONSE_NAMES.get(k, k)])) for k in RESPONSE_FIELDS[action]
+                    if RESPONSE_NAMES.get(k, k) in image)
 
     def _get(self, image_id):
         image = self.images.get(image_id)
@@ -432,7 +468,7 @@ class Service:
     def list_public(self, tenant, query):  # pylint: disable=unused-argument
         size, current = page_params(query)
         with self.lock:
-            items = [self.public_view(i) for i in self.images.values() if i['visibility'] == 'public']
+            items = [self.answer(i, 'list_public') for i in self.images.values() if i['visibility'] == 'public']
         items.sort(key=lambda i: i['id'], reverse=True)
         return paginate(items, size, current, self.page_cap)
 
@@ -443,7 +479,7 @@ class Service:
                        or any(s['imageId'] == image_id and s['userId'] == tenant['user_id'] for s in self.shares.values()))
             if not visible or (self.readings['image_detail'] == 'public' and image['visibility'] != 'public'):
                 raise ApiError('IMG.DBGet.NoData', f'image {image_id} not found')
-            return self.public_view(image)
+            return self.answer(image, 'get_image')
 
     # ------------------------------------------------------------ private images
 
@@ -451,7 +487,7 @@ class Service:
         size, current = page_params(query)
         conds = parse_filter(query.get('filter'))
         with self.lock:
-            items = [self.public_view(i) for i in self.images.values() if i['owner'] == tenant['tenant_id']]
+            items = [self.answer(i, 'list_private') for i in self.images.values() if i['owner'] == tenant['tenant_id']]
         items = [i for i in items if _match(i, conds)]
         items.sort(key=lambda i: i['id'], reverse=True)
         return paginate(items, size, current, self.page_cap)
@@ -464,7 +500,7 @@ class Service:
         with self.lock:
             image = self._new_image(tenant['tenant_id'], fields)
             self.save()
-            return self.public_view(image)
+            return self.answer(image, 'create')
 
     def update(self, tenant, image_id, body):
         body = unwrap(body)
@@ -566,7 +602,7 @@ class Service:
         with self.lock:
             image = self._new_image(tenant['tenant_id'], fields, source_type='import')
             self._start_job(image, {'kind': 'import', 'url': url})
-            return self.public_view(image)
+            return self.answer(image, 'import_image')
 
     def download(self, tenant, image_id):
         with self.lock:
@@ -666,7 +702,7 @@ class Service:
             for share in self.shares.values():
                 if share['userId'] == tenant['user_id'] and share['imageId'] in self.images:
                     item = copy.deepcopy(share)
-                    item['image'] = self.public_view(self.images[share['imageId']])
+                    item['image'] = self.answer(self.images[share['imageId']], 'list_shared')
                     items.append(item)
         field = match.group(1)
         items.sort(key=lambda s: (s[field], s['id']), reverse=match.group(2) == 'desc')
@@ -704,7 +740,7 @@ class Service:
                           departmentId=body['departmentId'], resourceGroupId=rg)
             image = self._new_image(tenant['tenant_id'], fields, source_type='copy')
             self._start_job(image, {'kind': 'copy', 'source': src['imageId']})
-            return self.public_view(image)
+            return self.answer(image, 'copy_shared')
 
     # ------------------------------------------------------------ export
 

@@ -192,7 +192,9 @@ def test_the_fields_only_shared_images_carry_are_documented_in_return(ims):
     shared = [i for i in run['images'] if i['scope'] == 'shared']
     others = [i for i in run['images'] if i['scope'] != 'shared']
     only_shared = set().union(*[set(i) for i in shared]) - set().union(*[set(i) for i in others])
-    assert only_shared == {'share_id', 'shared_at'}, only_shared
+    # The received-share listing (GET /shared-images) also gives the image's department, resource group, position
+    # and source type, which no other listing has.
+    assert only_shared == {'share_id', 'shared_at', 'department_id', 'resource_group_id', 'position', 'source_type'}, only_shared
     documented = yaml.safe_load(ims_image_info.RETURN)['images']['contains']
     assert only_shared <= set(documented), only_shared - set(documented)
     assert shared[0]['shared_at'].startswith('20')

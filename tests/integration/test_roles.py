@@ -209,6 +209,22 @@ def test_retention_check_mode_run_rerun_and_shared_images(ims, tmp_path):
     assert ims.stack.state()['shares'] == []
 
 
+def test_retention_learns_shares_from_the_share_list_not_from_the_image_listing(ims, tmp_path):
+    """The private listing has no ``shared`` field (CECloud IMS API, GET /private-images): the role reads each image's
+    shares (GET /private-images/{imageId}/share), for the images it would delete only."""
+    seeded = ims.stack.seed(tenant='tenant-a', count=3, prefix='keep-')['imageIds']
+    listed = ims.api('GET', '/private-images', params={'current': 1, 'size': 10})['list']
+    assert listed and not any('shared' in i for i in listed), listed
+    ims.stack.clear_requests()
+    counts, result = run_role(ims, tmp_path, 'image_retention', {'image_retention_prefix': 'keep-', 'image_retention_keep': 1})
+    assert counts['failed'] == 0 and counts['changed'] == 1, counts
+    assert [i['name'] for i in result['kept']] == ['keep-00002'] and result['skipped_shared'] == []
+    assert [i['name'] for i in result['deleted']] == ['keep-00001', 'keep-00000']
+    # (ims_image reads them again before it deletes an image.)
+    share_reads = set(r['path'].split('/')[-2] for r in ims.requests() if r['method'] == 'GET' and r['path'].endswith('/share'))
+    assert share_reads == set(seeded[:2]), share_reads
+
+
 def test_retention_with_a_regex_through_the_fqcn_playbook(ims):
     ims.stack.seed(tenant='tenant-a', count=4, prefix='web-2026')
     ims.stack.seed(tenant='tenant-a', count=2, prefix='web-test-')

@@ -9,7 +9,7 @@ errors as JSON (``{"message", "code", "title"}`` from Glance, ``{"error": {...}}
 keystonemiddleware or a gateway) or as an HTML page, and pages its listings with ``limit`` +
 ``marker`` and a ``next`` link.  Images are flat JSON objects: the standard fields and the free
 properties side by side; the backend adds ``image_id`` (the neutral name of ``id``) to each.
-Huawei IMS serves the same endpoints (api-docs/huaweicloud-ims.md section 7), so its backend
+Huawei IMS serves the same endpoints (Huawei IMS API, its OpenStack-native Glance v2 endpoints ``/v2/images``), so its backend
 reuses this one.
 """
 

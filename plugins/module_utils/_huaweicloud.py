@@ -4,12 +4,12 @@
 
 """The Huawei Cloud IMS provider (``provider: huaweicloud``): its dialect, its backend and its options.
 
-The reference is api-docs/huaweicloud-ims.md; decisions where it is vague are in docs/api-notes.md
-("Huawei Cloud IMS").  One backend method per endpoint of seed 003 and of the lifecycle (jobs,
+The reference is the Huawei IMS API; decisions where it is vague are in docs/api-notes.md
+("Huawei Cloud IMS").  One backend method per endpoint of IMS's permission table and of the lifecycle (jobs,
 members, copies, quota, tags).  The endpoints IMS serves in Glance v2's shape (``/v2/images``) are
 the Glance backend's methods, reused through ``self.glance``.
 
-Not used, on purpose: the deprecated Glance v1/v1.1 endpoints of seed 003 (``GET /v1.1/images/detail``,
+Not used, on purpose: the deprecated Glance v1/v1.1 endpoints IMS still lists (``GET /v1.1/images/detail``,
 ``HEAD /v1/images/{id}``, ``DELETE /v1.1/images/{id}``).  Huawei marks them deprecated; ``GET
 /v2/cloudimages`` lists and reads every image they show (with the ``__`` properties they lack), and
 ``DELETE /v2/images/{id}`` deletes for good where v1.1 soft-deletes.  Nor the ``/v2.1`` "safe mode"
@@ -51,15 +51,15 @@ PROJECT_ID = re.compile(r'[0-9a-fA-F]{32}\Z')
 MAX_PAGE_SIZE = 500
 # Members per request of the member API (its limit is not documented; 256 members per image at most).
 MAX_SHARE_BATCH = 50
-# AK/SK-signed bodies above this are refused by Huawei's gateway (huaweicloud-ims.md 2.1.4).
+# AK/SK-signed bodies above this are refused by Huawei's API gateway (its AK/SK signing rules: 12 MB at most).
 SIGNED_BODY_LIMIT = 12 * 1024 * 1024
-# PUT /v2/images/{id}/file takes files under 2 GB, with token auth (huaweicloud-ims.md 7.6; OTC says 128 GB, the
-# smaller figure is Huawei Cloud's own); larger files go through OBS.
+# PUT /v2/images/{id}/file takes files under 2 GB, with token auth (Huawei IMS API: Uploading an Image File; OTC says 128 GB,
+# the smaller figure is Huawei Cloud's own); larger files go through OBS.
 DIRECT_UPLOAD_LIMIT = 2 * 1024 ** 3
 # Seconds a job's effect (an image record, a member) may take to show after its POST was answered.
 SETTLE_WINDOW = 30.0
 
-# Query parameters of GET /v2/cloudimages (huaweicloud-ims.md 5.1): filters the service applies itself.
+# Query parameters of Huawei IMS API: Querying Images, GET /v2/cloudimages: filters the service applies itself.
 SERVER_FILTERS = frozenset((
     '__isregistered', '__imagetype', '__whole_image', '__system__cmkid', 'protected', 'visibility', 'owner', 'id',
     'status', 'name', 'flavor_id', 'container_format', 'disk_format', 'min_ram', 'min_disk', '__os_bit',
@@ -67,7 +67,7 @@ SERVER_FILTERS = frozenset((
     '__support_diskintensive', '__support_highperformance', '__support_xen_gpu_type', '__support_kvm_gpu_type',
     '__support_xen_hana', '__support_kvm_infiniband', 'virtual_env_type', 'enterprise_project_id', 'created_at',
     'updated_at', 'architecture', 'sort_key', 'sort_dir'))
-# How each scope is asked of GET /v2/cloudimages (huaweicloud-ims.md 4.2, 5.1); ``private`` is by owner.
+# How each scope is asked of GET /v2/cloudimages (Huawei IMS API: Querying Images, ``__imagetype``); ``private`` is by owner.
 SCOPE_QUERIES = dict(
     public=dict(__imagetype='gold'),
     market=dict(__imagetype='market'),
@@ -208,7 +208,7 @@ class HuaweiCloudBackend(_backend.Backend):
     stages_exports = True
     # With AK/SK; a token or a password login uploads by the direct PUT (uploader_for).
     uploader = _backend.UPLOAD_VIA_OBJECT_STORAGE
-    # IMS computes no checksum (huaweicloud-ims.md 4.3: ``checksum`` unused): an upload tags the image it creates
+    # IMS computes no checksum (its image attributes: ``checksum`` unused): an upload tags the image it creates
     # with the file's MD5 (SOURCE_MD5_TAG), and data_hashes reads that tag.
     source_hashes_on_create = True
     job_waiter = True
@@ -618,7 +618,7 @@ TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
 SOURCE_MD5_TAG = 'ims_source_md5'
 # ims_image_upload's options that only the staging in OBS reads (it needs AK/SK).
 STAGED_ONLY_OPTIONS = ('obs_bucket', 'obs_key', 'quick_import', 'keep_staged_object')
-# ims_image_upload's metadata options that POST /v2/images does not take (huaweicloud-ims.md 7.5).
+# ims_image_upload's metadata options that POST /v2/images does not take (Huawei IMS API: Creating Image Metadata, POST /v2/images).
 NOT_IN_METADATA_CREATE = ('description', 'os_type', 'cpu_arch', 'boot_mode')
 # Options an existing image can change (PATCH /v2/cloudimages), and the attribute each one is.
 UPDATABLE = dict(name='name', description='__description', min_ram='min_ram', boot_mode='hw_firmware_type')

@@ -15,7 +15,7 @@
   ``{"error_code", "error_msg", "request_id"}`` and Keystone's shape become (code, message, request id).
 - Endpoints: ``https://{service}.{region}.myhuaweicloud.com`` unless an option names one.
 
-No Huawei SDK is needed at run time (huaweicloud-ims.md sections 1 and 2; docs/api-notes.md "Huawei Cloud").
+No Huawei SDK is needed at run time (docs/api-notes.md "Huawei Cloud").
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,7 +39,7 @@ REQUEST_ID_HEADERS = ('X-Request-Id', 'X-IAM-Trace-Id', 'X-Openstack-Request-Id'
 ERROR_KEYS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
 
 # The connection options every Huawei service reads, with the environment variables that set them: the
-# collection's IMS_* first, then the names of Huawei's SDK (huaweicloud-ims.md 2.3).
+# collection's IMS_* first, then the names of Huawei's SDK (huaweicloudsdkcore's environment variables).
 ENV_OF = dict(
     region=('IMS_REGION',),
     endpoint=('IMS_ENDPOINT',),
@@ -288,7 +288,7 @@ class HuaweiPasswordAuth(KeystonePasswordAuth):
             self._identity = client.sibling(self.auth_url, HuaweiLoginDialect(), endpoint_option='auth_url')
 
     def _project_scope(self):
-        # Huawei's IAM names a region's project after the region, without a domain (huaweicloud-ims.md 2.2).
+        # Huawei's IAM names a region's project after the region, without a domain (Huawei IAM API: Querying Project Information, GET /v3/projects).
         return {'id': self._project_id} if self._project_id else {'name': self._project_name}
 
     def for_region(self, region):

@@ -6,7 +6,7 @@
 
 ``SdkHmacSha256Auth`` is a ``requests`` auth class: requests calls it on the PREPARED request,
 so it signs the final URL, query, headers and body.  It does what ``huaweicloudsdkcore``'s
-``BasicCredentials`` + ``Signer`` do (reference: ``huaweicloud-ims.md`` section 2.1; the unit
+``BasicCredentials`` + ``Signer`` do (reference: Huawei API Gateway's AK/SK signing, SDK-HMAC-SHA256; the unit
 tests compare the two on generated requests), and, like the SDK, it sends exactly what it signs:
 the query is rewritten into its canonical form, signed header values are sent trimmed.
 

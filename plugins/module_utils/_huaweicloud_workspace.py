@@ -2,11 +2,11 @@
 # Copyright: (c) 2026, cecloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Huawei Cloud Workspace's two image listings, on the wire (api-docs/huaweicloud-workspace.md):
+"""Huawei Cloud Workspace's two image listings, on the wire:
 
-- Workspace ``ListImages``, ``GET /v2/{project_id}/images`` (seed 001): desktop product images,
+- Workspace ``ListImages``, ``GET /v2/{project_id}/images``: desktop product images,
   ``{"images": [...], "total_count": N}``, on ``workspace.{region}``;
-- Workspace App ``ListImageServers``, ``GET /v1/{project_id}/image-servers`` (seed 004): image
+- Workspace App ``ListImageServers``, ``GET /v1/{project_id}/image-servers``: image
   servers, ``{"items": [...], "count": N}``, on ``appstream.{region}`` in five mainland-China regions
   and ``workspace.{region}`` elsewhere (the SDK's region table).
 
@@ -14,7 +14,7 @@ Both are their own services beside IMS, authenticated exactly as IMS (the provid
 whose project is also the path's ``{project_id}``), and both page by ``offset``/``limit`` with at
 most 100 records a page.  Their connection options (``workspace_endpoint``, ``workspace_app_endpoint``)
 belong to provider huaweicloud: a ``module_defaults`` group sets ``endpoint`` to the IMS URL.
-Decisions where the seeds are vague are in docs/api-notes.md ("Huawei Cloud Workspace").
+Decisions where the API references are vague are in docs/api-notes.md ("Huawei Cloud Workspace").
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,11 +27,11 @@ from ansible_collections.cecloud.ims.plugins.module_utils._case import snake_key
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
 from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_endpoint
 
-# The largest page of both listings (seed 001: 0-100, default 100; seed 004: 1-100, default 10).
+# The largest page of both listings (ListImages: 0-100, default 100; ListImageServers: 1-100, default 10).
 MAX_PAGE_SIZE = 100
 
 # Workspace App's host in the regions where Huawei's SDK names ``appstream.{region}`` (mainland China);
-# every other region is served on ``workspace.{region}`` (huaweicloud-workspace.md section 1).
+# every other region is served on ``workspace.{region}`` (the region table of Huawei's SDK).
 APPSTREAM_REGIONS = frozenset(('cn-north-4', 'cn-north-9', 'cn-east-3', 'cn-south-1', 'cn-southwest-2'))
 
 # Connection options of provider huaweicloud for the Workspace modules, with their environment variables.
@@ -40,7 +40,7 @@ OPTIONS = dict(workspace_endpoint=('IMS_WORKSPACE_ENDPOINT',), workspace_app_end
 IMAGE_TYPES = ('gold', 'private')
 SORT_FIELDS = ('name', 'created_at')
 SORT_TYPES = ('asc', 'desc')
-# Image server statuses (seed 004); "not set" comes as NULL (seed 004), "null" (the SDK's enum) or a JSON null,
+# Image server statuses (Workspace App API: ListImageServers); "not set" comes as NULL (that reference), "null" (the SDK's enum) or a JSON null,
 # and is returned as NULL.
 SERVER_STATUSES = ('CREATING', 'ACTIVE', 'BUILDING', 'BUILT', 'ERROR', 'DELETING', 'NULL')
 STATUS_NOT_SET = 'NULL'
@@ -95,7 +95,7 @@ class OffsetPagedDialect(core.HuaweiDialect):
         """Yield the records of every page: ``offset`` advances by what each page held.
 
         The listing ends on an empty or short page, or on a page with nothing new (a service that ignores
-        ``offset``); never on the service's total, which can be wrong (seed 001 shows ``total_count`` 1 beside two
+        ``offset``); never on the service's total, which can be wrong (ListImages' example shows ``total_count`` 1 beside two
         images; docs/api-notes.md, "Workspace totals"): N records cost floor(N / page) + 1 requests.  A record
         already yielded (records shifted between pages) is not yielded again.  ``listing`` (a ``Listing``) says
         how many records are still wanted and receives the total: the service's, or the records counted when

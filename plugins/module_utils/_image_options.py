@@ -127,7 +127,7 @@ def predicted_image(spec, status, **fields):
 
 def current_value(image, option):
     if option == 'description' and 'description' not in image:
-        return image.get('describe')    # the name the copy endpoint's answer uses (document 1.21)
+        return image.get('describe')    # the name the copy endpoint's answer uses (CECloud IMS API: copy shared image, POST /shared-images/{shareImageId}/copy)
     return image.get(IMAGE_FIELD.get(option, option))
 
 

@@ -28,7 +28,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._service import RESEND
 
 EXPORT_FORMATS = ('qcow2', 'vhd', 'zvhd', 'vmdk')
 DEFAULT_FORMAT = 'qcow2'
-QUICK_FORMAT = 'zvhd2'          # what a quick export writes (huaweicloud-ims.md 5.8)
+QUICK_FORMAT = 'zvhd2'          # what a quick export writes (Huawei IMS API: Exporting an Image, POST /v1/cloudimages/{image_id}/file)
 MARKER = 'user.cecloud_ims.export'
 STAGING_PREFIX = 'ims-export/'
 PLAIN_MD5_LENGTH = 32

@@ -27,7 +27,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, DELETED, KILLED, QUEUED, SAVING, describe_images)
 
 GIB = 1024 ** 3
-# huaweicloud-ims.md 5.4: a quick import is for RAW/ZVHD2 files, recommended from 128 GB up (normal import below).
+# A quick import is for RAW/ZVHD2 files, recommended from 128 GB up, a normal import below (Huawei IMS API: Importing
+# an Image File Quickly, POST /v2/cloudimages/quickimport/action).
 QUICK_IMPORT_FROM = 128 * GIB
 QUICK_IMPORT_FORMATS = ('raw',)
 

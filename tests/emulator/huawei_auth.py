@@ -4,7 +4,7 @@
 Huawei's own signer (``huaweicloudsdkcore``, a test-only dependency), not with the collection's
 signer, so a bug in the latter cannot hide itself.  It answers ok, or the gateway's 401 body.
 
-Gateway rules (huaweicloud-ims.md 2.1.4, 3.2, 3.4): ``X-Sdk-Date`` must be signed and within
+Gateway rules (Huawei API Gateway's AK/SK signing rules and error codes): ``X-Sdk-Date`` must be signed and within
 15 minutes of the gateway's clock; the AK must be known; the signature is computed over the
 headers the request lists in ``SignedHeaders``, with the values received; a temporary AK needs its
 ``X-Security-Token``.  The error code of every case is ``APIGW.0301`` (HTTP 401).  The messages

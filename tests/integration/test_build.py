@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The collection tarball holds the collection and no test or tool artefact (issue 10, defect 9).
+"""The collection tarball holds the collection and no test or tool artefact.
 
 The test builds from a copy of the files git knows, in which it plants the artefacts that
 `make units`, `make integration`, `make sanity`, `make venv` and editors leave behind, at the top

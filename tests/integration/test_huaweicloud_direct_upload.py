@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ims_image_upload with ``provider: huaweicloud`` and a token or a password login, through the Huawei emulator:
 no OBS (a token cannot sign OBS requests), the image record (POST /v2/images) then one streamed
-PUT /v2/images/{id}/file (huaweicloud-ims.md 7.5, 7.6, 9 "Metadata + direct upload"), for files under 2 GiB."""
+PUT /v2/images/{id}/file (Huawei IMS API: Creating Image Metadata, Uploading an Image File), for files under 2 GiB."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -50,7 +50,7 @@ def test_a_token_upload_creates_the_record_puts_the_file_once_and_a_second_run_c
     assert made['id'] == image['image_id'] and made['status'] == 'active'
     assert sorted(made['tags']) == sorted(['team=ops', '%s=%s' % (SOURCE_TAG, md5(src))]), made['tags']
     assert made['__os_version'] == OS_VERSION and made['min_disk'] == 1
-    assert made['size'] == os.path.getsize(src) and made['checksum'] == ''     # IMS hashes nothing (4.3)
+    assert made['size'] == os.path.getsize(src) and made['checksum'] == ''     # IMS hashes nothing (checksum unused)
     assert len(creates(hw)) == 1 and len(puts(hw)) == 1 and imports_or_obs(hw) == []
     assert all(r.get('auth') == 'token' for r in hw.ims_requests()), hw.ims_requests()
 

@@ -109,7 +109,8 @@ def test_an_image_of_a_server_with_its_data_disks_and_a_whole_image_of_its_backu
     assert body['status'] == 200
 
 
-# Where a failed job says why (huaweicloud-ims.md 6.1: the job, its entities, a sub-job): each place alone.
+# Where a failed job says why (Huawei IMS API: Querying the Asynchronous Job Status, GET /v1/{project_id}/jobs/{job_id}:
+# the job, its entities, a sub-job): each place alone.
 @pytest.mark.parametrize('place', ['both', 'top', 'entities', 'sub_job'])
 def test_a_failed_job_fails_the_task_with_its_reason_and_error_code_and_reports_the_change(hw, place):  # noqa: F811
     hw.stack.settings(job_reason_in=place)

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ims_image and ims_image_share against the emulator + SeaweedFS, through real HTTP (issue 3)."""
+"""ims_image and ims_image_share against the emulator + SeaweedFS, through real HTTP."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ims_image_export against the emulator + SeaweedFS: export to a bucket, verified atomic download (issue 4)."""
+"""ims_image_export against the emulator + SeaweedFS: export to a bucket, verified atomic download."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ims_image_upload against the emulator + SeaweedFS, through real HTTP and real S3 (issue 4)."""
+"""ims_image_upload against the emulator + SeaweedFS, through real HTTP and real S3."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -220,7 +220,7 @@ def test_playbook_with_vvv_never_shows_the_token_or_the_object_storage_keys(ims,
     assert COLLECTIONS
 
 
-# -- one image per name, whatever the timing (issue 10) ---------------------------------------------------
+# -- one image per name, whatever the timing ----------------------------------------------------------------
 
 
 def named(ims, name):

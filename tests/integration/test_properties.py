@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The collection's promise as a stateful property (issue 10): sequences of tasks, some under faults.
+"""The collection's promise as a stateful property: sequences of tasks, some under faults.
 
 A hypothesis state machine runs the real modules (``ims.module``: each module's own entry point,
 through real HTTP) against an emulator whose transitions take seconds, not the suite's 0.3 s.
@@ -323,7 +323,7 @@ class Model:
 
 
 class Figures:
-    """What a run of the machine did, for the note of issue 10."""
+    """What a run of the machine did, for the note (docs/reliability.md)."""
 
     def __init__(self):
         self.counts = collections.Counter()

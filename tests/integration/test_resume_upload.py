@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Resumable uploads (issue 15): a re-run after a broken transfer sends only what is missing.
+"""Resumable uploads: a re-run after a broken transfer sends only what is missing.
 
 Everything goes through the emulator and the real SeaweedFS; upload-prepare hands out the address of
 an S3-reading proxy in front of SeaweedFS (tests/integration/s3_proxy.py), which counts the bytes the

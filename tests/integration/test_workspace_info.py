@@ -19,7 +19,8 @@ from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401 
 
 IMAGES = 'workspace_image_info'
 SERVERS = 'workspace_image_server_info'
-# The documented fields of each record (huaweicloud-workspace.md 3.2 and 4.2).
+# The documented fields of each record (Huawei Workspace API: ListImages, GET /v2/{project_id}/images; Workspace App API:
+# ListImageServers, GET /v1/{project_id}/image-servers).
 IMAGE_FIELDS = {'id', 'name', 'image_type', 'os_type', 'architecture', 'os_version', 'disk_format', 'min_ram',
                 'min_disk', 'product_code', 'created_at', 'kms_id'}
 SERVER_FIELDS = {'id', 'name', 'description', 'image_ref', 'server_group_id', 'app_group_id', 'server_id',

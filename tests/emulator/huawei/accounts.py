@@ -1,7 +1,7 @@
 """Accounts, projects, credentials and IAM tokens of the Huawei emulator, and the gateway's check of a request.
 
 Two accounts (``owner`` and ``recipient``, the two sides of a share), each with a project in every
-served region (named after the region, huaweicloud-ims.md 2.1.7) and one sub-project
+served region (named after the region, as Huawei IAM does) and one sub-project
 ``<region>_dev`` in the first region, a permanent AK/SK, a temporary AK/SK with its security token
 and an IAM user with a password.  Every ID is fixed, so a test can name them.
 """
@@ -78,7 +78,7 @@ class Accounts:
             self.key_owner[tenant['access_key']] = self.key_owner[tenant['temp_access_key']] = tenant
         self.by_name = {t['name']: t for t in self.tenants}
         self.tokens = {}
-        # Huawei locks an AK for 5 minutes after more than 5 consecutive signature failures (2.1.4).
+        # Huawei locks an AK for 5 minutes after more than 5 consecutive signature failures (the API Gateway's signing rules).
         self.settings = lambda: {'ak_lock_after': 5, 'ak_lock_seconds': 300}
         self.signature_failures = {}
         self.locked_until = {}
@@ -171,14 +171,14 @@ class Accounts:
     def _unsigned_project(self, project):
         """An X-Project-Id the signature does not cover: anyone on the way could have set it, so it is refused
         (setting ``unsigned_project_id``: ``refuse``), ignored as if absent (``ignore``: the project of the region),
-        or trusted (``trust``).  The references only say the SDK signs every header it sends (2.1.1)."""
+        or trusted (``trust``).  The references only say the SDK signs every header it sends."""
         reading = self.settings().get('unsigned_project_id', 'refuse')
         if reading == 'refuse':
             raise auth_error('the X-Project-Id header is not signed (not in SignedHeaders)')
         return project if reading == 'trust' else None
 
     def authenticate(self, method, raw_path, raw_query, headers, body, now=None):
-        """The caller of one request, or a HuaweiError with the gateway's 401 (huaweicloud-ims.md 3.4)."""
+        """The caller of one request, or a HuaweiError with the gateway's 401 (Huawei API Gateway error codes)."""
         received = huawei_auth.received_headers(headers)
         token = received.get('x-auth-token')
         if token is not None and 'authorization' not in received:

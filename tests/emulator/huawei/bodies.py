@@ -1,4 +1,4 @@
-"""Fields of IMS create bodies (huaweicloud-ims.md 5.3-5.6) turned into image attributes, or IMG.* errors."""
+"""Fields of IMS create bodies (Huawei IMS API: create, quick import, data and whole images) turned into image attributes, or IMG.* errors."""
 
 from tests.emulator.huawei import model
 from tests.emulator.huawei.errors import img
@@ -16,7 +16,7 @@ def int_in(body, key, low, high, required=True, default=None):
 
 
 def tag_fields(body):
-    """``tags`` (legacy strings) or ``image_tags`` ({key, value}), never both (5.3)."""
+    """``tags`` (legacy strings) or ``image_tags`` ({key, value}), never both (POST /v2/cloudimages/action)."""
     tags, image_tags = body.get('tags'), body.get('image_tags')
     if tags and image_tags:
         raise img('IMG.0115', 'Use either tags or image_tags, not both.')
@@ -35,7 +35,7 @@ def tag_fields(body):
 
 
 def common_fields(body):
-    """Attributes every create body may set (5.3-5.6)."""
+    """Attributes every create body may set."""
     fields = tag_fields(body)
     if body.get('description'):
         fields['__description'] = model.check_description(body['description'])
@@ -49,9 +49,9 @@ def common_fields(body):
 
 
 def file_fields(body, quick=False, arm_bios='refuse'):
-    """Attributes of an image made from a file (5.3 file case, 5.4).
+    """Attributes of an image made from a file (create from a file, quick import).
 
-    5.3 says both "arm (forces UEFI)" and "hw_firmware_type ... (Arm: only uefi)": an Arm image asked to boot with
+    The create reference says both "arm (forces UEFI)" and "hw_firmware_type ... (Arm: only uefi)": an Arm image asked to boot with
     BIOS is refused (``arm_bios`` ``refuse``, IMG.0141 - the code of a wrong firmware type, the emulator's choice),
     or made UEFI (``uefi``).  An Arm image without a firmware type is UEFI either way.
     """

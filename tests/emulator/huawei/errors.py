@@ -1,4 +1,4 @@
-"""Huawei's error bodies (huaweicloud-ims.md 3.2, huaweicloud-workspace.md 3.4/4.4) as one exception."""
+"""Huawei's error bodies (IMS, API Gateway, Workspace ListImages / ListImageServers) as one exception."""
 
 import uuid
 
@@ -10,7 +10,7 @@ def request_id():
 class HuaweiError(Exception):
     """An error answer.  ``shape``: ``ims`` = ``{"error": {"code", "message"}}`` (IMS service errors),
     ``gateway`` = ``{"error_code", "error_msg", "request_id"}`` (API gateway, IAM project look-up),
-    ``workspace`` = the gateway shape plus ``error_detail`` and ``encoded_authorization_message`` (seed 001),
+    ``workspace`` = the gateway shape plus ``error_detail`` and ``encoded_authorization_message`` (ListImages),
     ``keystone`` = ``{"error": {"code": <status>, "message", "title"}}`` (IAM token login)."""
 
     def __init__(self, code, message, status=400, shape='ims'):

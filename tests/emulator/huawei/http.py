@@ -78,8 +78,8 @@ WORKSPACE_ROUTES = (('GET', f'/v2/{_ID}/images', 'list_images'),)
 WORKSPACE_APP_ROUTES = (('GET', f'/v1/{_ID}/image-servers', 'list_image_servers'),)
 # Requests the gateway lets through without a signature or token.
 UNAUTHENTICATED = {'create_token'}
-# AK/SK-signed bodies above this are refused by the gateway (2.1.4); a token-authenticated Glance upload
-# streams to the image store below Huawei's 2 GB (7.6: "file < 2 GB"; a larger body is refused, 413).
+# AK/SK-signed bodies above this are refused by the gateway (its AK/SK signing rules); a token-authenticated Glance upload
+# streams to the image store below Huawei's 2 GB (PUT /v2/images/{image_id}/file: "file < 2 GB"; a larger body is refused, 413).
 AKSK_BODY_LIMIT = 12 * 1024 * 1024
 UPLOAD_LIMIT = 2 * 1024 ** 3
 ERROR_SHAPES = {'ims': 'ims', 'iam': 'gateway', 'workspace': 'workspace', 'workspaceapp': 'gateway'}

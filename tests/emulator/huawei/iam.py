@@ -1,4 +1,4 @@
-"""IAM (huaweicloud-ims.md 2.1.7, 2.2): Keystone v3 password login and the project look-up.
+"""IAM (Huawei IAM API: POST /v3/auth/tokens, GET /v3/projects): Keystone v3 password login and the project look-up.
 
 ``POST /v3/auth/tokens`` answers 201 with the token in ``X-Subject-Token`` and a Keystone v3
 token body (``catalog`` unless ``?nocatalog=true``); ``GET /v3/projects`` lists the caller's

@@ -1,4 +1,4 @@
-"""IMS state and its endpoints (huaweicloud-ims.md 5-7): images, jobs, members, tags, quota.
+"""IMS state and its endpoints (Huawei IMS API, its extension and Glance v2 endpoints): images, jobs, members, tags, quota.
 
 One ``Ims`` holds every region's images (each record knows its region), so a cross-region copy
 is one state change.  Handlers take a ``Request`` (``tests/emulator/huawei/http.py``) and return
@@ -20,7 +20,7 @@ from tests.emulator.huawei.jobs import REASON_PLACES, JobFailure, JobFaults, Job
 from tests.emulator.huawei.model import STORE_BUCKET, SYNTHETIC_DISK
 
 DEFAULT_LIMIT = 500
-# The reference documents no maximum for GET /v2/cloudimages (3.5, 12): the emulator's choice.
+# The reference documents no maximum page size for GET /v2/cloudimages: the emulator's choice.
 MAX_LIMIT = 1000
 PRIVATE_IMAGE_QUOTA = 100
 # The readings of the documents this emulator can answer with (README.md, "Readings of the documents"): the
@@ -269,7 +269,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             self._finish_images(job, records, sub_jobs)
         return [saving, active]
 
-    # ------------------------------------------------------------ GET /v2/cloudimages (5.1)
+    # ------------------------------------------------------------ GET /v2/cloudimages
 
     def list_cloudimages(self, req):
         query = req.query
@@ -313,7 +313,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
                 return images[index + 1:]
         raise img('IMG.0027', f'The marker {marker} is not an image of this listing.')
 
-    # ------------------------------------------------------------ POST /v2/cloudimages/action (5.3)
+    # ------------------------------------------------------------ POST /v2/cloudimages/action
 
     def create_image(self, req):
         body = req.json()
@@ -381,7 +381,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             fields.update(min_disk=int_in(body, 'min_disk', *((1, 1024) if quick else (40, 2048))), virtual_env_type='DataImage')
             fields.update(model.os_fields('Other Windows(64 bit)' if body.get('os_type') == 'Windows' else model.DEFAULT_OS_VERSION))
         else:
-            # 5.3 (12): 40-1024 [SDK] / 1-1024 [OTC] for a file import (setting import_min_disk); 5.4 quick import: 1-1024.
+            # 40-1024 (SDK) / 1-1024 (OTC) for a file import (setting import_min_disk); quick import: 1-1024.
             fields.update(min_disk=int_in(body, 'min_disk', 1 if quick else self.config['import_min_disk'], 1024))
             fields.update(file_fields(body, quick, arm_bios=self.config['arm_bios']))
             image_type = body.get('type') or 'ECS'
@@ -421,7 +421,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             self._kill([r for r, dummy in pairs])(failure)
         return on_fail
 
-    # ------------------------------------------------------------ jobs (6.1, 6.2)
+    # ------------------------------------------------------------ jobs
 
     def show_job(self, req, project_id, job_id):
         req.require_path_project(project_id)
@@ -441,7 +441,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
                 raise img('IMG.0001', f'The job {job_id} does not exist.', 404)
             return copy.deepcopy(public_job(job))
 
-    # ------------------------------------------------------------ Glance v2 reads (7.1, 7.2)
+    # ------------------------------------------------------------ Glance v2 reads
 
     def show_glance_image(self, req, image_id):
         with self.lock:

@@ -1,4 +1,4 @@
-"""Tags, quota, OS versions, API versions and schemas (huaweicloud-ims.md 6.6-6.8, 7.7, 7.8).  A mixin of ``Ims``."""
+"""Tags, quota, OS versions, API versions and schemas (Huawei IMS API and its Glance v2 endpoints).  A mixin of ``Ims``."""
 
 from tests.emulator.huawei import model
 from tests.emulator.huawei.errors import img
@@ -25,7 +25,7 @@ def _check_tag(tag):
 
 class ExtraOps:
 
-    # ------------------------------------------------------------ key/value tags (6.7)
+    # ------------------------------------------------------------ key/value tags
 
     def _tagged(self, req, project_id, image_id):
         req.require_path_project(project_id)

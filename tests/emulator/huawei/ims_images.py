@@ -1,4 +1,5 @@
-"""IMS image writes besides the create endpoint (huaweicloud-ims.md 5.2, 5.4-5.8, 6.3, 6.4, 7.3-7.6).
+"""IMS image writes besides the create endpoint (Huawei IMS API: update, quick import, data and whole images,
+register, export, copy, cross-region copy, and Glance v2 update, delete, create and upload).
 
 Quick import, data and full-ECS images, register, export to OBS, in-region and cross-region
 copy, update (both PATCH dialects), delete, Glance metadata create and upload.  A mixin of ``Ims``.
@@ -12,7 +13,7 @@ from tests.emulator.huawei.errors import HuaweiError, img
 from tests.emulator.huawei.jobs import JobFailure, new_job, unlocked
 from tests.emulator.huawei.model import STORE_BUCKET, SYNTHETIC_DISK
 
-# PATCH /v2/cloudimages/{id} paths (5.2) besides custom lower-case attributes.
+# PATCH /v2/cloudimages/{id} paths besides custom lower-case attributes.
 UPDATABLE = ('name', '__description', 'min_ram', 'max_ram', 'hw_firmware_type', 'hw_vif_multiqueue_enabled',
              'enterprise_project_id', '__is_config_init', '__support_fc_inject', '__support_xen', '__support_largememory',
              '__support_diskintensive', '__support_highperformance', '__support_xen_gpu_type', '__support_kvm_gpu_type',
@@ -22,8 +23,8 @@ UPDATABLE = ('name', '__description', 'min_ram', 'max_ram', 'hw_firmware_type', 
 FIXED = ('id', 'status', 'owner', 'visibility', 'protected', 'created_at', 'updated_at', 'self', 'file', 'schema',
          'disk_format', 'container_format', 'size', 'checksum', 'min_disk', 'tags', 'virtual_size')
 CUSTOM_ATTRIBUTE_RE = re.compile('^[a-z][a-z0-9_]{0,254}$')
-# The documented attributes of an image (4.2, 4.3) without a leading "__": none is a custom attribute, so Glance's PATCH
-# (7.3: "only the name, description and custom attributes") refuses them with the setting glance_patch "documented".
+# The documented attributes of an image without a leading "__": none is a custom attribute, so Glance's PATCH
+# (PATCH /v2/images/{image_id}: "only the name, description and custom attributes") refuses them with the setting glance_patch "documented".
 IMAGE_ATTRIBUTES = FIXED + ('min_ram', 'max_ram', 'active_at', 'enterprise_project_id', '_sys_enterprise_project_id',
                             'hw_firmware_type', 'hw_vif_multiqueue_enabled', 'os_shutdown_timeout', 'properties',
                             'virtual_env_type', 'architecture')
@@ -38,7 +39,7 @@ def _unset(record, attribute):
 
 class ImageOps:
 
-    # ------------------------------------------------------------ other create endpoints (5.4-5.6)
+    # ------------------------------------------------------------ other create endpoints (quick import, data and whole images)
 
     def quick_import(self, req):
         body = req.json()
@@ -92,7 +93,7 @@ class ImageOps:
             self._check_quota(req)
             return self._start_made(req, new_job(job_type, req.project, req.region), [(name, fields)])
 
-    # ------------------------------------------------------------ register (5.7) and Glance upload (7.6)
+    # ------------------------------------------------------------ register and Glance upload
 
     def register_image(self, req, image_id):
         body = req.json()
@@ -148,7 +149,7 @@ class ImageOps:
             return len(body)
         return self.store.put_stream(STORE_BUCKET, record['id'], body)[1]
 
-    # ------------------------------------------------------------ export (5.8)
+    # ------------------------------------------------------------ export
 
     def export_image(self, req, image_id):
         body = req.json()
@@ -201,7 +202,7 @@ class ImageOps:
         else:
             self.store.put_bytes(bucket, key, SYNTHETIC_DISK)
 
-    # ------------------------------------------------------------ copy (6.3, 6.4)
+    # ------------------------------------------------------------ copy, in region and across regions
 
     def _copy_source(self, req, image_id):
         record = self._image(req, image_id)
@@ -291,7 +292,7 @@ class ImageOps:
             self._finish_images(job, made)
         return self._run_job(job, [queued, saving, copy_bytes, active], self._kill(made))
 
-    # ------------------------------------------------------------ update (5.2, 7.3)
+    # ------------------------------------------------------------ update, IMS and Glance
 
     def update_cloudimage(self, req, image_id):
         operations = req.json(expect=list)
@@ -384,7 +385,7 @@ class ImageOps:
                 return converted
         raise img('IMG.0001', 'Each v2.0 operation names add, replace or remove.')
 
-    # ------------------------------------------------------------ delete (7.4) and Glance create (7.5)
+    # ------------------------------------------------------------ delete and Glance create
 
     def glance_delete(self, req, image_id):
         body = req.json()

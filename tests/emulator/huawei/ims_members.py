@@ -1,4 +1,4 @@
-"""Image sharing (huaweicloud-ims.md 6.5 and the Glance member API of 7.8): ``pending -> accepted/rejected``.
+"""Image sharing (Huawei IMS API: /v1/cloudimages/members, and the Glance v2 member API): ``pending -> accepted/rejected``.
 
 The extension API changes members through jobs (``imsAddImageMembersJob``, ``imsDelImageMembersJob``,
 ``imsUpdateImageMembersJob``, ``entities.results[]``); the Glance API changes them at once.

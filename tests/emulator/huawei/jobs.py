@@ -1,4 +1,4 @@
-"""IMS asynchronous jobs (huaweicloud-ims.md 3.6, 6.1): ``INIT`` -> ``RUNNING`` -> ``SUCCESS`` / ``FAIL``.
+"""IMS asynchronous jobs (Huawei IMS API: GET /v1/{project_id}/jobs/{job_id}): ``INIT`` -> ``RUNNING`` -> ``SUCCESS`` / ``FAIL``.
 
 A job is a list of stages run one after the other on a thread, ``transition`` seconds apart, each
 under the state lock.  A stage raising ``JobFailure`` ends the job in ``FAIL`` with its
@@ -16,7 +16,7 @@ import uuid
 from tests.emulator.huawei.accounts import iso, utcnow
 
 
-# Where a FAIL job carries its error_code and reason (huaweicloud-ims.md 6.1 names all three places).
+# Where a FAIL job carries its error_code and reason (the job status reference names all three places).
 REASON_PLACES = ('both', 'top', 'entities', 'sub_job')
 
 

@@ -1,8 +1,8 @@
-"""The IMS image model (huaweicloud-ims.md 4): records, the caller's view of one, list filters, seeds.
+"""The IMS image model (Huawei IMS API: image attributes): records, the caller's view of one, list filters, seeds.
 
 A record holds the documented attributes (strings where Huawei sends strings) plus private keys
 starting with ``_`` (region, where its bytes are, key/value tags).  ``view()`` computes what
-depends on who asks: ``__imagetype`` and ``visibility`` (4.2: an image with members is ``shared``
+depends on who asks: ``__imagetype`` and ``visibility`` (IMS classification fields: an image with members is ``shared``
 for its owner and for its members).
 """
 
@@ -19,7 +19,7 @@ HUAWEI_PUBLIC_PROJECT = '0' * 24 + 'c0ffee00'
 STATUSES = ('queued', 'saving', 'active', 'killed', 'deleted')
 IMAGE_TYPES = ('gold', 'private', 'shared', 'market')
 DISK_FORMATS = ('zvhd2', 'vhd', 'zvhd', 'raw', 'qcow2', 'iso')
-# os_version -> (__platform, __os_type, __os_bit); what GET /v1/cloudimages/os_version serves (6.8).
+# os_version -> (__platform, __os_type, __os_bit); what GET /v1/cloudimages/os_version serves.
 OS_VERSIONS = {
     'CentOS 7.9 64bit': ('CentOS', 'Linux', '64'),
     'CentOS 8.2 64bit': ('CentOS', 'Linux', '64'),
@@ -42,7 +42,7 @@ EXTENSIONS = {'qcow2': 'qcow2', 'vhd': 'vhd', 'vhdx': 'vhd', 'zvhd': 'zvhd', 'zv
 SORT_KEYS = ('created_at', 'name', 'container_format', 'disk_format', 'status', 'id', 'size')
 TIME_OPS = {'gt': lambda a, b: a > b, 'gte': lambda a, b: a >= b, 'lt': lambda a, b: a < b, 'lte': lambda a, b: a <= b,
             'eq': lambda a, b: a == b, 'neq': lambda a, b: a != b}
-# Query parameters of GET /v2/cloudimages (5.1) compared as strings with the attribute of the same name.
+# Query parameters of GET /v2/cloudimages compared as strings with the attribute of the same name.
 EXACT_FILTERS = ('__isregistered', '__system__cmkid', 'owner', 'id', 'status', 'name', 'container_format',
                  'disk_format', '__os_bit', '__platform', '__os_type', 'virtual_env_type', '__support_kvm',
                  '__support_xen', '__support_largememory', '__support_diskintensive', '__support_highperformance',
@@ -218,7 +218,7 @@ def _bool_text(value):
 
 
 def check_list_query(query):
-    """Refuse the values of GET /v2/cloudimages that the reference enumerates (5.1)."""
+    """Refuse the values of GET /v2/cloudimages that the reference enumerates."""
     if query.get('__imagetype') not in (None, '') and query['__imagetype'] not in IMAGE_TYPES:
         raise img('IMG.0024', f"The image type {query['__imagetype']!r} is wrong: gold, private, shared or market.")
     if query.get('status') not in (None, '') and query['status'] not in STATUSES:
@@ -239,7 +239,7 @@ def check_list_query(query):
 
 
 def _legacy_tags(image):
-    """Old ``key.value`` tags are queried as ``key=value`` (5.1)."""
+    """Old ``key.value`` tags are queried as ``key=value`` (GET /v2/cloudimages)."""
     return [t if '=' in t else t.replace('.', '=', 1) for t in image['tags']]
 
 
@@ -274,7 +274,7 @@ def _checks(query):
 def image_filter(query):
     """``matches(image, member_status)``: whether a viewed image passes every filter of ``query``;
     ``member_status`` is the caller's membership status of it (None when the caller owns it or it is public):
-    shared images show once accepted, or with the ``member_status`` asked for (6.5)."""
+    shared images show once accepted, or with the ``member_status`` asked for (IMS members API)."""
     checks = _checks(query)
     wanted = query.get('member_status') or None
 

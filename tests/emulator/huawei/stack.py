@@ -171,7 +171,7 @@ class HuaweiStack(EmulatorStack):
         return args
 
     def env(self, tenant='owner', region=None, temporary=False):
-        """Huawei SDK environment variables (huaweicloud-ims.md 2.3) for one tenant's keys."""
+        """Huawei SDK environment variables (huaweicloudsdkcore's names) for one tenant's keys."""
         data = self.tenant(tenant)
         region = region or self.regions[0]
         env = {'HUAWEICLOUD_SDK_AK': data.temp_access_key if temporary else data.access_key,

@@ -1,9 +1,9 @@
-"""Workspace ``GET /v2/{project_id}/images`` (seed 001) and Workspace App ``GET /v1/{project_id}/image-servers``
-(seed 004), after huaweicloud-workspace.md 3 and 4.
+"""Workspace ``ListImages``, ``GET /v2/{project_id}/images``, and Workspace App ``ListImageServers``,
+``GET /v1/{project_id}/image-servers``.
 
 Records are generated per project, deterministically from their index, so a test can ask for 250
 of them (``seed``) and page through.  Fields absent from a record are absent from the answer, as the
-seed examples omit ``architecture``, ``product_code``, ``created_at`` and ``kms_id`` on some images.
+API reference's examples omit ``architecture``, ``product_code``, ``created_at`` and ``kms_id`` on some images.
 """
 
 import datetime
@@ -59,7 +59,7 @@ def product_image(project, index):
               'os_type': os_type, 'os_version': os_version, 'disk_format': disk_format,
               'name': name if index < len(IMAGE_KINDS) else f'{name} {index:03d}', 'min_ram': 0, 'min_disk': 40 + 10 * (index % 5),
               '_platform': platform, '_package_types': packages}
-    if index % 4 != 3:  # like the seed's examples, some images lack the optional fields
+    if index % 4 != 3:  # like the API reference's examples, some images lack the optional fields
         record.update(architecture=arch, created_at=_stamp(index)[:-5] + 'Z')
     if gold and index % 4 != 3:
         record['product_code'] = f'00301-{110000 + index}-0--0'
@@ -132,7 +132,7 @@ class Workspace:
                                   'does not match the credentials', 401, app=app)
         return project
 
-    # ------------------------------------------------------------ GET /v2/{project_id}/images (seed 001)
+    # ------------------------------------------------------------ GET /v2/{project_id}/images (ListImages)
 
     def list_images(self, req, project_id):
         project = self._project(req, project_id, app=False)
@@ -154,7 +154,7 @@ class Workspace:
                      'total_count': self._total(len(found), offset, len(page))}
 
     def _total(self, matching, offset, page):
-        """The total an answer reports.  Seed 001's example shows ``total_count`` 1 beside two images: with the
+        """The total an answer reports.  ListImages' example shows ``total_count`` 1 beside two images: with the
         setting ``workspace_total`` ``low`` it counts the records up to this page's end only, with ``high`` one
         page (100) more than there are; ``exact`` (the default) counts them all."""
         reading = self.settings().get('workspace_total', 'exact')
@@ -174,7 +174,7 @@ class Workspace:
             return False
         return True
 
-    # ------------------------------------------------------------ GET /v1/{project_id}/image-servers (seed 004)
+    # ------------------------------------------------------------ GET /v1/{project_id}/image-servers (ListImageServers)
 
     def list_image_servers(self, req, project_id):
         project = self._project(req, project_id, app=True)

@@ -138,7 +138,7 @@ def test_temporary_keys_need_their_security_token():
 
 
 def test_doc_vector_v1_as_received():
-    """huaweicloud-ims.md 2.1.9 V1, as the wire carries it, is accepted."""
+    """Known-answer vector V1 of the SDK signer, as the wire carries it, is accepted."""
     headers = {
         'Content-Type': 'application/json', 'User-Agent': 'test-agent', 'X-Project-Id': PROJECT, 'X-Sdk-Date': DATE,
         'Host': HOST, 'Authorization': 'SDK-HMAC-SHA256 Access=AKEXAMPLEEXAMPLE0001, '

@@ -378,9 +378,9 @@ def test_after_the_put_the_image_is_saving_then_active_and_reports_no_checksum(h
     image_id = client.ok('POST', '/v2/images', expect=201, json_body={'name': 'direct-small', 'disk_format': 'raw'})['id']
     resp = client.request('PUT', f'/v2/images/{image_id}/file', data=b'\x02' * 4096, content_type='application/octet-stream')
     assert resp.status_code == 204 and resp.content == b''
-    assert one_image(client, image_id)['status'] == 'saving'     # 7.6: 204, then poll until active
+    assert one_image(client, image_id)['status'] == 'saving'     # PUT /v2/images/{id}/file: 204, then poll until active
     wait_until(lambda: one_image(client, image_id)['status'] == 'active')
-    assert one_image(client, image_id)['checksum'] == ''        # 4.3: checksum unused
+    assert one_image(client, image_id)['checksum'] == ''        # IMS: checksum unused
 
 
 def test_a_token_upload_of_2_gib_or_more_is_refused_before_its_body_is_read(huawei):

@@ -1,4 +1,4 @@
-"""Workspace (seed 001) and Workspace App (seed 004) lists of the Huawei emulator, and its fault switches,
+"""Workspace (ListImages) and Workspace App (ListImageServers) lists of the Huawei emulator, and its fault switches,
 through real HTTP signed by huaweicloudsdkcore."""
 
 import pytest

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """SdkHmacSha256Auth against known answers and against Huawei's own signer (huaweicloudsdkcore, test-only).
 
-Known answers: the four vectors of huaweicloud-ims.md 2.1.9 and the SDK repository's own
+Known answers: four vectors produced by the SDK signer (fake AK/SK, fixed X-Sdk-Date) and the SDK repository's own
 (huaweicloud-sdk-python-v3, huaweicloud-sdk-core/tests/test_signer.py).  Then hypothesis
 generates requests and the SDK signs each one too, with the same frozen time: the
 Authorization header, the other signing headers and the request line sent must be equal.
@@ -58,7 +58,7 @@ def fixed_auth(access_key=AK, secret_key=SK, project_id=PROJECT, security_token=
                              clock=lambda: epoch)
 
 
-# --- huaweicloud-ims.md 2.1.9 -------------------------------------------------------------
+# --- known answers of the SDK signer -------------------------------------------------------
 
 def test_doc_vector_v1_get_with_query_and_user_agent():
     prepared = signed('GET', IMS + '/v2/cloudimages', fixed_auth(),
@@ -241,7 +241,7 @@ def test_streamed_body_is_never_read_and_is_unsigned_payload(content_type):
 def test_empty_body_with_a_non_json_type_hashes_as_empty_like_the_sdk():
     """The header says UNSIGNED-PAYLOAD yet the payload line is the empty hash: the SDK checks the body first.
 
-    The document (2.1.2) reads as if the header always wins; the SDK, which the gateway accepts, does this.
+    Huawei's signing description reads as if the header always wins; the SDK, which the gateway accepts, does this.
     """
     ours = signed('DELETE', IMS + '/v2/images/%s' % IMAGE, fixed_auth(), headers={'Content-Type': 'text/plain'})
     theirs = sdk_signed('DELETE', IMS + '/v2/images/%s' % IMAGE, [], {'Content-Type': 'text/plain'}, None,

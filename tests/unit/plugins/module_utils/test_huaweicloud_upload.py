@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The huaweicloud backend's uploader: AK/SK stage the file in OBS, a token or a password login sends it in one PUT
-(under 2 GiB), and what the direct upload sends and refuses (huaweicloud-ims.md 2.1.4, 7.5, 7.6)."""
+(under 2 GiB), and what the direct upload sends and refuses (Huawei IMS API: Creating Image Metadata, POST /v2/images; Uploading an Image File)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type

@@ -84,7 +84,7 @@ def records(count, start=0):
     return [{'id': 'img-%03d' % n, 'name': 'n%03d' % n} for n in range(start, start + count)]
 
 
-# Whatever the total says - none, right, too small (seed 001 shows 1 beside two images; 100 at a page's end), too
+# Whatever the total says - none, right, too small (ListImages' example shows 1 beside two images; 100 at a page's end), too
 # large - the empty page ends the listing, every record is listed, and the total is the records counted.
 @pytest.mark.parametrize('claimed', [None, 200, 100, 1, 1000])
 def test_offset_paging_stops_on_an_empty_page_whatever_the_total_says(claimed):

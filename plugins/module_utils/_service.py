@@ -24,8 +24,11 @@ JOB_FAIL = 'FAIL'
 MEMBER_JOB_TIMEOUT = 300
 ACTIVE = 'active'
 DELETED = 'deleted'
-# The statuses of an image on its way out after a delete (Glance: ``pending_delete`` while its data is scrubbed).
-GONE = (DELETED, 'pending_delete')
+# Glance's status of a deleted image whose data is not removed yet (its delayed delete).
+PENDING_DELETE = 'pending_delete'
+# Statuses of an image on its way out: it counts as absent, and listings leave it out unless a status filter asks for
+# it (docs/api-notes.md, "Images on their way out").
+GONE = (DELETED, PENDING_DELETE)
 KILLED = 'killed'
 QUEUED = 'queued'
 SAVING = 'saving'
@@ -125,9 +128,12 @@ class ImageService:
         """Images of one scope or of all (private, then shared, then public), each tagged with ``scope``.
 
         An image seen in an earlier scope is not repeated (a tenant's own public image is ``private``).
+        Images on their way out (GONE) are left out unless ``filters`` has a ``status``: every service lists a
+        deleted image for a while after the delete was answered, and it is no image a task can use.
         ``seen_fields``, a set, receives the field names of every image listed, matching or not.
         """
         scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
+        hidden = () if 'status' in (filters or {}) else GONE
         # The filters the API applied itself are not matched again (``tag``, ``size_min`` are no image fields).
         client_filters = dict((k, v) for k, v in (filters or {}).items() if k not in self.backend.server_filters)
         found = []
@@ -136,7 +142,7 @@ class ImageService:
             for image in self._scan(current, image_id, name, name_contains, filters, limit and limit - len(found)):
                 if seen_fields is not None:
                     seen_fields.update(image)
-                if image.get('image_id') in seen:
+                if image.get('image_id') in seen or image.get('status') in hidden:
                     continue
                 if image_id is not None and image.get('image_id') != image_id:
                     continue
@@ -162,7 +168,7 @@ class ImageService:
         """The one image with this id or name in ``scope``; None when there is none.
 
         A name that several images carry is an error that lists their ids.  Images whose status is
-        in ``exclude_statuses`` (for example ``deleted``, on their way out) are not considered.
+        in ``exclude_statuses`` (for example ``killed``) are not considered; images on their way out never are.
         """
         images = self.list_images(scope=scope, image_id=image_id, name=None if image_id else name)
         images = [i for i in images if i.get('status') not in exclude_statuses]
@@ -171,13 +177,13 @@ class ImageService:
                 name, len(images), scope, ', '.join(sorted(i.get('image_id') for i in images))))
         return images[0] if images else None
 
-    def resolve_image(self, ref, exclude_statuses=('deleted',)):
+    def resolve_image(self, ref):
         """The tenant's private image whose id or (else) name is ``ref``; a clear error when there is none."""
         image = None
         if self.backend.is_image_id(ref):
-            image = self.find_image(image_id=ref, exclude_statuses=exclude_statuses)
+            image = self.find_image(image_id=ref)
         if image is None:
-            image = self.find_image(name=ref, exclude_statuses=exclude_statuses)
+            image = self.find_image(name=ref)
         if image is None:
             raise ImsValidationError('No private image of this tenant has the id or name %r.' % ref)
         return image
@@ -235,7 +241,7 @@ class ImageService:
     def claim_name(self, name, own_id=None, reuse=None, discard=None, refusal=None):
         """The one rule of every path that creates an image called ``name`` or renames ``own_id`` to it.
 
-        Each private image of that name (``deleted`` ones are on their way out) other than ``own_id``
+        Each private image of that name (those on their way out are not listed) other than ``own_id``
         must be the one the task reuses (``reuse(images)`` picks it: the image an earlier run of the
         same task made), or one the task may delete (``discard(image)`` is true: the task asked to
         replace it, or it is left by a failed run), or it is in the way: then the task is refused
@@ -243,7 +249,7 @@ class ImageService:
         ``refusal(images)`` words that error for the images in the way.  Returns a NameClaim, which
         create_once() and update_image() require: so no path creates into a taken name by forgetting.
         """
-        listed = [i for i in self.list_images(scope='private', name=name) if i.get('status') != DELETED]
+        listed = self.list_images(scope='private', name=name)
         others = [i for i in listed if i.get('image_id') != own_id]
         chosen = reuse(others) if reuse else None
         rest = [i for i in others if chosen is None or i.get('image_id') != chosen.get('image_id')]
@@ -270,7 +276,7 @@ class ImageService:
 
         def settled():
             found = [i for i in self.list_images(scope='private', name=claim.name)
-                     if i.get('status') not in (DELETED, KILLED) and i.get('image_id') not in claim.known_ids]
+                     if i.get('status') != KILLED and i.get('image_id') not in claim.known_ids]
             if len(found) > 1:
                 raise Unsettled()
             return found[0] if found else RESEND
@@ -472,7 +478,7 @@ class ImageService:
         instead of making a second one.
         """
         def listed(wanted):
-            return self.find_image(name=wanted, exclude_statuses=(DELETED,))
+            return self.find_image(name=wanted)
         return self._poll(listed, name, lambda image: image is not None, timeout, 'be listed', subject='the image called')
 
     def wait_for_job(self, job_id, timeout=600, read=None):

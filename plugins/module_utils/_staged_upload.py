@@ -24,7 +24,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud, _
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError, add_notes
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import source_md5
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
-    ACTIVE, DELETED, KILLED, QUEUED, SAVING, describe_images)
+    ACTIVE, KILLED, QUEUED, SAVING, describe_images)
 
 GIB = 1024 ** 3
 # A quick import is for RAW/ZVHD2 files, recommended from 128 GB up, a normal import below (Huawei IMS API: Importing
@@ -257,7 +257,7 @@ class StagedUpload:
             image = self.backend.get_image(image_id)
             if image is not None and image.get('name') == p['name']:
                 return image
-        return self.service.find_image(name=p['name'], exclude_statuses=(DELETED, KILLED)) or \
+        return self.service.find_image(name=p['name'], exclude_statuses=(KILLED,)) or \
             dict(predicted, image_id=job['image_id'])
 
     def _wait_active(self, image, created, claim=None):

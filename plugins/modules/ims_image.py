@@ -499,7 +499,7 @@ class ImageModule(ImsModule):
     def run(self):
         self._validate()
         p = self.params
-        image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'], exclude_statuses=GONE)
+        image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'])
         if image is not None:
             image.pop('scope', None)    # the image as the service returns it, the same on every run
         if self.backend.job_waiter:
@@ -831,7 +831,7 @@ class ImageModule(ImsModule):
             image = self.backend.get_image(image_id)
             if image is not None and image.get('name') == self.params['name']:
                 return image
-        found = self.service.find_image(name=self.params['name'], exclude_statuses=GONE)
+        found = self.service.find_image(name=self.params['name'])
         return found or dict(predicted, image_id=job['image_id'])
 
     def _wait_active_by_job(self, image):
@@ -874,8 +874,7 @@ class ImageModule(ImsModule):
         ref = self.params['copy_from']
         for scope in ('private', 'shared'):
             image = service.find_image(image_id=ref if self.backend.is_image_id(ref) else None,
-                                       name=None if self.backend.is_image_id(ref) else ref, scope=scope,
-                                       exclude_statuses=GONE)
+                                       name=None if self.backend.is_image_id(ref) else ref, scope=scope)
             if image is not None:
                 if image.get('status') != ACTIVE:
                     raise ImsValidationError('copy_from %s (%s) is %s; only an active image can be copied.' % (

@@ -22,6 +22,9 @@ description:
     documented default; no maximum is documented), so N images cost ceil(N / 500) requests. O(id), O(name) and
     the O(filters) IMS supports are sent to the server; the tenant is the project of O(region).
   - Each returned image carries C(scope), and images shared with the tenant carry C(share_id) and C(shared_at).
+  - Images on their way out (status C(deleted), and C(pending_delete) with C(openstack)) are left out, also from a
+    look-up by O(id) or O(name) right after a delete (services list a deleted image for a while), unless O(filters)
+    has a C(status) key (for example with the value V(deleted)).
   - This module changes nothing, so it runs the same in check mode.
 author:
   - cecloud.ims contributors (@cecloud)
@@ -168,7 +171,9 @@ images:
       type: str
       sample: golden-centos8
     status:
-      description: One of C(queued), C(saving), C(active), C(killed), C(deleted).
+      description:
+        - One of C(queued), C(saving), C(active), C(killed) (C(openstack) has more, for example C(importing)).
+        - C(deleted) (and C(pending_delete) with C(openstack)) only when O(filters) has a C(status) key.
       type: str
       sample: active
     disk_format:

@@ -310,8 +310,8 @@ class Service:
         self.readings = dict(self.start_readings)
         self.state_file = state_file
         self.transition = transition
-        # Cleared by a test that needs images to stay ``saving`` until it says so (``Stack.hold_transitions``):
-        # a race window that does not depend on how fast a loaded machine runs the next task.
+        # Cleared by a test that needs images to stay ``saving`` (or ``deleted`` ones listed) until it says so
+        # (``Stack.hold_transitions``): a race window that does not depend on how fast a loaded machine runs the next task.
         self.transitions_released = threading.Event()
         self.transitions_released.set()
         self.region = region
@@ -865,6 +865,9 @@ class Service:
     def _reaper(self):
         while not self.stopping.wait(0.05):
             gone = []
+            # Held transitions keep deleted images listed too, so a test can look at one right after its delete.
+            if not self.transitions_released.is_set():
+                continue
             with self.lock:
                 cutoff = time.time() - self.transition
                 for image in list(self.images.values()):

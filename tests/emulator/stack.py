@@ -458,7 +458,8 @@ class Stack(EmulatorStack):
 
     @contextlib.contextmanager
     def hold_transitions(self):
-        """Images that are ``saving`` stay so inside the block (their transition ends once it is left)."""
+        """Images that are ``saving`` stay so, and ``deleted`` ones stay listed, inside the block (their transition
+        ends once it is left)."""
         self.admin('POST', 'hold', {'held': True})
         try:
             yield

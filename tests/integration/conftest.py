@@ -219,6 +219,17 @@ def http_dir(tmp_path):
         server.server_close()
 
 
+def assert_look_ups_leave_out_a_deleted_image(harness, image_id, name):
+    """Right after ``state: absent`` (the service still lists the image as ``deleted``), ``ims_image_info`` finds
+    nothing by id or by name unless a status filter asks, and a second delete changes nothing."""
+    assert harness.module('ims_image_info', dict(id=image_id))['images'] == []
+    assert harness.module('ims_image_info', dict(name=name))['images'] == []
+    asked = harness.module('ims_image_info', dict(name=name, scope='private', filters=dict(status='deleted')))['images']
+    assert [(i['image_id'], i['status']) for i in asked] == [(image_id, 'deleted')], asked
+    again = harness.module('ims_image', dict(name=name, state='absent'))
+    assert not again.changed and again['image'] == {}, again
+
+
 @pytest.fixture(scope='session')
 def stack():
     with Stack(transition_seconds=0.3) as running:

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from tests.integration.conftest import assert_look_ups_leave_out_a_deleted_image
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
 
 OS_VERSION = 'Ubuntu 22.04 server 64bit'
@@ -156,6 +157,20 @@ def test_delete_waits_until_gone_and_a_shared_image_needs_force(hw):  # noqa: F8
     assert hw.module('ims_image_info', dict(id=image['image_id']))['images'] == []
     again = hw.module('ims_image', dict(name='gone', state='absent'))
     assert not again.changed and again['image'] == {}, again
+
+
+def test_an_image_being_deleted_is_listed_only_when_a_status_filter_asks(hw):  # noqa: F811
+    """IMS lists a deleted image (``status: deleted``) until its removal ends in the background: a look-up right
+    after ``state: absent`` must find no image, whichever order and load the tests run in."""
+    (image_id,) = hw.stack.seed_images(name='going')
+    # The removal waits one transition: long enough that the image is still there for every look-up below.
+    hw.stack.settings(transition_seconds=120)
+    deleted = hw.module('ims_image', dict(name='going', state='absent'))
+    assert deleted.changed and not deleted.failed, deleted
+    (record,) = hw.stack.images(name='going')
+    assert record['_deleting'] and record['status'] == 'deleted', record
+    assert_look_ups_leave_out_a_deleted_image(hw, image_id, 'going')
+    assert hw.stack.images(name='going') == [record]
 
 
 def test_copy_in_the_region_is_idempotent_by_name(hw):  # noqa: F811

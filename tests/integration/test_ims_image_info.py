@@ -10,6 +10,8 @@ import threading
 
 import pytest
 
+from tests.integration.conftest import assert_look_ups_leave_out_a_deleted_image
+
 
 def list_requests(ims, path):
     return [r for r in ims.requests() if r['method'] == 'GET' and r['path'] == '/api/image/v1' + path]
@@ -198,3 +200,15 @@ def test_the_fields_only_shared_images_carry_are_documented_in_return(ims):
     documented = yaml.safe_load(ims_image_info.RETURN)['images']['contains']
     assert only_shared <= set(documented), only_shared - set(documented)
     assert shared[0]['shared_at'].startswith('20')
+
+
+def test_an_image_being_deleted_is_listed_only_when_a_status_filter_asks(ims):
+    """The private list shows a deleted image (``status: deleted``) until it disappears: a look-up right after
+    ``state: absent`` must find no image, whichever order and load the tests run in."""
+    image_id = ims.module('ims_image', dict(name='going'))['image']['image_id']
+    with ims.stack.hold_transitions():
+        deleted = ims.module('ims_image', dict(name='going', state='absent'))
+        assert deleted.changed and not deleted.failed, deleted
+        assert [(i['imageId'], i['status']) for i in ims.images() if i['name'] == 'going'] == [(image_id, 'deleted')]
+        assert_look_ups_leave_out_a_deleted_image(ims, image_id, 'going')
+        assert [i['imageId'] for i in ims.images() if i['name'] == 'going'] == [image_id]

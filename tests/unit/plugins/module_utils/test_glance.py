@@ -18,6 +18,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClie
 from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._glance import (
     MAX_PAGE_SIZE, GlanceBackend, GlanceDialect, check_metadata, metadata_changes, patch_operations)
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
 from tests.unit.plugins.module_utils.local_http import LocalServer
 
 JSON = {'Content-Type': 'application/json'}
@@ -137,3 +138,23 @@ def test_another_providers_visibility_is_refused_naming_glances():
     with pytest.raises(ImsValidationError, match='visibility market is not accepted by provider openstack; use one of '
                                                  'private, shared, community, public.'):
         check_metadata(dict(visibility='market'))
+
+
+def test_look_ups_leave_out_an_image_on_its_way_out_unless_a_status_filter_asks():
+    """Glance's delayed delete keeps a deleted image as ``pending_delete``: no look-up hands it to a playbook as an image."""
+    going = {'id': '00000000-0000-0000-0000-00000000dead', 'name': 'going', 'status': 'pending_delete', 'owner': 'p1',
+             'visibility': 'private'}
+
+    def answer(request):
+        if urlsplit(request.path).path == '/v2/images/' + going['id']:
+            return 200, JSON, going
+        return 200, JSON, {'images': [going]}
+
+    with LocalServer(answer) as server:
+        service = ImageService(GlanceBackend(client(server), {'project_id': 'p1'}))
+        assert service.list_images(scope='private', image_id=going['id']) == []
+        assert service.list_images(name='going') == []
+        assert service.find_image(name='going') is None
+        asked = service.list_images(scope='private', name='going', filters={'status': 'pending_delete'})
+    assert [(i['image_id'], i['status']) for i in asked] == [(going['id'], 'pending_delete')]
+    assert 'status=pending_delete' in server.requests[-1].path

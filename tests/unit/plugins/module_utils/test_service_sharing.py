@@ -169,12 +169,14 @@ def test_create_once_does_not_look_after_a_clear_refusal():
         ImageService(backend).create_once(_failing(ImsApiError('IMG.InvalidParameter', 'bad', http_status=400)), NameClaim('web'))
 
 
-def test_find_image_ignores_excluded_statuses():
-    backend = ShareBackend(private=[dict(image_id='img-1', name='web', status='deleted'), dict(image_id='img-2', name='web', status='active')])
+def test_find_image_ignores_excluded_statuses_and_images_on_their_way_out():
+    backend = ShareBackend(private=[dict(image_id='img-1', name='web', status='killed'), dict(image_id='img-2', name='web', status='active'),
+                                    dict(image_id='img-3', name='web', status='deleted')])
     svc = ImageService(backend)
-    with pytest.raises(ImsValidationError):
+    with pytest.raises(ImsValidationError) as refused:
         svc.find_image(name='web')
-    assert svc.find_image(name='web', exclude_statuses=('deleted',))['image_id'] == 'img-2'
+    assert 'img-3' not in str(refused.value)
+    assert svc.find_image(name='web', exclude_statuses=('killed',))['image_id'] == 'img-2'
 
 
 def test_wait_until_gone_accepts_gone_statuses():

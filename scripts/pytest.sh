@@ -3,9 +3,9 @@
 #
 #   scripts/pytest.sh DIR [pytest args...]
 #
-# A directory that does not exist yet, or holds no tests yet (pytest exit code
-# 5, "no tests collected"), is reported and passes; every other non-zero exit
-# code (failures, errors, interruptions, usage errors) fails.
+# Every non-zero exit code of pytest fails, exit code 5 ("no tests collected")
+# included: a run that tested nothing (a missing directory, a -k or -m that
+# selects nothing, a conftest that skips a whole folder) must not pass.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,17 +15,15 @@ shift
 
 cd "$ROOT"
 if [ ! -d "$dir" ]; then
-    echo "pytest: $dir does not exist yet: no tests to run"
-    exit 0
+    echo "pytest: $dir FAILED: it does not exist, so no test ran" >&2
+    exit 5
 fi
 
 rc=0
 "$VENV/bin/python" -m pytest "$@" "$dir" || rc=$?
 if [ "$rc" -eq 5 ]; then
-    echo "pytest: no tests collected in $dir yet (exit code 5 tolerated)"
-    exit 0
-fi
-if [ "$rc" -ne 0 ]; then
+    echo "pytest: $dir FAILED: pytest collected no test (exit code 5)" >&2
+elif [ "$rc" -ne 0 ]; then
     echo "pytest: $dir FAILED (exit code $rc)" >&2
 fi
 exit "$rc"

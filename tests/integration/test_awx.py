@@ -18,9 +18,9 @@ import subprocess
 import sys
 
 import jinja2
-import pytest
 import yaml
 
+from tests.dependencies import missing, require_module
 from tests.integration.conftest import BIN, COLLECTIONS, REPO
 
 AWX_DOC = os.path.join(REPO, 'docs', 'awx.md')
@@ -40,7 +40,7 @@ def builder():
     if not os.path.exists(path):
         path = shutil.which('ansible-builder')
     if not path:
-        pytest.skip('ansible-builder is not installed (it is in requirements-dev.txt)')
+        missing('ansible-builder is not installed (it is in requirements-dev.txt)')
     return path
 
 
@@ -99,7 +99,7 @@ def credential_env(stack, tenant='tenant-a'):
 
 
 def test_demo_through_ansible_runner_with_injected_credentials(ims, tmp_path):
-    ansible_runner = pytest.importorskip('ansible_runner', reason='ansible-runner is in requirements-dev.txt')
+    ansible_runner = require_module('ansible_runner', 'it is in requirements-dev.txt')
     env = credential_env(ims.stack)
     assert env['IMS_AUTH_TOKEN'] == ims.stack.tenant('tenant-a')['token'] and env['IMS_VALIDATE_CERTS'] == 'True'
     # The demo's second tenant, which a real AWX job would get from a second credential.
@@ -150,7 +150,7 @@ def huawei_credential_env(stack):
 
 
 def test_huawei_credential_type_through_ansible_runner(huawei, tmp_path):
-    ansible_runner = pytest.importorskip('ansible_runner', reason='ansible-runner is in requirements-dev.txt')
+    ansible_runner = require_module('ansible_runner', 'it is in requirements-dev.txt')
     from tests.integration.images import write_raw  # pylint: disable=import-outside-toplevel
     import boto3  # pylint: disable=import-outside-toplevel
     from botocore.config import Config  # pylint: disable=import-outside-toplevel

@@ -18,10 +18,10 @@ import os
 import re
 import sys
 
-import pytest
 from ansible.release import __version__ as IMPORTED_CORE
 from packaging.requirements import Requirement
 
+from tests.dependencies import missing
 from tests.integration.conftest import BIN, REPO
 
 EXPECTED_CORE = os.environ.get('IMS_TEST_ANSIBLE_CORE') or IMPORTED_CORE
@@ -67,7 +67,7 @@ def test_the_playbook_runs_on_the_venvs_ansible_core(ims, tmp_path):
 
 def test_the_venvs_ansible_core_is_the_one_its_pin_file_names():
     if not CORE_NAME:
-        pytest.skip('IMS_TEST_CORE is not set (set by `make integration`)')
+        missing('IMS_TEST_CORE is not set (set by `make integration`)')
     assert IMPORTED_CORE == EXPECTED_CORE, 'pytest runs on %s, not the venv of %s' % (sys.executable, EXPECTED_CORE)
     with open(os.path.join(REPO, 'requirements-dev-%s.txt' % CORE_NAME), encoding='utf-8') as handle:
         pins = [Requirement(line) for line in (raw.split('#')[0].strip() for raw in handle) if line]

@@ -16,8 +16,6 @@ import os
 import subprocess
 import time
 
-import pytest
-
 from tests.integration.conftest import BIN, REPO, TARGETS, module_env
 from tests.integration.images import write_raw
 from tests.integration.test_roles import output, recap
@@ -235,12 +233,8 @@ def test_publish_refuses_an_export_bucket_before_any_change(glance, tmp_path):
 
 
 def test_publish_from_a_file_uploads_shares_and_downloads(glance, tmp_path):
-    """Needs ims_image_upload and ims_image_export dest on openstack: skipped while the upload is not there."""
     src = tmp_path / 'golden.raw'
     write_raw(str(src), 2)
-    probe = glance.module('ims_image_upload', dict(src=str(src), name='probe', disk_format='raw'), check=True)
-    if probe.failed and 'cannot take an upload through object storage' in probe['msg']:
-        pytest.skip('ims_image_upload does not upload to openstack in this branch yet: %s' % probe['msg'])
     project_b = glance.project_id('proj-b')
     dest = tmp_path / 'copy' / 'golden.raw'
     dest.parent.mkdir()

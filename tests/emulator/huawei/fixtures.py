@@ -58,6 +58,7 @@ import os
 
 import pytest
 
+from tests.dependencies import missing
 from tests.emulator.huawei.stack import HuaweiStack
 from tests.emulator.stack import StackError, find_weed
 
@@ -67,7 +68,7 @@ def huawei_stack():
     try:
         find_weed()
     except StackError as exc:
-        pytest.skip(str(exc))
+        missing(str(exc))
     # HUAWEI_EMU_SETTINGS (JSON): run every test in other readings of the documents (README.md).
     with HuaweiStack(transition_seconds=0.3, settings=json.loads(os.environ.get('HUAWEI_EMU_SETTINGS') or '{}')) as stack:
         yield stack

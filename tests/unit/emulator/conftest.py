@@ -10,8 +10,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-requests = pytest.importorskip('requests')
-pytest.importorskip('boto3')
+from tests.dependencies import missing, require_module  # noqa: E402  pylint: disable=wrong-import-position
+
+requests = require_module('requests', 'it is in requirements-dev.txt')
+require_module('boto3', 'it is in requirements-dev.txt')
 
 from tests.emulator.stack import Stack, StackError, find_weed  # noqa: E402  pylint: disable=wrong-import-position
 # The Huawei emulator's fixtures, used by name.
@@ -70,7 +72,7 @@ def stack_fixture():
     try:
         find_weed()
     except StackError as exc:
-        pytest.skip(str(exc))
+        missing(str(exc))
     with Stack(transition_seconds=0.3) as running:
         yield running
 

@@ -61,6 +61,13 @@ PYTEST_XDIST = $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist 
 INTEGRATION_ARGS_newest = $(PYTEST_XDIST) --durations=20
 INTEGRATION_ARGS_oldest += $(if $(filter slice,$(OLDEST_INTEGRATION)),,$(PYTEST_XDIST))
 
+# Shuffled test order (pytest-randomly; pytest.ini turns it off): `make units|integration SHUFFLE=1` draws a seed and
+# prints it, `SHUFFLE=<seed>` runs that order again. A test that fails only shuffled depends on the tests before it.
+SHUFFLE ?=
+SHUFFLE_SEED := $(if $(filter 1,$(SHUFFLE)),$(shell od -An -N4 -tu4 /dev/urandom | tr -d ' '),$(filter-out 0,$(SHUFFLE)))
+SHUFFLE_ARGS = $(if $(SHUFFLE_SEED),-p randomly --randomly-seed=$(SHUFFLE_SEED))
+SHUFFLE_NOTE = $(if $(SHUFFLE_SEED),echo 'pytest: shuffled order with seed $(SHUFFLE_SEED) (SHUFFLE=$(SHUFFLE_SEED) repeats it)';)
+
 # `make test`: one line per phase with its wall time, printed again at the end.
 PHASE_LOG := $(CURDIR)/build/test-phases.txt
 # $(call timed,LABEL,MAKE ARGS): run one sub-make and log how long it took.
@@ -95,6 +102,7 @@ help:
 	@echo 'make sanity       ansible-test sanity on a copy under build/sanity (no ignore files)'
 	@echo 'make units        pytest tests/unit'
 	@echo 'make integration  pytest tests/integration (playbooks against the emulator)'
+	@echo '                  (units and integration: SHUFFLE=1 runs the tests in a shuffled order and prints its seed, SHUFFLE=<seed> repeats it)'
 	@echo 'make property-long  the long variant of the property test (tests/integration/test_properties.py; not in make test)'
 	@echo 'make lint         ansible-lint --profile production on roles/ and playbooks/'
 	@echo 'make bench        run tests/bench/bench_transfer.py (cecloud: emulator + SeaweedFS)'
@@ -119,10 +127,12 @@ sanity: venv
 	scripts/sanity.sh $(SANITY_ARGS)
 
 units: venv collection-link
-	$(TEST_ENV) scripts/pytest.sh tests/unit $(PYTEST_ARGS) $(PYTEST_XDIST)
+	@$(SHUFFLE_NOTE)
+	$(TEST_ENV) scripts/pytest.sh tests/unit $(PYTEST_ARGS) $(PYTEST_XDIST) $(SHUFFLE_ARGS)
 
 integration: venv openstack-venv collection-link
-	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS_$(IMS_CORE))
+	@$(SHUFFLE_NOTE)
+	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS_$(IMS_CORE)) $(SHUFFLE_ARGS)
 
 # The property test's long variant (marked long, so left out of `make integration`): one process, prints its FIGURES.
 property-long: venv collection-link

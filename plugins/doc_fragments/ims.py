@@ -302,7 +302,7 @@ attributes:
     description: Nothing changes, so there is nothing to show.
 '''
 
-    # Mirrors IMAGE_METADATA_ARGUMENT_SPEC in plugins/module_utils/_image_options.py exactly.
+    # Mirrors IMAGE_METADATA_ARGUMENT_SPEC in plugins/module_utils/_image_spec.py exactly.
     IMAGE_METADATA = r'''
 options:
   name:

@@ -13,7 +13,7 @@ before any request, naming the provider and what to use instead.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 
 # Export targets.
 EXPORT_TO_BUCKET = 'bucket'          # the service writes the image file into an object-storage bucket
@@ -77,7 +77,7 @@ class Backend:
     # jobs carry it out; ImageService.converge keeps looking that long before it resends a request.
     settle_window = 0.0
     # Options of a creation spec the create request does not take; set by an update once the image exists
-    # (_image_options.complete_creation).
+    # (_cecloud.image_options.complete_creation).
     set_after_create = ()
     # True where only a ``visibility: shared`` image can get members (Glance), so sharing makes it shared first.
     share_needs_visibility = False
@@ -124,6 +124,20 @@ class Backend:
     def own_principal(self):
         """The caller's own share principal (its project), where the backend knows it: sharing with it is refused."""
         return None
+
+    # -- flows: what a module runs; a provider that cannot do a module's work refuses here, before any request ----
+
+    def image_lifecycle(self, task):  # pylint: disable=unused-argument
+        """The flow of ims_image (``task``: a ``_module.Task``): create, import, copy, update, delete and wait."""
+        raise self.unsupported('create, change or delete images', 'manage them with the provider\'s own tools')
+
+    def image_upload(self, task):  # pylint: disable=unused-argument
+        """The flow of ims_image_upload: one image of the task's name that holds the task's file."""
+        raise self.unsupported('take an image file', 'upload the file with the provider\'s own tools')
+
+    def image_export(self, task):  # pylint: disable=unused-argument
+        """The flow of ims_image_export: the image's file in a bucket or at a local path."""
+        raise self.unsupported('export or download an image', 'use the provider\'s own tools')
 
     def unsupported(self, what, instead):
         """The error for a task that asks this provider for something it cannot do."""

@@ -19,9 +19,10 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _client, _providers
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import required_option
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils import _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._core import client as _client
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import required_option
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._providers import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
 
@@ -38,6 +39,44 @@ WAIT_ARGUMENT_SPEC = dict(
 FILTERS_ARGUMENT_SPEC = dict(
     filters=dict(type='dict'),
 )
+
+
+class Task:
+    """What a provider's flow sees of the task: its options, check mode, the image service, and the result.
+
+    A flow (``Backend.image_lifecycle``, ``image_upload``, ``image_export``) gets this and not the module:
+    it reads the options and reports through these few calls, so it can run under any module that gives
+    them, and a test can drive it without an AnsibleModule.
+    """
+
+    def __init__(self, module):
+        self._module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.result = module.result
+
+    @property
+    def service(self):
+        return self._module.service
+
+    @property
+    def backend(self):
+        return self._module.service.backend
+
+    def record_change(self, **fields):
+        self._module.record_change(**fields)
+
+    def set_diff(self, before, after, also=()):
+        self._module.set_diff(before, after, also)
+
+    def exit_json(self, **fields):
+        self._module.exit_json(**fields)
+
+    def warn(self, message):
+        self._module.warn(message)
+
+    def add_secret(self, value):
+        self._module.add_secret(value)
 
 
 class ImsModule:
@@ -182,6 +221,11 @@ class ImsModule:
     @property
     def backend(self):
         return self.service.backend
+
+    @property
+    def task(self):
+        """The ``Task`` a provider's flow runs with."""
+        return Task(self)
 
     @property
     def service(self):

@@ -22,11 +22,13 @@ import os
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _cecloud, _glance, _huaweicloud
-from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_workspace as _workspace
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import choose_auth, ignored_env_options, required_option
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_headers, check_endpoint
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import api as _cecloud
+from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import ims as _huaweicloud
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import workspace as _workspace
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import choose_auth, ignored_env_options, required_option
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_headers, check_endpoint
 
 DEFAULT_PROVIDER = 'cecloud'
 

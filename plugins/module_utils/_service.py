@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
 
 SCOPE_ALL = 'all'

@@ -24,9 +24,10 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_DIRECT_PUT, UPLOAD_VIA_SERVICE_S3
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, add_notes
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, add_notes
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, SAVING, is_ambiguous
 
 

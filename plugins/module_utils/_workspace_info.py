@@ -13,8 +13,8 @@ Nothing changes on the service, so check mode makes the same requests.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_workspace import Listing, WorkspaceBackend
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.workspace import Listing, WorkspaceBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import matches_filters
 

@@ -402,15 +402,16 @@ unshared:
   sample: ["7085524801413873664"]
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _glance, _huaweicloud
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    IMAGE_FIELD, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, complete_creation, creation_spec, metadata_changes,
-    predicted_image, update_fields, validate_metadata)
+from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import ims as _huaweicloud
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_options import (
+    IMAGE_FIELD, complete_creation, creation_spec, metadata_changes, predicted_image, update_fields, validate_metadata)
+from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, DELETED, GONE, KILLED, QUEUED, SAVING, ImageService)
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_name
 
 DEACTIVATED = 'deactivated'
 # The options of the providers whose images are made by asynchronous jobs (huaweicloud).

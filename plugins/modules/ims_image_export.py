@@ -392,11 +392,12 @@ import os
 import stat
 import time
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT_TO_BUCKET, EXPORT_TO_FILE
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
-from ansible_collections.cecloud.ims.plugins.module_utils._staged_export import EXPORT_FORMATS, StagedExport, export_format
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import EXPORT_FORMATS, StagedExport, export_format
 
 ACTIVE = 'active'
 # Seconds an export job may take (Terraform waits 20 minutes for IMS's export jobs).

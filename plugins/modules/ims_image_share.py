@@ -236,7 +236,7 @@ visibility:
 '''
 
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import RECIPIENT_ACCEPT, RECIPIENT_DROP
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError, ImsWaitError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError, ImsWaitError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import MEMBER_JOB_TIMEOUT, dedupe, member_failures, share_plan
 

@@ -441,15 +441,15 @@ transfer:
     mib_per_s: 38.1
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
+from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import (
     UPLOAD_DIRECT_PUT, UPLOAD_VIA_OBJECT_STORAGE, UPLOAD_VIA_SERVICE_S3)
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._image_options import (
-    DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS, complete_creation, creation_spec, predicted_image,
-    validate_metadata)
-from ansible_collections.cecloud.ims.plugins.module_utils._staged_upload import StagedUpload, best_of
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_options import complete_creation, creation_spec, predicted_image, validate_metadata
+from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_upload import StagedUpload, best_of
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images)

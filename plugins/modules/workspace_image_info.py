@@ -214,7 +214,7 @@ total_count:
   sample: 12
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_workspace import IMAGE_TYPES, SORT_FIELDS, SORT_TYPES
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.workspace import IMAGE_TYPES, SORT_FIELDS, SORT_TYPES
 from ansible_collections.cecloud.ims.plugins.module_utils._workspace_info import COMMON_ARGUMENT_SPEC, WorkspaceInfoModule
 
 QUERY_OPTIONS = ('image_id', 'image_type', 'os_type', 'platform', 'architecture', 'package_type', 'sort_field',

@@ -34,7 +34,7 @@ for _path in (REPO, COLLECTIONS):
 
 from tests.bench.bench_transfer import GIB, make_file, run_module  # noqa: E402  pylint: disable=wrong-import-position
 from tests.emulator.huawei.stack import HuaweiStack  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.cecloud.ims.plugins.module_utils import _transfer  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def obs_client(stack, max_concurrency):

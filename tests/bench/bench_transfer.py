@@ -44,7 +44,7 @@ for _path in (REPO, COLLECTIONS):
         sys.path.insert(0, _path)
 
 from tests.emulator.stack import Stack  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.cecloud.ims.plugins.module_utils import _transfer  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer  # noqa: E402  pylint: disable=wrong-import-position
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB

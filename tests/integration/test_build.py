@@ -96,6 +96,6 @@ def test_the_tarball_leaves_out_every_test_and_tool_artefact(tmp_path):
     assert leaked_dirs == [], leaked_dirs
     # The collection itself is there.
     for rel in ('MANIFEST.json', 'FILES.json', 'README.md', 'meta/runtime.yml', 'plugins/modules/ims_image.py',
-                'plugins/module_utils/_client.py', 'roles/image_publish/tasks/main.yml', 'playbooks/demo.yml',
+                'plugins/module_utils/_core/client.py', 'roles/image_publish/tasks/main.yml', 'playbooks/demo.yml',
                 'tests/integration/conftest.py', 'tests/emulator/stack.py', 'docs/api-notes.md', 'LICENSE'):
         assert holds(rel), rel

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import SETTLE_WINDOW
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import SETTLE_WINDOW
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
 
 OS_VERSION = 'Ubuntu 22.04 server 64bit'

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_signer import SdkHmacSha256Auth
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.signer import SdkHmacSha256Auth
 from tests.emulator import huawei_auth
 from tests.emulator._http import Handler as EmulatorHandler
 from tests.emulator.huawei.client import sdk_signed_request

@@ -11,7 +11,7 @@ import boto3
 import pytest
 import requests
 
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_signer import SdkHmacSha256Auth
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.signer import SdkHmacSha256Auth
 
 REGION = 'cn-north-4'
 OTHER_REGION = 'cn-east-3'

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
-from ansible_collections.cecloud.ims.plugins.module_utils._image_options import IMAGE_METADATA_ARGUMENT_SPEC
+from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._module import (
     CONNECTION_ARGUMENT_SPEC, FILTERS_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC)
 
@@ -63,7 +63,7 @@ class _RecordingClient:
 
 
 def test_the_retries_text_names_every_post_the_backend_marks_safe_to_repeat():
-    from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend  # pylint: disable=import-outside-toplevel
+    from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend  # pylint: disable=import-outside-toplevel
     client = _RecordingClient()
     backend = CECloudBackend(client)
     tenant = dict(tenant_id='t', department_id='d')

@@ -10,11 +10,11 @@ import hmac
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _client
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import (
+from ansible_collections.cecloud.ims.plugins.module_utils._core import client as _client
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import (
     Auth, BearerTokenAuth, NoAuth, XAuthTokenAuth, choose_auth)
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.keystone import KeystonePasswordAuth
 from tests.unit.plugins.module_utils.local_http import LocalServer
 
 SIGNING_KEY = b'signing-key'

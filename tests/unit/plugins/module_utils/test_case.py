@@ -9,7 +9,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.cecloud.ims.plugins.module_utils._case import camel_keys, camel_to_snake, snake_keys, snake_to_camel
+from ansible_collections.cecloud.ims.plugins.module_utils._core.case import camel_keys, camel_to_snake, snake_keys, snake_to_camel
 
 # Every camelCase key the CECloud document and the emulator use (request and response bodies).
 API_KEYS = ('accessKey', 'azId', 'bootMode', 'capacityPercentage', 'cellId', 'cpuArch', 'createdAt', 'departmentId',

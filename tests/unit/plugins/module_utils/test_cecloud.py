@@ -7,9 +7,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _client
-from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend, CECloudDialect
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils import _backend
+from ansible_collections.cecloud.ims.plugins.module_utils._core import client as _client
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend, CECloudDialect
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._service import is_ambiguous
 from tests.unit.plugins.module_utils.test_client import FakeSession, response
 

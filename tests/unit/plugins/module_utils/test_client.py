@@ -11,10 +11,10 @@ import pytest
 import requests
 import urllib3
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _client
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import BearerTokenAuth
-from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudDialect
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError
+from ansible_collections.cecloud.ims.plugins.module_utils._core import client as _client
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import BearerTokenAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudDialect
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError
 
 
 def response(status=200, body=None, text=None, headers=None, reason='OK'):

@@ -13,7 +13,7 @@ from tests.unit.plugins.module_utils.module_args import patch_module_args
 from tests.unit.plugins.module_utils.provider_params import loaded
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 
 pytestmark = pytest.mark.usefixtures('no_provider_env')

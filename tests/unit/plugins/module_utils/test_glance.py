@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClient, RetryPolicy
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._glance import (
+from ansible_collections.cecloud.ims.plugins.module_utils._core.client import ImsClient, RetryPolicy
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._openstack.glance import (
     MAX_PAGE_SIZE, GlanceBackend, GlanceDialect, check_metadata, metadata_changes, patch_operations)
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
 from tests.unit.plugins.module_utils.local_http import LocalServer

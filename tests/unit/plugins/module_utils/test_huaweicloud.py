@@ -11,13 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_core, _providers
-from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClient, RetryPolicy
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import (
+from ansible_collections.cecloud.ims.plugins.module_utils import _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core as _huaweicloud_core
+from ansible_collections.cecloud.ims.plugins.module_utils._core.client import ImsClient, RetryPolicy
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import (
     HuaweiCloudBackend, HuaweiImsDialect, check_image_options, creation_request, image_changes, job_outcome,
     obs_image_url, tag_changes)
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core import (
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import (
     HuaweiAkSkAuth, HuaweiPasswordAuth, HuaweiTokenAuth)
 
 from tests.unit.plugins.module_utils import provider_params

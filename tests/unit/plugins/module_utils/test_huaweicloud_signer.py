@@ -26,8 +26,8 @@ import requests
 from hypothesis import event, given, settings, strategies as st
 from huaweicloudsdkcore.signer import signer as sdk_signer_module
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_signer import (
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.signer import (
     SdkHmacSha256Auth, canonical_query, canonical_uri, check_credentials)
 from tests.emulator.huawei.client import sdk_signed_request
 

@@ -8,9 +8,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _cecloud, _glance
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import (
+from ansible_collections.cecloud.ims.plugins.module_utils import _backend
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import api as _cecloud
+from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import (
     DIRECT_UPLOAD_LIMIT, HuaweiCloudBackend, check_direct_upload, direct_upload_body)
 
 from tests.unit.plugins.module_utils.test_huaweicloud import AK, SK, connect

@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers
-from ansible_collections.cecloud.ims.plugins.module_utils._client import ImsClient, RetryPolicy
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core import HuaweiAkSkAuth
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_workspace import (
+from ansible_collections.cecloud.ims.plugins.module_utils._core.client import ImsClient, RetryPolicy
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import HuaweiAkSkAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.workspace import (
     Listing, WorkspaceBackend, image_server, product_image)
 
 from tests.unit.plugins.module_utils import provider_params

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _client
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core import client as _client
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.keystone import KeystonePasswordAuth
 from tests.unit.plugins.module_utils.local_http import LocalServer
 
 PASSWORD = 'pa55-w0rd-never-shown'

@@ -11,7 +11,7 @@ import pytest
 
 from tests.unit.plugins.module_utils.module_args import patch_module_args
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
 
 CONNECTION = dict(endpoint='https://ims.example.com', region='region0', auth_token='tok-123456')

@@ -12,11 +12,11 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _multipart
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsTransportError
-from ansible_collections.cecloud.ims.plugins.module_utils._multipart import (
+from ansible_collections.cecloud.ims.plugins.module_utils._core import multipart as _multipart
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsTransportError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import (
     MIB, FileRange, ResumableUpload, StoredUpload, multipart_etag, plan_resume)
-from ansible_collections.cecloud.ims.plugins.module_utils._transfer import make_s3_client
+from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import make_s3_client
 from tests.unit.plugins.module_utils.local_http import LocalServer
 
 

@@ -13,7 +13,7 @@ from tests.unit.plugins.module_utils.module_args import patch_module_args
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers
-from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_export import ImageExportModule
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_info import ImageInfoModule

@@ -7,8 +7,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import (
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     CREATE_ATTEMPTS, UPLOAD_DONE_ATTEMPTS, ImageService, matches_filters)

@@ -7,7 +7,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError, ImsWaitError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError, ImsWaitError
 from ansible_collections.cecloud.ims.plugins.module_utils._service import RESEND, ImageService
 
 

@@ -8,8 +8,8 @@ __metaclass__ = type
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import CECloudBackend
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ImageService, NameClaim, batches, dedupe, share_plan)
 

@@ -7,9 +7,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _providers, _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils import _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import UPLOAD_VIA_OBJECT_STORAGE
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, add_notes
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, add_notes
 from ansible_collections.cecloud.ims.plugins.module_utils._service_upload import (
     UPLOADERS, DirectPutUpload, ServiceS3Upload, differing_hashes)
 

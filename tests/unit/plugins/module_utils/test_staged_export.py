@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils._staged_export import StagedExport
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import StagedExport
 
 DATA = b'exported bytes\n' * 1000
 MD5 = hashlib.md5(DATA).hexdigest()

@@ -11,10 +11,11 @@ import os
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _staging, _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsTransportError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._multipart import multipart_etag
-from ansible_collections.cecloud.ims.plugins.module_utils._staged_upload import default_key, source_md5
+from ansible_collections.cecloud.ims.plugins.module_utils._core import object_storage as _staging
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import multipart_etag
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_upload import default_key, source_md5
 
 PART = 1024
 
@@ -82,7 +83,7 @@ def test_good_names_pass():
 
 
 def test_ims_image_s_exact_tag_set_keeps_the_upload_s_source_tag():
-    from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import SOURCE_MD5_TAG, tag_changes
+    from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import SOURCE_MD5_TAG, tag_changes
     current = [{'key': SOURCE_MD5_TAG, 'value': 'a' * 32}, {'key': 'old', 'value': '1'}]
     create, delete = tag_changes(current, {'tags': [{'key': 'env', 'value': 'prod'}]})
     assert create == [{'key': 'env', 'value': 'prod'}] and delete == [{'key': 'old', 'value': '1'}]

@@ -11,8 +11,8 @@ import os
 import pytest
 import requests
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _streams
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError
+from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError
 
 from tests.unit.plugins.module_utils.local_http import LocalServer
 

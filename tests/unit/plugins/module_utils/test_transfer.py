@@ -11,8 +11,8 @@ import os
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
 
 DATA = [b'a' * 1000, b'b' * 2000, b'c' * 3000]
 MD5 = hashlib.md5(b''.join(DATA)).hexdigest()

@@ -10,8 +10,8 @@ import string
 import pytest
 from hypothesis import assume, example, given, settings, strategies as st
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import (
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import (
     check_description, check_endpoint, check_headers, check_name, check_token, name_problem)
 
 ASCII_ALLOWED = string.ascii_letters + string.digits + '-._ '

@@ -22,10 +22,10 @@ __metaclass__ = type
 
 from urllib.parse import quote
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_core as core
-from ansible_collections.cecloud.ims.plugins.module_utils._case import snake_keys
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_endpoint
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core as core
+from ansible_collections.cecloud.ims.plugins.module_utils._core.case import snake_keys
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_endpoint
 
 # The largest page of both listings (ListImages: 0-100, default 100; ListImageServers: 1-100, default 10).
 MAX_PAGE_SIZE = 100

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, cecloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The image metadata options shared by ims_image and ims_image_upload.
+"""CECloud's rules for the image metadata options of ims_image and ims_image_upload (``_image_spec``).
 
 The options have no argument-spec defaults on purpose: on an existing image only the options a
 task sets are compared and changed.  CREATE_DEFAULTS fill the gaps when an image is created.
@@ -12,45 +12,11 @@ Mirrored exactly by the ``cecloud.ims.ims.image_metadata`` doc fragment.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible.module_utils.common.validation import check_type_dict
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import (
+    as_tag_dict, check_choices, check_description, check_name, check_non_negative, check_tags)
+from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import (
-    check_description, check_name, check_non_negative, check_tags)
-
-DISK_FORMATS = ['qcow2', 'raw']
-# Every disk format of any provider (the choices of disk_format); each backend declares its own.
-ALL_DISK_FORMATS = ['aki', 'ami', 'ari', 'iso', 'ploop', 'qcow2', 'raw', 'vdi', 'vhd', 'vhdx', 'vmdk']
-CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed']
-
-IMAGE_METADATA_ARGUMENT_SPEC = dict(
-    name=dict(type='str'),
-    description=dict(type='str'),
-    disk_format=dict(type='str', choices=ALL_DISK_FORMATS),
-    image_type=dict(type='str', choices=['os_image', 'data_image', 'whole_image']),
-    instruction=dict(type='str', choices=['32-bits', '64-bits']),
-    cpu_arch=dict(type='str', choices=['x86', 'arm']),
-    os_type=dict(type='str', choices=['linux', 'windows', 'other']),
-    os_version=dict(type='str'),
-    platform=dict(type='str', choices=['windows', 'ubuntu', 'CentOS', 'kylin', 'CCLinux', 'other']),
-    min_disk=dict(type='int'),
-    min_ram=dict(type='int'),
-    boot_mode=dict(type='str', choices=['BIOS', 'UEFI']),
-    visibility=dict(type='str', choices=['private', 'public', 'market', 'shared', 'community']),
-    usage=dict(type='str', choices=['ecs', 'bms', 'cke', 'sec']),
-    # cecloud: dicts ({key, value}); openstack: strings. Checked by the provider's rules.
-    tags=dict(type='list', elements='raw'),
-    container_format=dict(type='str', choices=CONTAINER_FORMATS),
-    protected=dict(type='bool'),
-    properties=dict(type='dict'),
-)
-
-# The metadata options only one provider reads (ImsModule.provider_options); the rest are common.
-METADATA_PROVIDER_OPTIONS = dict(
-    [(o, ('cecloud',)) for o in ('instruction', 'platform', 'usage')] +
-    [(o, ('cecloud', 'huaweicloud')) for o in ('description', 'image_type', 'cpu_arch', 'os_type', 'os_version',
-                                               'boot_mode')] +
-    [(o, ('openstack',)) for o in ('container_format', 'protected', 'properties')])
 # The values of the common options a provider accepts, where it accepts fewer than the choices.
 CECLOUD_CHOICES = dict(disk_format=DISK_FORMATS, visibility=['private', 'public', 'market'])
 
@@ -81,24 +47,6 @@ def validate_metadata(params):
     if params.get('tags') is not None:
         params['tags'] = [as_tag_dict(tag) for tag in params['tags']]
     check_tags(params.get('tags'))
-
-
-def check_choices(params, choices, provider):
-    """Refuse a value of an option that ``provider`` does not accept (``choices``: option -> accepted values)."""
-    for option, accepted in sorted(choices.items()):
-        if params.get(option) is not None and params[option] not in accepted:
-            raise ImsValidationError('%s %s is not accepted by provider %s; use one of %s.' % (
-                option, params[option], provider, ', '.join(accepted)))
-
-
-def as_tag_dict(tag):
-    """A tag given as text (``key=env, value=prod`` or JSON) as a dict, as a list of dicts accepted it before."""
-    if isinstance(tag, str):
-        try:
-            return check_type_dict(tag)
-        except TypeError:
-            return tag      # check_tags names it
-    return tag
 
 
 def creation_spec(params, tenant, **overrides):

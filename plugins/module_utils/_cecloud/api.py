@@ -16,10 +16,10 @@ __metaclass__ = type
 import re
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _backend
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import BearerTokenAuth, NoAuth
-from ansible_collections.cecloud.ims.plugins.module_utils._case import snake_keys, snake_to_camel
-from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect, excerpt, json_or_none
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import BearerTokenAuth, NoAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.case import snake_keys, snake_to_camel
+from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Dialect, excerpt, json_or_none
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError
 
 API = '/api/image/v1'
 IMAGE_ID = re.compile(r'img-[A-Za-z0-9]+')

@@ -10,7 +10,9 @@ __metaclass__ = type
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
+from ansible.module_utils.common.validation import check_type_dict
+
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 
 NAME_MAX_CHARS = 128
 DESCRIPTION_MIN_CHARS = 2
@@ -113,3 +115,21 @@ def check_endpoint(endpoint, option='endpoint'):
         port = 0
     if port == 0:
         raise ImsValidationError('%s %r has no valid port: a port is a number from 1 to 65535.' % (option, endpoint))
+
+
+def check_choices(params, choices, provider):
+    """Refuse a value of an option that ``provider`` does not accept (``choices``: option -> accepted values)."""
+    for option, accepted in sorted(choices.items()):
+        if params.get(option) is not None and params[option] not in accepted:
+            raise ImsValidationError('%s %s is not accepted by provider %s; use one of %s.' % (
+                option, params[option], provider, ', '.join(accepted)))
+
+
+def as_tag_dict(tag):
+    """A tag given as text (``key=env, value=prod`` or JSON) as a dict, as a list of dicts accepted it before."""
+    if isinstance(tag, str):
+        try:
+            return check_type_dict(tag)
+        except TypeError:
+            return tag      # check_tags names it
+    return tag

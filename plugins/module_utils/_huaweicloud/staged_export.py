@@ -22,8 +22,10 @@ __metaclass__ = type
 import json
 import os
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud, _staging, _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import ims as _huaweicloud
+from ansible_collections.cecloud.ims.plugins.module_utils._core import object_storage as _staging
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._service import RESEND
 
 EXPORT_FORMATS = ('qcow2', 'vhd', 'zvhd', 'vmdk')

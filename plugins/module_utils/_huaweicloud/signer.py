@@ -25,9 +25,9 @@ import time
 
 from urllib.parse import quote, unquote_to_bytes, urlsplit, urlunsplit
 
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import Auth, describe_options
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_token
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import Auth, describe_options
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_token
 
 ALGORITHM = 'SDK-HMAC-SHA256'
 DATE_HEADER = 'X-Sdk-Date'

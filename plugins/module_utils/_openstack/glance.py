@@ -20,11 +20,11 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _backend
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import XAuthTokenAuth
-from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect, json_or_none
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._image_options import check_choices
-from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystonePasswordAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import XAuthTokenAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Dialect, json_or_none
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_choices
+from ansible_collections.cecloud.ims.plugins.module_utils._core.keystone import KeystonePasswordAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
 
 IMAGES = '/v2/images'

@@ -20,9 +20,11 @@ earlier run started); one carrying another MD5, or none, holds another file (ref
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud, _staging, _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError, add_notes
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import source_md5
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import ims as _huaweicloud
+from ansible_collections.cecloud.ims.plugins.module_utils._core import object_storage as _staging
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError, add_notes
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import source_md5
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images)
 

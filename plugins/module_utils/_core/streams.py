@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
 
 MIB = 1024 * 1024
 CHUNK = 1 * MIB

@@ -35,7 +35,7 @@ try:
 except ImportError:  # pragma: no cover - the modules report the missing boto3 before any upload
     BotoCoreError = ClientError = Exception
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsTransportError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsTransportError
 
 MIB = 1024 * 1024
 MIN_PART_SIZE = 5 * MIB         # S3's smallest part (all but the last)

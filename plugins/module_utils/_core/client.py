@@ -30,8 +30,8 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import NoAuth
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsTransportError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import NoAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError
 
 USER_AGENT = 'cecloud.ims-ansible-collection'
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))

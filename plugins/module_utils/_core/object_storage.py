@@ -29,9 +29,10 @@ except ImportError:  # pragma: no cover - the modules report the missing boto3 b
     class ClientError(Exception):
         pass
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _streams, _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsTransportError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._multipart import multipart_etag, part_count, plain_etag
+from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
+from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import multipart_etag, part_count, plain_etag
 
 # OBS bucket names: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit.
 BUCKET_NAME = re.compile(r'[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z')

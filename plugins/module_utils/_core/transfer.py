@@ -29,10 +29,10 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HAS_BOTO3 = False
     BOTO3_IMPORT_ERROR = exc
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _streams
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError
 # describe_s3_error is re-exported: callers of this module describe S3 errors with it.
-from ansible_collections.cecloud.ims.plugins.module_utils._multipart import (  # noqa: F401  pylint: disable=unused-import
+from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import (  # noqa: F401  pylint: disable=unused-import
     ResumableUpload, describe_s3_error, fitting_part_size)
 
 MIB = 1024 * 1024

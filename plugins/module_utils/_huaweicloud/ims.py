@@ -30,13 +30,14 @@ __metaclass__ = type
 import re
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _glance
-from ansible_collections.cecloud.ims.plugins.module_utils import _huaweicloud_core as core
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_core import check_region
-from ansible_collections.cecloud.ims.plugins.module_utils._image_options import as_tag_dict
+from ansible_collections.cecloud.ims.plugins.module_utils import _backend
+from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core as core
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import check_region
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import as_tag_dict
 from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_name, check_non_negative, check_tags
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_name, check_non_negative, check_tags
 
 CLOUDIMAGES = '/v2/cloudimages'
 MEMBERS = '/v1/cloudimages/members'

@@ -23,12 +23,12 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import XAuthTokenAuth, describe_options, required_option
-from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect, json_or_none
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud_signer import SdkHmacSha256Auth
-from ansible_collections.cecloud.ims.plugins.module_utils._keystone import KeystoneDialect, KeystonePasswordAuth
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_endpoint
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import XAuthTokenAuth, describe_options, required_option
+from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Dialect, json_or_none
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.signer import SdkHmacSha256Auth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.keystone import KeystoneDialect, KeystonePasswordAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_endpoint
 
 CLOUD_DOMAIN = 'myhuaweicloud.com'
 # Region ids as Huawei names them: cn-north-4, ap-southeast-1, eu-west-101, my-kualalumpur-1. The id becomes

@@ -23,8 +23,8 @@ try:
 except ImportError:  # pragma: no cover - the module reports the missing library before any request
     AuthBase = object
 
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_token
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_token
 
 
 def describe_options(options, env_of=None):

@@ -17,10 +17,10 @@ __metaclass__ = type
 import calendar
 import time
 
-from ansible_collections.cecloud.ims.plugins.module_utils._auth import Auth, describe_options, required_option
-from ansible_collections.cecloud.ims.plugins.module_utils._client import Dialect, json_or_none
-from ansible_collections.cecloud.ims.plugins.module_utils._errors import ImsApiError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._validation import check_endpoint
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import Auth, describe_options, required_option
+from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Dialect, json_or_none
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_endpoint
 
 TOKEN_HEADER = 'X-Subject-Token'
 # A token that expires within this many seconds is not used for a new request: it could expire on the way.

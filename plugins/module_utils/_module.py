@@ -21,7 +21,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers
 from ansible_collections.cecloud.ims.plugins.module_utils._core import client as _client
-from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._providers import CONNECTION_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
@@ -241,15 +240,6 @@ class ImsModule:
         """
         if not supported:
             raise self.backend.unsupported(what, instead)
-
-    def tenant(self, require=True):
-        """The tenant, department and resource group the module creates images in."""
-        tenant = dict((k, self.params[k]) for k in ('tenant_id', 'department_id', 'resource_group_id'))
-        if require:
-            missing = [k for k in ('tenant_id', 'department_id') if not tenant[k]]
-            if missing:
-                raise ImsValidationError(' '.join(required_option(k, self.provider.env_of(k)) for k in missing))
-        return tenant
 
     # -- checks before any request ---------------------------------------------
 

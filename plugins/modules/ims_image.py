@@ -550,7 +550,7 @@ class ImageModule(ImsModule):
     def _create(self):
         p = self.params
         self._refuse_create_by_id()
-        tenant = self.tenant()
+        tenant = self.backend.tenant()
         claim = self.service.claim_name(p['name'])
         if p['copy_from_share']:
             return self._copy(tenant, claim)

@@ -529,7 +529,7 @@ class ImageUploadModule(ImsModule):
         self._hashes = {}
         if self.backend.uploader == UPLOAD_VIA_OBJECT_STORAGE:
             return self._run_staged()
-        tenant = None if self.backend.updates_by_patch else self.tenant()
+        tenant = None if self.backend.updates_by_patch else self.backend.tenant()
         self.result['transfer'] = {}
         if self.check_mode:
             self.local_hashes()    # so that check mode shows the checksum the image would have

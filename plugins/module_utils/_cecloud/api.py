@@ -16,10 +16,10 @@ __metaclass__ = type
 import re
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _backend
-from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import BearerTokenAuth, NoAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import BearerTokenAuth, NoAuth, required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._core.case import snake_keys, snake_to_camel
 from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Dialect, excerpt, json_or_none
-from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 
 API = '/api/image/v1'
 IMAGE_ID = re.compile(r'img-[A-Za-z0-9]+')
@@ -152,6 +152,18 @@ class CECloudBackend(_backend.Backend):
     set_after_create = ('os_version',)
     # True once GET /images/{id} answered NoData for an image the private list holds (get_image).
     _detail_misses_private = False
+
+    def __init__(self, client, params=None):
+        super(CECloudBackend, self).__init__(client, params)
+        self.params = params or {}
+
+    def tenant(self):
+        """The tenant, department and resource group images are created in; refused before any request when unset."""
+        tenant = dict((k, self.params.get(k)) for k in ('tenant_id', 'department_id', 'resource_group_id'))
+        missing = [k for k in ('tenant_id', 'department_id') if not tenant[k]]
+        if missing:
+            raise ImsValidationError(' '.join(required_option(k, OPTIONS[k]) for k in missing))
+        return tenant
 
     @staticmethod
     def is_image_id(value):

@@ -129,7 +129,7 @@ def test_authorization_in_extra_headers_replaces_the_token(capsys):
 
 def test_tenant_is_required_only_where_asked(capsys):
     def needs_tenant(module):
-        module.tenant()
+        module.backend.tenant()
     code, result = run_module(dict(CONNECTION), needs_tenant, capsys)
     assert code == 1 and 'IMS_TENANT_ID' in result['msg'] and 'IMS_DEPARTMENT_ID' in result['msg']
 

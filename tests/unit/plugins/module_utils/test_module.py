@@ -64,7 +64,7 @@ def test_environment_fallbacks_fill_every_common_option(monkeypatch, capsys):
     def report(module):
         client = module.client
         module.result.update(endpoint=client.endpoint, region=client.region, verify=client.verify,
-                             timeout=list(client.timeout), retries=client.retry_policy.retries, tenant=module.tenant())
+                             timeout=list(client.timeout), retries=client.retry_policy.retries, tenant=module.backend.tenant())
     code, result = run_module({}, report, capsys)
     assert code == 0, result
     assert result['endpoint'] == 'http://127.0.0.1:9' and result['region'] == 'r9'

@@ -74,7 +74,7 @@ PHASE_LOG := $(CURDIR)/build/test-phases.txt
 timed = start=$$(date +%s); $(MAKE) $(2); \
 	printf '%-22s %4ss\n' '$(1)' $$(( $$(date +%s) - start )) | tee -a $(PHASE_LOG)
 # $(call one_core,CORE): sanity, units and integration in that core's venv.
-one_core = $(foreach phase,venv sanity units integration,\
+one_core = $(foreach phase,venv sanity units integration contract,\
 	$(call timed,$(1) $(phase),$(phase) IMS_CORE=$(1) VENV=$(VENV_$(1)));)
 
 # Readable playbook output for the demo: plain text, YAML results, and only the tasks that
@@ -87,7 +87,7 @@ DEMO_SUMMARY := $(CURDIR)/build/demo-summary.txt
 # `make stack` writes its export lines here too (removed when it stops).
 STACK_ENV_FILE := $(CURDIR)/build/stack.env
 
-.PHONY: help venv openstack-venv collection-link sanity units integration property-long lint test test-newest test-oldest demo stack bench build changelog clean
+.PHONY: help venv openstack-venv collection-link sanity units integration contract property-long lint test test-newest test-oldest demo stack bench build changelog clean
 
 help:
 	@echo 'make demo         start the emulator + S3 server and run playbooks/demo.yml against them'
@@ -102,6 +102,7 @@ help:
 	@echo 'make sanity       ansible-test sanity on a copy under build/sanity (no ignore files)'
 	@echo 'make units        pytest tests/unit'
 	@echo 'make integration  pytest tests/integration (playbooks against the emulator)'
+	@echo 'make contract     pytest tests/contract (the provider contract, modules in process, against every provider'"'"'s stack)'
 	@echo '                  (units and integration: SHUFFLE=1 runs the tests in a shuffled order and prints its seed, SHUFFLE=<seed> repeats it)'
 	@echo 'make property-long  the long variant of the property test (tests/integration/test_properties.py; not in make test)'
 	@echo 'make lint         ansible-lint --profile production on roles/ and playbooks/'
@@ -133,6 +134,10 @@ units: venv collection-link
 integration: venv openstack-venv collection-link
 	@$(SHUFFLE_NOTE)
 	$(TEST_ENV) $(CORE_CHECK_ENV) scripts/pytest.sh tests/integration $(PYTEST_ARGS) $(INTEGRATION_ARGS_$(IMS_CORE)) $(SHUFFLE_ARGS)
+
+# The provider contract (tests/contract): one process, the modules run in it, each provider's stack started once.
+contract: venv openstack-venv collection-link
+	$(TEST_ENV) scripts/pytest.sh tests/contract $(PYTEST_ARGS) --durations=5
 
 # The property test's long variant (marked long, so left out of `make integration`): one process, prints its FIGURES.
 property-long: venv collection-link

@@ -296,16 +296,6 @@ def test_delete_shared_image_needs_force(ims):
 
 # -- reliability: ambiguous failures converge ----------------------------------------------------------------------
 
-def test_create_whose_answer_is_lost_is_not_repeated(ims):
-    """The service creates the image but the connection drops before the answer: one image, task succeeds."""
-    ims.stack.set_faults(rules=[{'method': 'POST', 'path': '/private-images$', 'action': 'drop_after', 'count': 1}])
-    result = ims.module('ims_image', dict(name='lost-answer', min_disk=3))
-    assert not result.failed and result.changed, result
-    stored = [i for i in ims.images('tenant-a') if i['name'] == 'lost-answer']
-    assert len(stored) == 1 and result['image']['image_id'] == stored[0]['imageId']
-    assert len(posts(ims, '/private-images')) == 1
-
-
 def test_share_batch_failure_reports_progress_and_a_rerun_converges(ims):
     image_id = seed_active(ims)
     user_ids = users(120)

@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _backend
 from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core as core
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import check_region
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import as_tag_dict

@@ -22,7 +22,7 @@ __metaclass__ = type
 
 from urllib.parse import quote
 
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core as core
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core
 from ansible_collections.cecloud.ims.plugins.module_utils._core.case import snake_keys
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_endpoint

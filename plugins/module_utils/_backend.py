@@ -24,11 +24,6 @@ RECIPIENT_DROP = 'drop'              # remove the received share (CECloud)
 RECIPIENT_ACCEPT = 'accept'          # accept a pending share (Glance member status)
 RECIPIENT_REJECT = 'reject'
 
-# Uploader strategies.
-UPLOAD_VIA_SERVICE_S3 = 'service_s3'         # the service hands out an S3 bucket, key and temporary keys
-UPLOAD_DIRECT_PUT = 'direct_put'             # the bytes go in one streamed PUT to the image service
-UPLOAD_VIA_OBJECT_STORAGE = 'object_storage'  # staged in the user's own object storage, then imported
-
 
 class SharePrincipal:
     """Who an image is shared with on a provider: the kind (``user``, ``project``), and its id rule."""
@@ -60,15 +55,9 @@ class Backend:
     export_targets = ()
     # True where an export to a file is staged in the user's own object storage, then downloaded from there.
     stages_exports = False
-    # How ims_image_upload sends a file (UPLOAD_*); ``uploader_for(params)`` where the task's login decides it.
-    uploader = None
     # The hash algorithms of an image's data the service reports (``data_hashes``), which an upload computes
     # while it sends the file: the service's own checksum (MD5) first.
     upload_hashes = ('md5',)
-    # True where the service computes no hash of an image's data, so an upload creates the image marked with the
-    # hashes of the file it is about to send (``upload_creation_body``), and ``data_hashes`` reads that mark: an
-    # image without it was not made by an upload.
-    source_hashes_on_create = False
     # True where operations answer a job (``{"job_id"}``) that ImageService.wait_for_job polls through
     # ``backend.get_job(job_id)``; None when operations are followed by polling the image's status
     # (ImageService.wait_for_status).
@@ -93,12 +82,10 @@ class Backend:
         self.client = client
 
     @classmethod
-    def uploader_for(cls, params):  # pylint: disable=unused-argument
-        """The uploader of a task (``params``: its options): the backend's one, unless its login decides."""
-        return cls.uploader
-
-    def check_upload_size(self, size):
-        """Refuse, before any request, a file the task's uploader cannot take (``size`` in bytes)."""
+    def upload_libraries(cls, params):  # pylint: disable=unused-argument
+        """The Python libraries ``image_upload``'s flow needs for a task (``params``: its options, as given, before
+        the provider reads the environment): name -> (found, import error).  Asked before any request."""
+        return {}
 
     @staticmethod
     def can_have_members(image):  # pylint: disable=unused-argument

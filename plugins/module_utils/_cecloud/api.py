@@ -20,6 +20,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import Bear
 from ansible_collections.cecloud.ims.plugins.module_utils._core.case import snake_keys, snake_to_camel
 from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Dialect, excerpt, json_or_none
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.upload_flow import CECloudUpload
 
 API = '/api/image/v1'
 IMAGE_ID = re.compile(r'img-[A-Za-z0-9]+')
@@ -147,7 +149,6 @@ class CECloudBackend(_backend.Backend):
         'user', USER_ID, 'user ids of 19 digits, as strings (quote them in YAML)')
     recipient_actions = (_backend.RECIPIENT_DROP,)
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
-    uploader = _backend.UPLOAD_VIA_SERVICE_S3
     # POST /private-images lists no osVersion (import and PUT do): it is set by PUT (docs/api-notes.md).
     set_after_create = ('os_version',)
     # True once GET /images/{id} answered NoData for an image the private list holds (get_image).
@@ -302,6 +303,14 @@ class CECloudBackend(_backend.Backend):
         self.client.call('DELETE', '%s/private-images/%s' % (API, image_id), operation='delete image %s' % image_id)
 
     # -- upload and download ---------------------------------------------------
+
+    def image_upload(self, task):
+        return CECloudUpload(task)
+
+    @classmethod
+    def upload_libraries(cls, params):
+        """boto3: the file goes to the object storage the service hands out (S3 API)."""
+        return dict(boto3=(HAS_BOTO3, BOTO3_IMPORT_ERROR))
 
     def upload_prepare(self, image_id, size):
         """POST .../upload-prepare: where to put the file, with temporary object-storage credentials."""

@@ -4,8 +4,8 @@
 
 """The user's own object storage (Huawei OBS through its S3-compatible API), where image files are staged.
 
-Where the image service imports from and exports to a bucket of the user (backend uploader
-``object_storage``), ims_image_upload stages the file there and ims_image_export downloads the
+Where the image service imports from and exports to a bucket of the user (huaweicloud with
+AK/SK), ims_image_upload stages the file there and ims_image_export downloads the
 exported object from there.  The connection is the task's own: ``obs_endpoint`` with the same
 AK/SK (and security token) the image API is signed with.  The upload itself is the one S3
 uploader of ``_transfer`` (resumable multipart, parallel parts, each part's Content-MD5).

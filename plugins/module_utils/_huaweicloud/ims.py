@@ -34,6 +34,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils import _backend
 from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import check_region
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import as_tag_dict
 from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
@@ -207,11 +208,6 @@ class HuaweiCloudBackend(_backend.Backend):
     # What IMS can export to: an OBS object (export_image), a local file (exported to OBS, then downloaded).
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
     stages_exports = True
-    # With AK/SK; a token or a password login uploads by the direct PUT (uploader_for).
-    uploader = _backend.UPLOAD_VIA_OBJECT_STORAGE
-    # IMS computes no checksum (its image attributes: ``checksum`` unused): an upload tags the image it creates
-    # with the file's MD5 (SOURCE_MD5_TAG), and data_hashes reads that tag.
-    source_hashes_on_create = True
     job_waiter = True
     server_filters = SERVER_FILTERS
     updates_by_patch = True
@@ -224,15 +220,24 @@ class HuaweiCloudBackend(_backend.Backend):
         # The endpoints IMS serves in Glance v2's shape, through the same client.
         self.glance = _glance.GlanceBackend(client, params)
         self._other_regions = {}
-        self.uploader = self.uploader_for(self.params)
+
+    @staticmethod
+    def stages_uploads(params):
+        """AK/SK: ims_image_upload stages the file in OBS and imports it (the gateway refuses AK/SK-signed bodies
+        above 12 MB); a token or a password login: the direct PUT /v2/images/{id}/file, for files under
+        DIRECT_UPLOAD_LIMIT."""
+        return core.HuaweiAkSkAuth.chosen(params)
+
+    def image_upload(self, task):
+        # Imported here: the flows' files import this one's rules.
+        from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.direct_upload import DirectUpload
+        from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_upload import StagedUpload
+        return StagedUpload(task) if self.stages_uploads(self.params) else DirectUpload(task)
 
     @classmethod
-    def uploader_for(cls, params):
-        """AK/SK: the file is staged in OBS and imported (the gateway refuses AK/SK-signed bodies above 12 MB);
-        a token or a password login: the direct PUT /v2/images/{id}/file, for files under DIRECT_UPLOAD_LIMIT."""
-        if core.HuaweiAkSkAuth.chosen(params):
-            return _backend.UPLOAD_VIA_OBJECT_STORAGE
-        return _backend.UPLOAD_DIRECT_PUT
+    def upload_libraries(cls, params):
+        """boto3 where the file is staged in OBS (its S3-compatible API)."""
+        return dict(boto3=(HAS_BOTO3, BOTO3_IMPORT_ERROR)) if cls.stages_uploads(params) else {}
 
     @staticmethod
     def is_image_id(value):
@@ -370,24 +375,6 @@ class HuaweiCloudBackend(_backend.Backend):
         """
         return self.client.send('PUT', '%s/%s/file' % (_glance.IMAGES, _path(image_id)), data=data, idempotent=False,
                                 content_type='application/octet-stream', operation='upload the file of image %s' % image_id)
-
-    # -- ims_image_upload's direct upload (a token or a password login) ----------------------
-
-    def check_upload_size(self, size):
-        if self.uploader == _backend.UPLOAD_DIRECT_PUT and size >= DIRECT_UPLOAD_LIMIT:
-            raise ImsValidationError(
-                'The file has %d bytes: with a token or a password login IMS takes the file in one PUT '
-                '/v2/images/{id}/file, for files under %d bytes (2 GiB) only. Log in with access_key and secret_key '
-                '(HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK) and set obs_bucket: the file is then staged in OBS and '
-                'imported, whatever its size.' % (size, DIRECT_UPLOAD_LIMIT))
-
-    @staticmethod
-    def check_upload_metadata(params):
-        check_direct_upload(params)
-
-    @staticmethod
-    def upload_creation_body(params, hashes):
-        return direct_upload_body(params, hashes['md5'])
 
     @staticmethod
     def data_hashes(image):

@@ -2,16 +2,16 @@
 # Copyright: (c) 2026, cecloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""ims_image_upload where the file is staged in the user's object storage and imported from there.
+"""ims_image_upload on huaweicloud with AK/SK: the file is staged in the user's OBS bucket and imported from there.
 
-The backend's uploader is ``object_storage`` (huaweicloud): the file goes to ``obs_bucket/obs_key``
-with the resumable S3 uploader (``_staging.ObjectStorage.upload``), the staged object is checked,
+The file goes to ``obs_bucket/obs_key`` with the resumable S3 uploader
+(``_core.object_storage.ObjectStorage.upload``), the staged object is checked,
 an import job makes the image from it, the job and then the image's status are waited for, the
 image is checked, and the staged object is deleted (unless ``keep_staged_object``).
 
 One image per name, as on every provider (ImageService.claim_name): IMS documents the image's
 ``checksum`` as unused, so the file an image was made from is told by a tag the upload gives it,
-``ims_source_md5`` (``_huaweicloud.SOURCE_MD5_TAG``) with the file's MD5.  An image of the name
+``ims_source_md5`` (``ims.SOURCE_MD5_TAG``) with the file's MD5.  An image of the name
 carrying the file's MD5 is the task's own (active: nothing to do; queued or saving: the import an
 earlier run started); one carrying another MD5, or none, holds another file (refused unless
 ``replace``); a killed one is left by a failed run (deleted when ``cleanup_on_failure``).
@@ -27,6 +27,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import Im
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import source_md5
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images)
+from ansible_collections.cecloud.ims.plugins.module_utils._upload_flow import (
+    UploadFlow, best_of, check_multipart_options, leftover_refusal)
 
 GIB = 1024 ** 3
 # A quick import is for RAW/ZVHD2 files, recommended from 128 GB up, a normal import below (Huawei IMS API: Importing
@@ -42,42 +44,32 @@ LEFTOVER = 'left by a failed run'   # killed
 REUSE_ORDER = (SAME, PENDING)
 
 
-def best_of(images, kind_of, order):
-    """The first image of the first kind in ``order`` that ``kind_of(image)`` finds (listings are newest first)."""
-    for kind in order:
-        found = [i for i in images if kind_of(i) == kind]
-        if found:
-            return found[0]
-    return None
-
-
 def default_key(name, disk_format):
     """The staged object's key when obs_key is not set: the image name with the format's extension."""
     return '%s.%s' % (name, disk_format)
 
 
-class StagedUpload:
-    """One run of ims_image_upload through object storage; ``module`` is the ImageUploadModule."""
+class StagedUpload(UploadFlow):
+    """One run of ims_image_upload through OBS (``HuaweiCloudBackend.image_upload`` with AK/SK)."""
 
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.service = module.service
-        self.backend = module.backend
-        self.size = None
-        self.disk_format = None
+    def __init__(self, task):
+        super(StagedUpload, self).__init__(task)
         self.bucket = None
         self.key = None
         self.quick = False
         self.must_wait = True
         self._storage = None
+        self._deadline = None
 
     # -- checks before any request ------------------------------------------------------
 
-    def validate(self, size, disk_format):
+    def check_options(self):
+        check_multipart_options(self.params)
+
+    def check_file(self):
         """Everything IMS and OBS would refuse, refused before any request; fills bucket, key and quick."""
         p = self.params
-        self.size, self.disk_format = size, disk_format
+        size, disk_format = self.size, self.disk_format
         _staging.require_keys(p, 'ims_image_upload on provider huaweicloud')
         if not p['obs_bucket']:
             raise ImsValidationError('obs_bucket is required with provider huaweicloud: the file is staged in that OBS '
@@ -114,39 +106,43 @@ class StagedUpload:
             self._storage = _staging.from_params(self.params, self.params['max_concurrency'])
         return self._storage
 
-    def run(self):
-        m, p = self.module, self.params
+    def upload(self):
+        p = self.params
+        self._deadline = self.service.clock() + p['wait_timeout']
+        if self.check_mode:
+            self.local_md5()
         self.storage.require_bucket(self.bucket, 'obs_bucket')
         claim = self.service.claim_name(p['name'], reuse=self._pick, discard=self._may_delete, refusal=self._refusal)
         doomed = [i for i in claim.discard if self.kind(i) != LEFTOVER]
         leftovers = [i for i in claim.discard if i not in doomed]
-        shares = m._shares_to_move(doomed)      # pylint: disable=protected-access
+        shares = self.shares_to_move(doomed)
         # An image to replace is deleted only once the new one is active, whatever wait says.
         self.must_wait = p['wait'] or bool(doomed)
         image = claim.reuse
         if image is not None:
             image.pop('scope', None)
-        m.result.update(transfer={}, staged_object=dict(bucket=self.bucket, key=self.key))
-        if m.check_mode:
+        self.result.update(transfer={}, staged_object=dict(bucket=self.bucket, key=self.key))
+        if self.check_mode:
             return self._predict(image, claim.discard, shares)
         for old in leftovers:
-            m._delete(old)                      # pylint: disable=protected-access
+            self.delete(old)
         if image is None:
             image = self._stage_and_import(claim)
         else:
-            m.result['checksum'] = m.local_md5()
+            self.result['checksum'] = self.local_md5()
             if self.kind(image) == PENDING and self.must_wait:
                 image = self._wait_active(image, created=False)
-        m.result['image'] = image
+        self.result['image'] = image
         if image.get('status') == ACTIVE:
             self._drop_staged()
         else:
-            m.result['staged_object'].update(kept=True, reason='IMS reads it until the import job ends')
-        for old in doomed:
-            m._delete(old, move_shares_to=image['image_id'] if shares.get(old['image_id']) else None)  # pylint: disable=protected-access
-        if shares:
-            m.result['shares_moved'] = shares
-        m.set_diff(*m._diff(claim.reuse, image, claim.discard))     # pylint: disable=protected-access
+            self.result['staged_object'].update(kept=True, reason='IMS reads it until the import job ends')
+        self.replace(doomed, image, shares)
+        self.set_diff(claim.reuse, image, claim.discard)
+
+    def remaining(self):
+        """Seconds left of wait_timeout, which covers the import job and then the image's status."""
+        return max(1, self._deadline - self.service.clock())
 
     # -- what the images of the name are to the task ----------------------------------------
 
@@ -155,7 +151,7 @@ class StagedUpload:
         if status == KILLED:
             return LEFTOVER
         marked = source_md5(image)
-        if marked is None or marked != self.module.local_md5():
+        if marked is None or marked != self.local_md5():
             return OTHER
         return SAME if status == ACTIVE else PENDING
 
@@ -176,51 +172,44 @@ class StagedUpload:
                         p['name'], describe_images(content), '; '.join(
                             '%s %s' % (i['image_id'], 'was made from a file with MD5 %s' % source_md5(i) if source_md5(i)
                                        else 'has no %s tag (it was not uploaded by this module)' % _huaweicloud.SOURCE_MD5_TAG)
-                            for i in content) + '; %s has MD5 %s' % (p['src'], self.module.local_md5())))
-        return ('Image %r (%s) is left by a failed run. Set cleanup_on_failure: true to delete it, or delete it yourself '
-                '(cecloud.ims.ims_image state: absent).' % (p['name'], describe_images(images)))
+                            for i in content) + '; %s has MD5 %s' % (p['src'], self.local_md5())))
+        return leftover_refusal(p['name'], images)
 
     # -- check mode ------------------------------------------------------------------------
 
     def _predict(self, image, discard, shares):
-        m = self.module
-        m.result['checksum'] = m.local_md5()
+        self.result['checksum'] = self.local_md5()
         if image is not None and self.kind(image) in (SAME, PENDING):
             planned = image
         else:
-            params = self._import_params(m.local_md5())
+            params = self._import_params(self.local_md5())
             planned = dict(_huaweicloud.predicted_image(params, _huaweicloud.creation_request(params)[1]), status=ACTIVE,
                            tags=['%s=%s' % (t['key'], t['value']) for t in params['tags']])
-        if discard:
-            m.result['replaced'] = [i['image_id'] for i in discard]
-        if shares:
-            m.result['shares_moved'] = shares
-        m.set_diff(*m._diff(image, planned, discard))       # pylint: disable=protected-access
-        m.exit_json(changed=planned is not image or bool(discard), image=planned)
+        self.exit_predicted(image, planned, discard, shares)
 
     # -- changes ---------------------------------------------------------------------------
 
     def _stage_and_import(self, claim):
         """Upload the file to the staged object, check it, import the image from it and wait (with wait)."""
-        m, p = self.module, self.params
-        staged = m.result['staged_object']
+        p = self.params
+        staged = self.result['staged_object']
         try:
             transfer = self.storage.upload(p['src'], self.bucket, self.key, self.size, p['part_size_mb'],
                                            p['max_concurrency'], p['resume'])
         except ImsError as exc:
             if getattr(exc, 'resumable', False):
                 staged.update(upload_id=exc.upload_id, parts_stored=exc.parts_stored)
-                m.record_change()
+                self.task.record_change()
                 add_notes(exc, ['%d part(s) (%d bytes) of unfinished upload %s stay in %s: run the task again to send '
                                 'only what is missing, or set resume: false to start over' % (
                                     exc.parts_stored, exc.bytes_stored, exc.upload_id,
                                     _staging.object_url(self.bucket, self.key))])
             raise
         for warning in transfer['warnings']:
-            m.warn(warning)
-        m.record_transfer(dict(md5=transfer['md5']), _transfer.upload_figures(transfer))
+            self.task.warn(warning)
+        self.record_transfer(dict(md5=transfer['md5']), _transfer.upload_figures(transfer))
         staged.update(size=self.size)
-        m.record_change()
+        self.task.record_change()
         try:
             self._check_staged()
             params = self._import_params(transfer['md5'])
@@ -231,7 +220,7 @@ class StagedUpload:
         except ImsError as exc:
             add_notes(exc, self._cleanup(claim))
             raise
-        m.record_change(image=image)
+        self.task.record_change(image=image)
         if self.must_wait and image.get('image_id'):
             image = self._wait_active(image, created=True, claim=claim)
         return image
@@ -243,18 +232,18 @@ class StagedUpload:
             raise ImsError('The staged object %s %s, but %s has %d bytes; nothing was imported.' % (
                 _staging.object_url(self.bucket, self.key), 'is missing' if found is None else 'has %d bytes' % found['size'],
                 self.params['src'], self.size))
-        self.module.result['staged_object']['etag'] = found['etag']
+        self.result['staged_object']['etag'] = found['etag']
 
     def _made_by_job(self, submit, predicted):
         """``submit()`` the import job; with wait, the image it made, else the image once it is listed (so that a run
         after this one finds it by name instead of importing again)."""
-        m, p = self.module, self.params
+        p = self.params
         answer = submit()
-        m.record_change(job_id=answer['job_id'])
+        self.task.record_change(job_id=answer['job_id'])
         if not self.must_wait:
-            return self.service.wait_until_listed(p['name'], m.remaining())
-        job = self.service.wait_for_job(answer['job_id'], m.remaining())
-        m.result['job_id'] = job.get('job_id') or answer['job_id']
+            return self.service.wait_until_listed(p['name'], self.remaining())
+        job = self.service.wait_for_job(answer['job_id'], self.remaining())
+        self.result['job_id'] = job.get('job_id') or answer['job_id']
         for image_id in job['image_ids']:
             image = self.backend.get_image(image_id)
             if image is not None and image.get('name') == p['name']:
@@ -264,9 +253,8 @@ class StagedUpload:
 
     def _wait_active(self, image, created, claim=None):
         """Wait until the image is active, then check it was made from the staged object."""
-        m = self.module
         try:
-            image = self.service.wait_for_status(image['image_id'], timeout=m.remaining())
+            image = self.service.wait_for_status(image['image_id'], timeout=self.remaining())
         except ImsError as exc:
             if created:
                 add_notes(exc, self._cleanup(claim))
@@ -280,7 +268,7 @@ class StagedUpload:
 
     def _drop_staged(self):
         """Delete the staged object once the image is active, unless keep_staged_object."""
-        staged = self.module.result['staged_object']
+        staged = self.result['staged_object']
         if self.params['keep_staged_object']:
             staged['kept'] = True
             return
@@ -288,7 +276,7 @@ class StagedUpload:
             return
         self.storage.delete(self.bucket, self.key)
         staged['deleted'] = True
-        self.module.record_change()
+        self.task.record_change()
 
     def _cleanup(self, claim):
         """After a failure: the images this run made that failed, and the staged object, deleted where asked."""
@@ -300,16 +288,16 @@ class StagedUpload:
                 if claim is not None and i.get('image_id') not in claim.known_ids]
         for image in made:
             if image.get('status') == KILLED:
-                notes.append(self.module.cleanup(image['image_id'], created=True))
+                notes.append(self.cleanup(image['image_id'], created=True))
         importing = [i['image_id'] for i in made if i.get('status') in (QUEUED, SAVING)]
         if importing:
-            self.module.result['staged_object'].update(kept=True, reason='IMS reads it until the import job ends')
+            self.result['staged_object'].update(kept=True, reason='IMS reads it until the import job ends')
             notes.append('the staged object %s was kept: image %s is still being imported from it; run the task '
                          'again to wait for it' % (_staging.object_url(self.bucket, self.key), ', '.join(importing)))
         elif not p['keep_staged_object']:
             try:
                 self.storage.delete(self.bucket, self.key)
-                self.module.result['staged_object']['deleted'] = True
+                self.result['staged_object']['deleted'] = True
                 notes.append('the staged object %s was deleted' % _staging.object_url(self.bucket, self.key))
             except ImsError as exc:
                 notes.append('deleting the staged object failed: %s' % exc.message)

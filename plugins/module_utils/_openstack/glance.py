@@ -194,7 +194,6 @@ class GlanceBackend(_backend.Backend):
     share_principal = _backend.SharePrincipal('project', PROJECT_ID, 'project ids (from the identity service)')
     recipient_actions = (_backend.RECIPIENT_ACCEPT, _backend.RECIPIENT_REJECT)
     export_targets = (_backend.EXPORT_TO_FILE,)
-    uploader = _backend.UPLOAD_DIRECT_PUT
     upload_hashes = ('md5', DEFAULT_HASH_ALGO)
     server_filters = SERVER_FILTERS
     # Updates are JSON patches of the changed fields, and images carry free properties.
@@ -327,15 +326,10 @@ class GlanceBackend(_backend.Backend):
 
     # -- image data --------------------------------------------------------------
 
-    @staticmethod
-    def check_upload_metadata(params):
-        """ims_image_upload's metadata options, refused before any request where Glance would refuse them."""
-        check_metadata(params)
-
-    @staticmethod
-    def upload_creation_body(params, hashes):  # pylint: disable=unused-argument
-        """The POST /v2/images body of an upload (Glance hashes what it stores: ``hashes`` are not sent)."""
-        return creation_body(params)
+    def image_upload(self, task):
+        # Imported here: the flow's file imports this one's metadata rules.
+        from ansible_collections.cecloud.ims.plugins.module_utils._openstack.upload_flow import GlanceUpload
+        return GlanceUpload(task)
 
     def upload_file(self, image_id, body):
         """PUT /v2/images/{id}/file (204) with ``body`` streamed: the image becomes ``active`` when it returns.

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The huaweicloud backend's uploader: AK/SK stage the file in OBS, a token or a password login sends it in one PUT
+"""The huaweicloud backend's upload flows: AK/SK stage the file in OBS, a token or a password login sends it in one PUT
 (under 2 GiB), and what the direct upload sends and refuses (Huawei IMS API: Creating Image Metadata, POST /v2/images; Uploading an Image File)."""
 
 from __future__ import absolute_import, division, print_function
@@ -8,14 +8,15 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _backend
-from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import api as _cecloud
-from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.direct_upload import DirectUpload
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import (
     DIRECT_UPLOAD_LIMIT, HuaweiCloudBackend, check_direct_upload, direct_upload_body)
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_upload import StagedUpload
+from ansible_collections.cecloud.ims.plugins.module_utils._openstack.upload_flow import GlanceUpload
 
 from tests.unit.plugins.module_utils.test_huaweicloud import AK, SK, connect
+from tests.unit.plugins.module_utils.test_service_upload import FakeTask
 
 pytestmark = pytest.mark.usefixtures('no_provider_env')
 
@@ -28,39 +29,41 @@ def backend_of(**options):
     return connect('http://127.0.0.1:9', **options)
 
 
-@pytest.mark.parametrize('options,uploader', [
-    (dict(access_key=AK, secret_key=SK), _backend.UPLOAD_VIA_OBJECT_STORAGE),
-    (dict(access_key=AK, secret_key=SK, security_token='t' * 20), _backend.UPLOAD_VIA_OBJECT_STORAGE),
-    (PASSWORD, _backend.UPLOAD_DIRECT_PUT),
-    (dict(auth_token='t' * 20), _backend.UPLOAD_DIRECT_PUT),
+def flow_of(size=0, **options):
+    """The upload flow the backend of a task with these connection options returns, for a file of ``size`` bytes."""
+    backend = backend_of(**options)
+    flow = backend.image_upload(FakeTask(backend))
+    flow.size = size
+    return flow
+
+
+@pytest.mark.parametrize('options,flow,boto3', [
+    (dict(access_key=AK, secret_key=SK), StagedUpload, True),
+    (dict(access_key=AK, secret_key=SK, security_token='t' * 20), StagedUpload, True),
+    (PASSWORD, DirectUpload, False),
+    (dict(auth_token='t' * 20), DirectUpload, False),
 ])
-def test_the_login_chooses_the_uploader(options, uploader):
-    assert HuaweiCloudBackend.uploader_for(options) == uploader
-    assert backend_of(**options).uploader == uploader
+def test_the_login_chooses_the_upload_flow(options, flow, boto3):
+    assert type(flow_of(**options)) is flow
+    assert ('boto3' in HuaweiCloudBackend.upload_libraries(options)) is boto3
 
 
 def test_keys_from_the_environment_choose_obs_too(monkeypatch):
     monkeypatch.setenv('HUAWEICLOUD_SDK_AK', AK)
     monkeypatch.setenv('HUAWEICLOUD_SDK_SK', SK)
-    assert backend_of().uploader == _backend.UPLOAD_VIA_OBJECT_STORAGE
-
-
-def test_the_other_providers_keep_their_one_uploader():
-    assert _glance.GlanceBackend.uploader_for(dict(auth_token='t')) == _backend.UPLOAD_DIRECT_PUT
-    assert _cecloud.CECloudBackend.uploader_for(dict(access_key=AK)) == _backend.UPLOAD_VIA_SERVICE_S3
+    assert type(flow_of()) is StagedUpload
 
 
 def test_a_token_upload_takes_files_under_2_gib_only():
-    backend = backend_of(auth_token='t' * 20)
-    backend.check_upload_size(DIRECT_UPLOAD_LIMIT - 1)
+    flow_of(DIRECT_UPLOAD_LIMIT - 1, auth_token='t' * 20).check_file()
     with pytest.raises(ImsValidationError) as refused:
-        backend.check_upload_size(DIRECT_UPLOAD_LIMIT)
+        flow_of(DIRECT_UPLOAD_LIMIT, auth_token='t' * 20).check_file()
     assert 'under 2147483648 bytes' in refused.value.message and 'access_key and secret_key' in refused.value.message
     assert 'obs_bucket' in refused.value.message
 
 
-def test_aksk_takes_any_size_through_obs():
-    backend_of(access_key=AK, secret_key=SK).check_upload_size(50 * DIRECT_UPLOAD_LIMIT)
+def test_aksk_stages_the_file_whatever_its_size():
+    assert type(flow_of(50 * DIRECT_UPLOAD_LIMIT, access_key=AK, secret_key=SK)) is StagedUpload
 
 
 def test_the_metadata_create_carries_huawei_s_fields_and_the_file_s_md5_as_a_tag():
@@ -77,7 +80,7 @@ def test_the_image_s_hashes_are_its_source_tag():
     assert HuaweiCloudBackend.data_hashes({'tags': ['team=ops', 'ims_source_md5=%s' % MD5.upper()], 'checksum': ''}) == {
         'md5': MD5}
     assert HuaweiCloudBackend.data_hashes({'tags': ['team=ops'], 'checksum': ''}) == {}
-    assert HuaweiCloudBackend.source_hashes_on_create is True and _glance.GlanceBackend.source_hashes_on_create is False
+    assert DirectUpload.marks_source is True and GlanceUpload.marks_source is False
 
 
 @pytest.mark.parametrize('options,fragment', [

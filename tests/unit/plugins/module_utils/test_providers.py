@@ -13,6 +13,7 @@ from tests.unit.plugins.module_utils.module_args import patch_module_args
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import Backend
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 from ansible_collections.cecloud.ims.plugins.modules.ims_image_export import ImageExportModule
@@ -140,7 +141,7 @@ class DownloadOnlyBackend(CECloudBackend):
     recipient_actions = ('accept', 'reject')
     share_principal = None
     scopes = ('private', 'public')
-    uploader = None                 # takes no image files
+    image_upload = Backend.image_upload     # takes no image files
 
 
 @pytest.fixture
@@ -161,9 +162,7 @@ def download_only(monkeypatch):
     (ImageInfoModule, dict(scope='shared'),
      'The downloadonly provider cannot list the scope shared; use scope all or one of private, public.'),
     (ImageUploadModule, dict(src='/nonexistent.qcow2', name='n'),
-     'The downloadonly provider cannot take an image file in one of the ways ims_image_upload uploads (object storage '
-     'the service hands out, one streamed PUT, or staging in the user\'s own object storage); upload the file with '
-     'the provider\'s own tools.'),
+     'The downloadonly provider cannot take an image file; upload the file with the provider\'s own tools.'),
 ])
 def test_a_capability_the_provider_lacks_fails_before_any_request(download_only, module_class, args, message, capsys):
     code, result = run(module_class, dict(CECLOUD, **args), capsys)

@@ -44,14 +44,14 @@ def flow_of(size=0, **options):
     (dict(auth_token='t' * 20), DirectUpload, False),
 ])
 def test_the_login_chooses_the_upload_flow(options, flow, boto3):
-    assert type(flow_of(**options)) is flow
+    assert isinstance(flow_of(**options), flow)
     assert ('boto3' in HuaweiCloudBackend.upload_libraries(options)) is boto3
 
 
 def test_keys_from_the_environment_choose_obs_too(monkeypatch):
     monkeypatch.setenv('HUAWEICLOUD_SDK_AK', AK)
     monkeypatch.setenv('HUAWEICLOUD_SDK_SK', SK)
-    assert type(flow_of()) is StagedUpload
+    assert isinstance(flow_of(), StagedUpload)
 
 
 def test_a_token_upload_takes_files_under_2_gib_only():
@@ -63,7 +63,7 @@ def test_a_token_upload_takes_files_under_2_gib_only():
 
 
 def test_aksk_stages_the_file_whatever_its_size():
-    assert type(flow_of(50 * DIRECT_UPLOAD_LIMIT, access_key=AK, secret_key=SK)) is StagedUpload
+    assert isinstance(flow_of(50 * DIRECT_UPLOAD_LIMIT, access_key=AK, secret_key=SK), StagedUpload)
 
 
 def test_the_metadata_create_carries_huawei_s_fields_and_the_file_s_md5_as_a_tag():

@@ -1,11 +1,13 @@
 """HTTP plumbing both emulators share (``server.py``: CECloud; ``huawei/http.py``: Huawei Cloud).
 
 Body reading, replies, fault injection (rules, then random faults), the request log, the threading
-server with optional TLS, route matching and the ``/_emulator/...`` control API.  What the API
-documents make different (wire format, error bodies, auth, the control actions) stays in each emulator:
-a subclass answers ``_api`` and its faults' ``api_error``; its server answers ``admin``.
+server with optional TLS, route matching, the switches (``Switch``, ``Switches``: each emulator declares
+only its table) and the ``/_emulator/...`` control API.  What the API documents make different (wire
+format, error bodies, auth, the control actions) stays in each emulator: a subclass answers ``_api`` and
+its faults' ``api_error``; its server answers ``admin`` and ``reset_state``.
 """
 
+import argparse
 import json
 import random
 import re
@@ -169,6 +171,104 @@ class RequestLog:
             self.entries.clear()
 
 
+class Switch:
+    """One row of an emulator's switch table: the values it takes, its default and what each value means.
+
+    ``Switch.reading({value: meaning, ...})``: a reading of an ambiguous API document, the default (the stricter
+    reading) first.  ``Switch.number(default, meaning)``: a knob of a busy service (seconds, a count), 0 or more."""
+
+    def __init__(self, default, values=None, meaning=None, integer=False, optional=False):
+        self.default = default
+        self.values = values
+        self.meaning = meaning
+        self.integer = integer
+        self.optional = optional
+
+    @classmethod
+    def reading(cls, values):
+        return cls(next(iter(values)), values=dict(values))
+
+    @classmethod
+    def number(cls, default, meaning, integer=False, optional=False):
+        """``integer``: a whole number; ``optional``: or null."""
+        return cls(default, meaning=meaning, integer=integer, optional=optional)
+
+    def accepts(self, value):
+        if self.values is not None:
+            return any(value == v and type(value) is type(v) for v in self.values)
+        if value is None:
+            return self.optional
+        kinds = (int,) if self.integer else (int, float)
+        return isinstance(value, kinds) and not isinstance(value, bool) and value >= 0
+
+    def allowed(self):
+        if self.values is not None:
+            return 'one of ' + ', '.join(json.dumps(v) if isinstance(v, bool) else str(v) for v in self.values)
+        return ('a whole number' if self.integer else 'a number') + ', 0 or more' + (', or null' if self.optional else '')
+
+
+def check_switches(table, changes):
+    """``changes`` ({name: value}) checked against ``table``; ValueError names what is wrong."""
+    if not isinstance(changes, dict):
+        raise ValueError('switches are a JSON object: {"name": value}')
+    for name, value in changes.items():
+        if name not in table:
+            raise ValueError(f"unknown switch {name!r} (one of {', '.join(sorted(table))})")
+        if not table[name].accepts(value):
+            raise ValueError(f'switch {name} must be {table[name].allowed()}, not {value!r}')
+    return dict(changes)
+
+
+class Switches:
+    """The switches in force at one emulator: the table's defaults, replaced by those of its start (``--switch``),
+    changed by ``POST /_emulator/switches``; a reset restores those of the start."""
+
+    def __init__(self, table, start=None):
+        self.table = table
+        self.lock = threading.Lock()
+        self.start = dict({name: switch.default for name, switch in table.items()}, **check_switches(table, start or {}))
+        self.values = dict(self.start)
+
+    def __getitem__(self, name):
+        return self.values[name]
+
+    def all(self):
+        with self.lock:
+            return dict(self.values)
+
+    def set(self, changes):
+        """Switch some (an empty body: none); returns them all."""
+        changes = check_switches(self.table, changes)
+        with self.lock:
+            self.values.update(changes)
+            return dict(self.values)
+
+    def reset(self):
+        with self.lock:
+            self.values = dict(self.start)
+
+
+def add_switch_option(parser, table):
+    """The start option of every emulator's switches, ``--switch NAME=VALUE`` (repeatable): VALUE is JSON or a bare
+    word; ``dict(args.switches)`` is what ``Switches`` starts with."""
+
+    def parse(text):
+        name, _sep, raw = text.partition('=')
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw                 # a bare word: checksum=sha256
+        try:
+            check_switches(table, {name: value})
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return name, value
+
+    parser.add_argument('--switch', dest='switches', action='append', default=[], type=parse, metavar='NAME=VALUE',
+                        help='a switch from the start, also after a reset (README.md, "Switches"): ' + '; '.join(
+                            f'{name}: {switch.allowed()} (default {switch.default})' for name, switch in table.items()))
+
+
 # The control actions every emulator answers alike: (method, path) -> action(server, request body).
 CONTROL_ACTIONS = {
     ('GET', '/_emulator/health'): lambda server, body: {'ok': True},
@@ -176,21 +276,25 @@ CONTROL_ACTIONS = {
     ('DELETE', '/_emulator/requests'): lambda server, body: server.log.clear() or {'ok': True},
     ('GET', '/_emulator/faults'): lambda server, body: server.faults.describe(),
     ('POST', '/_emulator/faults'): lambda server, body: server.faults.set(body) or server.faults.describe(),
+    ('GET', '/_emulator/switches'): lambda server, body: server.switches.all(),
+    ('POST', '/_emulator/switches'): lambda server, body: server.switches.set(body),
+    ('POST', '/_emulator/reset'): lambda server, body: server.reset(),
 }
 
 
 class EmulatorServer(ThreadingHTTPServer):
-    """One listening port: its faults, its request log and its control API (``admin``)."""
+    """One listening port: its faults, its request log, its switches and its control API (``admin``)."""
 
     daemon_threads = True
     allow_reuse_address = True
     fault_scope = None  # the name fault rules' ``service`` matches, where several servers share faults
     scheme = 'http'
 
-    def __init__(self, address, handler, faults, log):
+    def __init__(self, address, handler, faults, log, switches):
         super().__init__(address, handler)
         self.faults = faults
         self.log = log
+        self.switches = switches
         self.host = address[0]
 
     @property
@@ -205,6 +309,17 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def record(self, entry):
         self.log.record(entry)
+
+    def reset(self):
+        """Everything back to the start: the emulator's state, its switches, faults and request log."""
+        self.reset_state()
+        self.switches.reset()
+        self.faults.set({})
+        self.log.clear()
+        return {'ok': True}
+
+    def reset_state(self):
+        raise NotImplementedError
 
     def admin(self, method, path, body):
         """The answer to one ``/_emulator/...`` request (JSON-able); None for an unknown one.

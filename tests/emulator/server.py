@@ -9,8 +9,8 @@ import sys
 import time
 import uuid
 
-from tests.emulator._http import EmulatorServer, Faults, Handler as BaseHandler, RequestLog, Response, Routes, json_response
-from tests.emulator.service import READINGS, ApiError, MESSAGES, S3_ERRORS, Service, load_tenants
+from tests.emulator._http import EmulatorServer, Faults, Handler as BaseHandler, RequestLog, Response, Routes, add_switch_option, json_response
+from tests.emulator.service import SWITCHES, ApiError, MESSAGES, S3_ERRORS, Service, load_tenants
 
 API_PREFIX = '/api/image/v1'
 _ID = '([^/]+)'
@@ -55,13 +55,6 @@ class CecloudFaults(Faults):
         return envelope(code='IMG.Internal.Error', status=status)
 
 
-def _reset(server):
-    server.service.admin_reset()
-    server.faults.set({})
-    server.log.clear()
-    return {'ok': True}
-
-
 def _config(service):
     return {'region': service.region, 'bucket': service.bucket, 'exportBuckets': service.export_buckets,
             's3Endpoint': service.s3.endpoint if service.s3 else None,
@@ -71,11 +64,8 @@ def _config(service):
 # The control actions of this emulator's own (_http.CONTROL_ACTIONS are the shared ones).
 ADMIN = {
     ('GET', '/_emulator/state'): lambda server, body: server.service.admin_state(),
-    ('POST', '/_emulator/reset'): lambda server, body: _reset(server),
     ('POST', '/_emulator/upload-target'): lambda server, body: server.service.admin_upload_target(body),
     ('POST', '/_emulator/hold'): lambda server, body: server.service.admin_hold(body),
-    ('GET', '/_emulator/readings'): lambda server, body: server.service.admin_readings({}),
-    ('POST', '/_emulator/readings'): lambda server, body: server.service.admin_readings(body),
     ('POST', '/_emulator/seed'): lambda server, body: server.service.admin_seed(body),
     ('GET', '/_emulator/config'): lambda server, body: _config(server.service),
 }
@@ -83,8 +73,11 @@ ADMIN = {
 
 class CecloudServer(EmulatorServer):
     def __init__(self, address, service, faults, log_file=None):
-        super().__init__(address, Handler, faults, RequestLog(log_file))
+        super().__init__(address, Handler, faults, RequestLog(log_file), service.switches)
         self.service = service
+
+    def reset_state(self):
+        self.service.admin_reset()
 
     def admin(self, method, path, body):
         action = ADMIN.get((method, path))
@@ -114,7 +107,7 @@ class Handler(BaseHandler):
         tenant = service.tenant_for_token(token) if token else None
         if tenant is None:
             return envelope(code='IMG.OperationDenied.AuthFail', message='鉴权入参异常，请检查参数: missing or unknown bearer token',
-                            status=service.readings['auth_fail_status'])
+                            status=service.switches['auth_fail_status'])
         entry['tenant'] = tenant['name']
         region = self.headers.get('x-regionid')
         try:
@@ -178,17 +171,8 @@ def parse_args(argv):
     parser.add_argument('--fault-seed', type=int)
     parser.add_argument('--page-cap', type=int, help='serve at most this many items per listing page, '
                         'whatever size is asked (total stays true), as some services do')
-    parser.add_argument('--reading', action='append', default=[], type=_reading, metavar='NAME=VALUE',
-                        help='answer one ambiguity of the API document the other way: %s (default first)' % '; '.join(
-                            f"{name}={'|'.join(str(v) for v in values)}" for name, values in READINGS.items()))
+    add_switch_option(parser, SWITCHES)
     return parser.parse_args(argv)
-
-
-def _reading(text):
-    name, _sep, value = text.partition('=')
-    if name not in READINGS:
-        raise argparse.ArgumentTypeError(f'unknown reading {name!r}')
-    return name, int(value) if isinstance(READINGS[name][0], int) and value.isdigit() else value
 
 
 def _ensure_buckets(service, timeout=30.0):
@@ -215,7 +199,7 @@ def main(argv=None):
         sys.stderr.write('warning: no --s3-endpoint, file operations will fail\n')
     service = Service(s3=s3, state_file=args.state_file, transition=args.transition_seconds,
                       tenants=load_tenants(args.tenants), region=args.region,
-                      page_cap=args.page_cap, readings=dict(args.reading))
+                      page_cap=args.page_cap, switches=dict(args.switches))
     if s3 is not None:
         _ensure_buckets(service)
     faults = CecloudFaults()

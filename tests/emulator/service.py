@@ -16,6 +16,8 @@ import urllib.request
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from tests.emulator._http import Switch, Switches
+
 DEFAULT_TENANTS = {"tenants": [
     {"token": "emu-token-tenant-a-5f2c9d", "tenant_id": "7074631167042813952", "department_id": "7074631167051202560",
      "resource_group_id": "7074631167051456386", "user_id": "7085524801413873664", "name": "tenant-a"},
@@ -96,21 +98,18 @@ MESSAGES = {
     'IMG.OperationFailed.NotShared': '含有未共享用户',
     'IMG.OperationFailed.ImageIsShared': '无法删除已共享的镜像',
 }
-# The document's ambiguities (docs/api-notes.md), each answerable both ways: name -> its readings, the
-# default first. Set at start (``--reading NAME=VALUE``) or through ``POST /_emulator/readings``.
-READINGS = {
-    # The HTTP status of IMG.OperationDenied.AuthFail: 401, or 400 as the error table says.
-    'auth_fail_status': (401, 400),
-    # ``total`` of GET /private-images/{id}/share: records, as its example and every other list, or pages (总页数),
-    # as its field table says.
-    'share_total': ('records', 'pages'),
-    # GET /images/{id}: every image the caller may see, or only public ones (it is listed beside the public list,
-    # without the 私有镜像 mark every private-image call carries).
-    'image_detail': ('any', 'public'),
-    # The digest ``checksum`` holds: the document never names its algorithm.
-    'checksum': ('md5', 'sha256', 'sha512'),
+# The switches (README.md, "Switches"): the document's ambiguities (docs/api-notes.md), each answerable both ways.
+SWITCHES = {
+    'auth_fail_status': Switch.reading({401: 'the HTTP status of IMG.OperationDenied.AuthFail is 401',
+                                        400: 'it is 400, as the error table says'}),
+    'share_total': Switch.reading({'records': '``total`` of GET /private-images/{id}/share counts records, as its example and every other list',
+                                   'pages': 'it counts pages (总页数), as its field table says'}),
+    'image_detail': Switch.reading({'any': 'GET /images/{id} answers every image the caller may see',
+                                    'public': 'only public ones (it is listed beside the public list, without the 私有镜像 mark '
+                                              'every private-image call carries)'}),
+    'checksum': Switch.reading({'md5': 'the digest ``checksum`` holds (the document never names its algorithm) is MD5',
+                                'sha256': 'SHA-256', 'sha512': 'SHA-512'}),
 }
-DEFAULT_READINGS = {name: values[0] for name, values in READINGS.items()}
 # The only filter terms the private list documents (``name:lk:xxx|imageId:eq:img-xxx``).
 FILTER_TERMS = (('name', 'lk'), ('imageId', 'eq'))
 IMPORT_S3_ATTEMPTS = 3
@@ -260,16 +259,6 @@ def paginate(items, size, current, page_cap=None, total_pages=False):
     return {'size': size, 'current': current, 'total': total, 'list': items[start:start + size]}
 
 
-def check_readings(values):
-    """``values`` (name -> reading) checked against READINGS; ValueError names what is wrong."""
-    for name, value in values.items():
-        if name not in READINGS:
-            raise ValueError(f'unknown reading {name!r} (one of {", ".join(sorted(READINGS))})')
-        if value not in READINGS[name]:
-            raise ValueError(f'reading {name} must be one of {", ".join(str(v) for v in READINGS[name])}, not {value!r}')
-    return dict(values)
-
-
 def parse_filter(text):
     conds = []
     for part in (text or '').split('|'):
@@ -303,11 +292,10 @@ def _url_ok(url):
 class Service:
     """All emulator state, guarded by one lock, persisted to a JSON file after every change."""
 
-    def __init__(self, s3=None, state_file=None, transition=0.5, tenants=None, region='region0', page_cap=None, readings=None):
+    def __init__(self, s3=None, state_file=None, transition=0.5, tenants=None, region='region0', page_cap=None, switches=None):
         self.s3 = s3
         self.page_cap = page_cap
-        self.start_readings = dict(DEFAULT_READINGS, **check_readings(readings or {}))
-        self.readings = dict(self.start_readings)
+        self.switches = Switches(SWITCHES, switches)
         self.state_file = state_file
         self.transition = transition
         # Cleared by a test that needs images to stay ``saving`` (or ``deleted`` ones listed) until it says so
@@ -373,7 +361,7 @@ class Service:
                 'name': name, 'platform': platform, 'osType': os_type, 'cpuArch': arch, 'osVersion': version,
                 'visibility': 'public', 'diskFormat': 'qcow2', 'imageType': 'os_image', 'instruction': '64-bits',
                 'minDisk': 20, 'minRam': 1024, 'usage': 'ecs', 'bootMode': 'BIOS', 'departmentId': '', 'resourceGroupId': ''})
-            checksum = secrets.token_hex(hashlib.new(self.readings['checksum']).digest_size)
+            checksum = secrets.token_hex(hashlib.new(self.switches['checksum']).digest_size)
             image.update(status='active', size=27205947, checksum=checksum, progress='100', _seeded=True)
 
     # ------------------------------------------------------------ helpers
@@ -477,7 +465,7 @@ class Service:
             image = self._get(image_id)
             visible = (image['visibility'] == 'public' or image['owner'] == tenant['tenant_id']
                        or any(s['imageId'] == image_id and s['userId'] == tenant['user_id'] for s in self.shares.values()))
-            if not visible or (self.readings['image_detail'] == 'public' and image['visibility'] != 'public'):
+            if not visible or (self.switches['image_detail'] == 'public' and image['visibility'] != 'public'):
                 raise ApiError('IMG.DBGet.NoData', f'image {image_id} not found')
             return self.answer(image, 'get_image')
 
@@ -689,7 +677,7 @@ class Service:
             self._owned(tenant, image_id)
             items = [copy.deepcopy(s) for s in self.shares.values() if s['imageId'] == image_id]
         items.sort(key=lambda s: s['id'], reverse=True)
-        return paginate(items, size, current, self.page_cap, total_pages=self.readings['share_total'] == 'pages')
+        return paginate(items, size, current, self.page_cap, total_pages=self.switches['share_total'] == 'pages')
 
     def list_shared(self, tenant, query):
         size, current = page_params(query)
@@ -821,7 +809,7 @@ class Service:
             try:
                 if job['kind'] == 'copy':
                     self.s3.copy(self.bucket, job['source'], self.bucket, image_id)
-                checksum, size = self.s3.digest_of(self.bucket, image_id, self.readings['checksum'])
+                checksum, size = self.s3.digest_of(self.bucket, image_id, self.switches['checksum'])
                 break
             except S3_ERRORS:
                 time.sleep(delay)
@@ -851,7 +839,7 @@ class Service:
                 break
             try:
                 with response:
-                    checksum, size = self.s3.put_stream(self.bucket, image_id, response, self.readings['checksum'])
+                    checksum, size = self.s3.put_stream(self.bucket, image_id, response, self.switches['checksum'])
                 self._finish(image_id, job, status='active', progress='100', checksum=checksum, size=size)
                 return
             except (BotoCoreError, ClientError) as exc:
@@ -896,19 +884,8 @@ class Service:
             self.transitions_released.set()
         return {'held': not self.transitions_released.is_set()}
 
-    def admin_readings(self, body):
-        """Switch readings (``{name: value}``; an empty body changes none); returns them all."""
-        try:
-            changes = check_readings(body)
-        except ValueError as exc:
-            raise invalid(str(exc)) from None
-        with self.lock:
-            self.readings.update(changes)
-            return dict(self.readings)
-
     def admin_reset(self):
         self.transitions_released.set()
-        self.readings = dict(self.start_readings)
         with self.lock:
             self.upload_target = {}
             self.images = {k: v for k, v in self.images.items() if v.get('_seeded')}
@@ -942,7 +919,7 @@ class Service:
             self.save()
         if body.get('with_object') and status == 'active':
             data = b'\0' * int(object_size)
-            checksum = hashlib.new(self.readings['checksum'], data, usedforsecurity=False).hexdigest()
+            checksum = hashlib.new(self.switches['checksum'], data, usedforsecurity=False).hexdigest()
             for image in created:
                 self.s3.put_bytes(self.bucket, image['imageId'], data)
                 image.update(size=len(data), checksum=checksum)

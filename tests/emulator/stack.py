@@ -316,6 +316,18 @@ class EmulatorStack(Managed):
     def faults(self):
         return self.admin('GET', 'faults')
 
+    def set_switches(self, **values):
+        """Switch the emulator (its README.md, "Switches") until the next reset, which restores the start's; returns them all."""
+        return self.admin('POST', 'switches', values)
+
+    def switches(self):
+        return self.admin('GET', 'switches')
+
+
+def switch_args(values):
+    """The emulator's start options for ``values`` ({name: value} of its switches)."""
+    return [arg for name, value in sorted((values or {}).items()) for arg in ('--switch', f'{name}={json.dumps(value)}')]
+
 
 def _url_line(lines):
     """The URL the CECloud emulator prints once it listens."""
@@ -329,15 +341,13 @@ class Stack(EmulatorStack):
     """SeaweedFS + emulator. Use as a context manager; both processes are always stopped on exit."""
 
     def __init__(self, transition_seconds=0.3, emulator_args=None, s3=None, region='region0', tenants=None,
-                 tls_cert=None, tls_key=None, workdir=None, timeout=60.0, readings=None, s3_server='seaweedfs'):
+                 tls_cert=None, tls_key=None, workdir=None, timeout=60.0, switches=None, s3_server='seaweedfs'):
         """``s3``: reuse another Stack's (or S3Server's) S3 server instead of starting one (second region);
         ``s3_server``: which one to start otherwise (a key of S3_SERVERS).
-        ``readings``: {name: value} of the emulator's READINGS to start with (tests/emulator/README.md)."""
+        ``switches``: {name: value} of the emulator's switches to start with (tests/emulator/README.md)."""
         self.s3_server = s3_server
         self.transition_seconds = transition_seconds
-        self.emulator_args = list(emulator_args or [])
-        for name, value in sorted((readings or {}).items()):
-            self.emulator_args += ['--reading', f'{name}={value}']
+        self.emulator_args = list(emulator_args or []) + switch_args(switches)
         self.region = region
         self.tls_cert = tls_cert
         self.tls_key = tls_key
@@ -465,10 +475,6 @@ class Stack(EmulatorStack):
             yield
         finally:
             self.admin('POST', 'hold', {'held': False})
-
-    def set_readings(self, **readings):
-        """Answer the document's ambiguities this way until the next reset (which restores the start's readings)."""
-        return self.admin('POST', 'readings', readings)
 
     def set_upload_target(self, domain=None, access_key=None, secret_key=None):
         """Make upload-prepare hand out this S3 address and/or keys (all None: the emulator's own again)."""

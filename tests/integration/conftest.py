@@ -21,7 +21,7 @@ import threading
 import pytest
 import requests
 
-from tests.emulator.service import READINGS
+from tests.emulator.service import SWITCHES
 from tests.emulator.stack import Stack
 # A fixture, used by name only.
 from tests.openstack.fixtures import glance, openstack_stack  # noqa: F401  pylint: disable=unused-import
@@ -249,13 +249,13 @@ def ims(stack):  # pylint: disable=redefined-outer-name
 
 
 def _reading_fixture(name):
-    """An ``ims`` whose emulator answers one ambiguity of the API document (READINGS ``name``, see
+    """An ``ims`` whose emulator answers one ambiguity of the API document (its switch ``name``, see
     tests/emulator/README.md) each way in turn: a test that takes it runs once per reading, ``ims.reading``
     says which (the next test's reset restores the default)."""
-    @pytest.fixture(params=READINGS[name], ids=lambda value: '%s=%s' % (name, value))
+    @pytest.fixture(params=list(SWITCHES[name].values), ids=lambda value: '%s=%s' % (name, value))
     def fixture(request, stack):  # pylint: disable=redefined-outer-name
         fresh = _fresh(stack)
-        stack.set_readings(**{name: request.param})
+        stack.set_switches(**{name: request.param})
         fresh.reading = request.param
         return fresh
     return fixture

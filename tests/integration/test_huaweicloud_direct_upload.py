@@ -86,11 +86,11 @@ def test_check_mode_predicts_the_image_and_writes_nothing(hw, tmp_path):  # noqa
 
 def test_the_reply_to_the_put_lost_then_one_image_and_the_put_not_sent_again(hw, tmp_path):  # noqa: F811
     src = write_raw(tmp_path / 'disk.raw', 2)
-    hw.stack.settings(transition_seconds=1)         # still saving when the module reads it after the lost reply
+    hw.stack.set_switches(transition_seconds=1)         # still saving when the module reads it after the lost reply
     hw.stack.set_faults(rules=[dict(method='PUT', path=PUT_FILE, action='drop_after', count=1)])
     run = hw.module('ims_image_upload', args_of(src, 'hw-direct-lost'), auth='token')
     hw.stack.set_faults()
-    hw.stack.settings(transition_seconds=0.3)
+    hw.stack.set_switches(transition_seconds=0.3)
     assert not run.failed and run.changed, run
     assert len(puts(hw)) == 1 and puts(hw)[0]['fault'] == 'drop_after', puts(hw)
     (made,) = hw.images('hw-direct-lost')
@@ -158,9 +158,9 @@ def test_another_file_under_the_name_is_refused_then_replaced_with_replace(hw, t
 
 def test_wait_false_returns_the_saving_image_and_the_next_run_reuses_it(hw, tmp_path):  # noqa: F811
     src = write_raw(tmp_path / 'disk.raw', 2)
-    hw.stack.settings(transition_seconds=3)
+    hw.stack.set_switches(transition_seconds=3)
     first = hw.module('ims_image_upload', args_of(src, 'hw-direct-nowait', wait=False), auth='token')
-    hw.stack.settings(transition_seconds=0.3)
+    hw.stack.set_switches(transition_seconds=0.3)
     assert not first.failed and first.changed and first['image']['status'] == 'saving', first
     second = hw.module('ims_image_upload', args_of(src, 'hw-direct-nowait'), auth='token')
     assert not second.failed and second['image']['status'] == 'active', second

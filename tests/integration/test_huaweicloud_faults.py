@@ -25,7 +25,7 @@ LAGS = pytest.mark.parametrize('lag', [0.0, LAG], ids=['no_lag', 'lag'])
 
 def with_lag(hw, lag):  # pylint: disable=redefined-outer-name
     """The emulator's image_lag switch on; returns the start time, for ``assert_waited``."""
-    hw.stack.settings(image_lag=lag)
+    hw.stack.set_switches(image_lag=lag)
     return time.monotonic()
 
 
@@ -77,7 +77,7 @@ def test_a_share_whose_reply_is_lost_is_sent_once_and_makes_one_member(hw, actio
 ], ids=['every-answer-500', 'dropped-then-not-found'])
 def test_a_delete_whose_reply_is_lost_is_read_back_and_says_changed(hw, action, count, answers):  # noqa: F811
     image_id = hw.seed(1, prefix='lost-delete-')[0]
-    hw.stack.settings(transition_seconds=0)
+    hw.stack.set_switches(transition_seconds=0)
     hw.stack.set_faults(rules=[{'method': 'DELETE', 'path': '^/v2/images/', 'action': action, 'status': 500, 'count': count}])
     deleted = hw.module('ims_image', dict(id=image_id, state='absent', retries=2))
     assert deleted.changed and not deleted.failed, deleted
@@ -114,7 +114,7 @@ def test_a_cross_region_copy_whose_reply_is_lost_makes_one_copy_in_the_target(hw
 
 
 def test_job_polls_that_fail_for_a_while_do_not_end_the_wait(hw):  # noqa: F811
-    hw.stack.settings(transition_seconds=0.5)
+    hw.stack.set_switches(transition_seconds=0.5)
     hw.stack.set_faults(rules=[{'method': 'GET', 'path': '/jobs/', 'action': 'status', 'status': 503, 'count': 4},
                                {'method': 'GET', 'path': '/jobs/', 'action': 'drop_before', 'count': 2}])
     args = dict(name='flaky-polls', import_url=hw.put_object(), min_disk=40, retries=0)

@@ -114,7 +114,7 @@ def test_an_image_of_a_server_with_its_data_disks_and_a_whole_image_of_its_backu
 # the job, its entities, a sub-job): each place alone.
 @pytest.mark.parametrize('place', ['both', 'top', 'entities', 'sub_job'])
 def test_a_failed_job_fails_the_task_with_its_reason_and_error_code_and_reports_the_change(hw, place):  # noqa: F811
-    hw.stack.settings(job_reason_in=place)
+    hw.stack.set_switches(job_reason_in=place)
     hw.stack.set_job_faults([{'job_type': 'imsImportImageJob', 'error_code': 'IMG.0059', 'fail_reason': 'the file is too large',
                               'count': 1}])
     failed = hw.module('ims_image', from_obs(hw, name='doomed'))
@@ -133,7 +133,7 @@ def test_a_missing_obs_object_fails_the_job_with_ims_s_reason(hw):  # noqa: F811
 
 
 def test_wait_false_returns_the_job_and_a_rerun_waits_for_the_image(hw):  # noqa: F811
-    hw.stack.settings(transition_seconds=1.0)
+    hw.stack.set_switches(transition_seconds=1.0)
     args = from_obs(hw, name='later', wait=False)
     started = hw.module('ims_image', args)
     assert started.changed and started['job_id'] and started['image']['status'] in ('queued', 'saving'), started
@@ -164,7 +164,7 @@ def test_an_image_being_deleted_is_listed_only_when_a_status_filter_asks(hw):  #
     after ``state: absent`` must find no image, whichever order and load the tests run in."""
     (image_id,) = hw.stack.seed_images(name='going')
     # The removal waits one transition: long enough that the image is still there for every look-up below.
-    hw.stack.settings(transition_seconds=120)
+    hw.stack.set_switches(transition_seconds=120)
     deleted = hw.module('ims_image', dict(name='going', state='absent'))
     assert deleted.changed and not deleted.failed, deleted
     (record,) = hw.stack.images(name='going')

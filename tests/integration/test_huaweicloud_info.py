@@ -60,7 +60,7 @@ def test_public_scope_and_server_side_filters(hw):  # noqa: F811
 @pytest.mark.parametrize('next_marker', [True, False], ids=['page_info', 'no_page_info'])
 @pytest.mark.parametrize('count', [1000, 1001])
 def test_n_images_cost_ceil_n_over_500_requests(hw, count, next_marker):  # noqa: F811
-    hw.stack.settings(next_marker=next_marker)
+    hw.stack.set_switches(next_marker=next_marker)
     hw.seed(count, prefix='bulk-')
     hw.stack.clear_requests()
     result = hw.module('ims_image_info', dict(scope='private'))

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ims_image where IMS's references read two ways, through ansible-playbook, with the Huawei emulator in each reading
-(its settings, tests/emulator/huawei/README.md): ``min_disk`` of a file import 40-1024 (SDK) or 1-1024 (OTC), an Arm
+(its switches, tests/emulator/huawei/README.md): ``min_disk`` of a file import 40-1024 (SDK) or 1-1024 (OTC), an Arm
 image with BIOS refused or made UEFI.  The module refuses, before any request, what either reading refuses."""
 
 from __future__ import absolute_import, division, print_function
@@ -20,7 +20,7 @@ from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401 
 @pytest.mark.parametrize('reading', [dict(import_min_disk=40, arm_bios='refuse'), dict(import_min_disk=1, arm_bios='uefi')],
                          ids=['documented', 'lenient'])
 def test_the_module_refuses_what_either_reading_refuses_before_any_request(hw, reading):  # noqa: F811
-    hw.stack.settings(**reading)
+    hw.stack.set_switches(**reading)
     extra = dict(connection=hw.connection(), import_url=hw.put_object(), raw_url=hw.put_object(key='images/disk.raw'))
     hw.stack.clear_requests()
     cmd = [os.path.join(BIN, 'ansible-playbook'), os.path.join(TARGETS, 'huaweicloud_readings', 'main.yml'), '-i', 'localhost,',

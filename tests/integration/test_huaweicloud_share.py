@@ -64,7 +64,7 @@ def test_members_changed_outside_the_task_are_read_back_and_corrected(hw):  # no
 @pytest.mark.parametrize('job_status', ['SUCCESS', 'FAIL'])
 @pytest.mark.parametrize('action', ['share', 'unshare'])
 def test_a_member_job_that_fails_one_project_names_it_reports_the_other_and_a_rerun_converges(hw, action, job_status):  # noqa: F811
-    hw.stack.settings(member_partial_status=job_status)
+    hw.stack.set_switches(member_partial_status=job_status)
     image_id = shared_image(hw)
     recipient = hw.project('recipient')
     state = 'present' if action == 'share' else 'absent'
@@ -129,7 +129,7 @@ def test_the_recipient_accepts_then_rejects_and_sees_the_image_by_member_status(
 
 @pytest.mark.parametrize('job_status', ['SUCCESS', 'FAIL'])
 def test_an_answer_whose_job_item_failed_fails_the_task_unchanged_and_a_rerun_answers(hw, job_status):  # noqa: F811
-    hw.stack.settings(member_partial_status=job_status)
+    hw.stack.set_switches(member_partial_status=job_status)
     image_id = shared_image(hw, 'refused')
     recipient = hw.project('recipient')
     hw.module('ims_image_share', dict(image=image_id, projects=[recipient]))

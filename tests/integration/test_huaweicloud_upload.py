@@ -143,9 +143,9 @@ def test_a_raw_file_quick_imported_with_quick_import(hw, bucket, tmp_path):  # n
 def test_wait_false_leaves_the_staged_object_until_a_later_run_sees_the_image_active(hw, bucket, tmp_path):  # noqa: F811
     src = write_raw(tmp_path / 'disk.raw', 6)
     args = upload_args(src, 'hw-nowait', bucket)
-    hw.stack.settings(transition_seconds=3)     # the import is still running when the first run returns
+    hw.stack.set_switches(transition_seconds=3)     # the import is still running when the first run returns
     first = hw.module('ims_image_upload', dict(args, wait=False))
-    hw.stack.settings(transition_seconds=0.3)
+    hw.stack.set_switches(transition_seconds=0.3)
     assert not first.failed and first.changed, first
     assert first['staged_object'].get('kept') is True
     assert objects(hw, bucket) == ['hw-nowait.raw']

@@ -76,7 +76,7 @@ def test_a_look_up_by_image_id_and_private_images_sorted_by_name(hw):  # noqa: F
 
 # One image server in 6 is in another enterprise project than the default one the service lists: seeding 300
 # (240) leaves 250 (200) to list.  Each runs with the service's total right, too small (the records up to the page's
-# end: 100 after the first page) and too large (one page more): the emulator's setting workspace_total.
+# end: 100 after the first page) and too large (one page more): the emulator's switch workspace_total.
 @pytest.mark.parametrize('reading', ['exact', 'low', 'high'])
 @pytest.mark.parametrize('module,service,seed,count', [
     (IMAGES, 'workspace', dict(images=250), 250),
@@ -86,7 +86,7 @@ def test_a_look_up_by_image_id_and_private_images_sorted_by_name(hw):  # noqa: F
 ], ids=['images-250', 'images-200', 'servers-250', 'servers-200'])
 def test_n_records_cost_floor_n_over_100_plus_one_requests_whatever_the_total_says(hw, module, service, seed, count,  # noqa: F811
                                                                                    reading):
-    hw.stack.settings(workspace_total=reading)
+    hw.stack.set_switches(workspace_total=reading)
     hw.stack.seed_workspace(**seed)
     hw.stack.clear_requests()
     result = run(hw, module)
@@ -106,7 +106,7 @@ def test_n_records_cost_floor_n_over_100_plus_one_requests_whatever_the_total_sa
 @pytest.mark.parametrize('reading', ['exact', 'low', 'high'])
 @pytest.mark.parametrize('limit,pages', [(7, [(0, 7)]), (150, [(0, 100), (100, 50)])])
 def test_limit_is_how_many_in_all_and_the_last_page_asks_no_more(hw, limit, pages, reading):  # noqa: F811
-    hw.stack.settings(workspace_total=reading)
+    hw.stack.set_switches(workspace_total=reading)
     hw.stack.seed_workspace(images=250, servers=300)
     hw.stack.clear_requests()
     images = run(hw, IMAGES, dict(limit=limit))

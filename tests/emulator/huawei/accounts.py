@@ -13,7 +13,9 @@ import threading
 import time
 
 from tests.emulator import huawei_auth
+from tests.emulator._http import Switches
 from tests.emulator.huawei.errors import HuaweiError
+from tests.emulator.huawei.switches import SWITCHES
 
 DEFAULT_REGIONS = ('cn-north-4', 'cn-east-3')
 TOKEN_LIFETIME = datetime.timedelta(hours=24)
@@ -55,7 +57,7 @@ def auth_error(message):
 class Accounts:
     """Tenants, their projects per region, AK/SK pairs and issued tokens."""
 
-    def __init__(self, regions=DEFAULT_REGIONS, tenants=None):
+    def __init__(self, regions=DEFAULT_REGIONS, tenants=None, switches=None):
         self.regions = list(regions)
         self.tenants = [dict(t) for t in (tenants or DEFAULT_TENANTS)]
         self.lock = threading.Lock()
@@ -78,8 +80,9 @@ class Accounts:
             self.key_owner[tenant['access_key']] = self.key_owner[tenant['temp_access_key']] = tenant
         self.by_name = {t['name']: t for t in self.tenants}
         self.tokens = {}
-        # Huawei locks an AK for 5 minutes after more than 5 consecutive signature failures (the API Gateway's signing rules).
-        self.settings = lambda: {'ak_lock_after': 5, 'ak_lock_seconds': 300}
+        # Huawei locks an AK for 5 minutes after more than 5 consecutive signature failures (the API Gateway's signing rules):
+        # the switches ak_lock_after, ak_lock_seconds.
+        self.switches = switches or Switches(SWITCHES)
         self.signature_failures = {}
         self.locked_until = {}
 
@@ -132,17 +135,16 @@ class Accounts:
 
     def _count_signature(self, verdict, now):
         """Lock an AK after ``ak_lock_after`` consecutive bad signatures; a locked AK fails even when signed well."""
-        settings = self.settings()
         access_key = verdict.access_key
-        if access_key not in self.credentials or not settings['ak_lock_after']:
+        if access_key not in self.credentials or not self.switches['ak_lock_after']:
             return
         with self.lock:
             if self.locked_until.get(access_key, 0) > now:
                 raise auth_error('the access key is locked after repeated signature failures')
             if verdict.reason == 'bad-signature':
                 self.signature_failures[access_key] = self.signature_failures.get(access_key, 0) + 1
-                if self.signature_failures[access_key] > settings['ak_lock_after']:
-                    self.locked_until[access_key] = now + settings['ak_lock_seconds']
+                if self.signature_failures[access_key] > self.switches['ak_lock_after']:
+                    self.locked_until[access_key] = now + self.switches['ak_lock_seconds']
                     self.signature_failures[access_key] = 0
             elif verdict.ok:
                 self.signature_failures[access_key] = 0
@@ -170,9 +172,9 @@ class Accounts:
 
     def _unsigned_project(self, project):
         """An X-Project-Id the signature does not cover: anyone on the way could have set it, so it is refused
-        (setting ``unsigned_project_id``: ``refuse``), ignored as if absent (``ignore``: the project of the region),
+        (switch ``unsigned_project_id``: ``refuse``), ignored as if absent (``ignore``: the project of the region),
         or trusted (``trust``).  The references only say the SDK signs every header it sends."""
-        reading = self.settings().get('unsigned_project_id', 'refuse')
+        reading = self.switches['unsigned_project_id']
         if reading == 'refuse':
             raise auth_error('the X-Project-Id header is not signed (not in SignedHeaders)')
         return project if reading == 'trust' else None

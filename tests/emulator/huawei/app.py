@@ -5,35 +5,35 @@ one ``HUAWEI_EMULATOR_<KIND>=<url>`` line per port, then ``HUAWEI_EMULATOR_READY
 """
 
 import argparse
-import json
 import os
 import signal
 import sys
 import threading
 
+from tests.emulator._http import RequestLog, Switches, add_switch_option
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, Accounts
-from tests.emulator._http import RequestLog
 from tests.emulator.huawei.http import HuaweiFaults, HuaweiServer
 from tests.emulator.huawei.iam import Iam
 from tests.emulator.huawei.ims import Ims
 from tests.emulator.huawei.model import STORE_BUCKET
+from tests.emulator.huawei.switches import SWITCHES
 from tests.emulator.huawei.workspace import Workspace
 
 
 class App:
-    """Everything the servers share: accounts, IMS state, faults, the request log."""
+    """Everything the servers share: accounts, IMS state, switches, faults, the request log."""
 
-    def __init__(self, regions=DEFAULT_REGIONS, store=None, obs_endpoint=None, transition=0.3, host='127.0.0.1', settings=None):
+    def __init__(self, regions=DEFAULT_REGIONS, store=None, obs_endpoint=None, transition=0.3, host='127.0.0.1', switches=None):
         self.host = host
-        self.accounts = Accounts(regions)
-        self.ims = Ims(self.accounts, store=store, transition=transition, settings=settings)
-        self.accounts.settings = lambda: self.ims.config
+        self.switches = Switches(SWITCHES, dict({'transition_seconds': transition}, **(switches or {})))
+        self.accounts = Accounts(regions, switches=self.switches)
+        self.ims = Ims(self.accounts, store=store, switches=self.switches)
         self.faults = HuaweiFaults()
         self.log = RequestLog()
         self.obs_endpoint = obs_endpoint
         self.servers = {}
         self.iam = Iam(self.accounts, self.url_of)
-        self.workspace = Workspace(self.accounts, lambda: self.ims.config)
+        self.workspace = Workspace(self.accounts)
         self.handlers = {'ims': self.ims, 'iam': self.iam, 'workspace': self.workspace, 'workspaceapp': self.workspace}
 
     def url_of(self, kind, region=None):
@@ -71,23 +71,18 @@ class App:
 
     def describe(self, body):  # pylint: disable=unused-argument
         return {'urls': self.urls(), 'regions': self.accounts.regions, 'obs_endpoint': self.obs_endpoint,
-                'accounts': self.accounts.describe(), 'settings': dict(self.ims.config)}
+                'accounts': self.accounts.describe()}
 
-    def reset(self, body):  # pylint: disable=unused-argument
+    def reset_state(self):
         self.ims.reset()
         self.workspace.reset()
         self.accounts.reset_locks()
-        self.faults.set({})
-        self.log.clear()
-        return {'ok': True}
 
 
 # The control actions of this emulator's own (_http.CONTROL_ACTIONS, answered by every port, are the shared ones).
 ADMIN = {
     ('GET', '/_emulator/config'): App.describe,
-    ('POST', '/_emulator/settings'): lambda app, body: app.ims.configure(body),
     ('GET', '/_emulator/state'): lambda app, body: dict(app.ims.snapshot(), workspace=app.workspace.snapshot()),
-    ('POST', '/_emulator/reset'): App.reset,
     ('POST', '/_emulator/job-faults'): lambda app, body: app.ims.job_faults.set(body.get('rules')) or app.ims.job_faults.describe(),
     ('POST', '/_emulator/seed/images'): lambda app, body: app.ims.seed_images(body),
     ('POST', '/_emulator/seed/workspace'): lambda app, body: app.workspace.seed(body),
@@ -106,21 +101,8 @@ def parse_args(argv):
     parser.add_argument('--s3-access-key', default=env('HUAWEI_EMU_S3_ACCESS_KEY'))
     parser.add_argument('--s3-secret-key', default=env('HUAWEI_EMU_S3_SECRET_KEY'))
     parser.add_argument('--transition-seconds', type=float, default=0.3)
-    parser.add_argument('--setting', action='append', default=[], metavar='NAME=JSON',
-                        help='a setting of POST /_emulator/settings from the start, also after a reset, e.g. '
-                             'workspace_total="low" or import_min_disk=1 (repeatable; README.md)')
+    add_switch_option(parser, SWITCHES)
     return parser.parse_args(argv)
-
-
-def _settings(pairs):
-    settings = {}
-    for pair in pairs:
-        name, text = pair.split('=', 1) if '=' in pair else (pair, '')
-        try:
-            settings[name] = json.loads(text)
-        except ValueError:
-            settings[name] = text       # a bare word: workspace_total=low
-    return settings
 
 
 def main(argv=None):
@@ -131,7 +113,7 @@ def main(argv=None):
         store = S3Backend(args.s3_endpoint, args.s3_access_key, args.s3_secret_key)
         store.ensure_bucket(STORE_BUCKET)
     app = App(regions=[r for r in args.regions.split(',') if r], store=store, obs_endpoint=args.s3_endpoint,
-              transition=args.transition_seconds, host=args.host, settings=_settings(args.setting))
+              transition=args.transition_seconds, host=args.host, switches=dict(args.switches))
     app.start(dict(p.split('=', 1) for p in args.port))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())

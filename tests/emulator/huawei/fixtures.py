@@ -4,7 +4,7 @@ tests/unit/emulator/conftest.py).
 ``huawei_stack`` (session): SeaweedFS acting as OBS + one emulator process serving IMS in two
 regions (one port each, one shared state), IAM, Workspace and Workspace App.  Started when the
 first test asks for it, always stopped at session end.  ``huawei`` (function): the same stack,
-reset first (images, members, jobs, Workspace records, settings, faults, AK locks, request log) and
+reset first (images, members, jobs, Workspace records, switches, faults, AK locks, request log) and
 OBS emptied, for tests that want a clean service.
 
 The contract (``tests.emulator.huawei.stack.HuaweiStack``):
@@ -35,11 +35,10 @@ look
   service, tenant, project, auth, fault, handler); ``writes()`` its POST/PUT/PATCH/DELETE except
   IAM; ``clear_requests()``.
 change
-  ``reset()`` (settings back to those of the start: ``HuaweiStack(settings=)``, env ``HUAWEI_EMU_SETTINGS``);
-  ``clear_obs()`` (every bucket and object); ``settings(transition_seconds=, page_cap=, max_limit=, next_marker=, quota=, ak_lock_after=,
-  ak_lock_seconds=, workspace_total=, glance_patch=, import_min_disk=, arm_bios=, unsigned_project_id=,
-  job_reason_in=, member_partial_status=, remove_non_member=, image_lag=)`` (``next_marker`` and the last nine:
-  readings of the documents, README.md);
+  ``reset()`` (switches back to those of the start: ``HuaweiStack(switches=)``, env ``HUAWEI_EMU_SWITCHES``);
+  ``clear_obs()`` (every bucket and object); ``set_switches(name=value, ...)`` (``switches()`` reads them): the readings
+  of the documents and the knobs of a busy service, ``transition_seconds``, ``page_cap``, ``quota``... (README.md, "Switches",
+  and ``tests/emulator/huawei/switches.py``);
   ``set_faults(error_rate, drop_rate, latency_ms, seed, rules=[{method, path, service, action:
   error|status|error_after|drop_before|drop_after|cut, status, count, latency_ms}])`` (service:
   ``ims:<region>``, ``iam``, ``workspace``, ``workspaceapp``); ``set_job_faults([{job_type, error_code,
@@ -69,8 +68,8 @@ def huawei_stack():
         find_weed()
     except StackError as exc:
         missing(str(exc))
-    # HUAWEI_EMU_SETTINGS (JSON): run every test in other readings of the documents (README.md).
-    with HuaweiStack(transition_seconds=0.3, settings=json.loads(os.environ.get('HUAWEI_EMU_SETTINGS') or '{}')) as stack:
+    # HUAWEI_EMU_SWITCHES (JSON): run every test in other readings of the documents (README.md, "Switches").
+    with HuaweiStack(transition_seconds=0.3, switches=json.loads(os.environ.get('HUAWEI_EMU_SWITCHES') or '{}')) as stack:
         yield stack
 
 

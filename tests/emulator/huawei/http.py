@@ -246,10 +246,10 @@ class HuaweiHandler(Handler):
 
 
 class HuaweiServer(EmulatorServer):
-    """One port of the emulator; every port shares the App's state, faults, request log and control API."""
+    """One port of the emulator; every port shares the App's state, switches, faults, request log and control API."""
 
     def __init__(self, address, app, kind, region=None):
-        super().__init__(address, HuaweiHandler, app.faults, app.log)
+        super().__init__(address, HuaweiHandler, app.faults, app.log, app.switches)
         self.app = app
         self.kind = kind
         self.region = region
@@ -258,6 +258,9 @@ class HuaweiServer(EmulatorServer):
     def record(self, entry):
         entry.setdefault('service', self.fault_scope)
         super().record(entry)
+
+    def reset_state(self):
+        self.app.reset_state()
 
     def admin(self, method, path, body):
         if (method, path) in CONTROL_ACTIONS:

@@ -10,32 +10,18 @@ import threading
 import uuid
 from urllib.parse import urlencode
 
+from tests.emulator._http import Switches
 from tests.emulator.huawei import model
 from tests.emulator.huawei.bodies import common_fields, file_fields, int_in
 from tests.emulator.huawei.errors import img
 from tests.emulator.huawei.ims_extras import ExtraOps
 from tests.emulator.huawei.ims_images import ImageOps
 from tests.emulator.huawei.ims_members import MemberOps
-from tests.emulator.huawei.jobs import REASON_PLACES, JobFailure, JobFaults, JobRunner, new_job, public_job, unlocked
+from tests.emulator.huawei.jobs import JobFailure, JobFaults, JobRunner, new_job, public_job, unlocked
 from tests.emulator.huawei.model import STORE_BUCKET, SYNTHETIC_DISK
+from tests.emulator.huawei.switches import SWITCHES
 
 DEFAULT_LIMIT = 500
-# The reference documents no maximum page size for GET /v2/cloudimages: the emulator's choice.
-MAX_LIMIT = 1000
-PRIVATE_IMAGE_QUOTA = 100
-# The readings of the documents this emulator can answer with (README.md, "Readings of the documents"): the
-# documented (strict) one first, then the other reading a real service may take.
-READINGS = {
-    'workspace_total': ('exact', 'low', 'high'),
-    'glance_patch': ('documented', 'any'),
-    'import_min_disk': (40, 1),
-    'arm_bios': ('refuse', 'uefi'),
-    'unsigned_project_id': ('refuse', 'ignore', 'trust'),
-    'next_marker': (True, False),
-    'job_reason_in': REASON_PLACES,
-    'member_partial_status': ('SUCCESS', 'FAIL'),
-    'remove_non_member': ('success', 'fail', 'reject'),
-}
 
 
 def _ids(prefix, *parts):
@@ -45,18 +31,14 @@ def _ids(prefix, *parts):
 class Ims(ImageOps, MemberOps, ExtraOps):
     """Every region's IMS state, behind one lock."""
 
-    def __init__(self, accounts, store=None, transition=0.3, settings=None):
+    def __init__(self, accounts, store=None, switches=None):
         self.accounts = accounts
+        self.switches = switches or Switches(SWITCHES)
         self.store = store
         self.lock = threading.RLock()
         self.stopping = threading.Event()
         self.job_faults = JobFaults()
-        self.config = {}
-        self.default_transition = transition
-        self.start_settings = {}
-        self.start_settings = self.checked_settings(settings or {}, self.defaults())
-        self.runner = JobRunner(self.lock, lambda: self.config['transition_seconds'], self.stopping, self.job_faults,
-                                lambda: self.config)
+        self.runner = JobRunner(self.lock, self.switches, self.stopping, self.job_faults)
         self.reset()
 
     # ------------------------------------------------------------ state
@@ -64,7 +46,6 @@ class Ims(ImageOps, MemberOps, ExtraOps):
     def reset(self):
         with self.lock:
             self.runner.generation += 1
-            self.config = dict(self.defaults(), **self.start_settings)
             self.images = {}
             self.members = {}
             self.jobs = {}
@@ -95,30 +76,6 @@ class Ims(ImageOps, MemberOps, ExtraOps):
                 self.backups[backup] = {'id': backup, 'project': project, 'server': server_id,
                                         'vault_id': _ids('vault', tenant_name, region), 'type': 'CBR'}
 
-    def defaults(self):
-        """The settings of a fresh emulator; those given at its start (``--setting``) replace some, also after a reset."""
-        return dict({'transition_seconds': self.default_transition, 'page_cap': None, 'max_limit': MAX_LIMIT,
-                     'quota': PRIVATE_IMAGE_QUOTA, 'ak_lock_after': 5, 'ak_lock_seconds': 300, 'image_lag': 0.0},
-                    **{name: values[0] for name, values in READINGS.items()})
-
-    @staticmethod
-    def checked_settings(changes, known):
-        unknown = set(changes) - set(known)
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        for name, value in changes.items():
-            if name in READINGS and value not in READINGS[name]:
-                raise ValueError(f"setting {name} is one of {', '.join(map(str, READINGS[name]))}; got {value!r}")
-        if not isinstance(changes.get('image_lag', 0), (int, float)) or changes.get('image_lag', 0) < 0:
-            raise ValueError('setting image_lag is seconds, 0 or more')
-        return dict(changes)
-
-    def configure(self, changes):
-        changes = self.checked_settings(changes, self.config)
-        with self.lock:
-            self.config.update(changes)
-            return dict(self.config)
-
     def snapshot(self):
         """The whole state, for tests (``GET /_emulator/state``)."""
         with self.lock:
@@ -127,8 +84,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
                     'jobs': [dict(j) for j in self.jobs.values()],
                     'servers': list(self.servers.values()),
                     'backups': list(self.backups.values()),
-                    'volumes': [dict(v, id=k) for k, v in self.volumes.items()],
-                    'config': dict(self.config)}
+                    'volumes': [dict(v, id=k) for k, v in self.volumes.items()]}
 
     def seed_images(self, body):
         """``{"project", "region", "count", "prefix", "status", ...attributes}``: private images at once, no job."""
@@ -179,7 +135,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
         return sum(1 for r in self.images.values() if r['owner'] == project and not r['_deleting'])
 
     def _check_quota(self, req, wanted=1):
-        if self._private_count(req.project) + wanted > self.config['quota']:
+        if self._private_count(req.project) + wanted > self.switches['quota']:
             raise img('IMG.0015', 'The private image quota is used up.')
 
     def _run_job(self, job, stages, on_fail=None):
@@ -288,7 +244,7 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             images = self._after_marker(images, query.get('marker'))
             page = [model.public(i) for i in images[:limit]]
         body = {'images': page}
-        if self.config['next_marker']:
+        if self.switches['next_marker']:
             body['page_info'] = {'next_marker': page[-1]['id']} if len(images) > len(page) and page else {}
         return 200, body
 
@@ -300,9 +256,9 @@ class Ims(ImageOps, MemberOps, ExtraOps):
                 limit = int(text)
             except ValueError:
                 raise img('IMG.0001', f'limit must be an integer, not {text!r}.') from None
-            if not 1 <= limit <= self.config['max_limit']:
-                raise img('IMG.0001', f"limit must be from 1 to {self.config['max_limit']}.")
-        return min(limit, self.config['page_cap'] or limit)
+            if not 1 <= limit <= self.switches['max_limit']:
+                raise img('IMG.0001', f"limit must be from 1 to {self.switches['max_limit']}.")
+        return min(limit, self.switches['page_cap'] or limit)
 
     @staticmethod
     def _after_marker(images, marker):
@@ -381,9 +337,9 @@ class Ims(ImageOps, MemberOps, ExtraOps):
             fields.update(min_disk=int_in(body, 'min_disk', *((1, 1024) if quick else (40, 2048))), virtual_env_type='DataImage')
             fields.update(model.os_fields('Other Windows(64 bit)' if body.get('os_type') == 'Windows' else model.DEFAULT_OS_VERSION))
         else:
-            # 40-1024 (SDK) / 1-1024 (OTC) for a file import (setting import_min_disk); quick import: 1-1024.
-            fields.update(min_disk=int_in(body, 'min_disk', 1 if quick else self.config['import_min_disk'], 1024))
-            fields.update(file_fields(body, quick, arm_bios=self.config['arm_bios']))
+            # 40-1024 (SDK) / 1-1024 (OTC) for a file import (switch import_min_disk); quick import: 1-1024.
+            fields.update(min_disk=int_in(body, 'min_disk', 1 if quick else self.switches['import_min_disk'], 1024))
+            fields.update(file_fields(body, quick, arm_bios=self.switches['arm_bios']))
             image_type = body.get('type') or 'ECS'
             if image_type not in ('ECS', 'FusionCompute', 'BMS', 'Ironic', 'IsoImage', 'DataImage'):
                 raise img('IMG.0024', f'The image type {image_type!r} is wrong.')

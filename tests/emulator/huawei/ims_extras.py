@@ -156,7 +156,7 @@ class ExtraOps:
             used = self._private_count(req.project)
             shared = sum(1 for image_id, per in self.members.items() if per and self.images.get(image_id, {}).get('owner') == req.project)
         return 200, {'quotas': {'resources': [
-            {'type': 'image', 'used': used, 'quota': self.config['quota'], 'min': 1, 'max': 1000},
+            {'type': 'image', 'used': used, 'quota': self.switches['quota'], 'min': 1, 'max': 1000},
             {'type': 'image_shared', 'used': shared, 'quota': 100, 'min': 1, 'max': 1000},
             {'type': 'image_member', 'used': 0, 'quota': 256, 'min': 1, 'max': 256}]}}
 

@@ -24,7 +24,7 @@ FIXED = ('id', 'status', 'owner', 'visibility', 'protected', 'created_at', 'upda
          'disk_format', 'container_format', 'size', 'checksum', 'min_disk', 'tags', 'virtual_size')
 CUSTOM_ATTRIBUTE_RE = re.compile('^[a-z][a-z0-9_]{0,254}$')
 # The documented attributes of an image without a leading "__": none is a custom attribute, so Glance's PATCH
-# (PATCH /v2/images/{image_id}: "only the name, description and custom attributes") refuses them with the setting glance_patch "documented".
+# (PATCH /v2/images/{image_id}: "only the name, description and custom attributes") refuses them with the switch glance_patch "documented".
 IMAGE_ATTRIBUTES = FIXED + ('min_ram', 'max_ram', 'active_at', 'enterprise_project_id', '_sys_enterprise_project_id',
                             'hw_firmware_type', 'hw_vif_multiqueue_enabled', 'os_shutdown_timeout', 'properties',
                             'virtual_env_type', 'architecture')
@@ -305,10 +305,10 @@ class ImageOps:
             return 200, self._view(record, req)
 
     def _arm_firmware(self, record, change):
-        """BIOS asked for an Arm image: refused, or UEFI kept (setting ``arm_bios``, as ``bodies.file_fields``)."""
+        """BIOS asked for an Arm image: refused, or UEFI kept (switch ``arm_bios``, as ``bodies.file_fields``)."""
         if change != ('hw_firmware_type', 'bios') or record.get('__support_arm') != 'true':
             return change
-        if self.config['arm_bios'] == 'refuse':
+        if self.switches['arm_bios'] == 'refuse':
             raise img('IMG.0141', 'An Arm image boots with UEFI only: hw_firmware_type must be uefi.')
         return 'hw_firmware_type', 'uefi'
 
@@ -318,8 +318,8 @@ class ImageOps:
         path = operation.get('path')
         attribute = path[1:] if isinstance(path, str) and path.startswith('/') else None
         allowed = ('name', '__description', 'description') if glance else UPDATABLE
-        # Any lower-case attribute passes Glance's PATCH only with the setting glance_patch "any".
-        documented = IMAGE_ATTRIBUTES if glance and self.config['glance_patch'] == 'documented' else FIXED
+        # Any lower-case attribute passes Glance's PATCH only with the switch glance_patch "any".
+        documented = IMAGE_ATTRIBUTES if glance and self.switches['glance_patch'] == 'documented' else FIXED
         if attribute is None or attribute in documented or (attribute not in allowed and not CUSTOM_ATTRIBUTE_RE.match(attribute)):
             raise img('IMG.0001', f'The path {path!r} cannot be updated.')
         if glance and attribute == 'description':

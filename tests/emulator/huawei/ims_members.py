@@ -95,13 +95,13 @@ class MemberOps:
         with self.lock:
             for image_id in images:
                 self._own_image(req, image_id, code='IMG.0106')
-                if self.config['remove_non_member'] == 'reject':
+                if self.switches['remove_non_member'] == 'reject':
                     for project in projects:
                         if project not in self._members_of(image_id):
                             raise img('IMG.0027', f'The project {project} is not a member of image {image_id}.')
 
             def remove(image_id, project):
-                if self.members.get(image_id, {}).pop(project, None) is None and self.config['remove_non_member'] == 'fail':
+                if self.members.get(image_id, {}).pop(project, None) is None and self.switches['remove_non_member'] == 'fail':
                     return JobFailure('IMG.0027', f'The project {project} is not a member of image {image_id}.')
                 return None     # removed, or no member and that is success (remove_non_member: success)
             job = new_job('imsDelImageMembersJob', req.project, req.region)
@@ -124,7 +124,7 @@ class MemberOps:
                     results.append({'image_id': image_id, 'project_id': project,
                                     'status': 'success' if failure is None else ITEM_FAILED})
             job['entities']['results'] = results
-            if failures and self.config['member_partial_status'] == 'FAIL':
+            if failures and self.switches['member_partial_status'] == 'FAIL':
                 raise JobFailure(failures[0].code, failures[0].reason)
         return apply
 

@@ -4,7 +4,7 @@ A job is a list of stages run one after the other on a thread, ``transition`` se
 under the state lock.  A stage raising ``JobFailure`` ends the job in ``FAIL`` with its
 ``error_code`` and ``fail_reason``.  Failures can also be forced by a test (``JobFaults``).
 
-Two settings of ``Ims.config`` are read by the runner at every job (README.md, "Switches"):
+Two switches are read by the runner at every job (README.md, "Switches"):
 ``image_lag`` (seconds a job stays ``INIT`` before its first stage, on top of one transition: a busy
 service lists a new image seconds after the POST) and ``job_reason_in`` (where a failed job says why).
 """
@@ -14,10 +14,6 @@ import threading
 import uuid
 
 from tests.emulator.huawei.accounts import iso, utcnow
-
-
-# Where a FAIL job carries its error_code and reason (the job status reference names all three places).
-REASON_PLACES = ('both', 'top', 'entities', 'sub_job')
 
 
 class JobFailure(Exception):
@@ -80,12 +76,11 @@ def public_job(job):
 
 
 class JobRunner:
-    """Runs job stages on threads; ``transition()`` is read at every step, so a test may change it."""
+    """Runs job stages on threads; the switches (``transition_seconds``...) are read at every step, so a test may change them."""
 
-    def __init__(self, lock, transition, stopping, faults, config=lambda: {}):
+    def __init__(self, lock, switches, stopping, faults):
         self.lock = lock
-        self.transition = transition
-        self.config = config
+        self.switches = switches
         self.stopping = stopping
         self.faults = faults
         # Bumped by a reset: a job of the state before it stops instead of writing into the new one.
@@ -108,7 +103,7 @@ class JobRunner:
 
     def _run(self, job, stages, on_fail, generation):
         forced = self.faults.take(job['job_type'])
-        if self._pause(generation, float(self.config().get('image_lag') or 0)):
+        if self._pause(generation, self.switches['image_lag']):
             return
         with self.lock:
             job['status'] = 'RUNNING'
@@ -138,11 +133,11 @@ class JobRunner:
 
     def _pause(self, generation, extra=0.0):
         """Sleep one transition (and ``extra``); True when the emulator is stopping or was reset meanwhile."""
-        return self.stopping.wait(self.transition() + extra) or generation != self.generation
+        return self.stopping.wait(self.switches['transition_seconds'] + extra) or generation != self.generation
 
     def _fail(self, job, failure, on_fail):
         job.update(status='FAIL', end_time=iso(utcnow()))
-        place = self.config().get('job_reason_in') or 'both'
+        place = self.switches['job_reason_in']
         if place in ('both', 'top'):
             job.update(error_code=failure.code, fail_reason=failure.reason)
         if place in ('both', 'entities'):

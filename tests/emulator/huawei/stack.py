@@ -16,9 +16,11 @@ import time
 import urllib.request
 from urllib.parse import urlencode, urlsplit
 
+from tests.emulator._http import add_switch_option
 from tests.emulator.huawei.accounts import DEFAULT_REGIONS, DEFAULT_TENANTS
 from tests.emulator.huawei.model import STORE_BUCKET
-from tests.emulator.stack import HEALTH_BUCKET, S3_SERVERS, EmulatorStack, _stop, make_s3_server, start_process
+from tests.emulator.huawei.switches import SWITCHES
+from tests.emulator.stack import HEALTH_BUCKET, S3_SERVERS, EmulatorStack, _stop, make_s3_server, start_process, switch_args
 
 URL_PREFIX = 'HUAWEI_EMULATOR_'
 
@@ -47,15 +49,14 @@ class Tenant:
 
 
 class HuaweiStack(EmulatorStack):
-    def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0, settings=None,
+    def __init__(self, transition_seconds=0.3, regions=DEFAULT_REGIONS, s3=None, workdir=None, timeout=60.0, switches=None,
                  s3_server='seaweedfs'):
         """``s3``: an S3 server to reuse (it must accept the tenants' keys); by default one of ``s3_server``
         (a key of S3_SERVERS) is started.
-        ``settings``: what ``settings()`` takes, in force from the start and after every reset (the readings of
-        the documents, README.md)."""
+        ``switches``: what ``set_switches()`` takes, in force from the start and after every reset (README.md, "Switches")."""
         self.s3_server = s3_server
         self.transition_seconds = transition_seconds
-        self.start_settings = dict(settings or {})
+        self.start_switches = dict(switches or {})
         self.regions = list(regions)
         self.timeout = timeout
         self._own_tmp = workdir is None
@@ -93,8 +94,7 @@ class HuaweiStack(EmulatorStack):
     def command(self):
         return [sys.executable, '-m', 'tests.emulator.huawei', '--regions', ','.join(self.regions),
                 '--s3-endpoint', self.s3.endpoint, '--s3-access-key', self.s3.access_key, '--s3-secret-key', self.s3.secret_key,
-                '--transition-seconds', str(self.transition_seconds)] + [
-                    arg for name, value in sorted(self.start_settings.items()) for arg in ('--setting', f'{name}={json.dumps(value)}')]
+                '--transition-seconds', str(self.transition_seconds)] + switch_args(self.start_switches)
 
     def _start_emulator(self):
         self.proc, self.urls = start_process(self.command(), self.stdout_path, self.stderr_path, self.timeout, _url_lines,
@@ -239,14 +239,6 @@ class HuaweiStack(EmulatorStack):
         """Requests that may change state: POST/PUT/PATCH/DELETE, except the IAM login and the project look-up."""
         return [r for r in self.requests() if r['method'] in ('POST', 'PUT', 'PATCH', 'DELETE') and r.get('service') != 'iam']
 
-    def settings(self, **changes):
-        """Change (and return) ``transition_seconds``, ``page_cap``, ``max_limit``, ``next_marker``, ``quota``,
-        ``ak_lock_after`` (consecutive bad signatures before an AK is locked, 5; 0 = never), ``ak_lock_seconds`` (300),
-        and the readings of the documents (README.md): ``workspace_total``, ``glance_patch``, ``import_min_disk``,
-        ``arm_bios``, ``unsigned_project_id``, ``next_marker``, ``job_reason_in``, ``member_partial_status``,
-        ``remove_non_member``, and ``image_lag`` (seconds).  A reset restores the values of the stack's start."""
-        return self.admin('POST', 'settings', changes)
-
     def set_job_faults(self, rules=None):
         """The next jobs matching a rule ``{"job_type": regex, "error_code", "fail_reason", "count"}`` end in FAIL;
         with ``"projects": [...]`` only those projects' items of the next matching member job fail."""
@@ -308,12 +300,11 @@ def main(argv=None):
     import argparse  # pylint: disable=import-outside-toplevel
     parser = argparse.ArgumentParser(prog='python -m tests.emulator.huawei.stack', description='An S3 server (as OBS) + the Huawei emulator')
     parser.add_argument('--transition-seconds', type=float, default=3.0)
-    parser.add_argument('--settings', type=json.loads, default={}, metavar='JSON',
-                        help='settings in force from the start, e.g. \'{"workspace_total": "low"}\' (README.md)')
+    add_switch_option(parser, SWITCHES)
     parser.add_argument('--s3-server', choices=sorted(S3_SERVERS), default='seaweedfs', help='the S3 server acting as OBS')
     args = parser.parse_args(argv)
     try:
-        with HuaweiStack(transition_seconds=args.transition_seconds, settings=args.settings, s3_server=args.s3_server) as stack:
+        with HuaweiStack(transition_seconds=args.transition_seconds, switches=dict(args.switches), s3_server=args.s3_server) as stack:
             sys.stdout.write('\n'.join(export_lines(stack)) + '\n# stack running; Ctrl-C to stop\n')
             sys.stdout.flush()
             while True:

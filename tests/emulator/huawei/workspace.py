@@ -96,9 +96,8 @@ def image_server(project, index):
 class Workspace:
     """Both list APIs over per-project records."""
 
-    def __init__(self, accounts, settings=lambda: {}):
+    def __init__(self, accounts):
         self.accounts = accounts
-        self.settings = settings
         self.lock = threading.Lock()
         self.reset()
 
@@ -155,9 +154,9 @@ class Workspace:
 
     def _total(self, matching, offset, page):
         """The total an answer reports.  ListImages' example shows ``total_count`` 1 beside two images: with the
-        setting ``workspace_total`` ``low`` it counts the records up to this page's end only, with ``high`` one
+        switch ``workspace_total`` ``low`` it counts the records up to this page's end only, with ``high`` one
         page (100) more than there are; ``exact`` (the default) counts them all."""
-        reading = self.settings().get('workspace_total', 'exact')
+        reading = self.accounts.switches['workspace_total']
         if reading == 'low':
             return offset + page
         if reading == 'high':

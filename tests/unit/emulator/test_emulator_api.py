@@ -340,21 +340,22 @@ def test_error_after_fault_applies_the_request_then_answers_5xx(stack, client_a)
     stack.set_faults()
 
 
-def test_readings_answer_the_other_reading_of_the_document_until_a_reset(stack, client_a):
+def test_switches_answer_the_other_reading_of_the_document_until_a_reset(stack, client_a):
     """Each ambiguity's switch (tests/emulator/README.md), set through the control API."""
-    assert stack.admin('GET', 'readings') == {'auth_fail_status': 401, 'share_total': 'records', 'image_detail': 'any',
-                                              'checksum': 'md5'}
-    with pytest.raises(Exception, match='share_total must be one of records, pages'):
-        stack.set_readings(share_total='rows')
+    assert stack.switches() == {'auth_fail_status': 401, 'share_total': 'records', 'image_detail': 'any', 'checksum': 'md5'}
+    with pytest.raises(Exception, match="switch share_total must be one of records, pages, not 'rows'"):
+        stack.set_switches(share_total='rows')
+    with pytest.raises(Exception, match="unknown switch 'share_totals'"):
+        stack.set_switches(share_totals='records')
     try:
-        stack.set_readings(checksum='sha256')
+        stack.set_switches(checksum='sha256')
         payload = os.urandom(70000)
         data, dummy, dummy = _active(client_a, 'sha256-reading', payload=payload)
         assert data['checksum'] == hashlib.sha256(payload).hexdigest()
         path = f"/private-images/{data['imageId']}/share"
         client_a.ok('POST', path, json={'shares': {'user_ids': [f'{i:019d}' for i in range(1, 6)]}})
         assert client_a.ok('GET', path, params={'size': 2, 'current': 1})['total'] == 5
-        stack.set_readings(auth_fail_status=400, share_total='pages', image_detail='public')
+        stack.set_switches(auth_fail_status=400, share_total='pages', image_detail='public')
         assert client_a.ok('GET', path, params={'size': 2, 'current': 1})['total'] == 3
         assert len(client_a.ok('GET', path, params={'size': 2, 'current': 3})['list']) == 1
         bad = requests.get(f"{stack.url}/api/image/v1/images?size=1&current=1",
@@ -367,14 +368,14 @@ def test_readings_answer_the_other_reading_of_the_document_until_a_reset(stack, 
         assert client_a.ok('GET', f"/images/{public['imageId']}")['imageId'] == public['imageId']
     finally:
         stack.reset()
-    assert stack.admin('GET', 'readings')['image_detail'] == 'any'
+    assert stack.switches()['image_detail'] == 'any'
 
 
-def test_readings_are_options_of_the_emulator_at_start(stack):
-    with Stack(readings={'auth_fail_status': 400, 'checksum': 'sha512'}, s3=stack) as other:
-        assert other.admin('GET', 'readings')['auth_fail_status'] == 400
+def test_switches_are_options_of_the_emulator_at_start(stack):
+    with Stack(switches={'auth_fail_status': 400, 'checksum': 'sha512'}, s3=stack) as other:
+        assert other.switches()['auth_fail_status'] == 400
+        other.set_switches(checksum='md5')
         other.reset()
-        assert other.admin('GET', 'readings') == {'auth_fail_status': 400, 'share_total': 'records', 'image_detail': 'any',
-                                                  'checksum': 'sha512'}
+        assert other.switches() == {'auth_fail_status': 400, 'share_total': 'records', 'image_detail': 'any', 'checksum': 'sha512'}
         public = other.admin('GET', 'state')['images'][0]
         assert len(public['checksum']) == 128

@@ -149,8 +149,8 @@ def test_x_project_id_of_another_account_is_refused(huawei):
 
 
 @pytest.mark.parametrize('reading, status, project', [('refuse', 401, None), ('ignore', 200, 'region'), ('trust', 200, 'sub')])
-def test_an_x_project_id_the_signature_does_not_cover_follows_the_setting(huawei, reading, status, project):
-    huawei.settings(unsigned_project_id=reading)
+def test_an_x_project_id_the_signature_does_not_cover_follows_the_switch(huawei, reading, status, project):
+    huawei.set_switches(unsigned_project_id=reading)
     client = huawei.client()
     client.project_id = None            # signed without X-Project-Id, which is then added on the way
     huawei.clear_requests()
@@ -273,14 +273,14 @@ def test_marker_paging_with_next_marker_costs_one_request_per_page(huawei):
 
 def test_without_next_marker_the_last_page_is_short_or_empty(huawei):
     huawei.seed_images(count=4)
-    huawei.settings(next_marker=False)
+    huawei.set_switches(next_marker=False)
     body = huawei.client().ok('GET', '/v2/cloudimages', params={'owner': huawei.owner.projects[REGION], 'limit': '2'})
     assert len(body['images']) == 2 and 'page_info' not in body
 
 
 def test_page_cap_serves_fewer_than_asked(huawei):
     huawei.seed_images(count=5)
-    huawei.settings(page_cap=2)
+    huawei.set_switches(page_cap=2)
     body = huawei.client().ok('GET', '/v2/cloudimages', params={'owner': huawei.owner.projects[REGION], 'limit': '5'})
     assert len(body['images']) == 2 and body['page_info']['next_marker'] == body['images'][-1]['id']
 
@@ -412,10 +412,10 @@ def test_a_job_is_only_visible_to_its_project(huawei):
 
 
 def test_a_reset_stops_the_jobs_of_the_state_before_it(huawei):
-    huawei.settings(transition_seconds=0.5)
+    huawei.set_switches(transition_seconds=0.5)
     client = huawei.client()
     client.ok('POST', '/v2/cloudimages/action', json_body={'name': 'before-reset', 'image_url': stage_object(huawei), 'min_disk': 40})
     huawei.reset()
-    huawei.settings(transition_seconds=0.5)
+    huawei.set_switches(transition_seconds=0.5)
     time.sleep(3)
     assert huawei.images(name='before-reset') == [] and huawei.jobs() == []

@@ -70,7 +70,7 @@ def test_share_flow_pending_accepted_rejected(huawei):
 
 
 def test_member_changes_are_not_applied_before_the_job_runs(huawei):
-    huawei.settings(transition_seconds=1.0)
+    huawei.set_switches(transition_seconds=1.0)
     image_id = huawei.seed_images(count=1)[0]
     owner = huawei.client()
     job_id = owner.ok('POST', '/v1/cloudimages/members', json_body={'images': [image_id], 'projects': [huawei.recipient.projects[REGION]]})['job_id']
@@ -183,7 +183,7 @@ def test_glance_patch_dialects(huawei):
 
 @pytest.mark.parametrize('reading', ['documented', 'any'])
 def test_glance_patch_takes_name_description_and_custom_attributes_or_any_lower_case_one(huawei, reading):
-    huawei.settings(glance_patch=reading)
+    huawei.set_switches(glance_patch=reading)
     image_id = huawei.seed_images(count=1)[0]
     client = huawei.client()
 
@@ -203,7 +203,7 @@ def test_glance_patch_takes_name_description_and_custom_attributes_or_any_lower_
 
 @pytest.mark.parametrize('reading', [40, 1])
 def test_min_disk_of_a_file_import_follows_the_setting_import_min_disk(huawei, reading):
-    huawei.settings(import_min_disk=reading)
+    huawei.set_switches(import_min_disk=reading)
     client = huawei.client()
     body = {'name': 'small', 'image_url': stage_object(huawei), 'min_disk': 20}
     resp = client.request('POST', '/v2/cloudimages/action', json_body=body)
@@ -217,7 +217,7 @@ def test_min_disk_of_a_file_import_follows_the_setting_import_min_disk(huawei, r
 
 @pytest.mark.parametrize('reading', ['refuse', 'uefi'])
 def test_an_arm_image_with_bios_is_refused_or_made_uefi_as_the_setting_says(huawei, reading):
-    huawei.settings(arm_bios=reading)
+    huawei.set_switches(arm_bios=reading)
     client = huawei.client()
     body = {'name': 'arm', 'image_url': stage_object(huawei), 'min_disk': 40, 'architecture': 'arm', 'hw_firmware_type': 'bios'}
     resp = client.request('POST', '/v2/cloudimages/action', json_body=body)
@@ -238,7 +238,7 @@ def test_an_arm_image_with_bios_is_refused_or_made_uefi_as_the_setting_says(huaw
 
 
 def test_delete_answers_204_and_the_image_disappears_later(huawei):
-    huawei.settings(transition_seconds=1.0)
+    huawei.set_switches(transition_seconds=1.0)
     image_id = huawei.seed_images(count=1)[0]
     client = huawei.client()
     resp = client.request('DELETE', f'/v2/images/{image_id}')
@@ -266,7 +266,7 @@ def test_deletes_that_are_refused(huawei, case, code):
 
 
 def test_an_image_being_created_cannot_be_deleted(huawei):
-    huawei.settings(transition_seconds=1.0)
+    huawei.set_switches(transition_seconds=1.0)
     client = huawei.client()
     job_id = client.ok('POST', '/v2/cloudimages/action', json_body={'name': 'busy', 'image_url': stage_object(huawei), 'min_disk': 40})['job_id']
     wait_until(lambda: huawei.images(name='busy'))
@@ -373,7 +373,7 @@ def test_glance_upload_with_a_token_streams_large_bodies(huawei):
 
 
 def test_after_the_put_the_image_is_saving_then_active_and_reports_no_checksum(huawei):
-    huawei.settings(transition_seconds=1)
+    huawei.set_switches(transition_seconds=1)
     client = huawei.client(token=huawei.login('owner'))
     image_id = client.ok('POST', '/v2/images', expect=201, json_body={'name': 'direct-small', 'disk_format': 'raw'})['id']
     resp = client.request('PUT', f'/v2/images/{image_id}/file', data=b'\x02' * 4096, content_type='application/octet-stream')
@@ -485,7 +485,7 @@ def test_quota_counts_private_images(huawei):
     resources = huawei.client().ok('GET', '/v1/cloudimages/quota')['quotas']['resources']
     image = [r for r in resources if r['type'] == 'image'][0]
     assert (image['used'], image['quota']) == (3, 100)
-    huawei.settings(quota=3)
+    huawei.set_switches(quota=3)
     resp = huawei.client().request('POST', '/v2/images', json_body={'name': 'over'})
     assert error_code(resp) == (400, 'IMG.0015')
 

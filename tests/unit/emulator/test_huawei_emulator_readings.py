@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from tests.emulator.huawei.accounts import Accounts
-from tests.emulator.huawei.app import _settings
-from tests.emulator.huawei.ims import Ims
+from tests.emulator._http import Switches
+from tests.emulator.huawei.app import parse_args
+from tests.emulator.huawei.switches import SWITCHES
 from tests.unit.emulator.test_huawei_emulator import REGION
 from tests.unit.emulator.test_huawei_emulator_ims import error_code
 
@@ -24,7 +24,7 @@ def ecs_job(huawei, name):
 
 @pytest.mark.parametrize('place', ['both', 'top', 'entities', 'sub_job'])
 def test_a_failed_job_says_why_in_the_place_chosen_only(huawei, place):
-    huawei.settings(job_reason_in=place)
+    huawei.set_switches(job_reason_in=place)
     huawei.set_job_faults([{'job_type': 'imsCreateImageByInstance', 'error_code': 'IMG.0010', 'fail_reason': 'the disk is busy'}])
     job = ecs_job(huawei, 'why-' + place)
     entities = job['entities']
@@ -41,7 +41,7 @@ def test_a_failed_job_says_why_in_the_place_chosen_only(huawei, place):
 
 @pytest.mark.parametrize('status', ['SUCCESS', 'FAIL'])
 def test_a_member_job_with_one_failed_project_applies_the_others(huawei, status):
-    huawei.settings(member_partial_status=status)
+    huawei.set_switches(member_partial_status=status)
     image_id = huawei.seed_images(count=1)[0]
     good, bad = 'a' * 32, 'b' * 32
     huawei.set_job_faults([{'job_type': 'imsAddImageMembersJob', 'projects': [bad], 'error_code': 'IMG.0088',
@@ -57,7 +57,7 @@ def test_a_member_job_with_one_failed_project_applies_the_others(huawei, status)
 
 @pytest.mark.parametrize('reading', ['success', 'fail', 'reject'])
 def test_removing_a_project_that_is_no_member(huawei, reading):
-    huawei.settings(remove_non_member=reading, member_partial_status='FAIL')
+    huawei.set_switches(remove_non_member=reading, member_partial_status='FAIL')
     image_id = huawei.seed_images(count=1)[0]
     member, stranger = 'a' * 32, 'c' * 32
     owner = huawei.client()
@@ -88,7 +88,7 @@ def test_a_removal_is_checked_like_an_addition_before_any_job(huawei, case, code
 
 
 def test_with_a_lag_the_job_stays_init_and_its_image_unlisted_until_the_lag_is_over(huawei):
-    huawei.settings(image_lag=1.5)
+    huawei.set_switches(image_lag=1.5)
     server = [s for s in huawei.state()['servers'] if s['project'] == huawei.owner.projects[REGION]][0]
     client = huawei.client()
     started = time.monotonic()
@@ -103,16 +103,19 @@ def test_with_a_lag_the_job_stays_init_and_its_image_unlisted_until_the_lag_is_o
 @pytest.mark.parametrize('changes', [{'job_reason_in': 'nowhere'}, {'member_partial_status': 'success'},
                                      {'remove_non_member': 'ignore'}, {'next_marker': 'yes'}, {'image_lag': -1}])
 def test_a_switch_takes_only_its_readings(huawei, changes):
-    with pytest.raises(Exception):
-        huawei.settings(**changes)
+    name = next(iter(changes))
+    with pytest.raises(Exception, match=f'switch {name} must be '):
+        huawei.set_switches(**changes)
 
 
-def test_start_settings_are_parsed_and_kept_by_a_reset():
-    assert _settings(['next_marker=false', 'image_lag=5', 'job_reason_in=top']) == {
-        'next_marker': False, 'image_lag': 5, 'job_reason_in': 'top'}
-    ims = Ims(Accounts([REGION]), settings={'next_marker': False, 'image_lag': 5})
-    ims.configure({'next_marker': True, 'image_lag': 0})
-    ims.reset()
-    assert (ims.config['next_marker'], ims.config['image_lag'], ims.config['job_reason_in']) == (False, 5, 'both')
+def test_start_switches_are_parsed_and_kept_by_a_reset():
+    start = dict(parse_args(['--switch', 'next_marker=false', '--switch', 'image_lag=5', '--switch', 'job_reason_in=top']).switches)
+    assert start == {'next_marker': False, 'image_lag': 5, 'job_reason_in': 'top'}
+    switches = Switches(SWITCHES, start)
+    switches.set({'next_marker': True, 'image_lag': 0, 'job_reason_in': 'both'})
+    switches.reset()
+    assert (switches['next_marker'], switches['image_lag'], switches['job_reason_in'], switches['quota']) == (False, 5, 'top', 100)
     with pytest.raises(ValueError):
-        Ims(Accounts([REGION]), settings={'remove_non_member': 'maybe'})
+        Switches(SWITCHES, {'remove_non_member': 'maybe'})
+    with pytest.raises(SystemExit):
+        parse_args(['--switch', 'remove_non_member=maybe'])

@@ -4,9 +4,7 @@ through real HTTP signed by huaweicloudsdkcore."""
 import pytest
 import requests
 
-from tests.emulator.huawei.accounts import Accounts
-from tests.emulator.huawei.app import _settings, parse_args
-from tests.emulator.huawei.ims import Ims
+from tests.emulator.huawei.app import App, parse_args
 from tests.unit.emulator.test_huawei_emulator import OTHER_REGION, REGION, stage_object
 
 IMAGE_FIELDS = {'id', 'image_type', 'os_type', 'architecture', 'os_version', 'disk_format', 'name', 'min_ram', 'min_disk',
@@ -45,17 +43,17 @@ def test_250_images_in_three_pages_of_100_with_total_count(huawei):
                                             ('high', [350, 350, 350, 350])])
 def test_the_totals_follow_the_setting_workspace_total(huawei, reading, totals):
     huawei.seed_workspace(images=250, servers=300)      # 250 servers in the default enterprise project
-    huawei.settings(workspace_total=reading)
+    huawei.set_switches(workspace_total=reading)
     for client, path, key in ((workspace(huawei), '/v2/{}/images', 'total_count'), (app(huawei), '/v1/{}/image-servers', 'count')):
         got = [client.ok('GET', path.format(client.project_id), params={'limit': '100', 'offset': str(offset)})[key]
                for offset in (0, 100, 200, 300)]
         assert got == totals, (path, got)
 
 
-def test_a_reading_outside_its_values_or_an_unknown_setting_is_refused(huawei):
-    for body in ({'workspace_total': 'sometimes'}, {'import_min_disk': 20}, {'no_such_setting': 1}):
-        assert requests.post(huawei.admin_url + '/_emulator/settings', json=body, timeout=10).status_code == 400, body
-    assert huawei.state()['config']['workspace_total'] == 'exact'
+def test_a_reading_outside_its_values_or_an_unknown_switch_is_refused(huawei):
+    for body in ({'workspace_total': 'sometimes'}, {'import_min_disk': 20}, {'no_such_switch': 1}, {'quota': -1}, ['quota']):
+        assert requests.post(huawei.admin_url + '/_emulator/switches', json=body, timeout=10).status_code == 400, body
+    assert huawei.switches()['workspace_total'] == 'exact'
 
 
 def test_images_have_only_documented_fields_and_default_paging(huawei):
@@ -216,12 +214,15 @@ def test_latency_and_job_poll_failures(huawei):
     assert huawei.faults()['latency_ms'] == 50
 
 
-def test_settings_given_at_the_start_are_what_a_reset_restores():
-    settings = _settings(parse_args(['--setting', 'workspace_total=low', '--setting', 'import_min_disk=1']).setting)
-    assert settings == {'workspace_total': 'low', 'import_min_disk': 1}
-    ims = Ims(Accounts(), settings=settings)
-    ims.configure({'workspace_total': 'exact', 'arm_bios': 'uefi'})
-    ims.reset()
-    assert (ims.config['workspace_total'], ims.config['import_min_disk'], ims.config['arm_bios']) == ('low', 1, 'refuse')
-    with pytest.raises(ValueError):
-        Ims(Accounts(), settings={'workspace_total': 'often'})
+def test_switches_given_at_the_start_are_what_a_reset_restores():
+    app = App(regions=[REGION], transition=0.1,
+              switches=dict(parse_args(['--switch', 'workspace_total=low', '--switch', 'import_min_disk=1']).switches))
+    app.start()
+    try:
+        url = app.servers['iam'].url + '/_emulator/'
+        assert requests.post(url + 'switches', json={'workspace_total': 'exact', 'arm_bios': 'uefi'}, timeout=10).ok
+        assert requests.post(url + 'reset', timeout=10).ok
+        got = requests.get(url + 'switches', timeout=10).json()
+        assert (got['workspace_total'], got['import_min_disk'], got['arm_bios'], got['transition_seconds']) == ('low', 1, 'refuse', 0.1)
+    finally:
+        app.stop()

@@ -301,7 +301,7 @@ class HuaweiCloud(Cloud):
     def held_import(self, name):
         """An import job that runs longer than the task waits (the emulator's transitions made long)."""
         url = self.hw.put_object()
-        self.stack.settings(transition_seconds=60)
+        self.stack.set_switches(transition_seconds=60)
         yield dict(name=name, import_url=url, min_disk=40)
 
     @property

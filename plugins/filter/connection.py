@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cecloud.ims.plugins.module_utils._providers import (
-    CONNECTION_ARGUMENT_SPEC, PROVIDER_OPTIONS, PROVIDERS)
+    CONNECTION_ARGUMENT_SPEC, PROVIDERS, provider_options)
 
 
 def connection_defaults(connection, provider_env=None, **variables):
@@ -47,7 +47,7 @@ def connection_defaults(connection, provider_env=None, **variables):
     if provider not in PROVIDERS:
         raise AnsibleFilterError('provider must be one of %s; got %r.' % (', '.join(sorted(PROVIDERS)), provider))
     merged['provider'] = provider
-    for option in PROVIDER_OPTIONS:
+    for option in provider_options():
         # An option with choices stays unset instead: AnsibleModule refuses null as a value outside its choices
         # (``interface`` on cecloud or huaweicloud); one the play sets anyway is refused by the module, named.
         if option not in PROVIDERS[provider].options and merged.get(option) is None \

@@ -24,6 +24,10 @@ RECIPIENT_DROP = 'drop'              # remove the received share (CECloud)
 RECIPIENT_ACCEPT = 'accept'          # accept a pending share (Glance member status)
 RECIPIENT_REJECT = 'reject'
 
+# ims_image_upload's options of the multipart upload to object storage (_core.transfer), which the providers whose
+# upload sends the file there read (their ``module_options``).
+OBJECT_STORAGE_UPLOAD_OPTIONS = ('resume', 'part_size_mb', 'max_concurrency', 's3_validate_certs', 's3_ca_path')
+
 
 class SharePrincipal:
     """Who an image is shared with on a provider: the kind (``user``, ``project``), and its id rule."""
@@ -45,6 +49,9 @@ class Backend:
     """Base class of the backends: the capabilities, empty until a backend declares them."""
 
     name = None
+    # {module name: the options of that module the provider reads beyond the ones every provider reads}: the
+    # provider's "Providers: ..." options (ImsModule.provider_options); a task that sets another is refused.
+    module_options = {}
     # Scopes of image listings, in the order ``scope: all`` lists them.
     scopes = ()
     max_page_size = 100

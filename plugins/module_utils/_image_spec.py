@@ -38,10 +38,3 @@ IMAGE_METADATA_ARGUMENT_SPEC = dict(
     protected=dict(type='bool'),
     properties=dict(type='dict'),
 )
-
-# The metadata options only one provider reads (ImsModule.provider_options); the rest are common.
-METADATA_PROVIDER_OPTIONS = dict(
-    [(o, ('cecloud',)) for o in ('instruction', 'platform', 'usage')] +
-    [(o, ('cecloud', 'huaweicloud')) for o in ('description', 'image_type', 'cpu_arch', 'os_type', 'os_version',
-                                               'boot_mode')] +
-    [(o, ('openstack',)) for o in ('container_format', 'protected', 'properties')])

@@ -4,9 +4,9 @@
 
 """ImsModule: the base class of every cecloud.ims module.
 
-It adds the connection options (``_providers.CONNECTION_ARGUMENT_SPEC``, mirrored exactly by the
+It adds the connection options (``_providers.connection_argument_spec()``, mirrored exactly by the
 ``cecloud.ims.ims`` doc fragment) to every module, lets the selected provider read and check
-them, builds the connection (transport, auth scheme, dialect, backend), and owns check mode,
+them and connect its backend (``Provider.connect``), and owns check mode,
 diff plumbing and the one place where errors become ``fail_json``.  A module declares
 ``argument_spec`` (its own options) and writes ``run()``; it asks the backend's capabilities
 through ``require()``, never the provider's name.
@@ -78,29 +78,41 @@ class Task:
         self._module.add_secret(value)
 
 
-class ImsModule:
-    """Subclasses set ``argument_spec`` / ``module_kwargs`` and implement ``run()``."""
+class _ProviderOptions:
+    """``ImsModule.provider_options``: the registry's readers of the module's options (``_providers.module_options``).
 
+    Read when a module runs, on the class or an instance, so that a provider added to ``PROVIDERS`` brings its own.
+    """
+
+    def __get__(self, instance, owner):
+        return _providers.module_options(owner.name)
+
+
+class ImsModule:
+    """Subclasses set ``name``, ``argument_spec`` / ``module_kwargs`` and implement ``run()``."""
+
+    # The module's name, under which each provider's backend declares the options of the module it reads
+    # (``Backend.module_options``).
+    name = None
     argument_spec = {}
     module_kwargs = {}
     # Python libraries the module needs beyond requests: name -> (found, import error).
     extra_libraries = {}
-    # Module options that only some providers read: option -> provider names. Documented with a
+    # Module options that only some providers read: option -> provider names, from the registry. Documented with a
     # "Providers: ..." line; a task that sets one for another provider is refused before any request.
-    provider_options = {}
+    provider_options = _ProviderOptions()
     # Defaults of some of those options: option -> value. The argument spec cannot carry them (a default would
     # count as set for the providers that refuse the option), so ImsModule fills them, for the providers that
     # read the option, when the task leaves it unset. Each is documented in the option's description text.
     provider_option_defaults = {}
 
     def __init__(self):
-        spec = dict(CONNECTION_ARGUMENT_SPEC)
+        spec = _providers.connection_argument_spec()
         spec.update(self.argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self.result = dict(changed=False)
-        self._client = None
         self._service = None
         self._auth_scheme = None
 
@@ -202,20 +214,8 @@ class ImsModule:
 
     @property
     def client(self):
-        if self._client is None:
-            p = self.params
-            provider = self.provider
-            if self._auth_scheme is None:
-                self._auth_scheme = provider.validate(p)
-            self._client = _client.ImsClient(
-                p['endpoint'] or '', p['region'], auth=self._auth_scheme.from_params(p, provider.env_table),
-                extra_headers=p['extra_headers'], timeout=p['timeout'], validate_certs=p['validate_certs'],
-                ca_path=p['ca_path'], retry_policy=_client.RetryPolicy(retries=p['retries']), dialect=provider.dialect())
-            if not p['endpoint']:
-                # A password login's catalog names the image endpoint (the login is the first request).
-                endpoint = self._client.auth.endpoint_for(provider.backend.catalog_type, p['region'], p['interface'])
-                self._client.endpoint = endpoint.rstrip('/')
-        return self._client
+        """The HTTP client of the provider's backend (None for a provider without one)."""
+        return self.backend.client
 
     @property
     def backend(self):
@@ -229,7 +229,9 @@ class ImsModule:
     @property
     def service(self):
         if self._service is None:
-            self._service = ImageService(self.provider.backend(self.client, self.params))
+            if self._auth_scheme is None:
+                self._auth_scheme = self.provider.validate(self.params)
+            self._service = ImageService(self.provider.connect(self.params, self._auth_scheme))
         return self._service
 
     def require(self, supported, what, instead):

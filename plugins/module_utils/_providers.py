@@ -2,17 +2,19 @@
 # Copyright: (c) 2026, cecloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The provider registry: for each ``provider`` value, its backend, dialect, auth schemes and options.
+"""The provider registry: everything about a provider follows from its one entry in ``PROVIDERS``.
 
 A provider owns its connection options: which of the common options it reads, from which
 environment variables (in lookup order), which are required, and their defaults.  Environment
 variables are read here, once the provider is known, and not by AnsibleModule: a shell that
 holds ``OS_*`` variables must not feed them to a CECloud task.  An option the task sets that the
-provider does not read is refused.
+provider does not read is refused.  Its backend declares the module options it reads
+(``Backend.module_options``), and ``connect`` builds the backend of a task.
 
-Adding a provider: write its file (backend, dialect, ``OPTIONS``), then add one ``Provider`` to
-``PROVIDERS``; the doc fragment ``cecloud.ims.ims`` documents the new options and which provider
-reads them (a unit test checks the two agree).
+Adding a provider is one line, ``PROVIDERS[name] = Provider(name, ...)`` (``docs/providers.md``,
+"Adding a provider"): the ``provider`` choices, the module options each provider reads and the roles'
+connection follow from this registry when a module runs.  The doc fragment ``cecloud.ims.ims``
+documents the shipped providers (a unit test checks the two agree).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +28,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import api as
 from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glance as _glance
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import ims as _huaweicloud
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import workspace as _workspace
+from ansible_collections.cecloud.ims.plugins.module_utils._core import client as _client
 from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import choose_auth, ignored_env_options, required_option
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_headers, check_endpoint
@@ -34,17 +37,22 @@ DEFAULT_PROVIDER = 'cecloud'
 
 
 class Provider:
-    """One value of the ``provider`` option.
+    """One value of the ``provider`` option: ``Provider(name, options, auth_schemes, ..., backend=...)``.
 
-    ``options`` maps each connection option the provider reads to its environment variables;
-    ``defaults`` fills options left unset; ``auth_schemes`` are tried in order (``_auth.choose_auth``).
-    A provider without ``backend`` is declared (its options are documented and checked) but not
-    available yet: a task that selects it fails before any request.
+    ``options`` maps each connection option the provider reads to its environment variables (none: a
+    provider that reads no connection option); ``auth_schemes`` are tried in order (``_auth.choose_auth``;
+    none: a provider with no login); ``required`` are the options a task must give; ``defaults`` fills
+    options left unset; ``backend`` is its ``_backend.Backend`` class, which also declares the module
+    options the provider reads (``module_options``); ``dialect`` is the ``_core.client.Dialect`` class of
+    its HTTP API (none: no HTTP client, see ``connect``); ``check(params)`` its own checks before any request.
     """
 
-    def __init__(self, name, options, auth_schemes, required=(), defaults=None, backend=None, dialect=None, check=None):
+    def __init__(self, name, options=None, auth_schemes=(), required=(), defaults=None, backend=None, dialect=None,
+                 check=None):
+        if backend is None:
+            raise ValueError('provider %s needs a backend class' % name)
         self.name = name
-        self.options = dict(options)
+        self.options = dict(options or {})
         self.auth_schemes = tuple(auth_schemes)
         self.required = tuple(required)
         # A default is a value, or a function of the task's options (a URL built from the region).
@@ -55,8 +63,28 @@ class Provider:
         self.check = check
 
     @property
-    def available(self):
-        return self.backend is not None
+    def module_options(self):
+        """{module name: options of that module the provider reads beyond the ones every provider reads}."""
+        return self.backend.module_options
+
+    def connect(self, params, auth_scheme):
+        """The backend of a task, connected.
+
+        With a ``dialect``: an ``ImsClient`` for the provider's HTTP API, logged in by ``auth_scheme`` (the one
+        ``validate`` chose), whose image endpoint is the task's or, without one, the login's service catalog's.
+        Without: ``backend(None, params)``.  A provider that connects otherwise overrides this method.
+        """
+        if self.dialect is None:
+            return self.backend(None, params)
+        client = _client.ImsClient(
+            params['endpoint'] or '', params['region'], auth=auth_scheme.from_params(params, self.env_table),
+            extra_headers=params['extra_headers'], timeout=params['timeout'], validate_certs=params['validate_certs'],
+            ca_path=params['ca_path'], retry_policy=_client.RetryPolicy(retries=params['retries']), dialect=self.dialect())
+        if not params['endpoint']:
+            # A password login's catalog names the image endpoint (the login is the first request).
+            endpoint = client.auth.endpoint_for(self.backend.catalog_type, params['region'], params['interface'])
+            client.endpoint = endpoint.rstrip('/')
+        return self.backend(client, params)
 
     def env_of(self, option):
         return self.options.get(option, ())
@@ -91,11 +119,11 @@ class Provider:
         return from_env
 
     def validate(self, params):
-        """Checks before any request: required options, URLs, headers, the auth scheme; returns the scheme."""
-        if not self.available:
-            raise ImsValidationError(
-                'provider %s is not available yet in this version of the collection: its connection options are '
-                'declared, its backend is not. Use provider: %s.' % (self.name, DEFAULT_PROVIDER))
+        """Checks before any request: required options, URLs, headers, the auth scheme; returns the scheme.
+
+        A provider with no ``auth_schemes`` logs in with none (the scheme is None); an endpoint is required only
+        of a provider that reads the ``endpoint`` option.
+        """
         for option in self.required:
             if not params.get(option):
                 raise ImsValidationError(required_option(option, self.env_of(option)))
@@ -104,8 +132,8 @@ class Provider:
         if params.get('endpoint') is not None:
             check_endpoint(params['endpoint'])
         check_headers(params.get('extra_headers'))
-        scheme = choose_auth(self.auth_schemes, params, self.env_table)
-        if not params.get('endpoint') and not self.endpoint_from_catalog(scheme):
+        scheme = choose_auth(self.auth_schemes, params, self.env_table) if self.auth_schemes else None
+        if 'endpoint' in self.options and not params.get('endpoint') and not self.endpoint_from_catalog(scheme):
             message = required_option('endpoint', self.env_of('endpoint'))
             if self.backend.catalog_type:
                 message = message[:-1] + ' with %s, or log in with a password (auth_url, username, password): the ' \
@@ -119,7 +147,7 @@ class Provider:
 
     def _refuse_foreign(self, params):
         refuse_foreign_options(self.name, params, dict(
-            (o, sorted(p.name for p in PROVIDERS.values() if o in p.options)) for o in PROVIDER_OPTIONS))
+            (o, sorted(p.name for p in PROVIDERS.values() if o in p.options)) for o in provider_options()))
 
 
 def refuse_foreign_options(provider, params, readers):
@@ -158,22 +186,45 @@ PROVIDERS = dict(
                          check=_check_huaweicloud),
 )
 
-# Every provider-owned option, in a stable order.
-PROVIDER_OPTIONS = sorted(set(o for p in PROVIDERS.values() for o in p.options))
+
+def provider_options():
+    """Every connection option some provider reads, in a stable order (from the registry as it is now)."""
+    return sorted(set(o for p in PROVIDERS.values() for o in p.options))
+
+
+def module_options(module_name):
+    """{option: names of the providers that read it} of the options of ``module_name`` that only some read.
+
+    Each provider's backend declares them (``Backend.module_options``); an option no provider declares is
+    read by every provider.
+    """
+    readers = {}
+    for name in sorted(PROVIDERS):
+        for option in PROVIDERS[name].module_options.get(module_name, ()):
+            readers.setdefault(option, []).append(name)
+    return dict((option, tuple(names)) for option, names in readers.items())
 
 
 def get(name):
     return PROVIDERS[name]
 
 
+def connection_argument_spec():
+    """The connection options of a module, with the ``provider`` choices of the registry as it is now."""
+    spec = dict(CONNECTION_ARGUMENT_SPEC)
+    spec['provider'] = dict(spec['provider'], choices=sorted(PROVIDERS))
+    return spec
+
+
 def _env(name):
     return (env_fallback, [name])
 
 
-# The connection options of every module (mirrored exactly by the ``cecloud.ims.ims`` doc fragment).
-# Provider options have no ``fallback`` here: the provider reads its own environment variables.
+# The connection options of every module (``connection_argument_spec()`` adds the provider choices; mirrored
+# exactly by the ``cecloud.ims.ims`` doc fragment). Provider options have no ``fallback`` here: the provider reads
+# its own environment variables.
 CONNECTION_ARGUMENT_SPEC = dict(
-    provider=dict(type='str', default=DEFAULT_PROVIDER, choices=sorted(PROVIDERS), fallback=_env('IMS_PROVIDER')),
+    provider=dict(type='str', default=DEFAULT_PROVIDER, fallback=_env('IMS_PROVIDER')),
     endpoint=dict(type='str'),
     region=dict(type='str'),
     auth_token=dict(type='str', no_log=True),

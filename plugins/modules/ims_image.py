@@ -407,16 +407,13 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import im
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_options import (
     IMAGE_FIELD, complete_creation, creation_spec, metadata_changes, predicted_image, update_fields, validate_metadata)
-from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS
+from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, DELETED, GONE, KILLED, QUEUED, SAVING, ImageService)
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_name
 
 DEACTIVATED = 'deactivated'
-# The options of the providers whose images are made by asynchronous jobs (huaweicloud).
-JOB_OPTIONS = ('quick_import', 'instance_id', 'data_images', 'backup_id', 'vault_id', 'copy_from', 'copy_from_region',
-               'agency_name')
 _URL_SCHEMES = ('http://', 'https://')
 
 
@@ -487,14 +484,13 @@ def _url_problem(url):
 
 
 class ImageModule(ImsModule):
+    name = 'ims_image'
     argument_spec = _argument_spec()
     module_kwargs = dict(
         required_one_of=[('id', 'name')],
         mutually_exclusive=[('import_url', 'copy_from_share')],
         required_by=dict(volume_images=['import_url']),
     )
-    provider_options = dict(METADATA_PROVIDER_OPTIONS, volume_images=('cecloud',), copy_from_share=('cecloud',),
-                            status=('openstack',), **dict((o, ('huaweicloud',)) for o in JOB_OPTIONS))
     provider_option_defaults = dict(quick_import=False)
 
     def run(self):

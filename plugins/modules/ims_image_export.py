@@ -405,6 +405,7 @@ DEFAULT_WAIT_TIMEOUT = 1800
 
 
 class ImageExportModule(ImsModule):
+    name = 'ims_image_export'
     argument_spec = dict(
         image=dict(type='str', required=True),
         bucket=dict(type='str'),
@@ -424,9 +425,8 @@ class ImageExportModule(ImsModule):
                          required_by=dict(az_id='bucket', cell_id='bucket', key='bucket', obs_bucket='dest',
                                           obs_key='dest', keep_staged_object='dest'),
                          add_file_common_args=True)
-    # On openstack bucket itself is refused by require() (no export target of the provider), which says to use dest.
-    provider_options = dict(az_id=('cecloud',), cell_id=('cecloud',), **dict((o, ('huaweicloud',)) for o in (
-        'key', 'file_format', 'quick_export', 'obs_bucket', 'obs_key', 'keep_staged_object', 'wait_timeout')))
+    # bucket is no provider option: on openstack it is refused by require() (no export target of the provider), which
+    # says to use dest.
     # file_format has none: its default (qcow2) would count as set beside quick_export, which excludes it.
     provider_option_defaults = dict(quick_export=False, keep_staged_object=False, wait_timeout=DEFAULT_WAIT_TIMEOUT)
 

@@ -305,6 +305,7 @@ FILTER_OPTIONS = dict(id='id', image_id='id', name='name', member_status='member
 
 
 class ImageInfoModule(ImsModule):
+    name = 'ims_image_info'
     argument_spec = dict(
         FILTERS_ARGUMENT_SPEC,
         scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public', 'community', 'market']),
@@ -315,7 +316,6 @@ class ImageInfoModule(ImsModule):
         member_status=dict(type='str', choices=['accepted', 'pending', 'rejected', 'all']),
     )
     module_kwargs = dict(mutually_exclusive=[('id', 'name')])
-    provider_options = dict(member_status=('huaweicloud', 'openstack'))
 
     def run(self):
         p = self.params

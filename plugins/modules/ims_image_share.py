@@ -242,6 +242,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._service import MEMBER
 
 
 class ImageShareModule(ImsModule):
+    name = 'ims_image_share'
     argument_spec = dict(
         image=dict(type='str'),
         users=dict(type='list', elements='str'),
@@ -252,8 +253,6 @@ class ImageShareModule(ImsModule):
         member_status=dict(type='str', choices=['accepted', 'rejected', 'pending']),
         vault_id=dict(type='str'),
     )
-    provider_options = dict(users=('cecloud',), share_id=('cecloud',), projects=('huaweicloud', 'openstack'),
-                            member_status=('huaweicloud', 'openstack'), vault_id=('huaweicloud',))
 
     def run(self):
         self._validate()

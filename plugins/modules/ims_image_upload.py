@@ -442,14 +442,8 @@ transfer:
 '''
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC, METADATA_PROVIDER_OPTIONS
+from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
-
-# The options of the upload to object storage (the S3 endpoint cecloud hands out; the OBS bucket huaweicloud
-# stages the file in).
-S3_OPTIONS = ('resume', 'part_size_mb', 'max_concurrency', 's3_validate_certs', 's3_ca_path')
-# The options of the providers that stage the file in the user's own object storage (huaweicloud).
-STAGING_OPTIONS = ('obs_bucket', 'obs_key', 'keep_staged_object', 'quick_import')
 
 
 def _spec():
@@ -478,9 +472,8 @@ def _spec():
 
 
 class ImageUploadModule(ImsModule):
+    name = 'ims_image_upload'
     argument_spec = _spec()
-    provider_options = dict(METADATA_PROVIDER_OPTIONS, **dict(
-        [(o, ('cecloud', 'huaweicloud')) for o in S3_OPTIONS] + [(o, ('huaweicloud',)) for o in STAGING_OPTIONS]))
     provider_option_defaults = dict(resume=True, part_size_mb=_transfer.DEFAULT_PART_SIZE_MB,
                                     max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY, keep_staged_object=False)
 

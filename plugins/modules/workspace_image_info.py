@@ -222,6 +222,7 @@ QUERY_OPTIONS = ('image_id', 'image_type', 'os_type', 'platform', 'architecture'
 
 
 class WorkspaceImageInfoModule(WorkspaceInfoModule):
+    name = 'workspace_image_info'
     argument_spec = dict(
         COMMON_ARGUMENT_SPEC,
         image_id=dict(type='str'),

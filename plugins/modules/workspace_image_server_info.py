@@ -243,6 +243,7 @@ QUERY_OPTIONS = ('server_name', 'server_id', 'enterprise_project_id')
 
 
 class WorkspaceImageServerInfoModule(WorkspaceInfoModule):
+    name = 'workspace_image_server_info'
     argument_spec = dict(
         COMMON_ARGUMENT_SPEC,
         server_name=dict(type='str'),

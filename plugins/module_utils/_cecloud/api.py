@@ -49,6 +49,9 @@ OPTIONS = dict(
 REQUIRED_OPTIONS = ('endpoint', 'region')
 # The auth schemes, in order of preference: a token, else an Authorization header in extra_headers.
 AUTH_SCHEMES = (BearerTokenAuth, NoAuth)
+# The image metadata options CECloud reads beyond the common ones (_cecloud.image_options checks them).
+METADATA_OPTIONS = ('instruction', 'platform', 'usage', 'description', 'image_type', 'cpu_arch', 'os_type', 'os_version',
+                    'boot_mode')
 
 
 class CECloudDialect(Dialect):
@@ -140,6 +143,12 @@ class CECloudBackend(_backend.Backend):
     """Endpoints of the CECloud IMS operator-side API v01 (2025-05-30)."""
 
     name = 'cecloud'
+    module_options = dict(
+        ims_image=METADATA_OPTIONS + ('volume_images', 'copy_from_share'),
+        ims_image_upload=METADATA_OPTIONS + _backend.OBJECT_STORAGE_UPLOAD_OPTIONS,
+        ims_image_export=('az_id', 'cell_id'),
+        ims_image_share=('users', 'share_id'),
+    )
     # The ``size`` asked of listings: the document names no largest (docs/api-notes.md), so a page the
     # collection chooses, short of a response too large to read at once.
     max_page_size = 100

@@ -83,6 +83,13 @@ REQUIRED_OPTIONS = ('region',)
 DEFAULTS = dict(endpoint=core.default_service_url('ims'), obs_endpoint=core.default_service_url('obs'))
 AUTH_SCHEMES = core.AUTH_SCHEMES
 check_connection = core.check_connection
+# The image metadata options IMS reads beyond the common ones.
+METADATA_OPTIONS = ('description', 'image_type', 'cpu_arch', 'os_type', 'os_version', 'boot_mode')
+# ims_image's options of the images IMS makes by asynchronous jobs (from a server, a backup, another region...).
+JOB_OPTIONS = ('quick_import', 'instance_id', 'data_images', 'backup_id', 'vault_id', 'copy_from', 'copy_from_region',
+               'agency_name')
+# ims_image_upload's options that only the staging in OBS reads (it needs AK/SK).
+STAGED_ONLY_OPTIONS = ('obs_bucket', 'obs_key', 'quick_import', 'keep_staged_object')
 
 
 class HuaweiImsDialect(_glance.GlanceDialect):
@@ -200,6 +207,14 @@ class HuaweiCloudBackend(_backend.Backend):
     """Endpoints of Huawei Cloud IMS: the extension API (``/v1|v2/cloudimages``, jobs, members) and Glance v2."""
 
     name = 'huaweicloud'
+    module_options = dict(
+        ims_image=METADATA_OPTIONS + JOB_OPTIONS,
+        ims_image_upload=METADATA_OPTIONS + _backend.OBJECT_STORAGE_UPLOAD_OPTIONS + STAGED_ONLY_OPTIONS,
+        ims_image_export=('key', 'file_format', 'quick_export', 'obs_bucket', 'obs_key', 'keep_staged_object',
+                          'wait_timeout'),
+        ims_image_info=('member_status',),
+        ims_image_share=('projects', 'member_status', 'vault_id'),
+    )
     max_page_size = MAX_PAGE_SIZE
     max_share_batch = MAX_SHARE_BATCH
     scopes = ('private', 'shared', 'public', 'market')
@@ -604,8 +619,6 @@ METADATA_DISK_RANGE = (1, 1024)
 TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
 # The tag ims_image_upload gives an image: the MD5 of the file it was made from (IMS's checksum is unused).
 SOURCE_MD5_TAG = 'ims_source_md5'
-# ims_image_upload's options that only the staging in OBS reads (it needs AK/SK).
-STAGED_ONLY_OPTIONS = ('obs_bucket', 'obs_key', 'quick_import', 'keep_staged_object')
 # ims_image_upload's metadata options that POST /v2/images does not take (Huawei IMS API: Creating Image Metadata, POST /v2/images).
 NOT_IN_METADATA_CREATE = ('description', 'os_type', 'cpu_arch', 'boot_mode')
 # Options an existing image can change (PATCH /v2/cloudimages), and the attribute each one is.

@@ -68,6 +68,8 @@ DEFAULTS = dict(KeystonePasswordAuth.DEFAULTS, interface='public')
 # A password login is preferred when the environment gives both (a task that gives both is refused); X-Auth-Token
 # with a token obtained elsewhere.
 AUTH_SCHEMES = (KeystonePasswordAuth, XAuthTokenAuth)
+# The image metadata options Glance reads beyond the common ones: its own image fields and free properties.
+METADATA_OPTIONS = ('container_format', 'protected', 'properties')
 
 
 def _request_id(response):
@@ -188,6 +190,12 @@ class GlanceBackend(_backend.Backend):
     """Endpoints of the OpenStack Image service API v2 (Glance), as the stock policy lets a project member use them."""
 
     name = 'openstack'
+    module_options = dict(
+        ims_image=METADATA_OPTIONS + ('status',),
+        ims_image_upload=METADATA_OPTIONS,
+        ims_image_info=('member_status',),
+        ims_image_share=('projects', 'member_status'),
+    )
     max_page_size = MAX_PAGE_SIZE
     max_share_batch = 1          # one member per request: POST /v2/images/{id}/members takes one project
     scopes = ('private', 'shared', 'public', 'community')

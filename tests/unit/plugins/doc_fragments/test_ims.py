@@ -10,12 +10,13 @@ import yaml
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
 from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC
-from ansible_collections.cecloud.ims.plugins.module_utils._module import (
-    CONNECTION_ARGUMENT_SPEC, FILTERS_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC)
+from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
+from ansible_collections.cecloud.ims.plugins.module_utils._providers import connection_argument_spec
 
 
 @pytest.mark.parametrize('fragment,spec', [
-    (ModuleDocFragment.DOCUMENTATION, CONNECTION_ARGUMENT_SPEC),
+    # The provider choices as a module builds them from the registry: the fragment lists the shipped providers.
+    (ModuleDocFragment.DOCUMENTATION, connection_argument_spec()),
     (ModuleDocFragment.WAIT, WAIT_ARGUMENT_SPEC),
     (ModuleDocFragment.IMAGE_METADATA, IMAGE_METADATA_ARGUMENT_SPEC),
     (ModuleDocFragment.FILTERS, FILTERS_ARGUMENT_SPEC),

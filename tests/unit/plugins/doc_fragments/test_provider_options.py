@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Each module option of one provider (``provider_options``) says so in its documentation: "Providers: ..."."""
+"""Each module option some providers read (their backends' ``module_options``, gathered by the registry) says so in
+its documentation: "Providers: ..."."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -9,6 +10,7 @@ import pytest
 import yaml
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
+from ansible_collections.cecloud.ims.plugins.module_utils import _providers
 from ansible_collections.cecloud.ims.plugins.modules import (
     ims_image, ims_image_export, ims_image_info, ims_image_share, ims_image_upload)
 
@@ -26,7 +28,9 @@ def documented_options(module):
 @pytest.mark.parametrize('module,module_class', MODULES, ids=[m.__name__.rsplit('.', 1)[-1] for m, c in MODULES])
 def test_every_option_of_one_provider_names_it(module, module_class):
     options = documented_options(module)
-    for option, providers in module_class.provider_options.items():
+    readers = _providers.module_options(module_class.name)
+    assert readers == module_class.provider_options
+    for option, providers in readers.items():
         lines = [line for line in options[option]['description'] if line.startswith('Providers: ')]
         assert lines, '%s of %s has no "Providers:" line' % (option, module.__name__)
         assert lines[0][len('Providers: '):].split(' (')[0].rstrip('.').split(', ') == list(providers), (option, lines)

@@ -127,7 +127,7 @@ def test_openstack_reads_os_variables_applies_its_defaults_and_checks_choices(mo
 
 def test_the_doc_fragment_says_which_providers_read_each_option():
     documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
-    for option in _providers.PROVIDER_OPTIONS:
+    for option in _providers.provider_options():
         readers = sorted(p.name for p in _providers.PROVIDERS.values() if option in p.options)
         assert 'Providers: %s.' % ', '.join(readers) in documented[option]['description'], option
     assert documented['provider']['choices'] == sorted(_providers.PROVIDERS)

@@ -310,3 +310,18 @@ def test_inconsistent_variables_fail_at_the_first_task(ims, tmp_path, role, vari
     proc = ims.playbook('roles/run_role.yml', extra_vars=extra)
     assert proc.returncode != 0 and message in proc.stdout, output(proc)
     assert ims.requests() == []
+
+
+@pytest.mark.parametrize('role,variables', [
+    ('image_retention', {'image_retention_prefix': 'a'}),
+    ('image_publish', {'image_publish_name': 'x', 'image_publish_src': '/nonexistent.qcow2'}),
+    ('image_import', {}),
+])
+def test_an_unknown_provider_fails_naming_the_providers_of_the_registry(ims, tmp_path, role, variables):
+    """The roles' specs leave the provider's values to the registry, which the role's connection lookup reads."""
+    extra = dict(variables, role_under_test=role, result_file=str(tmp_path / 'r.json'), ims_connection=dict(provider='aws'))
+    proc = ims.playbook('roles/run_role.yml', extra_vars=extra)
+    assert proc.returncode != 0, output(proc)
+    assert "provider must be one of cecloud, huaweicloud, openstack; got 'aws'" in proc.stdout, output(proc)
+    assert recap(proc)['localhost']['changed'] == 0
+    assert ims.requests() == []

@@ -34,24 +34,10 @@ def memory(monkeypatch):
 def _until_the_seam_is_on_main(monkeypatch):
     """What main does not do yet for a provider added to the registry; each goes once main does it itself.
 
-    The ``provider`` choices and the share module's ``users`` readers follow from the registry at run time; the
-    backend comes from ``Provider.connect`` (no HTTP client); ims_image, ims_image_upload and ims_image_export run
-    the flow their backend returns.
+    ims_image, ims_image_upload and ims_image_export run the flow their backend returns. (The ``provider`` choices,
+    the options each provider reads and ``Provider.connect`` already follow from the registry.)
     """
-    from ansible_collections.cecloud.ims.plugins.module_utils import _module
-    from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
-    from ansible_collections.cecloud.ims.plugins.modules import ims_image, ims_image_export, ims_image_share, ims_image_upload
-
-    monkeypatch.setitem(_providers.CONNECTION_ARGUMENT_SPEC['provider'], 'choices', sorted(_providers.PROVIDERS))
-    readers = ims_image_share.ImageShareModule.provider_options
-    monkeypatch.setattr(ims_image_share.ImageShareModule, 'provider_options', dict(readers, users=readers['users'] + ('memory',)))
-
-    def service(module):
-        if module._service is None and hasattr(module.provider, 'store'):  # pylint: disable=protected-access
-            module._service = ImageService(module.provider.connect(module.params, None))  # pylint: disable=protected-access
-        return original_service.fget(module)
-    original_service = _module.ImsModule.service
-    monkeypatch.setattr(_module.ImsModule, 'service', property(service))
+    from ansible_collections.cecloud.ims.plugins.modules import ims_image, ims_image_export, ims_image_upload
 
     for cls, flow in ((ims_image.ImageModule, 'image_lifecycle'), (ims_image_upload.ImageUploadModule, 'image_upload'),
                       (ims_image_export.ImageExportModule, 'image_export')):

@@ -79,7 +79,7 @@ class Provider:
         client = _client.ImsClient(
             params['endpoint'] or '', params['region'], auth=auth_scheme.from_params(params, self.env_table),
             extra_headers=params['extra_headers'], timeout=params['timeout'], validate_certs=params['validate_certs'],
-            ca_path=params['ca_path'], retry_policy=_client.RetryPolicy(retries=params['retries']), dialect=self.dialect())
+            ca_path=params['ca_path'], retry_policy=_client.RetryPolicy.from_params(params), dialect=self.dialect())
         if not params['endpoint']:
             # A password login's catalog names the image endpoint (the login is the first request).
             endpoint = client.auth.endpoint_for(self.backend.catalog_type, params['region'], params['interface'])

@@ -15,6 +15,7 @@ import time
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 
 SCOPE_ALL = 'all'
 # The end states of an asynchronous job (backend.get_job: ``status``; Huawei's names, upper case).
@@ -34,11 +35,6 @@ QUEUED = 'queued'
 SAVING = 'saving'
 # What ImageService.converge's ``settled()`` returns when the request did not take effect.
 RESEND = object()
-# How many times converge() sends a request whose ambiguous failure left no trace on the service.
-CREATE_ATTEMPTS = 3
-# upload-done gets more: losing it throws the whole transfer away (the image is reported failed and deleted),
-# and the image's status says for sure whether an attempt was taken, so a resend never duplicates anything.
-UPLOAD_DONE_ATTEMPTS = 6
 
 
 class Unsettled(Exception):
@@ -110,14 +106,17 @@ def has_member_status(scope, filters):
 
 
 class ImageService:
-    """Image operations shared by the modules; knows nothing of Ansible."""
+    """Image operations shared by the modules; knows nothing of Ansible.
 
-    def __init__(self, backend, sleep=time.sleep, clock=time.monotonic, poll_interval=0.5, max_poll_interval=5.0):
+    How often a request is sent again and how long the polls wait is ``policy`` (a ``RetryPolicy``): by default
+    that of the backend's client, so one policy rules the requests and the image logic above them.
+    """
+
+    def __init__(self, backend, sleep=time.sleep, clock=time.monotonic, policy=None):
         self.backend = backend
         self.sleep = sleep
         self.clock = clock
-        self.poll_interval = poll_interval
-        self.max_poll_interval = max_poll_interval
+        self.policy = policy or getattr(getattr(backend, 'client', None), 'retry_policy', None) or RetryPolicy()
         # The member status of the ``shared`` scope, where the provider has one (Glance: accepted by default).
         self.member_status = None
 
@@ -193,19 +192,20 @@ class ImageService:
 
     # -- POSTs that must not be repeated blindly ----------------------------------
 
-    def converge(self, send, settled, attempts=CREATE_ATTEMPTS):
+    def converge(self, send, settled, attempts=None):
         """``send()`` a request that may not be repeated blindly; returns its result.
 
         After an ambiguous failure (is_ambiguous: no answer, a 5xx answer...) the service may or may not have
         acted, so ``settled()`` reads its state instead: it returns the result when the request
         took effect, RESEND when it did not (then ``send()`` runs again, at most ``attempts`` times
-        in all), or raises Unsettled when the state cannot tell (then the original error is raised).
+        in all: the policy's ``converge_attempts`` unless given), or raises Unsettled when the state cannot tell (then the original error is raised).
         An error answering the client's own repeat of the request (may_have_acted) is read back the same way,
         but not sent again: the answer to the repeat is the service's word on the request.
-        A RESEND is believed only when a second look after a pause says it too: a listing may lag
+        A RESEND is believed only when more looks after a pause say it too (the policy's ``settle_looks``): a listing may lag
         behind a write, and a create sent twice is a duplicate image.  Where jobs carry writes out
         (``backend.settle_window`` seconds), the looks go on that long before a RESEND is believed.
         """
+        attempts = attempts or self.policy.converge_attempts
         attempt = 0
         while True:
             attempt += 1
@@ -215,7 +215,7 @@ class ImageService:
                 if not may_have_acted(exc):
                     raise
                 try:
-                    outcome = self._look_again(settled, self.poll_interval * attempt)
+                    outcome = self._look_again(settled, self.policy.poll_interval * attempt)
                 except (Unsettled, ImsTransportError, ImsApiError):
                     raise exc
                 if outcome is not RESEND:
@@ -224,14 +224,14 @@ class ImageService:
                     raise exc
 
     def _look_again(self, settled, pause):
-        """``settled()``, looked at again after ``pause`` while it says RESEND, for at least two looks in all and
-        until the backend's settle window has passed."""
+        """``settled()``, looked at again after ``pause`` while it says RESEND, for at least the policy's
+        ``settle_looks`` in all and until the backend's settle window (how long its API may take to show a write) has passed."""
         outcome = settled()
         deadline = self.clock() + getattr(self.backend, 'settle_window', 0.0)
         looks = 1
-        while outcome is RESEND and (looks < 2 or self.clock() < deadline):
+        while outcome is RESEND and (looks < self.policy.settle_looks or self.clock() < deadline):
             self.sleep(pause)
-            pause = min(pause * 1.5, self.max_poll_interval)
+            pause = self.policy.next_pause(pause)
             outcome = settled()
             looks += 1
         return outcome
@@ -265,7 +265,7 @@ class ImageService:
                                      % (what, describe_images(in_the_way)))
         return NameClaim(name, chosen, doomed, [i.get('image_id') for i in listed], own_id)
 
-    def create_once(self, create, claim, attempts=CREATE_ATTEMPTS):
+    def create_once(self, create, claim, attempts=None):
         """``create()`` the image ``claim`` (from claim_name) allows; returns it.
 
         After an ambiguous failure the one private image of the claimed name that is not in the
@@ -338,14 +338,15 @@ class ImageService:
             return True if image is None or image.get('status') in GONE else RESEND
         self.converge(lambda: self.backend.delete_image(image_id) or True, settled)
 
-    def report_upload(self, image_id, success, upload_id=None, attempts=UPLOAD_DONE_ATTEMPTS):
+    def report_upload(self, image_id, success, upload_id=None, attempts=None):
         """upload-done with the transfer's result; after an ambiguous failure the image's status tells."""
         taken = (SAVING, ACTIVE) if success else (KILLED,)
 
         def settled():
             image = self.backend.get_image(image_id)
             return True if image and image.get('status') in taken else RESEND
-        self.converge(lambda: self.backend.upload_done(image_id, success, upload_id) or True, settled, attempts)
+        self.converge(lambda: self.backend.upload_done(image_id, success, upload_id) or True, settled,
+                      attempts or self.policy.upload_done_attempts)
 
     # -- sharing ---------------------------------------------------------------
 
@@ -503,14 +504,13 @@ class ImageService:
     def _poll(self, read, ref, done, timeout, goal, subject='image'):
         """``read(ref)`` with backoff until ``done()`` says so, within ``timeout`` seconds."""
         deadline = self.clock() + timeout
-        interval = self.poll_interval
+        interval = self.policy.poll_interval
         last = 'unknown'
         while True:
             try:
                 current = read(ref)
             except (ImsTransportError, ImsApiError) as exc:
-                if isinstance(exc, ImsApiError) and (exc.http_status or 500) < 500 and exc.http_status != 429 \
-                        and not exc.service_failure:
+                if not self.policy.is_transient(exc):
                     raise
                 last = 'unknown (%s)' % exc.message
             else:
@@ -521,7 +521,7 @@ class ImageService:
                 raise ImsWaitError('Timed out after %ss waiting for %s %s to %s; last status: %s.' % (
                     _seconds(timeout), subject, ref, goal, last))
             self.sleep(min(interval, max(0.0, deadline - self.clock())))
-            interval = min(interval * 1.5, self.max_poll_interval)
+            interval = self.policy.next_pause(interval)
 
 
 def member_failures(outcome):

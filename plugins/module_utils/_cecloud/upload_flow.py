@@ -42,7 +42,7 @@ class ServiceS3Upload:
         try:
             transfer = _transfer.upload(p['src'], target, size=f.size, part_size_mb=p['part_size_mb'],
                                         max_concurrency=p['max_concurrency'], verify=verify, timeout=p['timeout'],
-                                        retries=p['retries'] + 1, resume=p['resume'])
+                                        retry_policy=f.service.policy, resume=p['resume'])
         except ImsError as exc:
             if p['resume'] and getattr(exc, 'resumable', False):
                 self._keep_for_resume(image_id, exc)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """HTTP transport of the IMS APIs, the same for every provider: one pooled session, TLS,
-timeouts, the retry policy, secret-free transport errors, a request counter.
+timeouts, the retry policy (``_retry.RetryPolicy``), secret-free transport errors, a request counter.
 
 What a provider's API looks like on the wire (its default headers, which statuses are success,
 how a body becomes data or an error, how listings page) is its ``Dialect``, defined in that
@@ -18,8 +18,6 @@ __metaclass__ = type
 import copy
 import functools
 import json
-import random
-import time
 
 try:
     import requests
@@ -32,12 +30,9 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import NoAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 
 USER_AGENT = 'cecloud.ims-ansible-collection'
-IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
-RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
-# HTTP statuses that mean "not processed": safe to repeat even a POST.
-NOT_PROCESSED_STATUSES = frozenset((429,))
 BODY_EXCERPT_CHARS = 200
 
 
@@ -93,74 +88,6 @@ class Dialect:
         raise NotImplementedError('the %s dialect has no paged listings' % self.name)
 
 
-class RetryPolicy:
-    """Exponential backoff with full jitter, the one retry policy of the collection.
-
-    ``retries`` is the number of repeats after the first attempt.  A request is repeated when
-    it cannot have changed anything on the server (it never left this host, or the server
-    said 429), or when it is idempotent and the failure is transient (5xx, a dropped
-    connection, a read timeout).  Idempotent means the method is (GET, PUT, DELETE) unless the
-    caller knows better: a backend marks the POSTs that are safe to repeat.
-    """
-
-    def __init__(self, retries=5, base_delay=0.5, max_delay=15.0, sleep=time.sleep, rng=random.random):
-        self.retries = retries
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.sleep = sleep
-        self.rng = rng
-        self.attempts_made = 0
-        self.retries_made = 0
-
-    def delay(self, attempt, retry_after=None):
-        """Seconds to wait before repeat number ``attempt`` (0-based): uniform in [0, min(max, base * 2**n)]."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
-        delay = ceiling * self.rng()
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_delay))
-        return delay
-
-    @staticmethod
-    def is_retryable(method, outcome, idempotent=None, transient_error=None):
-        """``outcome`` is a ``requests.Response`` or an exception raised while sending.
-
-        ``transient_error(response)``, from the provider's dialect, says whether an error answer
-        is transient although its status is not a 5xx (an error code meaning "try again").
-        """
-        if idempotent is None:
-            idempotent = method.upper() in IDEMPOTENT_METHODS
-        if isinstance(outcome, BaseException):
-            if isinstance(outcome, requests.exceptions.SSLError):
-                return False  # a certificate does not fix itself
-            if _never_sent(outcome):
-                return True
-            return idempotent and isinstance(outcome, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
-        if outcome.status_code in NOT_PROCESSED_STATUSES:
-            return True
-        if not idempotent:
-            return False
-        return outcome.status_code in RETRY_STATUSES or bool(transient_error and transient_error(outcome))
-
-    def run(self, method, send, idempotent=None, transient_error=None):
-        """Call ``send()`` until it succeeds or the policy gives up; returns the last response or raises."""
-        attempt = 0
-        while True:
-            self.attempts_made += 1
-            try:
-                outcome = send()
-            except requests.exceptions.RequestException as exc:
-                outcome = exc
-            if not self.is_retryable(method, outcome, idempotent, transient_error) or attempt >= self.retries:
-                # How many times the request went out: an answer to a repeat may hide what an earlier one did.
-                outcome.ims_attempts = attempt + 1
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                return outcome
-            self.sleep(self.delay(attempt, _retry_after(outcome)))
-            self.retries_made += 1
-            attempt += 1
-
-
 def retried(func):
     """Decorator for ``ImsClient`` methods that make one HTTP exchange: repeats it under ``self.retry_policy``."""
     @functools.wraps(func)
@@ -168,36 +95,6 @@ def retried(func):
         return self.retry_policy.run(method, lambda: func(self, method, url, **kwargs), idempotent,
                                      self.dialect.is_retryable_error)
     return wrapper
-
-
-def _never_sent(exc):
-    """True when the exception proves that no byte of the request reached the server."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    seen = set()
-    pending = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, urllib3.exceptions.NewConnectionError):
-            return True
-        if isinstance(current, urllib3.exceptions.ProtocolError):
-            return False
-        pending.extend([getattr(current, 'reason', None), current.__cause__, current.__context__])
-        pending.extend(arg for arg in getattr(current, 'args', ()) if isinstance(arg, BaseException))
-    return False
-
-
-def _retry_after(outcome):
-    if isinstance(outcome, BaseException):
-        return None
-    value = outcome.headers.get('Retry-After')
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 # What OpenSSL reports (spelled by version) when the bytes that answer a handshake are not TLS,
@@ -314,7 +211,8 @@ class ImsClient:
 
         ``idempotent=True`` lets a POST be repeated like a PUT (the backend knows which are safe).
         ``data`` is a body that is not JSON (bytes, or a file object requests streams), sent as ``content_type``.
-        After an HTTP 401 the auth scheme may renew its credentials; the request is then sent once more.
+        After an HTTP 401 the auth scheme may renew its credentials; the request is then sent once more
+        (``retry_policy.auth_resends`` times at most).
         ``data`` is a raw body instead of ``json_body``: bytes, or an iterable with a length that can be
         iterated again from its start (``_streams.FileBody``), since a resend sends it once more.
         """
@@ -322,7 +220,9 @@ class ImsClient:
         body = json.dumps(json_body, ensure_ascii=False).encode('utf-8') if json_body is not None else data
         kwargs = dict(params=params, body=body, stream=stream, content_type=content_type)
         response = self._exchange(method, url, idempotent, **kwargs)
-        if response.status_code == 401 and self.auth.renew():
+        for _dummy in range(self.retry_policy.auth_resends):
+            if response.status_code != 401 or not self.auth.renew():
+                break
             response.close()
             response = self._exchange(method, url, idempotent, **kwargs)
         if not self.dialect.is_success(response, stream):

@@ -33,6 +33,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core import streams a
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import multipart_etag, part_count, plain_etag
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 
 # OBS bucket names: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit.
 BUCKET_NAME = re.compile(r'[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z')
@@ -108,7 +109,7 @@ def hashed_parts(chunks, digests):
 class ObjectStorage:
     """The task's object storage: ``endpoint`` with the task's keys, through boto3."""
 
-    def __init__(self, endpoint, access_key, secret_key, session_token=None, verify=None, timeout=60, retries=3,
+    def __init__(self, endpoint, access_key, secret_key, session_token=None, verify=None, timeout=60, retry_policy=None,
                  max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY):
         self.endpoint = _transfer.normalize_endpoint(endpoint)
         self.target = dict(endpoint=self.endpoint, access_key=access_key, secret_key=secret_key,
@@ -116,9 +117,8 @@ class ObjectStorage:
         self.secrets = [s for s in (access_key, secret_key, session_token) if s]
         self.verify = verify
         self.timeout = timeout
-        self.retries = retries
         self.client = _transfer.make_s3_client(self.endpoint, access_key, secret_key, session_token, verify=verify,
-                                               timeout=timeout, max_concurrency=max_concurrency, retries=retries)
+                                               timeout=timeout, max_concurrency=max_concurrency, retry_policy=retry_policy)
 
     def _error(self, what, exc):
         return ImsTransportError('%s on the object storage %s failed: %s' % (
@@ -201,7 +201,7 @@ def from_params(params, max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY):
     verify = _transfer.s3_verify(params['validate_certs'], params['ca_path'], params.get('s3_validate_certs'),
                                  params.get('s3_ca_path'))
     return ObjectStorage(params['obs_endpoint'], params['access_key'], params['secret_key'], params.get('security_token'),
-                         verify=verify, timeout=params['timeout'], retries=params['retries'] + 1,
+                         verify=verify, timeout=params['timeout'], retry_policy=RetryPolicy.from_params(params),
                          max_concurrency=max_concurrency)
 
 

@@ -31,6 +31,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 # describe_s3_error is re-exported: callers of this module describe S3 errors with it.
 from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import (  # noqa: F401  pylint: disable=unused-import
     ResumableUpload, describe_s3_error, fitting_part_size)
@@ -123,11 +124,12 @@ def transfer_config(part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_M
 
 
 def make_s3_client(endpoint, access_key, secret_key, session_token=None, verify=None, timeout=60,
-                   max_concurrency=DEFAULT_MAX_CONCURRENCY, retries=3):
-    """A path-style, SigV4 S3 client (the domain can be an IP address, so no virtual-host buckets)."""
+                   max_concurrency=DEFAULT_MAX_CONCURRENCY, retry_policy=None):
+    """A path-style, SigV4 S3 client (the domain can be an IP address, so no virtual-host buckets), repeating a
+    failed request as ``retry_policy`` (a ``RetryPolicy``) says."""
     settings = dict(signature_version='s3v4', s3={'addressing_style': 'path'}, connect_timeout=min(float(timeout), 10.0),
                     read_timeout=float(timeout), max_pool_connections=max(10, int(max_concurrency) + 2),
-                    retries={'max_attempts': max(1, int(retries)), 'mode': 'standard'})
+                    retries=(retry_policy or RetryPolicy()).s3_retries())
     try:
         # Each part carries its Content-MD5; botocore >= 1.36 would add CRC32 checksums (aws-chunked
         # bodies) that many S3-compatible object stores refuse, so only where an operation requires one.
@@ -142,7 +144,7 @@ def make_s3_client(endpoint, access_key, secret_key, session_token=None, verify=
 
 
 def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_MAX_CONCURRENCY,
-           verify=None, timeout=60, retries=3, client=None, resume=True):
+           verify=None, timeout=60, retry_policy=None, client=None, resume=True):
     """Upload ``path`` to ``target`` (``endpoint``, ``bucket``, ``key``, ``access_key``, ``secret_key``,
     ``session_token``) and hash it meanwhile, resuming an unfinished upload of the key (see ResumableUpload).
 
@@ -153,7 +155,7 @@ def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concu
     if client is None:
         client = make_s3_client(normalize_endpoint(target.get('endpoint')), target.get('access_key'),
                                 target.get('secret_key'), target.get('session_token'), verify=verify, timeout=timeout,
-                                max_concurrency=max_concurrency, retries=retries)
+                                max_concurrency=max_concurrency, retry_policy=retry_policy)
     return ResumableUpload(client, target['bucket'], target['key'], path, size=size, part_size=int(part_size_mb) * MIB,
                            max_concurrency=max_concurrency, resume=resume, secrets=secrets).run()
 

@@ -16,6 +16,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core import multipart
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsTransportError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import (
     MIB, FileRange, ResumableUpload, StoredUpload, multipart_etag, plan_resume)
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import make_s3_client
 from tests.unit.plugins.module_utils.local_http import LocalServer
 
@@ -166,7 +167,7 @@ def test_no_answer_to_the_look_up_of_unfinished_uploads_fails_the_upload(tmp_pat
     path.write_bytes(data)
     with LocalServer(answer_listing_with(status, body)) as server:
         server.httpd.RequestHandlerClass.protocol_version = 'HTTP/1.1'     # answers Expect: 100-continue at once
-        client = make_s3_client(server.url, 'AK', LISTING_SECRET, None, retries=1, timeout=5)
+        client = make_s3_client(server.url, 'AK', LISTING_SECRET, None, retry_policy=RetryPolicy(retries=0), timeout=5)
         result = ResumableUpload(client, 'b', 'k', str(path), secrets=['AK', LISTING_SECRET]).run()
         puts = [r for r in server.requests if r.method == 'PUT']
     assert result['bytes_sent'] == len(data) and result['md5'] == hashlib.md5(data).hexdigest() and not result['resumed']

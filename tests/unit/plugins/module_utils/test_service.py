@@ -10,8 +10,8 @@ import pytest
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
-from ansible_collections.cecloud.ims.plugins.module_utils._service import (
-    CREATE_ATTEMPTS, UPLOAD_DONE_ATTEMPTS, ImageService, matches_filters)
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService, matches_filters
 
 
 class FakeBackend:
@@ -63,7 +63,7 @@ def service(backend):
 
     def clock():
         return now[0]
-    svc = ImageService(backend, sleep=sleep, clock=clock, poll_interval=1.0, max_poll_interval=4.0)
+    svc = ImageService(backend, sleep=sleep, clock=clock, policy=RetryPolicy(poll_interval=1.0, max_poll_interval=4.0))
     return svc, sleeps
 
 
@@ -248,11 +248,12 @@ def test_upload_done_failed_report_counts_killed_as_taken():
 
 
 def test_converge_gives_up_after_the_attempts_with_the_original_error():
-    backend = UploadBackend([ImsTransportError('reset %d' % n) for n in range(UPLOAD_DONE_ATTEMPTS)], 'queued')
+    policy = RetryPolicy()
+    backend = UploadBackend([ImsTransportError('reset %d' % n) for n in range(policy.upload_done_attempts)], 'queued')
     with pytest.raises(ImsTransportError) as err:
         service(backend)[0].report_upload('img', True)
-    assert backend.done_calls == UPLOAD_DONE_ATTEMPTS > CREATE_ATTEMPTS
-    assert err.value.message == 'reset %d' % (UPLOAD_DONE_ATTEMPTS - 1)
+    assert backend.done_calls == policy.upload_done_attempts > policy.converge_attempts
+    assert err.value.message == 'reset %d' % (policy.upload_done_attempts - 1)
 
 
 class DeleteBackend:

@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError, ImsWaitError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._service import RESEND, ImageService
 
 
@@ -36,7 +37,7 @@ def service(backend):
     def sleep(seconds):
         sleeps.append(seconds)
         now[0] += seconds
-    return ImageService(backend, sleep=sleep, clock=lambda: now[0], poll_interval=1.0, max_poll_interval=4.0), sleeps
+    return ImageService(backend, sleep=sleep, clock=lambda: now[0], policy=RetryPolicy(poll_interval=1.0, max_poll_interval=4.0)), sleeps
 
 
 def test_a_job_is_polled_with_backoff_until_it_succeeds():

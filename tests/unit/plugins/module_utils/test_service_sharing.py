@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ImageService, NameClaim, batches, dedupe, share_plan)
 
@@ -152,14 +153,14 @@ class LaggingListing(ShareBackend):
 def test_create_once_looks_twice_before_resending_so_a_lagging_listing_makes_no_duplicate():
     backend = LaggingListing(lag=2, fail_first=1)
     sleeps = []
-    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, NameClaim('web'))
+    image = ImageService(backend, sleep=sleeps.append, policy=RetryPolicy(poll_interval=0.5)).create_once(backend.create, NameClaim('web'))
     assert (image['image_id'], backend.creates, backend.looks, sleeps) == ('img-1', 1, 2, [0.5])
 
 
 def test_create_once_resends_when_two_looks_find_nothing():
     backend = LaggingListing(lag=3, fail_first=1)
     sleeps = []
-    image = ImageService(backend, sleep=sleeps.append, poll_interval=0.5).create_once(backend.create, NameClaim('web'))
+    image = ImageService(backend, sleep=sleeps.append, policy=RetryPolicy(poll_interval=0.5)).create_once(backend.create, NameClaim('web'))
     assert (image['image_id'], backend.creates, backend.looks, sleeps) == ('img-2', 2, 2, [0.5])
 
 

@@ -21,8 +21,31 @@ EXPORT_TO_FILE = 'dest'              # the image file is downloaded to a local p
 
 # Recipient actions on an image shared with the caller.
 RECIPIENT_DROP = 'drop'              # remove the received share (CECloud)
-RECIPIENT_ACCEPT = 'accept'          # accept a pending share (Glance member status)
+RECIPIENT_ACCEPT = 'accept'          # accept a pending share, or reject it (the caller's member status: Glance)
 RECIPIENT_REJECT = 'reject'
+# What a task that asks a provider for a recipient action it lacks is told: (what, instead).
+RECIPIENT_REFUSALS = {
+    RECIPIENT_DROP: ('drop a received share (share_id)', 'it keeps shares until their owner removes them'),
+    RECIPIENT_ACCEPT: ('accept or reject a received share', 'drop it with share_id and state: absent'),
+}
+
+
+class ExportTarget:
+    """Where an export writes an image file: a bucket of object storage, and what the provider lets the caller choose.
+
+    ``key``: the object's key, where the caller names it (else the service chooses); ``az_id``/``cell_id``: the
+    bucket's zone and cell, where a bucket name alone is not unique; ``file_format``: the format the image is
+    converted to, where the service converts; ``quick``: a quick export, which writes the image as it is stored.
+    """
+
+    def __init__(self, bucket, key=None, az_id=None, cell_id=None, file_format=None, quick=False):
+        self.bucket = bucket
+        self.key = key
+        self.az_id = az_id
+        self.cell_id = cell_id
+        self.file_format = file_format
+        self.quick = quick
+
 
 # ims_image_upload's options of the multipart upload to object storage (_core.transfer), which the providers whose
 # upload sends the file there read (their ``module_options``).
@@ -60,8 +83,6 @@ class Backend:
     max_share_batch = 50
     recipient_actions = ()
     export_targets = ()
-    # True where an export to a file is staged in the user's own object storage, then downloaded from there.
-    stages_exports = False
     # The hash algorithms of an image's data the service reports (``data_hashes``), which an upload computes
     # while it sends the file: the service's own checksum (MD5) first.
     upload_hashes = ('md5',)
@@ -77,6 +98,11 @@ class Backend:
     set_after_create = ()
     # True where only a ``visibility: shared`` image can get members (Glance), so sharing makes it shared first.
     share_needs_visibility = False
+    # The image fields sharing may have to change first (``sharing_changes``); ims_image_share reports them.
+    sharing_fields = ()
+    # The flow of the recipient side of ims_image_share (a class taking a ``_module.Task``), which does the
+    # ``recipient_actions``; see ``received_share``.
+    recipient_flow = None
     # Filter keys the API applies itself when listing (the others are matched by ImageService).
     server_filters = frozenset()
     # True when updates send only the changed fields (a JSON patch) and images carry free properties;
@@ -118,6 +144,25 @@ class Backend:
     def own_principal(self):
         """The caller's own share principal (its project), where the backend knows it: sharing with it is refused."""
         return None
+
+    def sharing_changes(self, image, add):  # pylint: disable=unused-argument
+        """The changes ({field: value}) ``image`` needs before it can be shared with ``add``; none where any image can.
+
+        Refuses, before any request, an image that cannot be shared in its state.
+        """
+        return {}
+
+    def prepare_sharing(self, image, changes):
+        """Make the ``sharing_changes`` of ``image``."""
+
+    def received_share(self, task, action):
+        """The flow of ims_image_share's recipient side that does ``action`` (RECIPIENT_DROP, RECIPIENT_ACCEPT).
+
+        A provider that cannot do ``action`` refuses here, before any request.
+        """
+        if action not in self.recipient_actions or self.recipient_flow is None:
+            raise self.unsupported(*RECIPIENT_REFUSALS[action])
+        return self.recipient_flow(task)  # pylint: disable=not-callable
 
     # -- flows: what a module runs; a provider that cannot do a module's work refuses here, before any request ----
 

@@ -77,6 +77,12 @@ class Task:
     def add_secret(self, value):
         self._module.add_secret(value)
 
+    def apply_file_attributes(self, path, diff):
+        """Give the file at ``path`` the task's file attributes (mode, owner, group...), as Ansible's file modules do."""
+        module = self._module.module
+        file_args = module.load_file_common_arguments(self.params, path=path)
+        self.result['changed'] = module.set_fs_attributes_if_different(file_args, self.result['changed'], diff)
+
 
 class _ProviderOptions:
     """``ImsModule.provider_options``: the registry's readers of the module's options (``_providers.module_options``).

@@ -388,18 +388,8 @@ transfer:
     mib_per_s: 172.9
 '''
 
-import os
-import stat
-import time
-
-from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
-from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT_TO_BUCKET, EXPORT_TO_FILE
-from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import EXPORT_FORMATS, StagedExport, export_format
 
-ACTIVE = 'active'
 # Seconds an export job may take (Terraform waits 20 minutes for IMS's export jobs).
 DEFAULT_WAIT_TIMEOUT = 1800
 
@@ -414,7 +404,7 @@ class ImageExportModule(ImsModule):
         dest=dict(type='path'),
         force=dict(type='bool', default=False),
         key=dict(type='str', no_log=False),
-        file_format=dict(type='str', choices=list(EXPORT_FORMATS)),
+        file_format=dict(type='str', choices=['qcow2', 'vhd', 'zvhd', 'vmdk']),
         quick_export=dict(type='bool'),
         obs_bucket=dict(type='str'),
         obs_key=dict(type='str', no_log=False),
@@ -425,163 +415,13 @@ class ImageExportModule(ImsModule):
                          required_by=dict(az_id='bucket', cell_id='bucket', key='bucket', obs_bucket='dest',
                                           obs_key='dest', keep_staged_object='dest'),
                          add_file_common_args=True)
-    # bucket is no provider option: on openstack it is refused by require() (no export target of the provider), which
-    # says to use dest.
+    # bucket is no provider option: on openstack it is refused by the export flow (no export target of the provider),
+    # which says to use dest.
     # file_format has none: its default (qcow2) would count as set beside quick_export, which excludes it.
     provider_option_defaults = dict(quick_export=False, keep_staged_object=False, wait_timeout=DEFAULT_WAIT_TIMEOUT)
 
     def run(self):
-        p = self.params
-        targets = self.backend.export_targets
-        if p['bucket'] is not None:
-            self.require(EXPORT_TO_BUCKET in targets, 'export an image to a bucket (bucket)', 'use dest to download the image')
-        else:
-            self.require(EXPORT_TO_FILE in targets, 'download an image (dest)', 'use bucket to export the image')
-            self._check_dest()
-        # A provider that exports to the user's own object storage downloads from there too (huaweicloud: OBS).
-        staged = StagedExport(self) if self.backend.stages_exports else None
-        if staged is not None:
-            staged.validate()
-        image = self.service.resolve_image(self.params['image'])
-        self.result['image'] = image
-        if image.get('status') != ACTIVE:
-            raise ImsValidationError('Image %s (%s) is %s; only active images can be %s.' % (
-                image['image_id'], image.get('name'), image.get('status'), 'exported' if p['bucket'] else 'downloaded'))
-        if staged is not None and p['bucket']:
-            staged.to_bucket(image)
-        elif staged is not None:
-            self._download(image, staged)
-        elif p['bucket']:
-            self._export(image)
-        else:
-            self._download(image)
-
-    # -- export ----------------------------------------------------------------
-
-    def _export(self, image):
-        p = self.params
-        buckets = self.backend.list_export_buckets(image['image_id'])
-        matching = [b for b in buckets if b.get('name') == p['bucket']
-                    and (p['az_id'] is None or b.get('az_id') == p['az_id'])
-                    and (p['cell_id'] is None or b.get('cell_id') == p['cell_id'])]
-        if len(matching) != 1:
-            valid = '; '.join('%s (az_id %s, cell_id %s)' % (b.get('name'), b.get('az_id'), b.get('cell_id'))
-                              for b in buckets) or 'none'
-            if matching:
-                raise ImsValidationError('Bucket %s exists in several zones or cells; set az_id and cell_id. '
-                                         'Valid buckets: %s.' % (p['bucket'], valid))
-            raise ImsValidationError('Image %s cannot be exported to bucket %s%s. Valid buckets: %s.' % (
-                image['image_id'], p['bucket'],
-                ' (az_id %s, cell_id %s)' % (p['az_id'], p['cell_id']) if p['az_id'] or p['cell_id'] else '', valid))
-        bucket = dict(name=matching[0]['name'], az_id=matching[0].get('az_id'), cell_id=matching[0].get('cell_id'))
-        self.result.update(changed=True, bucket=bucket)
-        if not self.check_mode:
-            self.backend.export_image(image['image_id'], bucket)
-
-    # -- download --------------------------------------------------------------
-
-    def _check_dest(self):
-        dest = self.params['dest']
-        if os.path.isdir(dest):
-            return
-        if dest.endswith(('/', os.sep)):
-            # Without this check the path's parent passes, the whole file is downloaded, and the rename fails.
-            raise ImsValidationError('dest %s ends with a slash, so it names a folder, and that folder does not exist: '
-                                     'create it first, or give the path of a file.' % dest)
-        folder = os.path.dirname(os.path.abspath(dest))
-        if not os.path.isdir(folder):
-            raise ImsValidationError('The folder of dest %s does not exist (%s): create it first.' % (dest, folder))
-        if os.path.exists(dest) and not os.path.isfile(dest):
-            raise ImsValidationError('dest %s exists and is not a regular file.' % dest)
-        if not os.access(folder, os.W_OK):
-            raise ImsValidationError('The folder of dest %s (%s) is not writable.' % (dest, folder))
-
-    def _download(self, image, staged=None):
-        p = self.params
-        dest = p['dest']
-        if os.path.isdir(dest):
-            dest = os.path.join(dest, '%s.%s' % (image['image_id'], export_format(p) if staged else
-                                                 image.get('disk_format') or 'img'))
-        if staged is not None:
-            before, after = staged.to_file(image, dest, _mode_of(dest))
-            before.pop('holds', None)
-            after.pop('holds', None)
-            return self._apply_file_attributes(dest, dict(before=before, after=after))
-        hashes = self.backend.data_hashes(image)
-        # One hash proves the bytes are the service's: the strongest it reports (Glance: os_hash_value, SHA-512).
-        verified = self.backend.strongest_hash(hashes)
-        algorithm, expected = verified if verified else ('md5', None)
-        size = image.get('size')
-        self.result.update(dest=dest, transfer={}, verified=_transfer.verification(algorithm if verified else None, expected, size))
-        if not verified:
-            reported = ('a checksum of %d characters, no digest whose algorithm its length tells (MD5, SHA-256, SHA-512)'
-                        % len(image['checksum'])) if image.get('checksum') else 'no checksum (neither checksum nor os_hash_value)'
-            self.warn('Image %s reports %s: the bytes downloaded to %s cannot be verified, only their size%s; and whether '
-                      '%s already holds them cannot be told, so it is downloaded again.'
-                      % (image['image_id'], reported, dest, '' if size else ' (which it does not report either)', dest))
-        before = _present_file(dest, size, algorithm, expected, hash_it=not p['force'])
-        after = dict((k, v) for k, v in (('path', dest), ('size', size), (algorithm, expected)) if v is not None)
-        if expected and before.get(algorithm) == expected:
-            self.result['checksum'] = hashes.get('md5')
-        else:
-            self.result['changed'] = True
-            if self.check_mode:
-                self.result['checksum'] = hashes.get('md5')
-            else:
-                self._fetch(image, dest, algorithm, expected, size, mode=_mode_of(dest))
-        self._apply_file_attributes(dest, dict(before=before, after=after))
-
-    def _apply_file_attributes(self, dest, diff):
-        """mode, owner, group... of ``dest`` (the task's file attributes), then the diff."""
-        if os.path.exists(dest):
-            file_args = self.module.load_file_common_arguments(self.params, path=dest)
-            self.result['changed'] = self.module.set_fs_attributes_if_different(file_args, self.result['changed'], diff)
-        self.set_diff(diff['before'], diff['after'])
-
-    def _fetch(self, image, dest, algorithm, expected, size, mode):
-        """Download into ``dest``; the new file keeps ``mode``, the mode of the file it replaces (None: a new file).
-
-        The file's MD5 is computed beside the verified hash only where that hash is the MD5 or the image
-        reports no MD5 (a second digest would cost a core at download speed).
-        """
-        md5_known = self.backend.data_hashes(image).get('md5')
-        started = time.time()
-        response = self.backend.open_download(image['image_id'])
-        try:
-            stats = _streams.write_verified(_chunks(response, image['image_id']), dest, expected={algorithm: expected},
-                                            expected_size=size, mode=mode, algorithms=() if md5_known else ('md5',))
-        finally:
-            response.close()
-        seconds = max(time.time() - started, 1e-6)    # the request included, as the service's first byte is
-        self.result.update(checksum=stats['digests'].get('md5') or md5_known, transfer=dict(
-            bytes=stats['bytes'], seconds=round(seconds, 3), mib_per_s=_transfer.mib_per_s(stats['bytes'], seconds)))
-
-
-def _mode_of(path):
-    """The permission bits of an existing file, else None."""
-    return stat.S_IMODE(os.stat(path).st_mode) if os.path.isfile(path) else None
-
-
-def _present_file(path, expected_size, algorithm, expected, hash_it):
-    """What ``path`` holds now: ``path`` and ``state: absent``, or its ``size`` and, when it is worth reading
-    (the size matches the image's and ``hash_it``), its hash by ``algorithm``."""
-    if not os.path.isfile(path):
-        return dict(path=path, state='absent')
-    facts = dict(path=path, size=os.path.getsize(path))
-    if hash_it and expected and (expected_size is None or facts['size'] == expected_size):
-        facts[algorithm] = _streams.hash_file(path, (algorithm,))[algorithm]
-    return facts
-
-
-def _chunks(response, image_id):
-    """The response's bytes; a broken connection becomes an ImsTransportError."""
-    try:
-        yield from response.iter_content(_streams.CHUNK)
-    except ImsError:
-        raise
-    except Exception as exc:  # pylint: disable=broad-except
-        # requests/urllib3 raise several unrelated classes for a connection cut mid-body.
-        raise ImsTransportError('The download of image %s broke off: %s: %s' % (image_id, type(exc).__name__, exc))
+        self.backend.image_export(self.task).run()
 
 
 def main():

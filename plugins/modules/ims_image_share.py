@@ -236,9 +236,12 @@ visibility:
 '''
 
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import RECIPIENT_ACCEPT, RECIPIENT_DROP
-from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError, ImsWaitError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
-from ansible_collections.cecloud.ims.plugins.module_utils._service import MEMBER_JOB_TIMEOUT, dedupe, member_failures, share_plan
+from ansible_collections.cecloud.ims.plugins.module_utils._service import dedupe, share_plan
+
+# The option that names who an image is shared with, by the kind of the provider's share principal.
+PRINCIPAL_OPTIONS = dict(user='users', project='projects')
 
 
 class ImageShareModule(ImsModule):
@@ -255,20 +258,19 @@ class ImageShareModule(ImsModule):
     )
 
     def run(self):
-        self._validate()
-        if self.params['share_id'] is not None:
-            self._drop_received()
-        elif self.params['member_status'] is not None:
-            self._answer_received()
+        recipient = self._validate()
+        if recipient is not None:
+            recipient.run()
         else:
             self._owner()
 
     @property
     def principals(self):
         """The option that names who an image is shared with: ``users`` (cecloud) or ``projects`` (openstack)."""
-        return 'projects' if self.backend.share_principal.kind == 'project' else 'users'
+        return PRINCIPAL_OPTIONS[self.backend.share_principal.kind]
 
     def _validate(self):
+        """Check the task before any request; returns the recipient side's flow, or None on the owner side."""
         p = self.params
         if p['image'] is None and p['share_id'] is None:
             raise ImsValidationError('Set image (to manage the shares of an image this tenant owns) or share_id with '
@@ -287,9 +289,7 @@ class ImageShareModule(ImsModule):
                 raise ImsValidationError('purge applies to the shares of an image you own (image), not to share_id.')
             if not p['share_id'].strip():
                 raise ImsValidationError('share_id must not be empty.')
-            self.require(RECIPIENT_DROP in self.backend.recipient_actions, 'drop a received share (share_id)',
-                         'it keeps shares until their owner removes them')
-            return
+            return self.backend.received_share(self.task, RECIPIENT_DROP)
         if not p['image'].strip():
             raise ImsValidationError('image must not be empty.')
         principal = self.backend.share_principal
@@ -298,9 +298,7 @@ class ImageShareModule(ImsModule):
             if p['projects'] is not None or p['purge'] or p['state'] != 'present':
                 raise ImsValidationError('member_status answers a share the caller\'s project received (image, as that '
                                          'project); projects, purge and state: absent manage the members of an image it owns.')
-            self.require(RECIPIENT_ACCEPT in self.backend.recipient_actions, 'accept or reject a received share',
-                         'drop it with share_id and state: absent')
-            return
+            return self.backend.received_share(self.task, RECIPIENT_ACCEPT)
         who = self.principals
         if p[who] is None:
             raise ImsValidationError('%s is required with image: the %s ids to share the image with (state: present) '
@@ -314,6 +312,7 @@ class ImageShareModule(ImsModule):
         if own is not None and own in p[who]:
             raise ImsValidationError('%s holds %s, the caller\'s own project: an image is not shared with the project that '
                                      'owns it.' % (who, own))
+        return None
 
     # -- owner side ------------------------------------------------------------
 
@@ -324,82 +323,28 @@ class ImageShareModule(ImsModule):
         image_id = image['image_id']
         before = self.service.list_shares(image_id) if self.backend.can_have_members(image) else []
         add, remove = share_plan([s.get('user_id') for s in before], dedupe(p[who]), state=p['state'], purge=p['purge'])
-        make_shared = self._needs_shared_visibility(image, add)
-        changed = bool(add or remove or make_shared)
+        # Where an image must change to get members (Glance: visibility shared), the backend says how.
+        prepare = self.backend.sharing_changes(image, add)
+        changed = bool(add or remove or prepare)
         removed = set(remove)
-        if make_shared and not self.check_mode:
-            self.backend.update_image(image, dict(visibility='shared'))
+        if prepare and not self.check_mode:
+            self.backend.prepare_sharing(image, prepare)
         if changed and not self.check_mode:
             self.service.apply_shares(image_id, add=add, remove=remove, progress=self._record_batch(image_id))
             after = self.service.list_shares(image_id)
         else:
             after = [s for s in before if s.get('user_id') not in removed] + [dict(user_id=u, image_id=image_id) for u in add]
-        visibility = 'shared' if make_shared else image.get('visibility')
         before_view = dict(image_id=image_id)
         before_view[who] = sorted(s.get('user_id') for s in before)
         after_view = dict(image_id=image_id)
         after_view[who] = sorted(s.get('user_id') for s in after)
-        if make_shared:
-            before_view['visibility'], after_view['visibility'] = image.get('visibility'), visibility
+        for field, value in prepare.items():
+            before_view[field], after_view[field] = image.get(field), value
         self.set_diff(before_view, after_view)
         result = dict(changed=changed, image_id=image_id, shares=after, added=add, removed=remove)
-        if self.backend.share_needs_visibility:
-            result['visibility'] = visibility
+        for field in self.backend.sharing_fields:
+            result[field] = prepare.get(field, image.get(field))
         self.exit_json(**result)
-
-    def _needs_shared_visibility(self, image, add):
-        """Whether the image must become ``visibility: shared`` to get members (Glance: only shared images have them)."""
-        if not add or not self.backend.share_needs_visibility or image.get('visibility') == 'shared':
-            return False
-        if image.get('visibility') != 'private':
-            raise ImsValidationError('Image %s (%s) is %s, and only a shared image has member projects. Set its visibility '
-                                     'to shared (cecloud.ims.ims_image, visibility: shared) to share it with chosen projects.'
-                                     % (image.get('name'), image['image_id'], image.get('visibility')))
-        return True
-
-    # -- recipient side, openstack: accept or reject --------------------------------
-
-    def _answer_received(self):
-        p = self.params
-        project = self.backend.caller_project()
-        image_id = self._received_image_id(project)
-        member = self.backend.get_member(image_id, project)
-        if member is None:
-            raise ImsValidationError('Image %s is not shared with project %s (it has no such member), so there is nothing '
-                                     'to accept or reject. Its owner shares it with cecloud.ims.ims_image_share and projects.'
-                                     % (image_id, project))
-        changed = member.get('status') != p['member_status']
-        self.set_diff(dict(image_id=image_id, member_status=member.get('status')),
-                      dict(image_id=image_id, member_status=p['member_status']))
-        if changed and not self.check_mode:
-            extra = dict(vault_id=p['vault_id']) if p['vault_id'] else {}
-            answer = self.service.finish(self.backend.set_member_status(image_id, project, p['member_status'], **extra),
-                                         MEMBER_JOB_TIMEOUT)
-            refused = member_failures(answer).get(project)
-            if refused:     # a member job may end SUCCESS with its one item failed (docs/api-notes.md)
-                raise ImsWaitError('The member status of image %s stayed %s for project %s: %s. %s' % (
-                    image_id, member.get('status'), project, refused, answer.get('reason') or 'The service gave no reason.'),
-                    error_code=answer.get('error_code'))
-            self.record_change(image_id=image_id)
-            if answer.get('job_id'):        # a job: the membership is read back
-                answer = self.backend.get_member(image_id, project) or dict(member, status=p['member_status'])
-            member = answer
-        elif changed:
-            member = dict(member, status=p['member_status'])
-        self.exit_json(changed=changed, image_id=image_id, member=member, added=[], removed=[])
-
-    def _received_image_id(self, project):
-        """The id of the image ``image`` names: an id as it is, else the one image of that name shared with ``project``."""
-        ref = self.params['image']
-        if self.backend.is_image_id(ref):
-            return ref
-        self.service.member_status = 'all'
-        images = [i for i in self.service.list_images(scope='shared', name=ref) if i.get('owner') != project]
-        if len(images) != 1:
-            raise ImsValidationError('%s image shared with project %s is called %r%s; give the image id instead.' % (
-                'No' if not images else '%d images' % len(images), project, ref,
-                '' if not images else ' (%s)' % ', '.join(sorted(i['image_id'] for i in images))))
-        return images[0]['image_id']
 
     def _record_batch(self, image_id):
         """What the service took so far, in the result: a later failing batch then reports it."""
@@ -409,22 +354,6 @@ class ImageShareModule(ImsModule):
             made[action].extend(users)
             self.record_change(image_id=image_id, added=list(made['share']), removed=list(made['unshare']))
         return record
-
-    # -- recipient side --------------------------------------------------------
-
-    def _drop_received(self):
-        share_id = self.params['share_id']
-        received = list(self.backend.list_received_shares())
-        share = next((s for s in received if s.get('share_id') == share_id), None)
-        before = sorted(s.get('share_id') for s in received)
-        if share is None:
-            self.set_diff(dict(share_ids=before), dict(share_ids=before))
-            self.exit_json(changed=False, added=[], removed=[])
-        self.set_diff(dict(share_ids=before), dict(share_ids=[s for s in before if s != share_id]))
-        if not self.check_mode:
-            self.backend.delete_received_share(share_id)
-            self.record_change(removed=[share_id], image_id=share.get('image_id'))
-        self.exit_json(changed=True, added=[], removed=[share_id], image_id=share.get('image_id'))
 
 
 def main():

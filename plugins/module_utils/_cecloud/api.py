@@ -22,6 +22,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Di
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.upload_flow import CECloudUpload
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.export_flow import CECloudImageExport
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.share_flow import DropReceivedShare
 
 API = '/api/image/v1'
 IMAGE_ID = re.compile(r'img-[A-Za-z0-9]+')
@@ -157,6 +159,7 @@ class CECloudBackend(_backend.Backend):
     share_principal = _backend.SharePrincipal(
         'user', USER_ID, 'user ids of 19 digits, as strings (quote them in YAML)')
     recipient_actions = (_backend.RECIPIENT_DROP,)
+    recipient_flow = DropReceivedShare
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
     # POST /private-images lists no osVersion (import and PUT do): it is set by PUT (docs/api-notes.md).
     set_after_create = ('os_version',)
@@ -174,6 +177,9 @@ class CECloudBackend(_backend.Backend):
         if missing:
             raise ImsValidationError(' '.join(required_option(k, OPTIONS[k]) for k in missing))
         return tenant
+
+    def image_export(self, task):
+        return CECloudImageExport(task)
 
     @staticmethod
     def is_image_id(value):
@@ -397,9 +403,9 @@ class CECloudBackend(_backend.Backend):
                                 operation='list export buckets for image %s' % image_id)
         return [snake_keys(b) for b in data or []]
 
-    def export_image(self, image_id, bucket):
-        """POST /custom-images/{id}/export into ``bucket`` (a dict with ``name``, ``az_id``, ``cell_id``)."""
-        body = {'bucket': {'name': bucket['name'], 'azId': bucket['az_id'], 'cellId': bucket['cell_id']}}
+    def export_image(self, image_id, target):
+        """POST /custom-images/{id}/export into the bucket of ``target`` (an ExportTarget with its zone and cell)."""
+        body = {'bucket': {'name': target.bucket, 'azId': target.az_id, 'cellId': target.cell_id}}
         # Safe to repeat: an export writes the same object again.
         self.client.call('POST', '%s/custom-images/%s/export' % (API, image_id), json_body=body,
                          operation='export image %s' % image_id, idempotent=True)

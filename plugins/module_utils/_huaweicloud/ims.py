@@ -35,6 +35,9 @@ from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glan
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import core
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
+from ansible_collections.cecloud.ims.plugins.module_utils._core.object_storage import object_url
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import StagedExport
+from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import check_region
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import as_tag_dict
 from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
@@ -220,9 +223,9 @@ class HuaweiCloudBackend(_backend.Backend):
     scopes = ('private', 'shared', 'public', 'market')
     share_principal = _backend.SharePrincipal('project', PROJECT_ID, 'project ids of 32 hexadecimal digits (from IAM)')
     recipient_actions = (_backend.RECIPIENT_ACCEPT, _backend.RECIPIENT_REJECT)
+    recipient_flow = AnswerReceivedShare
     # What IMS can export to: an OBS object (export_image), a local file (exported to OBS, then downloaded).
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
-    stages_exports = True
     job_waiter = True
     server_filters = SERVER_FILTERS
     updates_by_patch = True
@@ -253,6 +256,9 @@ class HuaweiCloudBackend(_backend.Backend):
     def upload_libraries(cls, params):
         """boto3 where the file is staged in OBS (its S3-compatible API)."""
         return dict(boto3=(HAS_BOTO3, BOTO3_IMPORT_ERROR)) if cls.stages_uploads(params) else {}
+
+    def image_export(self, task):
+        return StagedExport(task)
 
     @staticmethod
     def is_image_id(value):
@@ -434,13 +440,14 @@ class HuaweiCloudBackend(_backend.Backend):
         return self._job_call('PUT', '/v1/cloudimages/%s/upload' % _path(image_id), {'image_url': image_url},
                               'register the file of image %s' % image_id)
 
-    def export_image(self, image_id, bucket_url, file_format=None, quick_export=False):
-        """POST /v1/cloudimages/{id}/file: export to the OBS object ``bucket:key`` (quick export: ZVHD2, no format)."""
-        body = {'bucket_url': bucket_url}
-        if quick_export:
+    def export_image(self, image_id, target):
+        """POST /v1/cloudimages/{id}/file: export to the OBS object ``target.bucket``/``target.key`` (an ExportTarget;
+        a quick export writes ZVHD2 and takes no format)."""
+        body = {'bucket_url': obs_image_url(object_url(target.bucket, target.key))}
+        if target.quick:
             body['is_quick_export'] = True
         else:
-            body['file_format'] = file_format
+            body['file_format'] = target.file_format
         return self._job_call('POST', '/v1/cloudimages/%s/file' % _path(image_id), body, 'export image %s' % image_id)
 
     def copy_image(self, image_id, name, description=None, cmk_id=None, enterprise_project_id=None):

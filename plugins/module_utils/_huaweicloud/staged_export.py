@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, cecloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""ims_image_export where the service exports into the user's own object storage (huaweicloud).
+"""ims_image_export on Huawei Cloud: IMS exports into the user's own object storage (OBS).
 
 ``bucket`` + ``key``: IMS's export job writes the image file to that object (IMS never overwrites one:
 IMG.0070), and the job is waited for.  An object already at that key is the export a run made before:
@@ -22,13 +22,13 @@ __metaclass__ = type
 import json
 import os
 
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import ims as _huaweicloud
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import ExportTarget
 from ansible_collections.cecloud.ims.plugins.module_utils._core import object_storage as _staging
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._export_flow import ImageExport
 from ansible_collections.cecloud.ims.plugins.module_utils._service import RESEND
 
-EXPORT_FORMATS = ('qcow2', 'vhd', 'zvhd', 'vmdk')
 DEFAULT_FORMAT = 'qcow2'
 QUICK_FORMAT = 'zvhd2'          # what a quick export writes (Huawei IMS API: Exporting an Image, POST /v1/cloudimages/{image_id}/file)
 MARKER = 'user.cecloud_ims.export'
@@ -58,14 +58,11 @@ def write_marker(path, facts):
     return True
 
 
-class StagedExport:
-    """One run of ims_image_export into object storage; ``module`` is the ImageExportModule."""
+class StagedExport(ImageExport):
+    """One ims_image_export task on Huawei Cloud: to an OBS object, or to ``dest`` through a staging object."""
 
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.service = module.service
-        self.backend = module.backend
+    def __init__(self, task):
+        super(StagedExport, self).__init__(task)
         self._storage = None
 
     @property
@@ -101,7 +98,7 @@ class StagedExport:
     # -- export to a bucket -------------------------------------------------------------------
 
     def to_bucket(self, image):
-        m, p = self.module, self.params
+        m, p = self.task, self.params
         bucket, key = p['bucket'], p['key']
         self.storage.require_bucket(bucket, 'bucket')
         found = self.storage.head(bucket, key)
@@ -118,12 +115,11 @@ class StagedExport:
 
     def _export(self, image, bucket, key):
         """Export the image to ``bucket/key`` and wait for the job; returns the object's ``{size, etag}``."""
-        m, p = self.module, self.params
-        url = _huaweicloud.obs_image_url(_staging.object_url(bucket, key))
+        m, p = self.task, self.params
+        target = ExportTarget(bucket, key=key, file_format=p['file_format'] or DEFAULT_FORMAT, quick=p['quick_export'])
 
         def send():
-            answer = self.backend.export_image(image['image_id'], url, file_format=p['file_format'] or DEFAULT_FORMAT,
-                                               quick_export=p['quick_export'])
+            answer = self.backend.export_image(image['image_id'], target)
             m.record_change(job_id=answer['job_id'])
             self.service.wait_for_job(answer['job_id'], p['wait_timeout'])
             return True
@@ -140,8 +136,18 @@ class StagedExport:
 
     # -- download through a staging object ------------------------------------------------------
 
-    def to_file(self, image, dest, mode):
-        m, p = self.module, self.params
+    def file_format(self, image):
+        return export_format(self.params)
+
+    def download(self, image, dest, mode):
+        """The export at ``dest``; the diff's (before, after), without the marker's ``holds``."""
+        before, after = self._to_file(image, dest, mode)
+        before.pop('holds', None)
+        after.pop('holds', None)
+        return before, after
+
+    def _to_file(self, image, dest, mode):
+        m, p = self.task, self.params
         fmt = export_format(p)
         key = p['obs_key'] or '%s%s.%s' % (STAGING_PREFIX, image['image_id'], fmt)
         m.result.update(dest=dest, transfer={}, staged_object=dict(bucket=p['obs_bucket'], key=key))
@@ -214,7 +220,7 @@ class StagedExport:
         return facts
 
     def _drop_staged(self, key):
-        staged = self.module.result['staged_object']
+        staged = self.result['staged_object']
         if self.params['keep_staged_object']:
             staged['kept'] = True
             return

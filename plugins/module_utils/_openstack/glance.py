@@ -25,6 +25,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Di
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_choices
 from ansible_collections.cecloud.ims.plugins.module_utils._core.keystone import KeystonePasswordAuth
+from ansible_collections.cecloud.ims.plugins.module_utils._export_flow import ImageExport
+from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
 from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
 
 IMAGES = '/v2/images'
@@ -201,6 +203,7 @@ class GlanceBackend(_backend.Backend):
     scopes = ('private', 'shared', 'public', 'community')
     share_principal = _backend.SharePrincipal('project', PROJECT_ID, 'project ids (from the identity service)')
     recipient_actions = (_backend.RECIPIENT_ACCEPT, _backend.RECIPIENT_REJECT)
+    recipient_flow = AnswerReceivedShare
     export_targets = (_backend.EXPORT_TO_FILE,)
     upload_hashes = ('md5', DEFAULT_HASH_ALGO)
     server_filters = SERVER_FILTERS
@@ -208,6 +211,7 @@ class GlanceBackend(_backend.Backend):
     updates_by_patch = True
     # Glance lists the members of a ``visibility: shared`` image only.
     share_needs_visibility = True
+    sharing_fields = ('visibility',)
     catalog_type = CATALOG_TYPE
 
     def __init__(self, client, params=None):
@@ -222,6 +226,22 @@ class GlanceBackend(_backend.Backend):
     def can_have_members(image):
         """Only a ``visibility: shared`` image has members (Glance answers 403 for the members of any other)."""
         return image.get('visibility') == 'shared'
+
+    def sharing_changes(self, image, add):
+        """A private image becomes ``visibility: shared`` to get members; a public or community one cannot have any."""
+        if not add or image.get('visibility') == 'shared':
+            return {}
+        if image.get('visibility') != 'private':
+            raise ImsValidationError('Image %s (%s) is %s, and only a shared image has member projects. Set its visibility '
+                                     'to shared (cecloud.ims.ims_image, visibility: shared) to share it with chosen projects.'
+                                     % (image.get('name'), image['image_id'], image.get('visibility')))
+        return dict(visibility='shared')
+
+    def prepare_sharing(self, image, changes):
+        self.update_image(image, changes)
+
+    def image_export(self, task):
+        return ImageExport(task)
 
     def caller_project(self):
         """The project the caller acts for: from the login's token, else the ``project_id`` option."""

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import ExportTarget
 from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._providers import connection_argument_spec
@@ -75,7 +76,7 @@ def test_the_retries_text_names_every_post_the_backend_marks_safe_to_repeat():
     backend.add_image_members('img-1', ['u'])
     backend.remove_image_members('img-1', ['u'])
     backend.copy_received_share('s-1', tenant, 'x')
-    backend.export_image('img-1', dict(name='b', az_id='a', cell_id='c'))
+    backend.export_image('img-1', ExportTarget('b', az_id='a', cell_id='c'))
     posts = [(path.rsplit('/', 1)[-1], idempotent) for method, path, idempotent in client.calls if method == 'POST']
     safe = sorted(name for name, idempotent in posts if idempotent)
     assert safe, posts

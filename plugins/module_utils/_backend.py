@@ -96,8 +96,6 @@ class Backend:
     # Options of a creation spec the create request does not take; set by an update once the image exists
     # (_cecloud.image_options.complete_creation).
     set_after_create = ()
-    # True where only a ``visibility: shared`` image can get members (Glance), so sharing makes it shared first.
-    share_needs_visibility = False
     # The image fields sharing may have to change first (``sharing_changes``); ims_image_share reports them.
     sharing_fields = ()
     # The flow of the recipient side of ims_image_share (a class taking a ``_module.Task``), which does the

@@ -209,8 +209,7 @@ class GlanceBackend(_backend.Backend):
     server_filters = SERVER_FILTERS
     # Updates are JSON patches of the changed fields, and images carry free properties.
     updates_by_patch = True
-    # Glance lists the members of a ``visibility: shared`` image only.
-    share_needs_visibility = True
+    # Glance lists the members of a ``visibility: shared`` image only: sharing makes a private image shared first.
     sharing_fields = ('visibility',)
     catalog_type = CATALOG_TYPE
 

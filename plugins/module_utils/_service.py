@@ -282,16 +282,16 @@ class ImageService:
             return found[0] if found else RESEND
         return self.converge(create, settled, attempts)
 
-    def update_image(self, image, fields, claim=None, applied=None):
-        """PUT ``fields`` (the backend's full field set) on ``image``.
+    def update_image(self, image, changes, claim=None, applied=None):
+        """Write ``changes`` ({option: wanted}) on ``image`` (``backend.update_image``).
 
         A new name needs the claim_name() verdict for this image: the caller's ``claim``, or one
         asked here (which refuses a name another image carries).  After an ambiguous failure the
         image is read again: ``applied(image)`` tells whether it already carries the update (then
-        the update succeeded: the service acted, only its reply was lost); the PUT sends the full
-        field set, so sending it again is safe when it did not.
+        the update succeeded: the service acted, only its reply was lost); the update sets the
+        wanted values, so sending it again is safe when it did not.
         """
-        new_name = fields.get('name')
+        new_name = changes.get('name', image.get('name'))
         if new_name != image.get('name'):
             held = isinstance(claim, NameClaim) and claim.name == new_name and claim.own_id == image.get('image_id')
             if not held:
@@ -304,7 +304,7 @@ class ImageService:
             if current is None:
                 raise Unsettled()
             return True if applied(current) else RESEND
-        self.converge(lambda: self.backend.update_image(image['image_id'], fields) or True, settled)
+        self.converge(lambda: self.backend.update_image(image, changes) or True, settled)
 
     def delete_image(self, image_id, move_shares_to=None, timeout=600):
         """Delete an image; returns the user ids it was shared with.

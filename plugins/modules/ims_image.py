@@ -406,7 +406,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._openstack import glan
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import ims as _huaweicloud
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_options import (
-    IMAGE_FIELD, complete_creation, creation_spec, metadata_changes, predicted_image, update_fields, validate_metadata)
+    IMAGE_FIELD, complete_creation, creation_spec, metadata_changes, predicted_image, validate_metadata)
 from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, ImsModule
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
@@ -586,7 +586,7 @@ class ImageModule(ImsModule):
         image = self.service.find_image(image_id=image['image_id']) or image
         changes = metadata_changes(image, dict(p, description=None))    # the description went with the copy
         if changes:
-            self.service.update_image(image, update_fields(image, changes), applied=_carries(dict(p, description=None)))
+            self.service.update_image(image, dict((o, c[1]) for o, c in changes.items()), applied=_carries(dict(p, description=None)))
             self.record_change(image=_apply(image, changes))
             image = self.service.get_image(image['image_id']) or _apply(image, changes)
         return self._created(image)
@@ -611,7 +611,7 @@ class ImageModule(ImsModule):
         claim = self.service.claim_name(p['name'], own_id=image['image_id']) if 'name' in changes else None
         self.set_diff(dict((o, c[0]) for o, c in changes.items()), dict((o, c[1]) for o, c in changes.items()))
         if changes and not self.check_mode:
-            self.service.update_image(image, update_fields(image, changes), claim, applied=_carries(p))
+            self.service.update_image(image, dict((o, c[1]) for o, c in changes.items()), claim, applied=_carries(p))
             self.record_change(image=_apply(image, changes))
         if self.check_mode:
             image = _apply(image, changes)

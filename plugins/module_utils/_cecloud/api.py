@@ -24,6 +24,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import 
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.upload_flow import CECloudUpload
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.export_flow import CECloudImageExport
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.share_flow import DropReceivedShare
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_options import update_fields, with_changes
 
 API = '/api/image/v1'
 IMAGE_ID = re.compile(r'img-[A-Za-z0-9]+')
@@ -304,14 +305,14 @@ class CECloudBackend(_backend.Backend):
         return _image(self.client.call('POST', API + '/private-images/import', json_body=body,
                                        operation='import image %s' % spec.get('name')))
 
-    def update_image(self, image_id, fields):
-        """PUT /private-images/{id}: ``fields`` must hold every name of UPDATE_FIELDS."""
-        missing = [f for f in UPDATE_FIELDS if f not in fields]
-        if missing:
-            raise ValueError('update_image needs the full field set; missing %s' % ', '.join(missing))
+    def update_image(self, image, changes):
+        """PUT /private-images/{id}, which replaces the whole field set: the image's values with ``changes``
+        ({option: wanted}); returns the image as updated (the PUT answers no image)."""
+        fields = update_fields(image, changes)
         body = dict((snake_to_camel(f), fields[f]) for f in UPDATE_FIELDS)
-        self.client.call('PUT', '%s/private-images/%s' % (API, image_id), json_body=body,
-                         operation='update image %s' % image_id)
+        self.client.call('PUT', '%s/private-images/%s' % (API, image['image_id']), json_body=body,
+                         operation='update image %s' % image['image_id'])
+        return with_changes(image, changes)
 
     def delete_image(self, image_id):
         """DELETE /private-images/{id}."""

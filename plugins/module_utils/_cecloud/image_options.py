@@ -118,29 +118,36 @@ def metadata_changes(image, params):
 
 
 def update_fields(image, changes):
-    """The full field set of the PUT endpoint: the image's current values with ``changes`` applied."""
+    """The full field set of the PUT endpoint: the image's current values with ``changes`` ({option: wanted}) applied."""
     fields = dict((option, current_value(image, option)) for option in UPDATABLE)
     fields['disk_format'] = image.get('disk_format')
-    for option, (_current, wanted) in changes.items():
-        fields[option] = wanted
+    fields.update(changes)
     for option in ('boot_mode',):
         fields[option] = fields[option] or CREATE_DEFAULTS[option]
     fields['os_version'] = fields['os_version'] or ''
     return fields
 
 
+def with_changes(image, changes):
+    """``image`` with ``changes`` ({option: wanted}) applied, as the service would return it."""
+    image = dict(image)
+    for option, wanted in changes.items():
+        image[IMAGE_FIELD.get(option, option)] = wanted
+    return image
+
+
 def complete_creation(service, image, spec):
     """``image``, just created from ``spec``, given by an update what its create request does not take
     (``backend.set_after_create``); returns the image as it then is."""
-    changes = dict((o, (current_value(image, o), spec[o])) for o in service.backend.set_after_create
+    changes = dict((o, spec[o]) for o in service.backend.set_after_create
                    if spec.get(o) not in (None, '') and current_value(image, o) != spec[o])
     if not changes:
         return image
 
     def applied(current):
-        return all(current_value(current, o) == wanted for o, (_current, wanted) in changes.items())
-    service.update_image(image, update_fields(image, changes), applied=applied)
-    return dict(image, **dict((IMAGE_FIELD.get(o, o), wanted) for o, (_current, wanted) in changes.items()))
+        return all(current_value(current, o) == wanted for o, wanted in changes.items())
+    service.update_image(image, changes, applied=applied)
+    return with_changes(image, changes)
 
 
 def _same_tags(current, wanted):

@@ -38,8 +38,8 @@ class MemoryBackend(Backend):
     def create_image(self, fields, source=None):
         return self.store.create(fields, source)
 
-    def update_image(self, image_id, fields):
-        self.store.update(image_id, fields)
+    def update_image(self, image, changes):
+        return self.store.update(image['image_id'], changes)
 
     def delete_image(self, image_id):
         self.store.delete(image_id)

@@ -73,8 +73,7 @@ class Lifecycle(Flow):
             wanted['name'] = p['name']
         self.task.set_diff(dict((f, image.get(f)) for f in wanted), wanted)
         if wanted and not self.task.check_mode:
-            fields = dict(image, **wanted)
-            self.service.update_image(image, fields, claim,
+            self.service.update_image(image, wanted, claim,
                                       applied=lambda current: all(current.get(f) == v for f, v in wanted.items()))
             self.task.record_change(image=dict(image, **wanted))
             image = self.service.get_image(image['image_id'])

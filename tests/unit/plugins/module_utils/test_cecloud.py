@@ -5,6 +5,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 import pytest
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _backend
@@ -169,3 +171,17 @@ def test_an_image_the_detail_call_does_not_serve_is_read_from_the_private_list_f
     assert [(c['url'].rsplit('/', 1)[-1], (c['params'] or {}).get('filter')) for c in session.calls] == [
         ('img-1', None), ('private-images', 'imageId:eq:img-1'), ('private-images', 'imageId:eq:img-1'),
         ('private-images', 'imageId:eq:img-pub'), ('img-pub', None)]
+
+
+def test_update_image_puts_the_whole_field_set_with_the_changes_and_returns_the_image_as_updated():
+    """PUT /private-images/{id} replaces every field: the ones the task leaves alone go out with the image's values."""
+    session = FakeSession(response(body={'code': 'Success', 'data': None}))
+    backend = CECloudBackend(_client.ImsClient('http://h', 'r', dialect=DIALECT, session=session))
+    image = dict(image_id='img-1', name='web', disk_format='qcow2', instructions='64-bits', cpu_arch='x86', os_type='linux',
+                 platform='CentOS', min_disk=20, min_ram=1024, boot_mode=None)
+    updated = backend.update_image(image, dict(name='web-2', min_disk=40, instruction='32-bits'))
+    assert session.calls[0]['method'] == 'PUT' and session.calls[0]['url'].endswith('/private-images/img-1')
+    assert json.loads(session.calls[0]['data']) == dict(
+        name='web-2', minDisk=40, instruction='32-bits', diskFormat='qcow2', cpuArch='x86', osType='linux',
+        platform='CentOS', minRam=1024, bootMode='BIOS', osVersion='')
+    assert updated == dict(image, name='web-2', min_disk=40, instructions='32-bits')

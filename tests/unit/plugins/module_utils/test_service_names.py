@@ -20,8 +20,9 @@ class WritingBackend(FakeBackend):
         super(WritingBackend, self).__init__(private=private)
         self.writes = []
 
-    def update_image(self, image_id, fields):
-        self.writes.append(('PUT', image_id, fields['name']))
+    def update_image(self, image, changes):
+        self.writes.append(('PUT', image['image_id'], changes.get('name', image['name'])))
+        return dict(image, **changes)
 
 
 def create(backend):

@@ -24,6 +24,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import 
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.upload_flow import CECloudUpload
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.export_flow import CECloudImageExport
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.share_flow import DropReceivedShare
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_flow import CECloudImageLifecycle
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_options import update_fields, with_changes
 
 API = '/api/image/v1'
@@ -181,6 +182,9 @@ class CECloudBackend(_backend.Backend):
 
     def image_export(self, task):
         return CECloudImageExport(task)
+
+    def image_lifecycle(self, task):
+        return CECloudImageLifecycle(task)
 
     @staticmethod
     def is_image_id(value):

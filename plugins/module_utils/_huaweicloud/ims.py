@@ -260,6 +260,11 @@ class HuaweiCloudBackend(_backend.Backend):
     def image_export(self, task):
         return StagedExport(task)
 
+    def image_lifecycle(self, task):
+        # Imported here: the flow uses this module's rules (check_image_options, creation_request...).
+        from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.image_flow import HuaweiImageLifecycle
+        return HuaweiImageLifecycle(task)
+
     @staticmethod
     def is_image_id(value):
         return bool(_glance.IMAGE_ID.fullmatch(value or ''))

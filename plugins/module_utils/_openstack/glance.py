@@ -217,6 +217,11 @@ class GlanceBackend(_backend.Backend):
         super(GlanceBackend, self).__init__(client, params)
         self._project_id = (params or {}).get('project_id')
 
+    def image_lifecycle(self, task):
+        # Imported here: the flow uses this module's rules (check_metadata, creation_body...).
+        from ansible_collections.cecloud.ims.plugins.module_utils._openstack.image_flow import GlanceImageLifecycle
+        return GlanceImageLifecycle(task)
+
     @staticmethod
     def is_image_id(value):
         return bool(IMAGE_ID.fullmatch(value or ''))

@@ -20,12 +20,6 @@ from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE
 METADATA_ONLY = 'create_image'
 
 
-def creation_jobs(backend):
-    """The job each kind of ``_huaweicloud.ims.creation_request`` starts, as ``backend``'s bound method."""
-    return dict(create_image_from=backend.create_image_from, quick_import=backend.quick_import,
-                create_data_image=backend.create_data_image, create_whole_image=backend.create_whole_image)
-
-
 class HuaweiImageLifecycle(ImageLifecycle):
 
     # When wait_timeout runs out (the service's clock), set once the image is looked up.
@@ -55,7 +49,7 @@ class HuaweiImageLifecycle(ImageLifecycle):
         if kind == METADATA_ONLY:
             image = self._send_create(claim, lambda: self.backend.create_image(body))
             return self._created(self._sync_tags(image))
-        submit = creation_jobs(self.backend)[kind]
+        submit = _huaweicloud.creation_job(self.backend, kind)
         image = self._send_create(claim, lambda: self._made_by_job(lambda: submit(body), predicted))
         self._created(self._wait_active_by_job(image))
 

@@ -770,6 +770,13 @@ def creation_request(params):
     return 'create_image_from', body
 
 
+def creation_job(backend, kind):
+    """The ``backend`` operation that starts the job a ``kind`` of creation_request asks for (all but the
+    synchronous ``create_image``)."""
+    return dict(create_image_from=backend.create_image_from, quick_import=backend.quick_import,
+                create_data_image=backend.create_data_image, create_whole_image=backend.create_whole_image)[kind]
+
+
 def predicted_image(params, body):
     """The image a create would make, as IMS lists it (check mode, or before a job has named it)."""
     image = dict(name=params.get('name'), status='queued', __imagetype='private', min_disk=params.get('min_disk'),

@@ -16,7 +16,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import co
 from ansible_collections.cecloud.ims.plugins.module_utils._core.client import ImsClient, RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import (
-    HuaweiCloudBackend, HuaweiImsDialect, check_image_options, creation_request, image_changes, job_outcome,
+    HuaweiCloudBackend, HuaweiImsDialect, check_image_options, creation_job, creation_request, image_changes, job_outcome,
     obs_image_url, tag_changes)
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import (
     HuaweiAkSkAuth, HuaweiPasswordAuth, HuaweiTokenAuth)
@@ -400,6 +400,9 @@ def test_each_source_goes_to_its_endpoint(options, method, fields):
     chosen, body = creation_request(task(**options))
     assert chosen == method and hasattr(HuaweiCloudBackend, chosen)
     assert dict((k, body.get(k)) for k in fields) == fields
+    if chosen != 'create_image':     # the others start a job: the backend operation of that name
+        backend = connect('http://127.0.0.1:9', access_key=AK, secret_key=SK, project_id=PROJECT)
+        assert creation_job(backend, chosen) == getattr(backend, method)
 
 
 def test_only_updatable_attributes_that_differ_are_changes_and_fixed_ones_are_refused():

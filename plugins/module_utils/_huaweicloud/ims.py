@@ -5,9 +5,9 @@
 """The Huawei Cloud IMS provider (``provider: huaweicloud``): its dialect, its backend and its options.
 
 The reference is the Huawei IMS API; decisions where it is vague are in docs/api-notes.md
-("Huawei Cloud IMS").  One backend method per endpoint of IMS's permission table and of the lifecycle (jobs,
-members, copies, quota, tags).  The endpoints IMS serves in Glance v2's shape (``/v2/images``) are
-the Glance backend's methods, reused through ``self.glance``.
+("Huawei Cloud IMS").  One backend method per endpoint the collection uses (images, jobs, members,
+copies, tags).  The endpoints IMS serves in Glance v2's shape (``/v2/images``) are the Glance
+backend's methods, reused through ``self.glance``.
 
 Not used, on purpose: the deprecated Glance v1/v1.1 endpoints IMS still lists (``GET /v1.1/images/detail``,
 ``HEAD /v1/images/{id}``, ``DELETE /v1.1/images/{id}``).  Huawei marks them deprecated; ``GET
@@ -96,17 +96,11 @@ STAGED_ONLY_OPTIONS = ('obs_bucket', 'obs_key', 'quick_import', 'keep_staged_obj
 
 
 class HuaweiImsDialect(_glance.GlanceDialect):
-    """IMS: JSON, 2xx success (300 for the version documents), Huawei's error bodies, marker paging."""
+    """IMS: JSON, 2xx success, Huawei's error bodies, marker paging."""
 
     name = 'huaweicloud'
     # IMG.0060: too many tasks (flow control), retry later; APIGW.0308: throttled (its 429 is retried anyway).
     retryable_error_codes = frozenset(('IMG.0060', 'APIGW.0308'))
-    _VERSION_PATHS = re.compile(r'/(v[0-9.]+/?)?\Z')
-
-    def is_success(self, response, stream):
-        if response.status_code == 300:     # GET / and GET /{version} answer 300 Multiple Choices
-            return bool(self._VERSION_PATHS.match(urlsplit(response.request.url).path))
-        return 200 <= response.status_code < 300
 
     def error_fields(self, response):
         return core.error_fields(response, super(HuaweiImsDialect, self).error_fields)
@@ -350,14 +344,6 @@ class HuaweiCloudBackend(_backend.Backend):
         """``GET /v2/cloudimages?id=``: the image, or None (IMS answers an empty list for an unknown id)."""
         return next(iter(self.list_cloudimages({'id': image_id}, page_size=1)), None)
 
-    def get_glance_image(self, image_id):
-        """GET /v2/images/{id} (Glance shape): the image, or None."""
-        return self.glance.get_image(image_id)
-
-    def list_glance_images(self, query):
-        """GET /v2/images (Glance shape, ``next`` links)."""
-        return self.glance.list_images(query)
-
     def create_image(self, body):
         """POST /v2/images: metadata only, synchronous (201, ``queued``); then register or upload its file."""
         return self.glance.create_image(body)
@@ -382,20 +368,16 @@ class HuaweiCloudBackend(_backend.Backend):
         return _image(self.client.call('PATCH', '%s/%s' % (CLOUDIMAGES, _path(image_id)), json_body=operations,
                                        operation='update image %s' % image_id))
 
-    def delete_image(self, image_id, delete_backup=None):
-        """DELETE /v2/images/{id}: 204 at once, the deletion goes on in the background (poll until gone).
-
-        ``delete_backup`` (a whole image): also delete its CBR/CSBS backup.
-        """
-        body = None if delete_backup is None else {'delete_backup': bool(delete_backup)}
-        self.client.call('DELETE', '%s/%s' % (_glance.IMAGES, _path(image_id)), json_body=body,
+    def delete_image(self, image_id):
+        """DELETE /v2/images/{id}: 204 at once, the deletion goes on in the background (poll until gone)."""
+        self.client.call('DELETE', '%s/%s' % (_glance.IMAGES, _path(image_id)),
                          operation='delete image %s' % image_id)
 
     def upload_file(self, image_id, data):
         """PUT /v2/images/{id}/file: the bytes of a ``queued`` image, in one request (204); token auth only.
 
         Huawei's gateway refuses AK/SK-signed bodies above 12 MB, and documents this path for files under 2 GB;
-        larger images go through OBS (register_image or the create actions).  The image is ``saving`` when the
+        larger images go through OBS (the create actions).  The image is ``saving`` when the
         PUT returns, ``active`` (or ``killed``) later.  Never repeated once the body may have reached IMS: the
         image is read instead (ims_image_upload).
         """
@@ -407,10 +389,6 @@ class HuaweiCloudBackend(_backend.Backend):
         """{'md5': ...}: the MD5 of the file ims_image_upload made the image from (its SOURCE_MD5_TAG), else {}."""
         md5 = source_md5(image)
         return {'md5': md5} if md5 else {}
-
-    def list_versions(self):
-        """GET /: the API versions (300 Multiple Choices)."""
-        return (self.client.call('GET', '/', operation='list the API versions') or {}).get('versions') or []
 
     # -- images made by jobs (each answers {"job_id"}) ----------------------------------
 
@@ -439,11 +417,6 @@ class HuaweiCloudBackend(_backend.Backend):
         """POST /v1/cloudimages/wholeimages/action: a whole-server image from an ECS or a CBR/CSBS backup."""
         return self._job_call('POST', '/v1/cloudimages/wholeimages/action', body,
                               'create whole image %s' % body.get('name'))
-
-    def register_image(self, image_id, image_url):
-        """PUT /v1/cloudimages/{id}/upload: the OBS file ``bucket:key`` becomes the data of a ``queued`` image."""
-        return self._job_call('PUT', '/v1/cloudimages/%s/upload' % _path(image_id), {'image_url': image_url},
-                              'register the file of image %s' % image_id)
 
     def export_image(self, image_id, target):
         """POST /v1/cloudimages/{id}/file: export to the OBS object ``target.bucket``/``target.key`` (an ExportTarget;
@@ -480,11 +453,6 @@ class HuaweiCloudBackend(_backend.Backend):
         return job_outcome(self.client.call('GET', '/v1/%s/jobs/%s' % (_path(self.caller_project()), _path(job_id)),
                                             operation='read job %s' % job_id))
 
-    def get_job_progress(self, job_id):
-        """GET /v1/cloudimages/job/{job_id}: the same job with its progress (``entities.process_percent``)."""
-        return job_outcome(self.client.call('GET', '/v1/cloudimages/job/%s' % _path(job_id),
-                                            operation='read the progress of job %s' % job_id))
-
     # -- members ---------------------------------------------------------------------------
 
     def list_image_members(self, image_id, page_size=None):
@@ -493,18 +461,6 @@ class HuaweiCloudBackend(_backend.Backend):
         for raw in self.client.paginate(path, page_size=page_size or self.max_page_size,
                                         operation='list the members of image %s' % image_id):
             yield _glance._member(raw)      # pylint: disable=protected-access
-
-    def get_image_member(self, image_id, member_id):
-        """GET /v1/{project_id}/cloudimages/{id}/members/{member_id} (owner side): the member, or None."""
-        try:
-            return _glance._member(self.client.call(    # pylint: disable=protected-access
-                'GET', '/v1/%s/cloudimages/%s/members/%s' % (_path(self.caller_project()), _path(image_id),
-                                                             _path(member_id)),
-                operation='get member %s of image %s' % (member_id, image_id)))
-        except ImsApiError as exc:
-            if exc.http_status == 404 or exc.code in ('IMG.0027', 'IMG.0086', 'IMG.0144'):
-                return None
-            raise
 
     def get_member(self, image_id, project_id):
         """The caller's own membership of an image shared with it (recipient side): ``{member_id, status}``, or None.
@@ -534,12 +490,7 @@ class HuaweiCloudBackend(_backend.Backend):
         body = _without_none(images=[image_id], project_id=project_id, status=status, vault_id=vault_id)
         return self._job_call('PUT', MEMBERS, body, 'set the member status of image %s to %s' % (image_id, status))
 
-    # -- quota, tags, OS versions --------------------------------------------------------------
-
-    def get_quota(self):
-        """GET /v1/cloudimages/quota: ``[{type: image|image_shared|image_member, used, quota, min, max}]``."""
-        data = self.client.call('GET', '/v1/cloudimages/quota', operation='read the image quota') or {}
-        return (data.get('quotas') or {}).get('resources') or []
+    # -- tags --------------------------------------------------------------------------------
 
     def _tags_path(self, image_id, tail=''):
         return '/v2/%s/images/%s/tags%s' % (_path(self.caller_project()), _path(image_id), tail)
@@ -549,64 +500,11 @@ class HuaweiCloudBackend(_backend.Backend):
         data = self.client.call('GET', self._tags_path(image_id), operation='list the tags of image %s' % image_id)
         return (data or {}).get('tags') or []
 
-    def add_image_tag(self, image_id, key, value):
-        """POST /v2/{project_id}/images/{id}/tags: one tag (the same key overwrites)."""
-        self.client.call('POST', self._tags_path(image_id), json_body={'tag': {'key': key, 'value': value}},
-                         idempotent=True, operation='tag image %s' % image_id)
-
     def change_image_tags(self, image_id, action, tags):
         """POST /v2/{project_id}/images/{id}/tags/action, ``action`` create or delete: ``tags`` [{key, value}]."""
         # Safe to repeat: creating a tag again overwrites it, deleting a deleted tag is a no-op.
         self.client.call('POST', self._tags_path(image_id, '/action'), json_body={'action': action, 'tags': list(tags)},
                          idempotent=True, operation='%s tags of image %s' % (action, image_id))
-
-    def delete_image_tag(self, image_id, key):
-        """DELETE /v2/{project_id}/images/{id}/tags/{key} (404 when the key is not set)."""
-        self.client.call('DELETE', self._tags_path(image_id, '/%s' % _path(key)),
-                         operation='delete tag %s of image %s' % (key, image_id))
-
-    def delete_image_tags(self, image_id, tags):
-        """DELETE /v1/{project_id}/cloudimages/{id}/tags/delete (a body on DELETE): several tags at once."""
-        self.client.call('DELETE', '/v1/%s/cloudimages/%s/tags/delete' % (_path(self.caller_project()), _path(image_id)),
-                         json_body={'tags': list(tags)}, operation='delete tags of image %s' % image_id)
-
-    def list_project_tags(self):
-        """GET /v2/{project_id}/images/tags: every tag key of the project's images with its values."""
-        data = self.client.call('GET', '/v2/%s/images/tags' % _path(self.caller_project()),
-                                operation='list the image tags of the project')
-        return (data or {}).get('tags') or []
-
-    def find_images_by_tags(self, body):
-        """POST /v2/{project_id}/images/resource_instances/action (``action`` filter or count; limit/offset strings)."""
-        return self.client.call('POST', '/v2/%s/images/resource_instances/action' % _path(self.caller_project()),
-                                json_body=body, idempotent=True, operation='find images by tags') or {}
-
-    def set_legacy_tag(self, image_id, key, value):
-        """PUT /v1/cloudimages/tags: the older tag API (``image_tag`` {key, value})."""
-        self.client.call('PUT', '/v1/cloudimages/tags', json_body={'image_id': image_id,
-                                                                   'image_tag': {'key': key, 'value': value}},
-                         operation='tag image %s' % image_id)
-
-    def list_legacy_tags(self, query=None):
-        """GET /v1/cloudimages/tags: ``["key.value", ...]`` of the images ``query`` selects."""
-        data = self.client.call('GET', '/v1/cloudimages/tags', params=query, operation='list image tags')
-        return (data or {}).get('tags') or []
-
-    def add_glance_tag(self, image_id, tag):
-        """PUT /v2/images/{id}/tags/{tag} (Glance; no ``=`` or ``.`` in the tag)."""
-        self.client.call('PUT', '%s/%s/tags/%s' % (_glance.IMAGES, _path(image_id), _path(tag)),
-                         operation='tag image %s' % image_id)
-
-    def remove_glance_tag(self, image_id, tag):
-        """DELETE /v2/images/{id}/tags/{tag} (Glance)."""
-        self.client.call('DELETE', '%s/%s/tags/%s' % (_glance.IMAGES, _path(image_id), _path(tag)),
-                         operation='untag image %s' % image_id)
-
-    def list_os_versions(self, tag=None):
-        """GET /v1/cloudimages/os_version: ``[{platform, version_list: [{os_version, os_bit, os_type, ...}]}]``."""
-        return self.client.call('GET', '/v1/cloudimages/os_version', params=_without_none(tag=tag),
-                                operation='list the OS versions') or []
-
 
 def _without_none(**fields):
     return dict((k, v) for k, v in fields.items() if v is not None)

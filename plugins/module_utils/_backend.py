@@ -4,10 +4,27 @@
 
 """The one interface every provider's backend offers, and the capabilities it declares.
 
-A backend (``_cecloud.CECloudBackend``, ...) maps neutral operations onto its API's endpoints.
-What it can do differs by provider, so it says so in class attributes, and modules ask those
-(never the provider's name).  ``ImsModule.require()`` turns a missing capability into an error
-before any request, naming the provider and what to use instead.
+A backend (``_cecloud.api.CECloudBackend``, ...) maps neutral operations onto its API's endpoints.
+``Backend`` declares every operation once, with one signature and meaning on every provider; a
+provider that cannot do one inherits the base method, which refuses before any request
+(``unsupported``: an ImsValidationError naming the provider and what to use instead).  What a
+provider's flows need to know ahead of a request it says in class attributes.
+
+The values the operations take and return:
+
+- An image is a dict of the fields the provider's API answers, in snake_case, plus ``image_id`` (the
+  neutral name of the id) always; the neutral keys every provider fills where its API has them are
+  ``name``, ``status`` (``queued``, ``saving``, ``active``, ``killed``, ``deleted``, ``pending_delete``...),
+  ``owner``, ``visibility``, ``min_disk``, ``min_ram``, ``size``, ``checksum``, ``tags``, ``created_at``;
+  ImageService adds ``scope`` (the listing it came from), and a received image carries ``member_status``
+  (Glance, Huawei) or ``share_id`` (CECloud).
+- A share (``list_image_members``, ``get_member``) is a dict with ``user_id`` (the principal: a user or a
+  project id) and, where the provider has one, ``status`` (``pending``, ``accepted``, ``rejected``).
+- A job answer, where operations run as jobs (``job_waiter``), is ``{'job_id': ..., 'region': ...}``; a job
+  outcome (``get_job``) is the job as ``_huaweicloud.ims.job_outcome`` reads it: ``job_id``, ``status``
+  (upper case: ``SUCCESS``, ``FAIL``, ``RUNNING``, ``INIT``), ``image_id`` and ``image_ids`` (the images it
+  made), ``reason`` and ``error_code`` (why it failed), ``member_results`` (``user_id``, ``image_id``,
+  ``status`` of each item of a member job).  Operations that answer no job answer None.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -69,7 +86,8 @@ class SharePrincipal:
 
 
 class Backend:
-    """Base class of the backends: the capabilities, empty until a backend declares them."""
+    """Base class of the backends: the capabilities, empty until a backend declares them, and the operations,
+    each refused until a backend implements it."""
 
     name = None
     # {module name: the options of that module the provider reads beyond the ones every provider reads}: the
@@ -179,3 +197,173 @@ class Backend:
     def unsupported(self, what, instead):
         """The error for a task that asks this provider for something it cannot do."""
         return ImsValidationError('The %s provider cannot %s; %s.' % (self.name, what, instead))
+
+    # -- reading images ---------------------------------------------------------------------------
+
+    @staticmethod
+    def is_image_id(value):  # pylint: disable=unused-argument
+        """Whether ``value`` has the shape of this provider's image ids (so a look-up by id is worth a request)."""
+        return False
+
+    def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
+                   member_status=None):  # pylint: disable=unused-argument
+        """The images of one of ``scopes`` (an iterable of images), narrowed on the server where the API can.
+
+        ``image_id``, ``name`` (exact), ``name_contains`` (a substring) and ``filters`` ({key: value}) narrow the
+        listing; what the API does not apply itself is matched by ImageService afterwards, except the keys of
+        ``server_filters``, which a backend applies (``_service.matches_filters(image, filters, server_filters)``
+        for a look-up by id the API answers without them).  ``remaining``: how many more images the caller
+        wants, a hint for the page size; ``member_status``: which received shares the ``shared`` scope lists.
+        """
+        raise self.unsupported('list images', 'list them with the provider\'s own tools')
+
+    def get_image(self, image_id):  # pylint: disable=unused-argument
+        """The image with this id, whatever its scope, or None when the service does not know it."""
+        raise self.unsupported('read an image', 'read it with the provider\'s own tools')
+
+    # -- writing images ---------------------------------------------------------------------------
+
+    def create_image(self, spec):  # pylint: disable=unused-argument
+        """Create an image record from ``spec`` (the provider's create body, from its own rules); returns the image."""
+        raise self.unsupported('create an image', 'create it with the provider\'s own tools')
+
+    def create_by_job(self, kind, body):  # pylint: disable=unused-argument
+        """Start the job that makes an image from a source (a server, a backup, a file in object storage); returns
+        the job answer. ``kind`` and ``body`` are the provider's creation request (``_huaweicloud.ims.creation_request``)."""
+        raise self.unsupported('make an image from a server, a backup or an object-storage file', 'use import_url or an upload')
+
+    def import_image(self, spec, image_url, volume_images=None):  # pylint: disable=unused-argument
+        """Create an image from the file at ``image_url`` (and data-disk images from ``volume_images``); returns the image."""
+        raise self.unsupported('import an image from a URL', 'upload the file with cecloud.ims.ims_image_upload')
+
+    def import_methods(self):
+        """The import methods of the service (``web-download``...): what ``import_from_url`` can use."""
+        raise self.unsupported('import an image from a URL', 'upload the file with cecloud.ims.ims_image_upload')
+
+    def import_from_url(self, image_id, url):  # pylint: disable=unused-argument
+        """Fill the queued image ``image_id`` with the file the service fetches from ``url``; answers None."""
+        raise self.unsupported('import an image from a URL', 'upload the file with cecloud.ims.ims_image_upload')
+
+    def copy_image(self, image_id, name, description=None):  # pylint: disable=unused-argument
+        """Copy an image of the caller (or one shared with it) in this region, as ``name``; returns the job answer."""
+        raise self.unsupported('copy an image', 'create the image from its source again')
+
+    def copy_image_to_region(self, image_id, name, region, agency_name=None, description=None,
+                             vault_id=None):  # pylint: disable=unused-argument
+        """Copy an image of this region into ``region`` as ``name`` (called on the source region's backend, where the
+        job runs and is read); ``agency_name``: the grant that lets the service create there; returns the job answer."""
+        raise self.unsupported('copy an image across regions', 'copy it with the provider\'s own tools')
+
+    def update_image(self, image, changes):  # pylint: disable=unused-argument
+        """Give ``image`` the ``changes`` ({field: wanted value}, only what differs); returns the image as updated."""
+        raise self.unsupported('update an image', 'update it with the provider\'s own tools')
+
+    def delete_image(self, image_id):  # pylint: disable=unused-argument
+        """Delete the image; answers None (the deletion may go on in the background: poll ``get_image``)."""
+        raise self.unsupported('delete an image', 'delete it with the provider\'s own tools')
+
+    def deactivate_image(self, image_id):  # pylint: disable=unused-argument
+        """Make the image's data unreadable until ``reactivate_image``; answers None."""
+        raise self.unsupported('deactivate an image', 'delete it instead')
+
+    def reactivate_image(self, image_id):  # pylint: disable=unused-argument
+        """Undo ``deactivate_image``; answers None."""
+        raise self.unsupported('reactivate an image', 'create it again')
+
+    def list_image_tags(self, image_id):  # pylint: disable=unused-argument
+        """The key/value tags of an image: ``[{key, value}]``, where they are not fields of the image itself."""
+        raise self.unsupported('tag images with key/value tags', 'leave tags out')
+
+    def change_image_tags(self, image_id, action, tags):  # pylint: disable=unused-argument
+        """``action`` ``create`` (or overwrite) or ``delete`` the key/value ``tags`` (``[{key, value}]``); answers None."""
+        raise self.unsupported('tag images with key/value tags', 'leave tags out')
+
+    # -- sharing, the owner's side (principals: ``share_principal``) -----------------------------------
+
+    def list_image_members(self, image_id, page_size=None):  # pylint: disable=unused-argument
+        """The shares of an image the caller owns: an iterable of shares (``user_id``, and ``status`` where kept)."""
+        raise self.unsupported('share images', 'share them with the provider\'s own tools')
+
+    def add_image_members(self, image_id, principals):  # pylint: disable=unused-argument
+        """Share the image with ``principals`` (at most ``max_share_batch``); answers None or a job answer."""
+        raise self.unsupported('share images', 'share them with the provider\'s own tools')
+
+    def remove_image_members(self, image_id, principals):  # pylint: disable=unused-argument
+        """Stop sharing the image with ``principals`` (at most ``max_share_batch``); answers None or a job answer."""
+        raise self.unsupported('share images', 'share them with the provider\'s own tools')
+
+    # -- sharing, the recipient's side (``recipient_actions``) ---------------------------------------
+
+    def caller_project(self):
+        """The id of the caller's project: the principal other projects share images with."""
+        raise self.unsupported('tell the caller\'s project', 'name the image by its id')
+
+    def get_member(self, image_id, project_id):  # pylint: disable=unused-argument
+        """The membership of ``project_id`` in an image shared with it: a share with ``status``, or None."""
+        raise self.unsupported('accept or reject a received share', 'use the provider\'s own tools')
+
+    def set_member_status(self, image_id, project_id, status, vault_id=None):  # pylint: disable=unused-argument
+        """Accept or reject (``status``: ``accepted``, ``rejected``) an image shared with the caller's project;
+        ``vault_id``: the backup vault a shared whole-server image goes to; answers the share or a job answer."""
+        raise self.unsupported('accept or reject a received share', 'use the provider\'s own tools')
+
+    def list_received_shares(self, page_size=None):  # pylint: disable=unused-argument
+        """The images others shared with the caller, each with its ``share_id``: an iterable of images."""
+        raise self.unsupported('list received shares by share id', 'list them with ims_image_info, scope shared')
+
+    def delete_received_share(self, share_id):  # pylint: disable=unused-argument
+        """Drop the share ``share_id`` the caller received; answers None."""
+        raise self.unsupported('drop a received share (share_id)', 'ask its owner to remove it')
+
+    def copy_received_share(self, share_id, tenant, name, description=None):  # pylint: disable=unused-argument
+        """Copy the image of a received share into the caller's ``tenant`` (``tenant()``) as ``name``; returns the image."""
+        raise self.unsupported('copy a received share', 'copy the image with copy_from')
+
+    # -- data in and out ------------------------------------------------------------------------------
+
+    @staticmethod
+    def check_upload_metadata(params):  # pylint: disable=unused-argument
+        """Refuse, before any request, the metadata options (``params``) of an upload the provider would refuse."""
+
+    def upload_creation_body(self, params, hashes):  # pylint: disable=unused-argument
+        """The create body (``create_image``) of the image an upload fills: from the task's options (``params``,
+        with the detected ``disk_format``) and the file's ``hashes`` where ``source_hashes_on_create``."""
+        raise self.unsupported('take an image file', 'upload the file with the provider\'s own tools')
+
+    def upload_file(self, image_id, body):  # pylint: disable=unused-argument
+        """Send the file (``body``: a stream with a length) into the queued image in one request; answers None."""
+        raise self.unsupported('take an image file in one request', 'upload it with the provider\'s own tools')
+
+    def upload_prepare(self, image_id, size):  # pylint: disable=unused-argument
+        """Where the service takes the file of ``size`` bytes for the image: ``{bucket, key, endpoint, credentials...}``
+        (UPLOAD_VIA_SERVICE_S3)."""
+        raise self.unsupported('hand out an upload target', 'upload it with the provider\'s own tools')
+
+    def upload_done(self, image_id, success, upload_id=None):  # pylint: disable=unused-argument
+        """Tell the service the transfer into ``upload_prepare``'s target ended (``success``); answers None."""
+        raise self.unsupported('hand out an upload target', 'upload it with the provider\'s own tools')
+
+    def open_download(self, image_id):  # pylint: disable=unused-argument
+        """The streaming response of the image's bytes (the caller reads and closes it)."""
+        raise self.unsupported('download an image', 'export it to a bucket')
+
+    def list_export_buckets(self, image_id):  # pylint: disable=unused-argument
+        """The buckets the service can export the image to: ``[{name, ...}]``."""
+        raise self.unsupported('export an image to a bucket', 'download it with dest')
+
+    # -- jobs ------------------------------------------------------------------------------------------
+
+    def get_job(self, job_id):  # pylint: disable=unused-argument
+        """The job outcome of ``job_id`` (see the module's docstring); polled by ImageService.wait_for_job."""
+        raise self.unsupported('run jobs', 'wait on the image\'s status')
+
+    # -- regions and accounts -------------------------------------------------------------------------
+
+    def tenant(self):
+        """The tenant (``{tenant_id, department_id, resource_group_id}``) create requests name, where the provider's
+        API takes one in the request; None where the login decides it."""
+        return None
+
+    def in_region(self, region):  # pylint: disable=unused-argument
+        """The backend of the same account in ``region`` (its endpoint and project); this one for its own region."""
+        raise self.unsupported('reach another region', 'run the task against that region')

@@ -82,15 +82,39 @@ def may_have_acted(exc):
     return is_ambiguous(exc) or getattr(exc, 'resent', False)
 
 
-def matches_filters(image, filters):
-    """True when every ``filters`` key equals the image's field (compared as text: 10 == '10')."""
+def matches_filters(image, filters, server_filters=()):
+    """True when ``image`` matches every ``filters`` key as a listing would.
+
+    A key equals the image's field compared as text (10 == '10').  A key of ``server_filters`` (the backend's:
+    what its API applies to a listing, and a look-up by id may not) matches as the API's listing does: ``tag``
+    is one of the image's tags, ``size_min``/``size_max`` bound its ``size``, any other key compares as text in
+    any case (a boolean ``True`` is ``true``); ``member_status`` is the listing's own, not the image's.
+    """
     for key, wanted in (filters or {}).items():
-        if key not in image:
-            return False
-        actual = image[key]
-        if actual != wanted and str(actual) != str(wanted):
+        if key in server_filters:
+            ok = _matches_server_filter(image, key, wanted)
+        else:
+            ok = key in image and (image[key] == wanted or str(image[key]) == str(wanted))
+        if not ok:
             return False
     return True
+
+
+def _matches_server_filter(image, key, wanted):
+    if key == 'member_status':
+        return True
+    if key == 'tag':
+        return wanted in (image.get('tags') or [])
+    if key in ('size_min', 'size_max'):
+        size = image.get('size')
+        return size is not None and (int(size) >= int(wanted) if key == 'size_min' else int(size) <= int(wanted))
+    return image.get(key) is not None and str(image[key]).lower() == str(wanted).lower()
+
+
+def split_filters(filters, server_filters):
+    """(server, client): the ``filters`` the backend's API applies to a listing (``server_filters``), and the others."""
+    server = dict((k, v) for k, v in (filters or {}).items() if k in server_filters)
+    return server, dict((k, v) for k, v in (filters or {}).items() if k not in server)
 
 
 def contradicts(filters, fixed):
@@ -134,7 +158,7 @@ class ImageService:
         scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
         hidden = () if 'status' in (filters or {}) else GONE
         # The filters the API applied itself are not matched again (``tag``, ``size_min`` are no image fields).
-        client_filters = dict((k, v) for k, v in (filters or {}).items() if k not in self.backend.server_filters)
+        client_filters = split_filters(filters, self.backend.server_filters)[1]
         found = []
         seen = set()
         for current in scopes:

@@ -372,13 +372,13 @@ class CECloudBackend(_backend.Backend):
                                         operation='list the shares of image %s' % image_id):
             yield snake_keys(raw)
 
-    def add_image_members(self, image_id, user_ids):
+    def add_image_members(self, image_id, principals):
         """POST .../share with at most ``max_share_batch`` user ids."""
-        self._members('share', image_id, user_ids)
+        self._members('share', image_id, principals)
 
-    def remove_image_members(self, image_id, user_ids):
+    def remove_image_members(self, image_id, principals):
         """POST .../unshare with at most ``max_share_batch`` user ids."""
-        self._members('unshare', image_id, user_ids)
+        self._members('unshare', image_id, principals)
 
     def _members(self, action, image_id, user_ids):
         if len(user_ids) > self.max_share_batch:

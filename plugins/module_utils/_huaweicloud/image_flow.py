@@ -49,8 +49,7 @@ class HuaweiImageLifecycle(ImageLifecycle):
         if kind == METADATA_ONLY:
             image = self._send_create(claim, lambda: self.backend.create_image(body))
             return self._created(self._sync_tags(image))
-        submit = _huaweicloud.creation_job(self.backend, kind)
-        image = self._send_create(claim, lambda: self._made_by_job(lambda: submit(body), predicted))
+        image = self._send_create(claim, lambda: self._made_by_job(lambda: self.backend.create_by_job(kind, body), predicted))
         self._created(self._wait_active_by_job(image))
 
     def _made_by_job(self, submit, predicted, read_job=None):

@@ -40,7 +40,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_ex
 from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import check_region
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import as_tag_dict
-from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
+from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status, split_filters
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_name, check_non_negative, check_tags
 
 CLOUDIMAGES = '/v2/cloudimages'
@@ -312,11 +312,12 @@ class HuaweiCloudBackend(_backend.Backend):
         with ``member_status`` (accepted by default; ``all``: every status); public: Huawei's (``gold``);
         market: KooGallery's. IMS has no substring filter: ``name_contains`` is matched by ImageService.
         """
-        query = dict((k, v) for k, v in (filters or {}).items() if k in SERVER_FILTERS)
+        # A look-up by id is a listing too (``?id=``): IMS applies the same filters to it as to any listing.
+        query, client_filters = split_filters(filters, SERVER_FILTERS)
         for key, value in (('id', image_id), ('name', name)):
             if value is not None:
                 query[key] = value
-        client_side = name_contains or any(k not in SERVER_FILTERS for k in filters or {})
+        client_side = name_contains or client_filters
         page_size = min(self.max_page_size, remaining) if remaining and not client_side else None
         if scope not in SCOPE_QUERIES and scope != 'private':
             raise ValueError('unknown scope %r' % scope)
@@ -344,9 +345,9 @@ class HuaweiCloudBackend(_backend.Backend):
         """``GET /v2/cloudimages?id=``: the image, or None (IMS answers an empty list for an unknown id)."""
         return next(iter(self.list_cloudimages({'id': image_id}, page_size=1)), None)
 
-    def create_image(self, body):
-        """POST /v2/images: metadata only, synchronous (201, ``queued``); then register or upload its file."""
-        return self.glance.create_image(body)
+    def create_image(self, spec):
+        """POST /v2/images: metadata only, synchronous (201, ``queued``); then its file is uploaded."""
+        return self.glance.create_image(spec)
 
     def update_image(self, image, changes):
         """PATCH /v2/cloudimages/{id} with the changed attributes only (``changes``: {attribute: wanted}).
@@ -373,7 +374,7 @@ class HuaweiCloudBackend(_backend.Backend):
         self.client.call('DELETE', '%s/%s' % (_glance.IMAGES, _path(image_id)),
                          operation='delete image %s' % image_id)
 
-    def upload_file(self, image_id, data):
+    def upload_file(self, image_id, body):
         """PUT /v2/images/{id}/file: the bytes of a ``queued`` image, in one request (204); token auth only.
 
         Huawei's gateway refuses AK/SK-signed bodies above 12 MB, and documents this path for files under 2 GB;
@@ -381,7 +382,7 @@ class HuaweiCloudBackend(_backend.Backend):
         PUT returns, ``active`` (or ``killed``) later.  Never repeated once the body may have reached IMS: the
         image is read instead (ims_image_upload).
         """
-        return self.client.send('PUT', '%s/%s/file' % (_glance.IMAGES, _path(image_id)), data=data, idempotent=False,
+        return self.client.send('PUT', '%s/%s/file' % (_glance.IMAGES, _path(image_id)), data=body, idempotent=False,
                                 content_type='application/octet-stream', operation='upload the file of image %s' % image_id)
 
     @staticmethod
@@ -398,6 +399,12 @@ class HuaweiCloudBackend(_backend.Backend):
             raise ImsApiError('InvalidResponse', 'the answer has no job_id: %s' % (sorted(data) or 'empty body'),
                               operation=operation)
         return {'job_id': data['job_id'], 'region': self.region}
+
+    def create_by_job(self, kind, body):
+        """The job of a creation request (``creation_request``: ``kind``, ``body``) that makes an image from a source."""
+        creators = dict(create_image_from=self.create_image_from, quick_import=self.quick_import,
+                        create_data_image=self.create_data_image, create_whole_image=self.create_whole_image)
+        return creators[kind](body)
 
     def create_image_from(self, body):
         """POST /v2/cloudimages/action: a system image from an ECS (``instance_id``), an OBS file (``image_url``)
@@ -428,20 +435,18 @@ class HuaweiCloudBackend(_backend.Backend):
             body['file_format'] = target.file_format
         return self._job_call('POST', '/v1/cloudimages/%s/file' % _path(image_id), body, 'export image %s' % image_id)
 
-    def copy_image(self, image_id, name, description=None, cmk_id=None, enterprise_project_id=None):
+    def copy_image(self, image_id, name, description=None):
         """POST /v1/cloudimages/{id}/copy: a copy in this region."""
-        body = _without_none(name=name, description=description, cmk_id=cmk_id,
-                             enterprise_project_id=enterprise_project_id)
+        body = _without_none(name=name, description=description)
         return self._job_call('POST', '/v1/cloudimages/%s/copy' % _path(image_id), body,
                               'copy image %s to %s' % (image_id, name))
 
-    def copy_image_to_region(self, image_id, name, region, project_name=None, agency_name=None, description=None,
-                             vault_id=None):
+    def copy_image_to_region(self, image_id, name, region, agency_name=None, description=None, vault_id=None):
         """POST /v1/cloudimages/{id}/cross_region_copy, sent to the SOURCE region; its job lives there too.
 
-        ``project_name`` is the target project (the region's own project is named after the region).
+        The target project is the region's own project, which is named after the region.
         """
-        body = _without_none(name=name, region=region, project_name=project_name or region, agency_name=agency_name,
+        body = _without_none(name=name, region=region, project_name=region, agency_name=agency_name,
                              description=description, vault_id=vault_id)
         return self._job_call('POST', '/v1/cloudimages/%s/cross_region_copy' % _path(image_id), body,
                               'copy image %s to region %s as %s' % (image_id, region, name))
@@ -473,15 +478,15 @@ class HuaweiCloudBackend(_backend.Backend):
                 return {'member_id': project_id, 'user_id': project_id, 'image_id': image_id, 'status': status}
         return None
 
-    def add_image_members(self, image_id, project_ids):
+    def add_image_members(self, image_id, principals):
         """POST /v1/cloudimages/members: share the image with the projects (each member starts ``pending``)."""
-        return self._job_call('POST', MEMBERS, {'images': [image_id], 'projects': list(project_ids)},
-                              'share image %s with %s' % (image_id, ', '.join(project_ids)))
+        return self._job_call('POST', MEMBERS, {'images': [image_id], 'projects': list(principals)},
+                              'share image %s with %s' % (image_id, ', '.join(principals)))
 
-    def remove_image_members(self, image_id, project_ids):
+    def remove_image_members(self, image_id, principals):
         """DELETE /v1/cloudimages/members (a body on DELETE): stop sharing the image with the projects."""
-        return self._job_call('DELETE', MEMBERS, {'images': [image_id], 'projects': list(project_ids)},
-                              'stop sharing image %s with %s' % (image_id, ', '.join(project_ids)))
+        return self._job_call('DELETE', MEMBERS, {'images': [image_id], 'projects': list(principals)},
+                              'stop sharing image %s with %s' % (image_id, ', '.join(principals)))
 
     def set_member_status(self, image_id, project_id, status, vault_id=None):
         """PUT /v1/cloudimages/members as the recipient: accept or reject (``vault_id`` for a CBR whole image)."""
@@ -636,7 +641,8 @@ def tag_list(params):
 
 
 def creation_request(params):
-    """(backend method, body) of the create a task asks for; metadata only (``create_image``) without a source."""
+    """(kind, body) of the create a task asks for: ``create_image`` (metadata only, without a source: the body of
+    ``HuaweiCloudBackend.create_image``), else a job (``HuaweiCloudBackend.create_by_job(kind, body)``)."""
     common = _without_none(name=params.get('name'), description=params.get('description'), min_ram=params.get('min_ram'))
     if params.get('tags'):
         common['image_tags'] = tag_list(params)
@@ -666,13 +672,6 @@ def creation_request(params):
     if params.get('quick_import'):
         return 'quick_import', body
     return 'create_image_from', body
-
-
-def creation_job(backend, kind):
-    """The ``backend`` operation that starts the job a ``kind`` of creation_request asks for (all but the
-    synchronous ``create_image``)."""
-    return dict(create_image_from=backend.create_image_from, quick_import=backend.quick_import,
-                create_data_image=backend.create_data_image, create_whole_image=backend.create_whole_image)[kind]
 
 
 def predicted_image(params, body):

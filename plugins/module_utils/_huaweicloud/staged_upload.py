@@ -215,8 +215,8 @@ class StagedUpload(UploadFlow):
             params = self._import_params(transfer['md5'])
             kind, body = _huaweicloud.creation_request(params)
             predicted = dict(_huaweicloud.predicted_image(params, body), image_id=None)
-            submit = _huaweicloud.creation_job(self.backend, kind)
-            image = self.service.create_once(lambda: self._made_by_job(lambda: submit(body), predicted), claim)
+            image = self.service.create_once(
+                lambda: self._made_by_job(lambda: self.backend.create_by_job(kind, body), predicted), claim)
         except ImsError as exc:
             add_notes(exc, self._cleanup(claim))
             raise

@@ -27,7 +27,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.validation impor
 from ansible_collections.cecloud.ims.plugins.module_utils._core.keystone import KeystonePasswordAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._export_flow import ImageExport
 from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
-from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status
+from ansible_collections.cecloud.ims.plugins.module_utils._service import (
+    contradicts, has_member_status, matches_filters, split_filters)
 
 IMAGES = '/v2/images'
 # The service type of the image service in a Keystone catalog.
@@ -148,26 +149,6 @@ def _image(raw):
     return image
 
 
-def _has_server_filters(image, filters):
-    """Whether one image read by id matches the ``filters`` Glance applies to a listing (api-ref "List images"),
-    which a look-up by id does not send: ``tag`` is one of its tags, ``size_min``/``size_max`` bound its size, a
-    boolean matches ``true``/``false`` in any case; ``member_status`` is the scope's (``_in_scope``)."""
-    for key, wanted in (filters or {}).items():
-        actual = image.get(key)
-        if key not in SERVER_FILTERS or key == 'member_status':
-            continue
-        if key == 'tag':
-            ok = wanted in (image.get('tags') or [])
-        elif key in ('size_min', 'size_max'):
-            size = image.get('size')
-            ok = size is not None and (int(size) >= int(wanted) if key == 'size_min' else int(size) <= int(wanted))
-        else:
-            ok = actual is not None and str(actual).lower() == str(wanted).lower()
-        if not ok:
-            return False
-    return True
-
-
 def patch_operations(image, changes):
     """The JSON patch (RFC 6902, Glance's v2.1 media type) that applies ``changes`` ({field: wanted}) to ``image``.
 
@@ -277,11 +258,13 @@ class GlanceBackend(_backend.Backend):
         another project, accepted unless ``member_status`` says otherwise; public and community: by
         visibility. A look-up by ``image_id`` is one GET.
         """
+        query = split_filters(filters, SERVER_FILTERS)[0]
         if image_id is not None:
+            # GET /v2/images/{id} takes no filters: the image must match those a listing would have applied.
             image = self.get_image(image_id)
-            found = image is not None and self._in_scope(image, scope, member_status) and _has_server_filters(image, filters)
+            found = image is not None and self._in_scope(image, scope, member_status) and \
+                matches_filters(image, query, SERVER_FILTERS)
             return [image] if found else []
-        query = dict((k, v) for k, v in (filters or {}).items() if k in SERVER_FILTERS)
         if name is not None:
             query['name'] = name
         # A scope fixes the owner or the visibility; a filter that asks another value matches none of its images.
@@ -422,20 +405,22 @@ class GlanceBackend(_backend.Backend):
                 return None
             raise
 
-    def add_image_members(self, image_id, project_ids):
+    def add_image_members(self, image_id, principals):
         """POST /v2/images/{id}/members, one request per project (the member starts ``pending``)."""
-        for project_id in project_ids:
+        for project_id in principals:
             self.client.call('POST', '%s/%s/members' % (IMAGES, image_id), json_body={'member': project_id},
                              operation='share image %s with project %s' % (image_id, project_id))
 
-    def remove_image_members(self, image_id, project_ids):
+    def remove_image_members(self, image_id, principals):
         """DELETE /v2/images/{id}/members/{project}, one request per project."""
-        for project_id in project_ids:
+        for project_id in principals:
             self.client.call('DELETE', '%s/%s/members/%s' % (IMAGES, image_id, project_id),
                              operation='stop sharing image %s with project %s' % (image_id, project_id))
 
-    def set_member_status(self, image_id, project_id, status):
-        """PUT /v2/images/{id}/members/{project} ``{"status": ...}``: only the member itself may (the recipient side)."""
+    def set_member_status(self, image_id, project_id, status, vault_id=None):  # pylint: disable=unused-argument
+        """PUT /v2/images/{id}/members/{project} ``{"status": ...}``: only the member itself may (the recipient side).
+
+        ``vault_id`` is Huawei's (a shared whole image's backup vault): Glance images have none."""
         return _member(self.client.call('PUT', '%s/%s/members/%s' % (IMAGES, image_id, project_id),
                                         json_body={'status': status},
                                         operation='set the member status of image %s to %s' % (image_id, status)))

@@ -16,10 +16,11 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import co
 from ansible_collections.cecloud.ims.plugins.module_utils._core.client import ImsClient, RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import (
-    HuaweiCloudBackend, HuaweiImsDialect, check_image_options, creation_job, creation_request, image_changes, job_outcome,
+    HuaweiCloudBackend, HuaweiImsDialect, check_image_options, creation_request, image_changes, job_outcome,
     obs_image_url, tag_changes)
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import (
     HuaweiAkSkAuth, HuaweiPasswordAuth, HuaweiTokenAuth)
+from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService
 
 from tests.unit.plugins.module_utils import provider_params
 from tests.unit.plugins.module_utils.provider_params import task_params
@@ -295,6 +296,27 @@ def test_each_scope_is_asked_of_the_server_with_the_server_side_filters(scope, e
     assert query == dict(expected, name='web', __os_type='Linux', status='active', limit='500')
 
 
+@pytest.mark.parametrize('filters,found', [
+    ({'tag': 'env=prod'}, True), ({'tag': 'env=test'}, False), ({'tag': 'env=prod', '__os_type': 'Windows'}, False),
+])
+def test_a_look_up_by_id_matches_the_server_side_filters_as_a_listing_does(filters, found):
+    image = dict(images(1)[0], tags=['env=prod'])
+
+    def answer(request):        # IMS applies the filters of GET /v2/cloudimages to ?id= as to any listing
+        query = query_of(request)
+        matches = query.get('id') in (None, image['id']) and query.get('tag') in [None] + image['tags'] and \
+            query.get('__os_type') in (None, image['__os_type'])
+        return 200, {}, {'images': [image] if matches else []}
+    with LocalServer(answer) as server:
+        service = ImageService(connect(server.url, access_key=AK, secret_key=SK, project_id=PROJECT))
+        by_id = service.list_images(scope='private', image_id=image['id'], filters=filters)
+        listed = service.list_images(scope='private', filters=filters)
+    assert [i['image_id'] for i in by_id] == [i['image_id'] for i in listed] == ([image['id']] if found else [])
+    by_id_query, listing_query = query_of(server.requests[0]), query_of(server.requests[1])
+    assert by_id_query.pop('id') == image['id'] and by_id_query.pop('limit') == listing_query.pop('limit') == '500'
+    assert by_id_query == listing_query == dict(filters, owner=PROJECT)
+
+
 def test_a_patch_refused_with_img_0035_is_sent_again_as_add():
     patches = []
 
@@ -391,11 +413,19 @@ def task(**options):
 ])
 def test_each_source_goes_to_its_endpoint(options, method, fields):
     chosen, body = creation_request(task(**options))
-    assert chosen == method and hasattr(HuaweiCloudBackend, chosen)
+    assert chosen == method
     assert dict((k, body.get(k)) for k in fields) == fields
-    if chosen != 'create_image':     # the others start a job: the backend operation of that name
-        backend = connect('http://127.0.0.1:9', access_key=AK, secret_key=SK, project_id=PROJECT)
-        assert creation_job(backend, chosen) == getattr(backend, method)
+
+
+@pytest.mark.parametrize('kind,path', [
+    ('create_image_from', '/v2/cloudimages/action'), ('quick_import', '/v2/cloudimages/quickimport/action'),
+    ('create_data_image', '/v1/cloudimages/dataimages/action'), ('create_whole_image', '/v1/cloudimages/wholeimages/action'),
+])
+def test_a_creation_request_runs_as_the_job_of_its_endpoint(kind, path):
+    with LocalServer(lambda request: (200, {}, {'job_id': 'job-1'})) as server:
+        answer = connect(server.url, access_key=AK, secret_key=SK, project_id=PROJECT).create_by_job(kind, {'name': 'n'})
+    assert answer == {'job_id': 'job-1', 'region': REGION}
+    assert (server.requests[0].method, server.requests[0].path, json.loads(server.requests[0].body)) == ('POST', path, {'name': 'n'})
 
 
 def test_only_updatable_attributes_that_differ_are_changes_and_fixed_ones_are_refused():

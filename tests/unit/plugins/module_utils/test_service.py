@@ -104,6 +104,18 @@ def test_filters_compare_as_text():
     assert not matches_filters(image, {'no_such_field': 'x'})
 
 
+@pytest.mark.parametrize('filters,matches', [
+    ({'tag': 'web'}, True), ({'tag': 'db'}, False), ({'size_min': 100, 'size_max': '100'}, True), ({'size_min': 101}, False),
+    ({'protected': 'true'}, True), ({'protected': 'True'}, True), ({'protected': False}, False),
+    ({'member_status': 'pending'}, True), ({'status': 'ACTIVE'}, True), ({'os_distro': 'ubuntu'}, False),
+])
+def test_server_side_filters_match_as_the_api_s_listing_does(filters, matches):
+    image = img('img-1', 'a', tags=['web'], size=100, protected=True)
+    server_filters = ('tag', 'size_min', 'size_max', 'protected', 'member_status', 'status', 'os_distro')
+    assert matches_filters(image, filters, server_filters) is matches
+    assert not matches_filters(image, {'status': 'ACTIVE'}) and not matches_filters(image, {'tag': 'web'})
+
+
 def test_ambiguous_name_lists_the_ids():
     backend = FakeBackend(private=[img('img-b', 'dup'), img('img-a', 'dup')])
     svc = service(backend)[0]

@@ -4,8 +4,7 @@
 
 """Provider-neutral image logic: look-ups across scopes, matching, waiting.
 
-It talks to a backend (``_cecloud.CECloudBackend`` today) through the backend's
-provider-neutral method names, so a Huawei Cloud backend plugs in beside it.
+It talks to any provider's backend through the operations ``_backend.Backend`` declares.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -32,11 +32,11 @@ class MemoryBackend(Backend):
         return self.store.get(image_id)
 
     @staticmethod
-    def is_image_id(ref):
-        return ref.startswith('mem-')
+    def is_image_id(value):
+        return value.startswith('mem-')
 
-    def create_image(self, fields, source=None):
-        return self.store.create(fields, source)
+    def create_image(self, spec, source=None):
+        return self.store.create(spec, source)
 
     def update_image(self, image, changes):
         return self.store.update(image['image_id'], changes)
@@ -44,17 +44,17 @@ class MemoryBackend(Backend):
     def delete_image(self, image_id):
         self.store.delete(image_id)
 
-    def list_image_members(self, image_id):
+    def list_image_members(self, image_id, page_size=None):
         return [dict(user_id=user, image_id=image_id) for user in self.store.list_members(image_id)]
 
-    def add_image_members(self, image_id, users):
-        self.store.add_members(image_id, users)
+    def add_image_members(self, image_id, principals):
+        self.store.add_members(image_id, principals)
 
-    def remove_image_members(self, image_id, users):
-        self.store.remove_members(image_id, users)
+    def remove_image_members(self, image_id, principals):
+        self.store.remove_members(image_id, principals)
 
-    def upload_file(self, image_id, data):
-        self.store.put_data(image_id, data)
+    def upload_file(self, image_id, body):
+        self.store.put_data(image_id, body)
 
     def download_file(self, image_id):
         return self.store.read_data(image_id)

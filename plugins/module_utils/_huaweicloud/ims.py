@@ -511,6 +511,7 @@ class HuaweiCloudBackend(_backend.Backend):
         self.client.call('POST', self._tags_path(image_id, '/action'), json_body={'action': action, 'tags': list(tags)},
                          idempotent=True, operation='%s tags of image %s' % (action, image_id))
 
+
 def _without_none(**fields):
     return dict((k, v) for k, v in fields.items() if v is not None)
 

@@ -351,6 +351,10 @@ class Backend:
         """The buckets the service can export the image to: ``[{name, ...}]``."""
         raise self.unsupported('export an image to a bucket', 'download it with dest')
 
+    def export_image(self, image_id, target):  # pylint: disable=unused-argument
+        """Write the image's file into ``target`` (an ExportTarget: bucket, key...); answers None or a job answer."""
+        raise self.unsupported('export an image to a bucket', 'download it with dest')
+
     # -- jobs ------------------------------------------------------------------------------------------
 
     def get_job(self, job_id):  # pylint: disable=unused-argument

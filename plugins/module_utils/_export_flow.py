@@ -23,20 +23,13 @@ from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT
 from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 
 ACTIVE = 'active'
 
 
-class ImageExport:
+class ImageExport(Flow):
     """One ims_image_export task: the image's file in a bucket (``bucket``) or at a local path (``dest``)."""
-
-    def __init__(self, task):
-        self.task = task
-        self.params = task.params
-        self.check_mode = task.check_mode
-        self.result = task.result
-        self.service = task.service
-        self.backend = task.backend
 
     def run(self):
         p = self.params

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, DELETED, KILLED, QUEUED, SAVING
 
 _URL_SCHEMES = ('http://', 'https://')
@@ -47,16 +48,8 @@ def wanted(changes):
     return dict((k, c[1]) for k, c in changes.items())
 
 
-class ImageLifecycle:
+class ImageLifecycle(Flow):
     """One ims_image task on one provider: checks, then the image present (created or updated) or absent."""
-
-    def __init__(self, task):
-        self.task = task
-        self.params = task.params
-        self.check_mode = task.check_mode
-        self.result = task.result
-        self.service = task.service
-        self.backend = task.backend
 
     def run(self):
         self.validate()

@@ -14,17 +14,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError, ImsWaitError
+from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 from ansible_collections.cecloud.ims.plugins.module_utils._service import MEMBER_JOB_TIMEOUT, member_failures
 
 
-class AnswerReceivedShare:
+class AnswerReceivedShare(Flow):
     """``image`` with ``member_status``: the caller's member status of an image shared with its project."""
-
-    def __init__(self, task):
-        self.task = task
-        self.params = task.params
-        self.service = task.service
-        self.backend = task.backend
 
     def run(self):
         task, p = self.task, self.params

@@ -29,6 +29,7 @@ import time
 from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError, add_notes
+from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images, is_ambiguous)
 
@@ -83,7 +84,7 @@ def _summary(image):
     return dict((k, image.get(k)) for k in ('image_id', 'name', 'status', 'disk_format', 'checksum', 'size'))
 
 
-class UploadFlow:
+class UploadFlow(Flow):
     """One ims_image_upload task: the file's checks and hashes, and the steps every provider's upload takes alike.
 
     ``run()`` checks the options (``check_options``), the file (its size, its disk format, then
@@ -91,12 +92,7 @@ class UploadFlow:
     """
 
     def __init__(self, task):
-        self.task = task
-        self.params = task.params
-        self.check_mode = task.check_mode
-        self.result = task.result
-        self.service = task.service
-        self.backend = task.backend
+        super(UploadFlow, self).__init__(task)
         self.size = None
         self.disk_format = None
         self.hashes = {}

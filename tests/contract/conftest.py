@@ -27,25 +27,7 @@ def memory(monkeypatch):
     """The in-memory provider, registered like the others for this test only."""
     adapter = Memory()
     monkeypatch.setitem(_providers.PROVIDERS, 'memory', adapter.provider)
-    _until_the_seam_is_on_main(monkeypatch)
     return adapter
-
-
-def _until_the_seam_is_on_main(monkeypatch):
-    """What main does not do yet for a provider added to the registry; each goes once main does it itself.
-
-    ims_image, ims_image_upload and ims_image_export run the flow their backend returns. (The ``provider`` choices,
-    the options each provider reads and ``Provider.connect`` already follow from the registry.)
-    """
-    from ansible_collections.cecloud.ims.plugins.modules import ims_image, ims_image_export, ims_image_upload
-
-    for cls, flow in ((ims_image.ImageModule, 'image_lifecycle'), (ims_image_upload.ImageUploadModule, 'image_upload'),
-                      (ims_image_export.ImageExportModule, 'image_export')):
-        def run(module, original=cls.run, flow=flow):
-            if module.params['provider'] != 'memory':
-                return original(module)
-            return getattr(module.backend, flow)(module.task)
-        monkeypatch.setattr(cls, 'run', run)
 
 
 @pytest.fixture(params=PROVIDERS)

@@ -11,13 +11,11 @@ CECloud IMS API: the shares the caller received (GET /shared-images), and droppi
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 
-class DropReceivedShare:
+
+class DropReceivedShare(Flow):
     """``share_id`` with ``state: absent``: the caller no longer receives that share."""
-
-    def __init__(self, task):
-        self.task = task
-        self.backend = task.backend
 
     def run(self):
         task = self.task

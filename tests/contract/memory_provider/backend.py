@@ -62,10 +62,10 @@ class MemoryBackend(Backend):
     # -- the flows of the modules -------------------------------------------------------------
 
     def image_lifecycle(self, task):
-        flows.Lifecycle(task).run()
+        return flows.Lifecycle(task)
 
     def image_upload(self, task):
-        flows.Upload(task).run()
+        return flows.Upload(task)
 
     def image_export(self, task):
-        flows.Export(task).run()
+        return flows.Export(task)

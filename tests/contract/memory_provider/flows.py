@@ -15,6 +15,7 @@ import os
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_non_negative
+from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE
 
 # The image fields a task sets (ims_image's options of the same name); the others are the store's.
@@ -23,14 +24,6 @@ FIELDS = ('min_disk', 'min_ram', 'disk_format')
 
 def md5_of(data):
     return hashlib.md5(data).hexdigest()
-
-
-class Flow:
-    def __init__(self, task):
-        self.task = task
-        self.params = task.params
-        self.service = task.service
-        self.backend = task.backend
 
 
 class Lifecycle(Flow):

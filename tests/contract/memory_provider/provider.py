@@ -15,9 +15,5 @@ class MemoryProvider(Provider):
         super(MemoryProvider, self).__init__('memory', options={}, auth_schemes=(), backend=MemoryBackend)
         self.store = store
 
-    def validate(self, params):
-        """Nothing to check before a request: the provider reads no connection option and has no login."""
-        return None
-
     def connect(self, params, auth_scheme):  # pylint: disable=unused-argument
         return MemoryBackend(None, params, store=self.store)

@@ -34,7 +34,7 @@ class _Client:
 
 
 def _task(backend):
-    return types.SimpleNamespace(params={}, service=None, backend=backend)
+    return types.SimpleNamespace(params={}, check_mode=False, result={}, service=None, backend=backend)
 
 
 @pytest.mark.parametrize('target,body', [

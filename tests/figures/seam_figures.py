@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Figures of the provider seam, for a tree (default: this checkout): per module, its lines of logic (code lines
 outside DOCUMENTATION/EXAMPLES/RETURN, docstrings, comments and blank lines; imports counted apart), the imports
 of a provider's folder, and the tests of a capability that stands for one provider.
 
-    scripts/seam-figures.py [TREE]
+    python3 tests/figures/seam_figures.py [TREE]
 
 The files one task crosses are measured by tests/integration/test_seam.py (it runs the modules traced)."""
 
@@ -54,14 +53,13 @@ def figures(path):
     logic = code - imports
     text_lines = source.splitlines()
     logic_text = '\n'.join(text_lines[n - 1] for n in sorted(logic))
-    return dict(logic=len(logic), imports=len(code & imports),
-                provider_imports=len(PROVIDER_FILES.findall('\n'.join(text_lines[n - 1].split(' as ')[0]
-                                                                     for n in sorted(imports)))),
+    imported = '\n'.join(text_lines[n - 1].split(' as ')[0] for n in sorted(imports))
+    return dict(logic=len(logic), imports=len(code & imports), provider_imports=len(PROVIDER_FILES.findall(imported)),
                 flag_tests=len(ONE_PROVIDER_FLAGS.findall(logic_text)))
 
 
 def main():
-    tree = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+    tree = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
     modules = os.path.join(tree, 'plugins', 'modules')
     print('| module | lines of logic | import lines | imports of a provider file | one-provider flag uses |')
     print('|---|---:|---:|---:|---:|')

@@ -126,6 +126,12 @@ class Backend:
     updates_by_patch = False
     # The service type of the image endpoint in an identity service's catalog, where the provider has one.
     catalog_type = None
+    # True where an image can carry the deprecation convention (``_deprecation``: free properties an update sets,
+    # docs/image-conventions.md); False where no field the API lets the caller change can hold it.
+    keeps_deprecation = False
+    # The image field (a boolean, and a listing filter) by which the API hides an image from ordinary listings; None
+    # where it cannot hide one.  ImageService lists hidden images too where a look-up must see every image.
+    hide_field = None
 
     def __init__(self, client, params=None):  # pylint: disable=unused-argument
         self.client = client

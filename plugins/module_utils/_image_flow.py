@@ -12,6 +12,7 @@ two or more providers take the same way.  It sees the task through a ``_module.T
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.cecloud.ims.plugins.module_utils import _deprecation
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE, DELETED, KILLED, QUEUED, SAVING
@@ -35,7 +36,7 @@ def patched_view(image, after):
             image.pop(field, None)
         else:
             image[field] = value
-    return image
+    return _deprecation.with_deprecation(image)
 
 
 def before_after(changes):
@@ -51,8 +52,12 @@ def wanted(changes):
 class ImageLifecycle(Flow):
     """One ims_image task on one provider: checks, then the image present (created or updated) or absent."""
 
+    # The task's deprecation options (``_deprecation.DeprecationRequest``), checked with the others before any request.
+    deprecation = None
+
     def run(self):
         self.validate()
+        self.deprecation = _deprecation.DeprecationRequest(self.params, self.backend)
         self.reach_state(self.find())
 
     def validate(self):
@@ -62,7 +67,7 @@ class ImageLifecycle(Flow):
     def find(self):
         """The image the task names (by id, else by name), as the service returns it; None when there is none."""
         p = self.params
-        image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'])
+        image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'], with_hidden=True)
         if image is not None:
             image.pop('scope', None)    # the image as the service returns it, the same on every run
         return image
@@ -71,6 +76,9 @@ class ImageLifecycle(Flow):
         if self.params['state'] == 'absent':
             return self.absent(image)
         if image is None:
+            if self.deprecation.marks:
+                raise ImsValidationError('deprecated and hidden apply to an existing image, and there is no image %r. '
+                                         'Create it first, then deprecate or hide it.' % (self.params['id'] or self.params['name']))
             return self.create()
         return self.update(image)
 
@@ -115,9 +123,20 @@ class ImageLifecycle(Flow):
             return self.service.claim_name(changes['name'][1], own_id=image['image_id'])     # one image per name
         return None
 
+    def _deprecation_changes(self, image):
+        """{field: (current, wanted)} of the task's deprecation options on ``image``, which the provider's update
+        sends with its other changes; ``replaced_by`` is looked up (and refused when no image has it) before any write."""
+        request = self.deprecation
+        if not request.asked:
+            return {}
+        replacement = None
+        if request.replaced_by is not None:
+            replacement = _deprecation.resolve_replacement(self.service, request.replaced_by, image)
+        return request.changes(image, replacement, self.backend.hide_field)
+
     def _send_changes(self, image, changes):
         """``image`` as the backend's update of ``changes`` ({key: (current, wanted)}) leaves it, noted at once."""
-        image = self.backend.update_image(image, wanted(changes))
+        image = _deprecation.with_deprecation(self.backend.update_image(image, wanted(changes)))
         self.task.record_change(image=image)
         return image
 

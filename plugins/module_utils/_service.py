@@ -15,6 +15,7 @@ import time
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
 from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
+from ansible_collections.cecloud.ims.plugins.module_utils._deprecation import with_deprecation
 
 SCOPE_ALL = 'all'
 # The end states of an asynchronous job (backend.get_job: ``status``; Huawei's names, upper case).
@@ -146,13 +147,15 @@ class ImageService:
     # -- look-ups --------------------------------------------------------------
 
     def list_images(self, scope=SCOPE_ALL, image_id=None, name=None, name_contains=None, filters=None, limit=None,
-                    seen_fields=None):
+                    seen_fields=None, with_hidden=False):
         """Images of one scope or of all (private, then shared, then public), each tagged with ``scope``.
 
         An image seen in an earlier scope is not repeated (a tenant's own public image is ``private``).
         Images on their way out (GONE) are left out unless ``filters`` has a ``status``: every service lists a
         deleted image for a while after the delete was answered, and it is no image a task can use.
         ``seen_fields``, a set, receives the field names of every image listed, matching or not.
+        Each image carries the neutral deprecation fields (``_deprecation.deprecation_of``).  ``with_hidden``: the
+        images the API hides from ordinary listings (``backend.hide_field``) are listed too, by one more listing.
         """
         scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
         hidden = () if 'status' in (filters or {}) else GONE
@@ -160,8 +163,13 @@ class ImageService:
         client_filters = split_filters(filters, self.backend.server_filters)[1]
         found = []
         seen = set()
-        for current in scopes:
-            for image in self._scan(current, image_id, name, name_contains, filters, limit and limit - len(found)):
+        listings = [filters]
+        hide_field = self.backend.hide_field
+        if with_hidden and hide_field and image_id is None and hide_field not in (filters or {}):
+            listings.append(dict(filters or {}, **{hide_field: 'true'}))
+        for current, listed in ((s, f) for s in scopes for f in listings):
+            for image in self._scan(current, image_id, name, name_contains, listed, limit and limit - len(found)):
+                with_deprecation(image)
                 if seen_fields is not None:
                     seen_fields.update(image)
                 if image.get('image_id') in seen or image.get('status') in hidden:
@@ -186,13 +194,14 @@ class ImageService:
         return self.backend.list_scope(scope, image_id=image_id, name=name, name_contains=name_contains,
                                        filters=filters, remaining=remaining, member_status=self.member_status)
 
-    def find_image(self, image_id=None, name=None, scope='private', exclude_statuses=()):
+    def find_image(self, image_id=None, name=None, scope='private', exclude_statuses=(), with_hidden=False):
         """The one image with this id or name in ``scope``; None when there is none.
 
         A name that several images carry is an error that lists their ids.  Images whose status is
         in ``exclude_statuses`` (for example ``killed``) are not considered; images on their way out never are.
+        ``with_hidden``: hidden images count too (``list_images``).
         """
-        images = self.list_images(scope=scope, image_id=image_id, name=None if image_id else name)
+        images = self.list_images(scope=scope, image_id=image_id, name=None if image_id else name, with_hidden=with_hidden)
         images = [i for i in images if i.get('status') not in exclude_statuses]
         if len(images) > 1:
             raise ImsValidationError('The name %r matches %d %s images (%s); give the image id instead.' % (
@@ -205,13 +214,13 @@ class ImageService:
         if self.backend.is_image_id(ref):
             image = self.find_image(image_id=ref)
         if image is None:
-            image = self.find_image(name=ref)
+            image = self.find_image(name=ref, with_hidden=True)
         if image is None:
             raise ImsValidationError('No private image of this tenant has the id or name %r.' % ref)
         return image
 
     def get_image(self, image_id):
-        return self.backend.get_image(image_id)
+        return with_deprecation(self.backend.get_image(image_id))
 
     # -- POSTs that must not be repeated blindly ----------------------------------
 
@@ -272,7 +281,7 @@ class ImageService:
         ``refusal(images)`` words that error for the images in the way.  Returns a NameClaim, which
         create_once() and update_image() require: so no path creates into a taken name by forgetting.
         """
-        listed = self.list_images(scope='private', name=name)
+        listed = self.list_images(scope='private', name=name, with_hidden=True)     # a hidden image still holds its name
         others = [i for i in listed if i.get('image_id') != own_id]
         chosen = reuse(others) if reuse else None
         rest = [i for i in others if chosen is None or i.get('image_id') != chosen.get('image_id')]

@@ -175,6 +175,40 @@ options:
       - "Providers: openstack."
     type: str
     choices: [active, deactivated]
+  deprecated:
+    description:
+      - V(true) marks the image deprecated, a state between in use and deleted that other tools can read
+        (docs/image-conventions.md); V(false) undeprecates it (removes O(deprecated_at) and O(replaced_by)). Unset leaves the
+        state as it is.
+      - M(cecloud.ims.ims_image_info) leaves deprecated images out unless asked for them.
+      - Applies to an existing image (O(state=present)); a task that asks it of an image that does not exist fails before
+        any request that changes anything.
+      - With C(openstack) and C(huaweicloud), kept as the image properties C(ims_deprecated_at) and C(ims_replaced_by).
+        C(cecloud) refuses V(true) before any request (its update request has no field that can hold the state; see
+        docs/api-notes.md); V(false) is the state of every C(cecloud) image.
+    type: bool
+  deprecated_at:
+    description:
+      - With O(deprecated=true), when the deprecation counts from (retention counts its grace period from it), as an ISO
+        8601 date (V(2026-12-01), midnight UTC) or date and time (V(2026-12-01T10:00:00Z); an offset is converted to UTC,
+        a time without one is UTC). Kept as C(YYYY-MM-DDTHH:MM:SSZ).
+      - Default the time of the run that deprecates the image; a re-run of an already deprecated image keeps the time it has.
+      - A value that is no date is refused before any request.
+    type: str
+  replaced_by:
+    description:
+      - With O(deprecated=true), the image that replaces this one - its id (an image the caller sees), or the name of an
+        image of the caller. Kept as that image's id.
+      - An image that does not exist is refused before any request that changes anything.
+    type: str
+  hidden:
+    description:
+      - V(true) hides the image from ordinary listings (Glance's C(os_hidden): C(GET /v2/images) lists it only with
+        C(os_hidden=true)); V(false) shows it again. Unset leaves it as it is. Independent of O(deprecated).
+      - The image can still be used by its id, and M(cecloud.ims.ims_image) still finds it by name.
+      - Only C(openstack) can hide an image; C(cecloud) and C(huaweicloud) refuse V(true) before any request (their APIs
+        document no way to hide one), and V(false) is the state of all their images.
+    type: bool
 extends_documentation_fragment:
   - cecloud.ims.ims
   - cecloud.ims.ims.image_metadata
@@ -262,6 +296,23 @@ EXAMPLES = r'''
     state: absent
     force: true
 
+- name: Deprecate an image in favour of its successor (openstack or huaweicloud)
+  cecloud.ims.ims_image:
+    name: golden-ubuntu-2026-11
+    deprecated: true
+    replaced_by: golden-ubuntu-2026-12
+
+- name: Hide it from ordinary Glance listings too (openstack)
+  cecloud.ims.ims_image:
+    name: golden-ubuntu-2026-11
+    hidden: true
+
+- name: Undeprecate it
+  cecloud.ims.ims_image:
+    name: golden-ubuntu-2026-11
+    deprecated: false
+    hidden: false
+
 - name: Huawei Cloud - a system image from an OBS file (AK/SK from HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK)
   cecloud.ims.ims_image:
     provider: huaweicloud
@@ -323,6 +374,26 @@ image:
       description: Word size of the operating system (the O(instruction) option).
       type: str
       sample: 64-bits
+    deprecated:
+      description: Whether the image is deprecated (O(deprecated)); always V(false) with C(cecloud).
+      type: bool
+      returned: when the image was looked up or changed by O(deprecated) or O(hidden)
+      sample: true
+    deprecated_at:
+      description: When the deprecation counts from (O(deprecated_at)), C(YYYY-MM-DDTHH:MM:SSZ); None when not deprecated.
+      type: str
+      returned: when the image was looked up or changed by O(deprecated) or O(hidden)
+      sample: "2026-12-01T00:00:00Z"
+    replaced_by:
+      description: The id of the image that replaces this one (O(replaced_by)), or None.
+      type: str
+      returned: when the image was looked up or changed by O(deprecated) or O(hidden)
+      sample: 616299f5-f566-4131-ace6-8daa3f60191f
+    hidden:
+      description: Whether the image is hidden from ordinary listings (O(hidden)).
+      type: bool
+      returned: when the image was looked up or changed by O(deprecated) or O(hidden)
+      sample: false
     image_tags:
       description: Image tags (the O(tags) option).
       type: list
@@ -430,6 +501,10 @@ def _argument_spec():
         copy_from=dict(type='str'),
         copy_from_region=dict(type='str'),
         agency_name=dict(type='str'),
+        deprecated=dict(type='bool'),
+        deprecated_at=dict(type='str'),
+        replaced_by=dict(type='str'),
+        hidden=dict(type='bool'),
     )
     spec.update(IMAGE_METADATA_ARGUMENT_SPEC)
     spec.update(WAIT_ARGUMENT_SPEC)

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.cecloud.ims.plugins.module_utils import _providers
 from tests.integration.images import md5, write_raw
 
 WRITES = ('POST', 'PUT', 'PATCH', 'DELETE')
@@ -137,3 +138,26 @@ def test_bad_option_values_are_refused_before_any_request(cloud):
     shared = cloud.module('ims_image_share', {'image': 'c-refused', cloud.share_option: ['not an id!']})
     assert shared.failed and "%s must be" % cloud.share_option in shared['msg'] and "'not an id!'" in shared['msg'], shared
     assert cloud.requests() == []
+
+
+def test_deprecation_is_kept_on_the_image_where_the_provider_can_keep_it_and_refused_before_any_request_elsewhere(cloud):
+    image_id, name = cloud.seed_image('c-deprecate-')
+    (listed,) = cloud.module('ims_image_info', dict(id=image_id))['images']
+    assert (listed['deprecated'], listed['deprecated_at'], listed['replaced_by'], listed['hidden']) == (False, None, None, False)
+
+    cloud.clear_requests()
+    deprecated = cloud.module('ims_image', dict(name=name, deprecated=True, deprecated_at='2026-12-01'))
+    if not _providers.PROVIDERS[cloud.name].backend.keeps_deprecation:
+        assert deprecated.failed and deprecated['msg'].startswith(
+            'The %s provider cannot mark an image deprecated' % cloud.name), deprecated
+        assert cloud.requests() == []
+        return
+    assert deprecated.changed and not deprecated.failed, deprecated
+    read_back = cloud.module('ims_image', dict(id=image_id))['image']
+    assert (read_back['deprecated'], read_back['deprecated_at']) == (True, '2026-12-01T00:00:00Z'), read_back
+
+    cloud.clear_requests()
+    again = cloud.module('ims_image', dict(name=name, deprecated=True))
+    assert not again.changed and not again.failed and writes(cloud) == [], again
+    undeprecated = cloud.module('ims_image', dict(name=name, deprecated=False))
+    assert undeprecated.changed and undeprecated['image']['deprecated'] is False, undeprecated

@@ -85,7 +85,8 @@ class GlanceHarness:
     def cleanup(self):
         """Delete every image of both projects (unprotected first), so that each test starts empty."""
         for project in self.stack.project_ids:
-            for image in self.images(project):
+            # Glance leaves hidden images (os_hidden) out of a listing that does not ask for them.
+            for image in self.images(project) + self.images(project, os_hidden='true'):
                 if image.get('protected'):
                     self.call('PATCH', '/v2/images/' + image['id'], project,
                               json=[{'op': 'replace', 'path': '/protected', 'value': False}],

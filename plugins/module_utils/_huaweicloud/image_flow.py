@@ -126,6 +126,7 @@ class HuaweiImageLifecycle(ImageLifecycle):
             raise ImsValidationError('Image %s (%s) exists from an earlier run and is killed: the job that made it failed. '
                                      'Delete it (state: absent) to create it again.' % (image.get('name'), image.get('image_id')))
         changes = _huaweicloud.image_changes(image, p)
+        changes.update(self._deprecation_changes(image))
         tags = self._tag_plan(image)
         self._claim_rename(image, changes)
         before, after = before_after(changes)

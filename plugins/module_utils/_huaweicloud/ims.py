@@ -224,6 +224,9 @@ class HuaweiCloudBackend(_backend.Backend):
     server_filters = SERVER_FILTERS
     updates_by_patch = True
     settle_window = SETTLE_WINDOW
+    # The deprecation convention as custom attributes of PATCH /v2/cloudimages/{id} (lower-case names); IMS documents
+    # no attribute that hides an image from listings (docs/api-notes.md).
+    keeps_deprecation = True
 
     def __init__(self, client, params=None):
         super(HuaweiCloudBackend, self).__init__(client, params)

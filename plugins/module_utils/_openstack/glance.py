@@ -19,7 +19,7 @@ __metaclass__ = type
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _backend
+from ansible_collections.cecloud.ims.plugins.module_utils import _backend, _deprecation
 from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import XAuthTokenAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._core.client import Dialect, json_or_none
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
@@ -193,6 +193,9 @@ class GlanceBackend(_backend.Backend):
     # Glance lists the members of a ``visibility: shared`` image only: sharing makes a private image shared first.
     sharing_fields = ('visibility',)
     catalog_type = CATALOG_TYPE
+    # The deprecation convention as free properties (docs/image-conventions.md); os_hidden (Glance API v2.7) hides.
+    keeps_deprecation = True
+    hide_field = _deprecation.HIDDEN_FIELD
 
     def __init__(self, client, params=None):
         super(GlanceBackend, self).__init__(client, params)
@@ -458,6 +461,10 @@ def check_metadata(params):
         if not isinstance(tag, str) or not tag.strip() or len(tag) > 255:
             raise ImsValidationError('tags[%d] must be a text of 1 to 255 characters (Glance tags are plain strings); '
                                      'got %r.' % (index, tag))
+    convention = sorted(set(params.get('properties') or {}) & set(_deprecation.CONVENTION_KEYS))
+    if convention:
+        raise ImsValidationError('properties cannot set %s: the deprecation state is set with the options deprecated, '
+                                 'deprecated_at, replaced_by and hidden.' % ', '.join(convention))
     clash = sorted(set(params.get('properties') or {}) & (READ_ONLY_FIELDS | set(IMAGE_FIELDS)))
     if clash:
         raise ImsValidationError('properties cannot set %s: %s. Use the options of the same name for Glance\'s own '

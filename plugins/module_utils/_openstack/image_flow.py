@@ -94,6 +94,7 @@ class GlanceImageLifecycle(ImageLifecycle):
             if _glance.import_failure(image) and not p['id']:
                 return self._replace_failed_import(image)
         changes = _glance.metadata_changes(image, p)
+        changes.update(self._deprecation_changes(image))
         action = None if reimport else self._status_action(image)
         self._claim_rename(image, changes)
         before, after = before_after(changes)

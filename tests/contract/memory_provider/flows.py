@@ -15,6 +15,7 @@ import os
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_non_negative
+from ansible_collections.cecloud.ims.plugins.module_utils._deprecation import DeprecationRequest
 from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE
 
@@ -32,6 +33,7 @@ class Lifecycle(Flow):
     def run(self):
         p = self.params
         check_non_negative(p, ('min_disk', 'min_ram'))
+        DeprecationRequest(p, self.backend)     # its store keeps no deprecation: refused before any request
         image = self.service.find_image(image_id=p['id'], name=None if p['id'] else p['name'])
         if image is not None:
             image.pop('scope', None)

@@ -164,7 +164,7 @@ class ImageService:
         found = []
         seen = set()
         listings = [filters]
-        hide_field = self.backend.hide_field
+        hide_field = getattr(self.backend, 'hide_field', None)     # test doubles need not subclass Backend
         if with_hidden and hide_field and image_id is None and hide_field not in (filters or {}):
             listings.append(dict(filters or {}, **{hide_field: 'true'}))
         for current, listed in ((s, f) for s in scopes for f in listings):

@@ -203,7 +203,7 @@ options:
     type: str
   hidden:
     description:
-      - V(true) hides the image from ordinary listings (Glance's C(os_hidden): C(GET /v2/images) lists it only with
+      - V(true) hides the image from ordinary listings (Glance's C(os_hidden); C(GET /v2/images) lists it only with
         C(os_hidden=true)); V(false) shows it again. Unset leaves it as it is. Independent of O(deprecated).
       - The image can still be used by its id, and M(cecloud.ims.ims_image) still finds it by name.
       - Only C(openstack) can hide an image; C(cecloud) and C(huaweicloud) refuse V(true) before any request (their APIs

@@ -180,6 +180,25 @@ images:
       description: C(qcow2) or C(raw).
       type: str
       sample: qcow2
+    deprecated:
+      description:
+        - Whether the image is deprecated (M(cecloud.ims.ims_image)'s O(cecloud.ims.ims_image#module:deprecated); the image
+          property C(ims_deprecated_at), docs/image-conventions.md). Always V(false) with C(cecloud).
+      type: bool
+      sample: false
+    deprecated_at:
+      description: When the deprecation counts from, C(YYYY-MM-DDTHH:MM:SSZ) (UTC); None when the image is not deprecated.
+      type: str
+      sample: "2026-12-01T00:00:00Z"
+    replaced_by:
+      description: The id of the image that replaces a deprecated one (the property C(ims_replaced_by)), or None.
+      type: str
+      sample: 616299f5-f566-4131-ace6-8daa3f60191f
+    hidden:
+      description: Whether the image is hidden from ordinary listings (Glance's C(os_hidden)). Always V(false) with C(cecloud)
+        and C(huaweicloud).
+      type: bool
+      sample: false
     checksum:
       description: MD5 of the image file, as the service computed it.
       type: str

@@ -45,7 +45,7 @@ def test_deprecate_in_check_mode_then_deprecate_then_unchanged_then_undeprecate(
 
     # An explicit date is kept in UTC; the image named by its id is the same replacement.
     dated = glance.module('ims_image', dict(name='os-dep-old', deprecated=True, replaced_by=new['id'],
-                                             deprecated_at='2026-11-30T23:00:00-02:00'), diff=True)
+                                            deprecated_at='2026-11-30T23:00:00-02:00'), diff=True)
     assert dated.changed and dated['diff']['after'] == {'ims_deprecated_at': '2026-12-01T01:00:00Z'}, dated
     assert glance.image(old['id'])['ims_deprecated_at'] == '2026-12-01T01:00:00Z'
 

@@ -7,7 +7,8 @@ each request was and with which access key (``requests``), an object storage tha
 calls (``refuse``: answered by the proxy with an S3 error, never forwarded), and an upload cut at a
 chosen byte (``hold_at``: forwarding stops there, ``held`` is set, and the client waits until
 ``drop()`` closes every connection, as a crashed or stopped server would; ``down`` keeps the link
-broken for the connections that follow).
+broken for the connections that follow), and bytes changed on the way (``corrupt``: {operation: how many of
+its next requests get the first byte of their body flipped}, as a faulty link or proxy would).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -54,6 +55,8 @@ class S3Proxy:
         self.hold_at = None             # stop forwarding once ``sent`` reaches this many bytes
         self.held = threading.Event()
         self.down = False               # close every new connection at once (the link is down)
+        self.corrupt = {}               # operation -> how many of its next request bodies get a flipped byte
+        self.corrupted = 0
         self._release = threading.Event()
         self._lock = threading.Lock()
         self._sockets = set()
@@ -147,16 +150,17 @@ class S3Proxy:
                     buffered = self._skip_body(client, buffered, length)
                     client.sendall(s3_error(*refused))
                     continue
+                flip = length > 0 and self._corrupts(name)
                 self._forward(upstream, head + b'\r\n\r\n')
                 body, buffered = buffered[:length], buffered[length:]
                 left = length - len(body)
-                self._forward(upstream, body)
+                flip = self._forward(upstream, body, flip)
                 while left > 0:
                     data = client.recv(min(65536, left))
                     if not data:
                         return
                     left -= len(data)
-                    self._forward(upstream, data)
+                    flip = self._forward(upstream, data, flip)
         except OSError:
             pass
         finally:
@@ -174,9 +178,20 @@ class S3Proxy:
             left -= len(data)
         return buffered
 
-    def _forward(self, upstream, data):
+    def _corrupts(self, name):
+        with self._lock:
+            if self.corrupt.get(name, 0) > 0:
+                self.corrupt[name] -= 1
+                self.corrupted += 1
+                return True
+        return False
+
+    def _forward(self, upstream, data, flip=False):
+        """Send ``data`` upstream, its first byte flipped with ``flip``; returns whether a flip is still due."""
         if not data:
-            return
+            return flip
+        if flip:
+            data = bytes([data[0] ^ 0xff]) + data[1:]
         hold_at = self.hold_at
         if hold_at is not None and self.sent + len(data) >= hold_at:
             allowed = max(0, hold_at - self.sent)
@@ -189,6 +204,7 @@ class S3Proxy:
         upstream.sendall(data)
         with self._lock:
             self.sent += len(data)
+        return False
 
     # Server to client: bytes as they come.
     _pipe = staticmethod(CountingProxy._pipe)

@@ -14,9 +14,12 @@ local file; every other part is sent again, never trusted.  The part size of the
 read from its stored parts, so the ranges line up whatever part size the re-run asks for.  Unfinished
 uploads of the key that cannot be resumed are aborted, so no orphaned parts keep costing storage.
 
-Each part is sent with its ``Content-MD5``, so the object storage refuses bytes that changed on the
-way; the file's MD5 is computed by a thread that reads it beside the transfer (memory stays flat:
-no part is held in memory, a part's bytes are read from the file as they are sent).
+Each byte is read from the file once, by the part that sends it, and hashed once (docs/api-notes.md,
+"One digest per byte"): the file's MD5 is fed in order by the parts' readers (``InOrderDigest``, which
+holds at most HASH_AHEAD bytes read ahead), and the caller's service compares it with its own MD5 of
+the object.  Where no service checks the object, ``check_parts`` has each part's MD5 computed on the
+same read and compared with the ETag the object storage answers (its MD5 of what it stored): a part
+that changed on the way is sent again.  Parts kept by a resume are read once too, to check them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +29,7 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -42,6 +46,9 @@ MIN_PART_SIZE = 5 * MIB         # S3's smallest part (all but the last)
 MAX_PART_SIZE = 5120 * MIB      # S3's largest part
 MAX_PARTS = 10000               # S3's limit on the number of parts of one upload
 HASH_BUFFER = 4 * MIB
+# How far the parts sent beside the one the file's MD5 waits for may be read ahead of it (held in memory).
+HASH_AHEAD = 32 * MIB
+MD5_HEX = re.compile(r'[0-9a-f]{32}\Z')
 MASK = '********'
 # What a server answers when it lacks ListMultipartUploads / ListParts, or forbids them to these keys.
 LISTING_UNAVAILABLE_CODES = ('NotImplemented', 'AccessDenied', 'MethodNotAllowed', 'NotSupported', 'Unsupported')
@@ -184,13 +191,16 @@ class FileRange:
         return data
 
     def seek(self, offset, whence=os.SEEK_SET):
+        self._position = self._clamped(offset, whence)
+        self._handle.seek(self._offset + self._position)
+        return self._position
+
+    def _clamped(self, offset, whence):
         if whence == os.SEEK_CUR:
             offset += self._position
         elif whence == os.SEEK_END:
             offset += self._length
-        self._position = min(max(offset, 0), self._length)
-        self._handle.seek(self._offset + self._position)
-        return self._position
+        return min(max(offset, 0), self._length)
 
     def tell(self):
         return self._position
@@ -228,48 +238,143 @@ def md5_range(path, offset, length, stop=None):
     return digest.digest()
 
 
-class _SequentialHash(threading.Thread):
-    """Reads the file once, in order: the file's MD5, and the MD5 of each part in ``watched``, handed to
-    ``on_part(number, digest)`` as soon as the reader has passed that part."""
+class _Stopped(Exception):
+    """The upload is being stopped (another part failed): a part's reader gives up."""
 
-    def __init__(self, path, size, part_size, watched, on_part, stop):
-        super(_SequentialHash, self).__init__(name='ims-md5')
-        self.daemon = True
-        self.path, self.size, self.part_size = path, size, part_size
-        self.watched = watched
-        self.on_part = on_part
+
+class InOrderDigest:
+    """The file's MD5, fed by the readers of its parts in whatever order they read, hashing each byte once.
+
+    MD5 takes its bytes in order: a block read ahead of the hashed prefix is held (up to ``ahead``
+    bytes) until the blocks before it arrive, and a reader that would hold more waits for them.  The
+    reader of the part at the front never waits, and parts start in order (one pool, first in first
+    out), so the front always moves.  A block read again (botocore resending a part) is not hashed again.
+    """
+
+    def __init__(self, size, ahead, stop):
+        self.size = size
+        self.ahead = ahead
         self.stop = stop
-        self.md5 = None
-        self.error = None
+        self.digest = hashlib.md5()
+        self.done = 0               # bytes hashed, from offset 0
+        self.bytes_hashed = 0
+        self._held = {}             # offset -> block read ahead of ``done``
+        self._held_bytes = 0
+        self._hashing = False
+        self._cond = threading.Condition()
 
-    def run(self):
-        try:
-            self._read()
-        except Exception as exc:  # pylint: disable=broad-except
-            self.error = exc
-            self.stop.set()
+    def feed(self, offset, block):
+        with self._cond:
+            while offset > self.done and offset not in self._held and self._held_bytes + len(block) > self.ahead:
+                if self.stop.is_set():
+                    raise _Stopped()
+                self._cond.wait(0.2)
+            if offset < self.done or offset in self._held:
+                return
+            self._held[offset] = block
+            self._held_bytes += len(block)
+            if self._hashing or offset != self.done:
+                return
+            self._hashing = True
+        self._hash_front()
 
-    def _read(self):
-        whole = hashlib.md5()
-        buf = bytearray(HASH_BUFFER)
-        view = memoryview(buf)
-        with open(self.path, 'rb', buffering=0) as handle:
-            for number in range(1, part_count(self.size, self.part_size) + 1):
-                part = hashlib.md5() if number in self.watched else None
-                left = part_range(number, self.size, self.part_size)[1]
-                while left > 0:
-                    if self.stop.is_set():
-                        return
-                    count = handle.readinto(view[:min(left, len(buf))])
-                    if not count:
-                        raise IOError('%s is shorter than expected (it changed during the upload?)' % self.path)
-                    whole.update(view[:count])
-                    if part is not None:
-                        part.update(view[:count])
-                    left -= count
-                if part is not None:
-                    self.on_part(number, part.digest())
-        self.md5 = whole.hexdigest()
+    def _hash_front(self):
+        """Hash the held blocks that continue the hashed prefix; one thread at a time, outside the lock."""
+        while True:
+            with self._cond:
+                block = self._held.pop(self.done, None)
+                if block is None:
+                    self._hashing = False
+                    self._cond.notify_all()
+                    return
+            self.digest.update(block)
+            with self._cond:
+                self.done += len(block)
+                self.bytes_hashed += len(block)
+                self._held_bytes -= len(block)
+                self._cond.notify_all()
+
+    def finish(self, path):
+        """The file's MD5 (hex), reading only what no part's reader passed (a transport that never read a body)."""
+        with self._cond:
+            self._held.clear()
+            self._held_bytes = 0
+        if self.done < self.size:
+            with open(path, 'rb') as handle:
+                handle.seek(self.done)
+                for block in iter(lambda: handle.read(HASH_BUFFER), b''):
+                    block = block[:self.size - self.done]
+                    self.digest.update(block)
+                    self.done += len(block)
+                    self.bytes_hashed += len(block)
+                    if self.done >= self.size:
+                        break
+        if self.done != self.size:
+            raise IOError('%s is shorter than expected (it changed during the upload?)' % path)
+        return self.digest.hexdigest()
+
+
+class PartReader(FileRange):
+    """The body of one part, read from the file in blocks as it is sent: each block read once from the file is
+    fed to the file's InOrderDigest (``whole``) and, with ``part_digest``, to the part's own MD5.
+
+    Blocks lie on a fixed grid from the part's start, so a part read again (botocore resends a part from its
+    start) yields the same blocks, which the InOrderDigest recognises; the part's MD5 starts over with it.
+    """
+
+    def __init__(self, path, offset, length, whole=None, part_digest=False, block_size=HASH_BUFFER):
+        super(PartReader, self).__init__(path, offset, length)
+        self._whole = whole
+        self._part_digest = part_digest
+        self.md5 = hashlib.md5() if part_digest else None
+        self._hashed_to = 0         # the part's MD5 covers [0, _hashed_to)
+        self._block_size = block_size
+        self._block_start = 0
+        self._block = b''
+
+    def read(self, amount=-1):
+        left = self._length - self._position
+        if amount is None or amount < 0 or amount > left:
+            amount = left
+        pieces = []
+        while amount > 0:
+            inside = self._position - self._block_start
+            if not 0 <= inside < len(self._block):
+                self._load(self._position - self._position % self._block_size)
+                inside = self._position - self._block_start
+            piece = self._block[inside:inside + amount]
+            pieces.append(piece)
+            self._position += len(piece)
+            amount -= len(piece)
+        return pieces[0] if len(pieces) == 1 else b''.join(pieces)
+
+    def _load(self, start):
+        self._handle.seek(self._offset + start)
+        block = self._handle.read(min(self._block_size, self._length - start))
+        if not block:
+            raise IOError('%s is shorter than expected (it changed during the upload?)' % self._handle.name)
+        self._block_start, self._block = start, block
+        if self.md5 is not None:
+            if start == 0 and self._hashed_to:
+                self.md5, self._hashed_to = hashlib.md5(), 0
+            if start == self._hashed_to:
+                self.md5.update(block)
+                self._hashed_to += len(block)
+        if self._whole is not None:
+            self._whole.feed(self._offset + start, block)
+
+    def seek(self, offset, whence=os.SEEK_SET):
+        self._position = self._clamped(offset, whence)     # the file is read block by block, from _load
+        return self._position
+
+    def read_all(self):
+        """Read the part through (a stored part checked, or the rest of a part its sender left unread)."""
+        while self.read(self._block_size):
+            pass
+
+    def hexdigest(self):
+        """The part's MD5 (hex), once every byte of it was read; None otherwise."""
+        return self.md5.hexdigest() if self.md5 is not None and self._hashed_to == self._length else None
 
 
 # -- the upload --------------------------------------------------------------------
@@ -287,11 +392,12 @@ class ResumableUpload:
     resumed, part_size, seconds, warnings)``; ``upload_id`` is None for a file of one part sent in one PUT.
     It raises ImsTransportError, free of the secrets, with attributes ``upload_id``, ``resumable``
     and ``parts_stored``, ``bytes_stored``: with ``resume``, an unfinished upload holding stored parts is
-    left for a re-run (``resumable``); any other is aborted.
+    left for a re-run (``resumable``); any other is aborted.  ``check_parts``: compare each part's MD5 with
+    the ETag the server answers (where nothing else checks the object's bytes).
     """
 
     def __init__(self, client, bucket, key, path, size=None, part_size=16 * MIB, max_concurrency=4, resume=True,
-                 progress=None, secrets=()):
+                 progress=None, secrets=(), check_parts=False):
         self.client = client
         self.bucket = bucket
         self.key = key
@@ -311,6 +417,9 @@ class ResumableUpload:
         self._unverified = 0        # stored parts not yet compared with the file (still on the server) ...
         self._unverified_bytes = 0  # ... and their bytes
         self.stats = dict(bytes_sent=0, bytes_reused=0, parts_sent=0, parts_reused=0)
+        self.check_parts = check_parts
+        self._content_md5 = False   # the server's ETags are no MD5s: parts go with their Content-MD5
+        self._whole = None          # the file's InOrderDigest
 
     # -- entry point ---------------------------------------------------------------
 
@@ -432,18 +541,13 @@ class ResumableUpload:
             return trouble
         return None
 
-    # -- one PUT -------------------------------------------------------------------------------
+    # -- sending ---------------------------------------------------------------------------------
 
     def _put_whole(self):
-        """A file of one part: one PutObject with its Content-MD5."""
-        digest = md5_range(self.path, 0, self.size)
-        with FileRange(self.path, 0, self.size) as body:
-            self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, ContentLength=self.size,
-                                   ContentMD5=base64.b64encode(digest).decode('ascii'))
-        self._count_sent(self.size)
-        return binascii.hexlify(digest).decode('ascii')
-
-    # -- multipart -----------------------------------------------------------------------------
+        """A file of one part: one PutObject."""
+        self._whole = InOrderDigest(self.size, self.size, self._stop)
+        self._send_part(1)
+        return self._whole.finish(self.path)
 
     def _multipart(self, plan):
         candidates = {}
@@ -456,43 +560,27 @@ class ResumableUpload:
         count = part_count(self.size, self.part_size)
         self._unverified = len(candidates)
         self._unverified_bytes = sum(part_range(n, self.size, self.part_size)[1] for n in candidates)
-        futures = []
+        self._whole = InOrderDigest(self.size, min(HASH_AHEAD, (self.max_concurrency - 1) * self.part_size), self._stop)
         with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
-            def check_stored(number, digest):
-                """Keep a stored part whose ETag is the MD5 of the file's range; send it again otherwise."""
-                length = part_range(number, self.size, self.part_size)[1]
-                with self._lock:
-                    self._unverified -= 1
-                    self._unverified_bytes -= length
-                md5 = binascii.hexlify(digest).decode('ascii')
-                if plain_etag(candidates[number]) == md5:
-                    self._keep(number, candidates[number], md5, length)
-                else:
-                    futures.append(pool.submit(self._send_part, number, digest))
-
-            futures.extend(pool.submit(self._send_part, n) for n in range(1, count + 1) if n not in candidates)
-            hasher = _SequentialHash(self.path, self.size, self.part_size, set(candidates), check_stored, self._stop)
-            hasher.start()
+            # In part order: the reader of the part the file's MD5 waits for is always among the running ones.
+            futures = [pool.submit(self._check_stored, n, candidates[n]) if n in candidates else pool.submit(self._send_part, n)
+                       for n in range(1, count + 1)]
             try:
-                self._wait(hasher, futures)
+                self._wait(futures)
             except BaseException:
                 self._stop.set()
                 for future in futures:
                     future.cancel()
                 raise
-        self._complete(count, hasher.md5)
-        return hasher.md5
+        md5 = self._whole.finish(self.path)
+        self._complete(count, md5)
+        return md5
 
-    def _wait(self, hasher, futures):
-        """Until the file is read and every part is stored; the first failure is raised."""
-        while hasher.is_alive():
-            hasher.join(0.2)
-            self._raise_failed(futures)
-        if hasher.error is not None:
-            raise hasher.error
-        done, dummy = wait(list(futures), return_when=FIRST_EXCEPTION)
+    def _wait(self, futures):
+        """Until every part is stored or kept; the first failure is raised."""
+        done, dummy = wait(futures, return_when=FIRST_EXCEPTION)
         self._raise_failed(done)
-        wait(list(futures))
+        wait(futures)
         self._raise_failed(futures)
 
     @staticmethod
@@ -500,6 +588,23 @@ class ResumableUpload:
         for future in list(futures):
             if future.done() and not future.cancelled() and future.exception() is not None:
                 raise future.exception()
+
+    def _check_stored(self, number, etag):
+        """Keep a stored part whose ETag is the MD5 of the file's range (read once, for the file's MD5 too); else send it."""
+        offset, length = part_range(number, self.size, self.part_size)
+        try:
+            with PartReader(self.path, offset, length, self._whole, part_digest=True) as reader:
+                reader.read_all()
+                md5 = reader.hexdigest()
+        except _Stopped:
+            return
+        with self._lock:
+            self._unverified -= 1
+            self._unverified_bytes -= length
+        if plain_etag(etag) == md5:
+            self._keep(number, etag, md5, length)
+        else:
+            self._send_part(number)
 
     def _keep(self, number, etag, md5, length):
         with self._lock:
@@ -509,22 +614,55 @@ class ResumableUpload:
             self.stats['bytes_reused'] += length
         self._report()
 
-    def _send_part(self, number, digest=None):
-        if self._stop.is_set():
-            return
+    def _send_part(self, number):
+        """Send part ``number`` (the whole file in one PutObject before a multipart upload exists), read once.
+
+        With ``check_parts`` the part's MD5, computed on the read that sends it, must be the ETag the
+        server answers (the MD5 of what it stored): a part that differs is sent once more, then fails.
+        Where the server's ETags are no MD5s, the parts are hashed before they are sent and go with
+        their ``Content-MD5`` instead (docs/api-notes.md, "One digest per byte").
+        """
         offset, length = part_range(number, self.size, self.part_size)
-        if digest is None:
-            digest = md5_range(self.path, offset, length, self._stop)
-            if digest is None:
+        for attempt in (1, 2):
+            if self._stop.is_set():
                 return
-        with FileRange(self.path, offset, length) as body:
-            reply = self.client.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number,
-                                            Body=body, ContentLength=length,
-                                            ContentMD5=base64.b64encode(digest).decode('ascii'))
-        with self._lock:
-            self._etags[number] = reply['ETag']
-            self._md5s[number] = binascii.hexlify(digest).decode('ascii')
-        self._count_sent(length)
+            extra, sent_md5 = {}, None
+            if self._content_md5:
+                digest = md5_range(self.path, offset, length, self._stop)
+                if digest is None:
+                    return
+                extra['ContentMD5'] = base64.b64encode(digest).decode('ascii')
+                sent_md5 = binascii.hexlify(digest).decode('ascii')
+            try:
+                with PartReader(self.path, offset, length, self._whole, part_digest=self.check_parts) as body:
+                    if self.upload_id is None:
+                        reply = self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, ContentLength=length,
+                                                       **extra)
+                    else:
+                        reply = self.client.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
+                                                        PartNumber=number, Body=body, ContentLength=length, **extra)
+                    body.read_all()     # what a transport left unread still counts for the file's MD5
+                    md5 = body.hexdigest() or sent_md5
+            except _Stopped:
+                return
+            etag = plain_etag(reply.get('ETag'))
+            if self.check_parts and not extra:
+                if not MD5_HEX.match(etag):
+                    with self._lock:
+                        self._content_md5 = True
+                    continue
+                if etag != md5:
+                    if attempt == 1:
+                        continue
+                    raise ValueError('the object storage stored part %d (bytes %d to %d) with MD5 %s twice, but the file\'s '
+                                     'bytes have MD5 %s: they changed on the way' % (number, offset, offset + length - 1,
+                                                                                  etag, md5))
+            with self._lock:
+                self._etags[number] = reply.get('ETag')
+                if md5:
+                    self._md5s[number] = md5
+            self._count_sent(length)
+            return
 
     def _count_sent(self, length):
         with self._lock:
@@ -553,5 +691,7 @@ class ResumableUpload:
         except ClientError:
             return False
         # Most servers give the object its multipart ETag; rclone's serve s3 the MD5 of its bytes (docs/api-notes.md).
-        expected = (multipart_etag([self._md5s[n] for n in range(1, count + 1)]), md5)
+        # Without the parts' own MD5s (not computed where the service checks the file's), their ETags stand for them.
+        md5s = [self._md5s.get(n) or plain_etag(self._etags[n]) for n in range(1, count + 1)]
+        expected = (multipart_etag(md5s) if all(MD5_HEX.match(m) for m in md5s) else None, md5)
         return int(head.get('ContentLength') or -1) == self.size and plain_etag(head.get('ETag')) in expected

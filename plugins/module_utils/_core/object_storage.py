@@ -8,7 +8,7 @@ Where the image service imports from and exports to a bucket of the user (huawei
 AK/SK), ims_image_upload stages the file there and ims_image_export downloads the
 exported object from there.  The connection is the task's own: ``obs_endpoint`` with the same
 AK/SK (and security token) the image API is signed with.  The upload itself is the one S3
-uploader of ``_transfer`` (resumable multipart, parallel parts, each part's Content-MD5).
+uploader of ``_transfer`` (resumable multipart, parallel parts, each part's MD5 checked against its ETag).
 
 Nothing here knows Ansible; errors are ImsError whose messages never hold the keys.
 """
@@ -172,8 +172,10 @@ class ObjectStorage:
 
     def upload(self, path, bucket, key, size, part_size_mb, max_concurrency, resume):
         """``path`` to ``bucket/key`` with the one S3 uploader of ``_transfer``; returns its figures."""
+        # Huawei IMS reports no checksum of what it imports (its ``checksum`` field is documented as unused):
+        # only the parts' MD5s, checked against OBS's ETags, tell the staged object holds the file.
         return _transfer.upload(path, dict(self.target, bucket=bucket, key=key), size=size, part_size_mb=part_size_mb,
-                                max_concurrency=max_concurrency, client=self.client, resume=resume)
+                                max_concurrency=max_concurrency, client=self.client, resume=resume, check_parts=True)
 
     def chunks(self, bucket, key):
         """The object's bytes, in chunks; a broken connection becomes an ImsTransportError."""

@@ -5,8 +5,8 @@
 """Moving image files: S3 multipart upload with boto3, streaming download, MD5 beside the transfer.
 
 Memory stays flat whatever the file size: the upload (``_multipart.ResumableUpload``: resumable,
-at most ``max_concurrency`` parts in flight) reads parts from the file as it sends them, and the MD5
-is computed by a thread that reads the file beside the transfer, so it costs no second pass of wall time.
+at most ``max_concurrency`` parts in flight) reads parts from the file as it sends them and hashes
+each byte once, on that read.
 The download is ``_streams.write_verified`` (a temporary file in the destination's folder, hashed
 by a thread beside the writes, renamed over the destination only once size and MD5 match).
 
@@ -127,11 +127,15 @@ def make_s3_client(endpoint, access_key, secret_key, session_token=None, verify=
                    max_concurrency=DEFAULT_MAX_CONCURRENCY, retry_policy=None):
     """A path-style, SigV4 S3 client (the domain can be an IP address, so no virtual-host buckets), repeating a
     failed request as ``retry_policy`` (a ``RetryPolicy``) says."""
-    settings = dict(signature_version='s3v4', s3={'addressing_style': 'path'}, connect_timeout=min(float(timeout), 10.0),
+    # UNSIGNED-PAYLOAD: botocore would otherwise read and SHA-256 every part once more before sending it (over
+    # HTTP, or over HTTPS without a Content-MD5); the bytes are checked by their MD5 instead (docs/api-notes.md,
+    # "One digest per byte"). Huawei OBS, S3-compatible API: AWS Signature V4 with UNSIGNED-PAYLOAD.
+    settings = dict(signature_version='s3v4', s3={'addressing_style': 'path', 'payload_signing_enabled': False},
+                    connect_timeout=min(float(timeout), 10.0),
                     read_timeout=float(timeout), max_pool_connections=max(10, int(max_concurrency) + 2),
                     retries=(retry_policy or RetryPolicy()).s3_retries())
     try:
-        # Each part carries its Content-MD5; botocore >= 1.36 would add CRC32 checksums (aws-chunked
+        # The parts are checked by their MD5 (above); botocore >= 1.36 would add CRC32 checksums (aws-chunked
         # bodies) that many S3-compatible object stores refuse, so only where an operation requires one.
         config = Config(request_checksum_calculation='when_required', response_checksum_validation='when_required',
                         **settings)
@@ -144,9 +148,10 @@ def make_s3_client(endpoint, access_key, secret_key, session_token=None, verify=
 
 
 def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_MAX_CONCURRENCY,
-           verify=None, timeout=60, retry_policy=None, client=None, resume=True):
+           verify=None, timeout=60, retry_policy=None, client=None, resume=True, check_parts=False):
     """Upload ``path`` to ``target`` (``endpoint``, ``bucket``, ``key``, ``access_key``, ``secret_key``,
-    ``session_token``) and hash it meanwhile, resuming an unfinished upload of the key (see ResumableUpload).
+    ``session_token``) and hash it meanwhile, resuming an unfinished upload of the key (see ResumableUpload;
+    ``check_parts`` where no service checks the object's MD5).
 
     Returns ResumableUpload.run()'s dict.  Raises ImsTransportError, free of the keys, carrying
     ``upload_id``, ``resumable``, ``parts_stored`` and ``bytes_stored`` as attributes.
@@ -157,7 +162,7 @@ def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concu
                                 target.get('secret_key'), target.get('session_token'), verify=verify, timeout=timeout,
                                 max_concurrency=max_concurrency, retry_policy=retry_policy)
     return ResumableUpload(client, target['bucket'], target['key'], path, size=size, part_size=int(part_size_mb) * MIB,
-                           max_concurrency=max_concurrency, resume=resume, secrets=secrets).run()
+                           max_concurrency=max_concurrency, resume=resume, secrets=secrets, check_parts=check_parts).run()
 
 
 # -- download ------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_a_completion_whose_reply_was_lost_and_that_finds_the_upload_gone_checks
     for number in (1, 2):
         stub.add_response('upload_part', {'ETag': '"%s"' % md5s[number - 1]},
                           {'Bucket': 'b', 'Key': 'k', 'UploadId': 'u1', 'PartNumber': number, 'Body': ANY,
-                           'ContentLength': ANY, 'ContentMD5': ANY})
+                           'ContentLength': ANY})
     stub.add_client_error('complete_multipart_upload', 'NoSuchUpload', http_status_code=404)
     stored_etag = multipart_etag(md5s) if etag == 'multipart' else hashlib.md5(data).hexdigest()
     stub.add_response('head_object', {'ContentLength': len(data), 'ETag': '"%s"' % stored_etag}, {'Bucket': 'b', 'Key': 'k'})
@@ -120,7 +120,7 @@ def test_a_completion_that_finds_the_upload_gone_and_no_such_object_fails(tmp_pa
     for number in (1, 2):
         stub.add_response('upload_part', {'ETag': '"e%d"' % number},
                           {'Bucket': 'b', 'Key': 'k', 'UploadId': 'u1', 'PartNumber': number, 'Body': ANY,
-                           'ContentLength': ANY, 'ContentMD5': ANY})
+                           'ContentLength': ANY})
     stub.add_client_error('complete_multipart_upload', 'NoSuchUpload', http_status_code=404)
     stub.add_client_error('head_object', '404', http_status_code=404)
     with stub, pytest.raises(ImsTransportError, match='NoSuchUpload') as failure:
@@ -188,11 +188,200 @@ def test_a_failed_listing_of_parts_leaves_that_upload_for_a_later_run_and_starts
     client, stub = stubbed_client()
     stub.add_response('list_multipart_uploads', {'Uploads': [{'Key': 'k', 'UploadId': 'u0'}]}, {'Bucket': 'b', 'Prefix': 'k'})
     stub.add_client_error('list_parts', 'InternalError', http_status_code=500)
-    stub.add_response('put_object', {'ETag': '"e"'}, {'Bucket': 'b', 'Key': 'k', 'Body': ANY, 'ContentLength': MIB,
-                                                      'ContentMD5': ANY})
+    stub.add_response('put_object', {'ETag': '"e"'}, {'Bucket': 'b', 'Key': 'k', 'Body': ANY, 'ContentLength': MIB})
     with stub:
         result = ResumableUpload(client, 'b', 'k', str(path)).run()
     stub.assert_no_pending_responses()      # no AbortMultipartUpload
     (warning,) = result['warnings']
     assert 'u0' in warning and 'InternalError' in warning and 'not resumed' in warning, warning
     assert result['bytes_sent'] == MIB and not result['resumed']
+
+
+# -- one digest per byte: every byte read from the file once and hashed once, on the read that sends it ----------
+
+class ReadingClient:
+    """An S3 client that reads each body as http.client does (16 KiB at a time) and answers the MD5 of what it read,
+    with ``corrupt``: {part number: times} stored with a flipped byte that many times, ``resend``: part numbers whose body
+    it reads twice (a botocore retry from the body's start), ``etag``: the ETag to answer in place of the MD5."""
+
+    def __init__(self, corrupt=None, resend=(), etag=None, delay=None):
+        self.corrupt = dict(corrupt or {})
+        self.resend = set(resend)
+        self.etag = etag
+        self.delay = delay or {}
+        self.stored = {}
+        self.content_md5 = []
+
+    def _store(self, number, body, content_md5=None):
+        import time
+        for dummy in range(2 if number in self.resend else 1):
+            body.seek(0)
+            data = b''.join(iter(lambda: body.read(16384), b''))
+            time.sleep(self.delay.get(number, 0))
+        self.resend.discard(number)
+        self.content_md5.append(content_md5)
+        if self.corrupt.get(number):
+            self.corrupt[number] -= 1
+            data = bytes([data[0] ^ 1]) + data[1:]
+        self.stored[number] = data
+        return {'ETag': '"%s"' % (self.etag or hashlib.md5(data).hexdigest())}
+
+    def get_paginator(self, name):
+        class Pages:
+            @staticmethod
+            def paginate(**kwargs):
+                return [{}]
+        return Pages()
+
+    def create_multipart_upload(self, **kwargs):
+        return {'UploadId': 'u1'}
+
+    def upload_part(self, PartNumber, Body, ContentMD5=None, **kwargs):
+        return self._store(PartNumber, Body, ContentMD5)
+
+    def put_object(self, Body, ContentMD5=None, **kwargs):
+        return self._store(1, Body, ContentMD5)
+
+    def complete_multipart_upload(self, **kwargs):
+        return {}
+
+    def abort_multipart_upload(self, **kwargs):
+        return {}
+
+
+class Counted:
+    """Counts the bytes read from files opened by the uploader, and the bytes fed to its MD5 digests."""
+
+    def __init__(self, monkeypatch):
+        self.read = 0
+        self.hashed = 0
+        counter = self
+
+        class File:
+            def __init__(self, handle):
+                self._handle = handle
+
+            def read(self, *args):
+                data = self._handle.read(*args)
+                counter.read += len(data)
+                return data
+
+            def readinto(self, buf):
+                count = self._handle.readinto(buf)
+                counter.read += count or 0
+                return count
+
+            def __getattr__(self, name):
+                return getattr(self._handle, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self._handle.close()
+
+        class Digest:
+            def __init__(self, data=b''):
+                self._digest = hashlib.md5()
+                self.update(data)
+
+            def update(self, data):
+                counter.hashed += len(data)
+                self._digest.update(data)
+
+            def __getattr__(self, name):
+                return getattr(self._digest, name)
+
+        class Hashlib:
+            md5 = Digest
+
+        monkeypatch.setattr(_multipart, 'open', lambda *a, **k: File(open(*a, **k)), raising=False)
+        monkeypatch.setattr(_multipart, 'hashlib', Hashlib)
+
+
+def upload_file(tmp_path, size, client, **kwargs):
+    data = bytes(range(256)) * (size // 256) + b'x' * (size % 256)
+    path = tmp_path / 'image'
+    path.write_bytes(data)
+    kwargs.setdefault('part_size', 5 * MIB)
+    return data, ResumableUpload(client, 'b', 'k', str(path), **kwargs).run()
+
+
+@pytest.mark.parametrize('size, concurrency', [(3 * MIB + 7, 4), (23 * MIB + 5, 1), (23 * MIB + 5, 4)])
+def test_each_byte_is_read_once_and_hashed_once_into_the_file_md5(tmp_path, monkeypatch, size, concurrency):
+    """Parts sent in parallel and finishing out of order: the file's MD5 still takes each byte once, in order."""
+    counted = Counted(monkeypatch)
+    client = ReadingClient(delay={1: 0.3, 2: 0.1})
+    data, result = upload_file(tmp_path, size, client, max_concurrency=concurrency)
+    assert result['md5'] == hashlib.md5(data).hexdigest()
+    assert b''.join(client.stored[n] for n in sorted(client.stored)) == data
+    assert counted.read == size and counted.hashed == size
+    assert client.content_md5 == [None] * len(client.stored)       # the service checks the file's MD5
+
+
+def test_a_part_sent_again_by_botocore_is_not_hashed_again(tmp_path, monkeypatch):
+    counted = Counted(monkeypatch)
+    data, result = upload_file(tmp_path, 23 * MIB, ReadingClient(resend={1, 3}), max_concurrency=3)
+    assert result['md5'] == hashlib.md5(data).hexdigest() and counted.hashed == len(data)
+
+
+def test_checked_parts_are_hashed_on_the_read_that_sends_them(tmp_path, monkeypatch):
+    """check_parts (no service checks the object): one read, the file's MD5 and each part's MD5 on it."""
+    counted = Counted(monkeypatch)
+    data, result = upload_file(tmp_path, 23 * MIB, ReadingClient(resend={2}), max_concurrency=4, check_parts=True)
+    assert result['md5'] == hashlib.md5(data).hexdigest() and result['parts_sent'] == 5
+    assert counted.read == len(data) + 5 * MIB          # part 2 read twice by the resend, and only that
+    assert counted.hashed == 2 * len(data) + 5 * MIB    # its part MD5 starts over with it
+
+
+def test_a_part_stored_corrupted_is_sent_again_and_a_part_corrupted_twice_fails(tmp_path):
+    client = ReadingClient(corrupt={2: 1})
+    data, result = upload_file(tmp_path, 12 * MIB, client, check_parts=True)
+    assert client.stored[2] == data[5 * MIB:10 * MIB] and result['parts_sent'] == 3
+    with pytest.raises(ImsTransportError, match='stored part 2 .* twice.*changed on the way'):
+        upload_file(tmp_path, 12 * MIB, ReadingClient(corrupt={2: 2}), check_parts=True)
+
+
+def test_etags_that_are_no_md5s_make_the_parts_go_with_their_content_md5(tmp_path):
+    client = ReadingClient(etag='not-an-md5')
+    data, result = upload_file(tmp_path, 12 * MIB, client, check_parts=True, max_concurrency=1)
+    assert result['md5'] == hashlib.md5(data).hexdigest()
+    assert client.content_md5[0] is None and all(client.content_md5[1:]) and len(client.content_md5) == 4
+
+
+def test_parts_kept_by_a_resume_are_read_once(tmp_path, monkeypatch):
+    data = bytes(range(256)) * (12 * MIB // 256)
+    path = tmp_path / 'image'
+    path.write_bytes(data)
+    md5s = [hashlib.md5(data[i:i + 5 * MIB]).hexdigest() for i in (0, 5 * MIB)]
+    client = ReadingClient()
+
+    class Pages:
+        @staticmethod
+        def paginate(**kwargs):
+            if 'UploadId' in kwargs:
+                return [{'Parts': [dict(PartNumber=1, Size=5 * MIB, ETag='"%s"' % md5s[0]),
+                                   dict(PartNumber=2, Size=5 * MIB, ETag='"%s"' % ('0' * 32))]}]
+            return [{'Uploads': [{'Key': 'k', 'UploadId': 'u0'}]}]
+    client.get_paginator = lambda name: Pages()
+    counted = Counted(monkeypatch)
+    result = ResumableUpload(client, 'b', 'k', str(path), part_size=5 * MIB).run()
+    assert result['md5'] == hashlib.md5(data).hexdigest() and result['parts_reused'] == 1 and sorted(client.stored) == [2, 3]
+    # Part 2's stored copy differs: read once to check it, once more to send it; the file's MD5 took each byte once.
+    assert counted.read == len(data) + 5 * MIB and counted.hashed == len(data) + 10 * MIB
+
+
+def test_the_s3_client_sends_unsigned_payloads(tmp_path):
+    """botocore would read and SHA-256 each part once more to sign it (over HTTP, or HTTPS without Content-MD5)."""
+    path = tmp_path / 'f'
+    path.write_bytes(b'q' * MIB)
+
+    def answer(request):
+        return 200, {'ETag': '"%s"' % hashlib.md5(request.body).hexdigest()}, b''
+    with LocalServer(answer) as server:
+        server.httpd.RequestHandlerClass.protocol_version = 'HTTP/1.1'
+        client = make_s3_client(server.url, 'AK', 'SK', None, retry_policy=RetryPolicy(retries=0), timeout=5)
+        ResumableUpload(client, 'b', 'k', str(path), resume=False).run()
+        puts = [r for r in server.requests if r.method == 'PUT']
+    headers = dict((k.lower(), v) for k, v in puts[0].headers.items())
+    assert headers['x-amz-content-sha256'] == 'UNSIGNED-PAYLOAD'

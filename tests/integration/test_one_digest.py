@@ -44,9 +44,9 @@ def test_huaweicloud_a_part_changed_on_the_way_is_sent_again_and_one_changed_eve
         assert not run.failed and run['checksum'] == md5(src) and run['transfer']['parts_sent'] == 3, run
         assert {'key': 'ims_source_md5', 'value': md5(src)} in [dict(zip(('key', 'value'), t.split('=', 1)))
                                                                  for t in run['image']['tags']]
-        proxy.corrupt['UploadPart'] = 2
+        proxy.corrupt['UploadPart'] = 2     # one part at a time: the first part, then the same part sent again
         failed = hw.module('ims_image_upload', upload_args(src, 'hw-flipped-twice', bucket, obs_endpoint=proxy.url,
-                                                           resume=False, **ARGS))
+                                                           resume=False, **dict(ARGS, max_concurrency=1)))
         assert proxy.corrupted == 3
         assert failed.failed and 'changed on the way' in failed['msg'], failed
         assert hw.images('hw-flipped-twice') == [] and objects(hw, bucket) == []

@@ -655,8 +655,8 @@ class ResumableUpload:
                     if attempt == 1:
                         continue
                     raise ValueError('the object storage stored part %d (bytes %d to %d) with MD5 %s twice, but the file\'s '
-                                     'bytes have MD5 %s: they changed on the way' % (number, offset, offset + length - 1,
-                                                                                  etag, md5))
+                                     'bytes have MD5 %s: they changed on the way'
+                                     % (number, offset, offset + length - 1, etag, md5))
             with self._lock:
                 self._etags[number] = reply.get('ETag')
                 if md5:

@@ -19,7 +19,6 @@ from tests.integration.test_huaweicloud_upload import new_bucket, objects, uploa
 from tests.integration.test_resume_upload import proxy  # noqa: F401  pylint: disable=unused-import
 
 ARGS = dict(part_size_mb=5, max_concurrency=2, retries=1, timeout=20)
-ONE_AT_A_TIME = dict(ARGS, max_concurrency=1)
 
 
 def test_cecloud_a_part_changed_on_the_way_fails_the_upload_by_the_service_md5(ims, proxy, tmp_path):  # noqa: F811
@@ -45,8 +44,8 @@ def test_huaweicloud_a_part_changed_on_the_way_is_sent_again_and_one_changed_eve
         assert not run.failed and run['checksum'] == md5(src) and run['transfer']['parts_sent'] == 3, run
         assert 'ims_source_md5=%s' % md5(src) in run['image']['tags']
         proxy.corrupt['UploadPart'] = 2     # one part at a time: the first part, then the same part sent again
-        failed = hw.module('ims_image_upload', upload_args(src, 'hw-flipped-twice', bucket, obs_endpoint=proxy.url,
-                                                           resume=False, **ONE_AT_A_TIME))
+        args = upload_args(src, 'hw-flipped-twice', bucket, obs_endpoint=proxy.url, resume=False, **ARGS)
+        failed = hw.module('ims_image_upload', dict(args, max_concurrency=1))
         assert proxy.corrupted == 3
         assert failed.failed and 'changed on the way' in failed['msg'], failed
         assert hw.images('hw-flipped-twice') == [] and objects(hw, bucket) == []

@@ -47,7 +47,8 @@ MAX_PART_SIZE = 5120 * MIB      # S3's largest part
 MAX_PARTS = 10000               # S3's limit on the number of parts of one upload
 HASH_BUFFER = 4 * MIB
 # How far the parts sent beside the one the file's MD5 waits for may be read ahead of it (held in memory).
-HASH_AHEAD = 32 * MIB
+HASH_AHEAD = 16 * MIB
+READ_BLOCK = 1 * MIB            # what a part's reader reads from the file and hashes at a time
 MD5_HEX = re.compile(r'[0-9a-f]{32}\Z')
 MASK = '********'
 # What a server answers when it lacks ListMultipartUploads / ListParts, or forbids them to these keys.
@@ -322,7 +323,7 @@ class PartReader(FileRange):
     start) yields the same blocks, which the InOrderDigest recognises; the part's MD5 starts over with it.
     """
 
-    def __init__(self, path, offset, length, whole=None, part_digest=False, block_size=HASH_BUFFER):
+    def __init__(self, path, offset, length, whole=None, part_digest=False, block_size=READ_BLOCK):
         super(PartReader, self).__init__(path, offset, length)
         self._whole = whole
         self._part_digest = part_digest

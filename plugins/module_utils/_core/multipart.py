@@ -46,8 +46,8 @@ MIN_PART_SIZE = 5 * MIB         # S3's smallest part (all but the last)
 MAX_PART_SIZE = 5120 * MIB      # S3's largest part
 MAX_PARTS = 10000               # S3's limit on the number of parts of one upload
 HASH_BUFFER = 4 * MIB
-# How far the parts sent beside the one the file's MD5 waits for may be read ahead of it (held in memory).
-HASH_AHEAD = 16 * MIB
+# How far the parts sent beside the one the file's MD5 waits for may be read ahead of it (held in memory: peak RSS).
+HASH_AHEAD = 4 * MIB
 READ_BLOCK = 1 * MIB            # what a part's reader reads from the file and hashes at a time
 MD5_HEX = re.compile(r'[0-9a-f]{32}\Z')
 MASK = '********'

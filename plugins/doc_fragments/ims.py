@@ -291,6 +291,101 @@ options:
     type: dict
 '''
 
+    # Mirrors _image_query.QUERY_ARGUMENT_SPEC (but filters, fragment FILTERS): the options of ims_image_info and the
+    # cecloud.ims.image lookup.
+    IMAGE_QUERY = r'''
+options:
+  scope:
+    description:
+      - Which images to list.
+      - V(private) are the tenant's own images, V(shared) the images other tenants shared with it,
+        V(public) the public images.
+      - V(community) (C(openstack) only) are the images of other projects with C(visibility=community).
+      - V(market) (C(huaweicloud) only) are KooGallery (market) images; with C(huaweicloud), V(public) are Huawei's
+        public images (C(__imagetype=gold)), V(private) the images the project owns (shared out or not), V(shared)
+        the images other projects shared with it whose member status is O(member_status).
+      - With C(openstack), V(private) are the images the caller's project owns, whatever their visibility,
+        and V(shared) the images other projects shared with it whose member status is O(member_status).
+      - V(all) lists private, then shared, then public (then community, or market) images; an image seen in an
+        earlier scope is not repeated.
+    type: str
+    choices: [all, private, shared, public, community, market]
+    default: all
+  id:
+    description:
+      - Return only the image with this id.
+    type: str
+    aliases: [image_id]
+  name:
+    description:
+      - Return only images with exactly this name.
+    type: str
+  name_contains:
+    description:
+      - Return only images whose name contains this text (matched on the server for private images).
+    type: str
+  member_status:
+    description:
+      - The member status of the images other projects shared with the caller that O(scope=shared) lists
+        (and O(scope=all) includes).
+      - V(accepted) by default; V(pending) are shares waiting for the caller's answer, V(all) every share.
+      - With C(huaweicloud), each image listed as shared carries its C(member_status).
+      - "Providers: huaweicloud, openstack."
+    type: str
+    choices: [accepted, pending, rejected, all]
+  limit:
+    description:
+      - Return at most this many images (1 or more), the first ones in the order of O(sort_by) when it is given.
+        Listing stops as soon as they are found (with O(sort_by), once the listing's first page shows the service
+        sends the images in that order; else every matching image is read and sorted).
+    type: int
+  name_regex:
+    description:
+      - Return only images whose name matches this regular expression (Python C(re) syntax, searched anywhere in the
+        name, so anchor it with C(^) and C($)). Matched on the images the service lists.
+      - An expression that does not compile fails the task before any request.
+    type: str
+  tags:
+    description:
+      - Return only images that carry every one of these tags, a dict of tag keys to values; a value of V(null)
+        matches the key with any value.
+      - C(cecloud) - the image's key/value tags (C(image_tags), set when the image is created).
+      - C(openstack) - Glance tags are plain strings; a key and value match the tag C(key=value), a null value the tag
+        C(key) or any C(key=...). Free properties are matched by O(filters) instead.
+      - C(huaweicloud) - IMS's key/value tags, which its listing shows as C(key=value).
+      - C(openstack) and C(huaweicloud) narrow the listing on the server by one of the tags (C(tag=key=value)); the
+        others are matched on the images listed.
+    type: dict
+  sort_by:
+    description:
+      - Return the images in the order of this field, as O(sort_order) says. Without it, images come in the
+        order the service lists them, scope by scope.
+      - The order is asked of the service where its API takes it (C(openstack) every key; C(huaweicloud)
+        V(created_at), V(name), V(size); C(cecloud) lists private and public images newest first); the collection
+        sorts the others. Images without the field come last.
+    type: str
+    choices: [created_at, updated_at, name, size]
+  sort_order:
+    description:
+      - V(desc) (newest, largest or last name first) or V(asc), for O(sort_by).
+    type: str
+    choices: [asc, desc]
+    default: desc
+  most_recent:
+    description:
+      - Return only the first image in the order of O(sort_by) (V(created_at) by default) and O(sort_order) -
+        by default the newest one. O(limit) is then 1.
+      - The newest image of one scope by O(name) or a filter the service applies costs one request.
+    type: bool
+    default: false
+  include_deprecated:
+    description:
+      - Also return the images whose C(deprecated) or C(hidden) field is true (see C(docs/image-conventions.md)),
+        which are left out by default.
+    type: bool
+    default: false
+'''
+
     # The attributes of the modules that only read (the three listing modules).
     INFO_MODULE = r'''
 attributes:

@@ -121,6 +121,12 @@ class Backend:
     recipient_flow = None
     # Filter keys the API applies itself when listing (the others are matched by ImageService).
     server_filters = frozenset()
+    # The orders a listing of each scope comes in from the server when ``list_scope`` is asked ``sort`` (one of
+    # _image_query.SORT_KEYS, ``asc`` or ``desc``): {scope: frozenset of (key, order)}.  _image_query stops reading
+    # once it has what it needs from a listing served in order, and sorts the others itself.
+    listing_sorts = {}
+    # True where a listing narrows to the images carrying one tag, given as the ``tag`` filter ``key=value``.
+    server_tag_filter = False
     # True when updates send only the changed fields (a JSON patch) and images carry free properties;
     # False when an update replaces the whole field set.
     updates_by_patch = False
@@ -212,14 +218,15 @@ class Backend:
         return False
 
     def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
-                   member_status=None):  # pylint: disable=unused-argument
+                   member_status=None, sort=None):  # pylint: disable=unused-argument
         """The images of one of ``scopes`` (an iterable of images), narrowed on the server where the API can.
 
         ``image_id``, ``name`` (exact), ``name_contains`` (a substring) and ``filters`` ({key: value}) narrow the
         listing; what the API does not apply itself is matched by ImageService afterwards, except the keys of
         ``server_filters``, which a backend applies (``_service.matches_filters(image, filters, server_filters)``
         for a look-up by id the API answers without them).  ``remaining``: how many more images the caller
-        wants, a hint for the page size; ``member_status``: which received shares the ``shared`` scope lists.
+        wants, a hint for the page size; ``member_status``: which received shares the ``shared`` scope lists;
+        ``sort``: (key, order) the listing is asked to come in, where ``listing_sorts`` says the API serves it.
         """
         raise self.unsupported('list images', 'list them with the provider\'s own tools')
 

@@ -157,42 +157,60 @@ class ImageService:
         Each image carries the neutral deprecation fields (``_deprecation.deprecation_of``).  ``with_hidden``: the
         images the API hides from ordinary listings (``backend.hide_field``) are listed too, by one more listing.
         """
-        scopes = self.backend.scopes if scope == SCOPE_ALL else (scope,)
-        hidden = () if 'status' in (filters or {}) else GONE
-        # The filters the API applied itself are not matched again (``tag``, ``size_min`` are no image fields).
-        client_filters = split_filters(filters, self.backend.server_filters)[1]
         found = []
         seen = set()
-        listings = [filters]
-        hide_field = getattr(self.backend, 'hide_field', None)     # test doubles need not subclass Backend
-        if with_hidden and hide_field and image_id is None and hide_field not in (filters or {}):
-            listings.append(dict(filters or {}, **{hide_field: 'true'}))
-        for current, listed in ((s, f) for s in scopes for f in listings):
-            for image in self._scan(current, image_id, name, name_contains, listed, limit and limit - len(found)):
-                with_deprecation(image)
-                if seen_fields is not None:
-                    seen_fields.update(image)
-                if image.get('image_id') in seen or image.get('status') in hidden:
-                    continue
-                if image_id is not None and image.get('image_id') != image_id:
-                    continue
-                if name is not None and image.get('name') != name:
-                    continue
-                if name_contains and name_contains not in (image.get('name') or ''):
-                    continue
-                if not matches_filters(image, client_filters):
+        for current, listed in ((s, f) for s in self.scopes_of(scope) for f in self.listings(filters, image_id, with_hidden)):
+            for image in self.scope_images(current, image_id, name, name_contains, listed,
+                                           remaining=limit and limit - len(found), seen_fields=seen_fields):
+                if image.get('image_id') in seen:
                     continue
                 seen.add(image.get('image_id'))
-                image['scope'] = current
                 found.append(image)
                 if limit and len(found) >= limit:
                     return found
         return found
 
-    def _scan(self, scope, image_id, name, name_contains, filters, remaining):
-        """The backend listing for one scope, narrowed server-side where the API can."""
-        return self.backend.list_scope(scope, image_id=image_id, name=name, name_contains=name_contains,
-                                       filters=filters, remaining=remaining, member_status=self.member_status)
+    def scopes_of(self, scope):
+        """The scopes ``scope`` lists, in order (``all``: every scope of the backend)."""
+        return self.backend.scopes if scope == SCOPE_ALL else (scope,)
+
+    def listings(self, filters, image_id=None, with_hidden=False):
+        """The ``filters`` of each listing of a scope: one, and with ``with_hidden`` one more of the images the API
+        hides from ordinary listings (``backend.hide_field``)."""
+        listings = [filters]
+        hide_field = getattr(self.backend, 'hide_field', None)     # test doubles need not subclass Backend
+        if with_hidden and hide_field and image_id is None and hide_field not in (filters or {}):
+            listings.append(dict(filters or {}, **{hide_field: 'true'}))
+        return listings
+
+    def scope_images(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
+                     seen_fields=None, sort=None):
+        """The images of one scope that match (as ``list_images``), each tagged with ``scope``, in the listing's order.
+
+        ``remaining``: how many more the caller wants (a page-size hint); ``sort``: (key, order) asked of the listing.
+        """
+        hidden = () if 'status' in (filters or {}) else GONE
+        # The filters the API applied itself are not matched again (``tag``, ``size_min`` are no image fields).
+        client_filters = split_filters(filters, self.backend.server_filters)[1]
+        listing = self.backend.list_scope(scope, image_id=image_id, name=name, name_contains=name_contains,
+                                          filters=filters, remaining=remaining, member_status=self.member_status,
+                                          **({'sort': sort} if sort else {}))
+        for image in listing:
+            with_deprecation(image)
+            if seen_fields is not None:
+                seen_fields.update(image)
+            if image.get('status') in hidden:
+                continue
+            if image_id is not None and image.get('image_id') != image_id:
+                continue
+            if name is not None and image.get('name') != name:
+                continue
+            if name_contains and name_contains not in (image.get('name') or ''):
+                continue
+            if not matches_filters(image, client_filters):
+                continue
+            image['scope'] = scope
+            yield image
 
     def find_image(self, image_id=None, name=None, scope='private', exclude_statuses=(), with_hidden=False):
         """The one image with this id or name in ``scope``; None when there is none.

@@ -28,51 +28,9 @@ description:
   - This module changes nothing, so it runs the same in check mode.
 author:
   - cecloud.ims contributors (@cecloud)
-options:
-  scope:
-    description:
-      - Which images to list.
-      - V(private) are the tenant's own images, V(shared) the images other tenants shared with it,
-        V(public) the public images.
-      - V(community) (C(openstack) only) are the images of other projects with C(visibility=community).
-      - V(market) (C(huaweicloud) only) are KooGallery (market) images; with C(huaweicloud), V(public) are Huawei's
-        public images (C(__imagetype=gold)), V(private) the images the project owns (shared out or not), V(shared)
-        the images other projects shared with it whose member status is O(member_status).
-      - With C(openstack), V(private) are the images the caller's project owns, whatever their visibility,
-        and V(shared) the images other projects shared with it whose member status is O(member_status).
-      - V(all) lists private, then shared, then public (then community, or market) images; an image seen in an
-        earlier scope is not repeated.
-    type: str
-    choices: [all, private, shared, public, community, market]
-    default: all
-  id:
-    description:
-      - Return only the image with this id.
-    type: str
-    aliases: [image_id]
-  name:
-    description:
-      - Return only images with exactly this name.
-    type: str
-  name_contains:
-    description:
-      - Return only images whose name contains this text (matched on the server for private images).
-    type: str
-  member_status:
-    description:
-      - The member status of the images other projects shared with the caller that O(scope=shared) lists
-        (and O(scope=all) includes).
-      - V(accepted) by default; V(pending) are shares waiting for the caller's answer, V(all) every share.
-      - With C(huaweicloud), each image listed as shared carries its C(member_status).
-      - "Providers: huaweicloud, openstack."
-    type: str
-    choices: [accepted, pending, rejected, all]
-  limit:
-    description:
-      - Return at most this many images (1 or more). Listing stops as soon as they are found.
-    type: int
 extends_documentation_fragment:
   - cecloud.ims.ims
+  - cecloud.ims.ims.image_query
   - cecloud.ims.ims.filters
   - cecloud.ims.ims.info_module
 notes:
@@ -315,42 +273,18 @@ images:
       scope: private
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, ImsModule
-
-
-# The filters keys that name an option of this module (image_id is also the alias of id).
-FILTER_OPTIONS = dict(id='id', image_id='id', name='name', member_status='member_status')
+from ansible_collections.cecloud.ims.plugins.module_utils._image_query import (
+    QUERY_ARGUMENT_SPEC, QUERY_MUTUALLY_EXCLUSIVE, find_images)
+from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
 
 
 class ImageInfoModule(ImsModule):
     name = 'ims_image_info'
-    argument_spec = dict(
-        FILTERS_ARGUMENT_SPEC,
-        scope=dict(type='str', default='all', choices=['all', 'private', 'shared', 'public', 'community', 'market']),
-        id=dict(type='str', aliases=['image_id']),
-        name=dict(type='str'),
-        name_contains=dict(type='str'),
-        limit=dict(type='int'),
-        member_status=dict(type='str', choices=['accepted', 'pending', 'rejected', 'all']),
-    )
-    module_kwargs = dict(mutually_exclusive=[('id', 'name')])
+    argument_spec = QUERY_ARGUMENT_SPEC
+    module_kwargs = dict(mutually_exclusive=QUERY_MUTUALLY_EXCLUSIVE)
 
     def run(self):
-        p = self.params
-        if p['limit'] is not None and p['limit'] < 1:
-            raise ImsValidationError('limit must be 1 or more; got %s.' % p['limit'])
-        scopes = self.backend.scopes
-        self.require(p['scope'] == 'all' or p['scope'] in scopes, 'list the scope %s' % p['scope'],
-                     'use scope all or one of %s' % ', '.join(scopes))
-        self.check_filters_against_options(FILTER_OPTIONS, forward=('member_status',))
-        self.service.member_status = p['member_status']
-        listed_fields = set()
-        images = self.service.list_images(scope=p['scope'], image_id=p['id'], name=p['name'],
-                                          name_contains=p['name_contains'], filters=p['filters'], limit=p['limit'],
-                                          seen_fields=listed_fields)
-        self.warn_about_unknown_filter_keys(p['filters'], listed_fields, 'image', self.backend.server_filters)
-        self.exit_json(images=images)
+        self.exit_json(images=find_images(self))
 
 
 def main():

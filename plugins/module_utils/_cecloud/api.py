@@ -158,6 +158,10 @@ class CECloudBackend(_backend.Backend):
     max_page_size = 100
     max_share_batch = 50         # at most 50 user ids per share/unshare request
     scopes = ('private', 'shared', 'public')
+    # GET /private-images and GET /images take no order and come newest first (docs/api-notes.md, "Finding images":
+    # _image_query checks the order it reads and sorts itself when it differs); GET /shared-images's ``orderBy``
+    # orders the shares by their own createdAt, not the images, so the collection sorts shared images itself.
+    listing_sorts = dict(private=frozenset([('created_at', 'desc')]), public=frozenset([('created_at', 'desc')]))
     share_principal = _backend.SharePrincipal(
         'user', USER_ID, 'user ids of 19 digits, as strings (quote them in YAML)')
     recipient_actions = (_backend.RECIPIENT_DROP,)
@@ -229,7 +233,7 @@ class CECloudBackend(_backend.Backend):
             yield image
 
     def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
-                   member_status=None):  # pylint: disable=unused-argument
+                   member_status=None, sort=None):  # pylint: disable=unused-argument
         """The listing of one scope, narrowed server-side where the API can (ImageService matches the rest).
 
         Only private images have a server-side filter (a name substring and the id); its syntax

@@ -65,6 +65,8 @@ DIRECT_UPLOAD_LIMIT = 2 * 1024 ** 3
 SETTLE_WINDOW = 30.0
 
 # Query parameters of Huawei IMS API: Querying Images, GET /v2/cloudimages: filters the service applies itself.
+# The neutral sort keys (_image_query.SORT_KEYS) GET /v2/cloudimages takes as ``sort_key``.
+SORT_KEYS = ('created_at', 'name', 'size')
 SERVER_FILTERS = frozenset((
     '__isregistered', '__imagetype', '__whole_image', '__system__cmkid', 'protected', 'visibility', 'owner', 'id',
     'status', 'name', 'flavor_id', 'container_format', 'disk_format', 'min_ram', 'min_disk', '__os_bit',
@@ -222,6 +224,12 @@ class HuaweiCloudBackend(_backend.Backend):
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
     job_waiter = True
     server_filters = SERVER_FILTERS
+    # GET /v2/cloudimages: ``sort_key`` created_at, name, size (among others; no updated_at), ``sort_dir`` asc or
+    # desc, on every listing (docs/api-notes.md, "Finding images").
+    listing_sorts = dict((scope, frozenset((key, order) for key in SORT_KEYS for order in ('asc', 'desc')))
+                         for scope in ('private', 'shared', 'public', 'market'))
+    # GET /v2/cloudimages: ``tag=key=value`` narrows to the images carrying that key/value tag.
+    server_tag_filter = True
     updates_by_patch = True
     settle_window = SETTLE_WINDOW
     # The deprecation convention as custom attributes of PATCH /v2/cloudimages/{id} (lower-case names); IMS documents
@@ -308,7 +316,7 @@ class HuaweiCloudBackend(_backend.Backend):
             yield _image(raw)
 
     def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
-                   member_status=None):
+                   member_status=None, sort=None):
         """The images of one scope, narrowed on the server by id, name and the server-side ``filters``.
 
         private: owned by the caller's project (shared out or not); shared: shared with it by another project,
@@ -320,6 +328,8 @@ class HuaweiCloudBackend(_backend.Backend):
         for key, value in (('id', image_id), ('name', name)):
             if value is not None:
                 query[key] = value
+        if sort is not None:
+            query['sort_key'], query['sort_dir'] = sort
         client_side = name_contains or client_filters
         page_size = min(self.max_page_size, remaining) if remaining and not client_side else None
         if scope not in SCOPE_QUERIES and scope != 'private':

@@ -48,6 +48,8 @@ MAX_PAGE_SIZE = 1000
 
 # Listing parameters Glance filters on itself (api-ref "List images"); any other filter key is applied
 # by the collection to the listed images.
+# The neutral sort keys (_image_query.SORT_KEYS), each a Glance image attribute of its own name.
+SORT_KEYS = ('created_at', 'updated_at', 'name', 'size')
 SERVER_FILTERS = frozenset(('status', 'tag', 'disk_format', 'container_format', 'os_distro', 'size_min', 'size_max',
                             'owner', 'visibility', 'member_status', 'protected', 'os_hidden'))
 
@@ -188,6 +190,11 @@ class GlanceBackend(_backend.Backend):
     export_targets = (_backend.EXPORT_TO_FILE,)
     upload_hashes = ('md5', DEFAULT_HASH_ALGO)
     server_filters = SERVER_FILTERS
+    # Glance API v2, list images: ``sort_key`` takes every image attribute, ``sort_dir`` asc or desc, on every listing.
+    listing_sorts = dict((scope, frozenset((key, order) for key in SORT_KEYS for order in ('asc', 'desc')))
+                         for scope in ('private', 'shared', 'public', 'community'))
+    # Glance API v2, list images: ``tag`` narrows to the images carrying that tag (a string, here ``key=value``).
+    server_tag_filter = True
     # Updates are JSON patches of the changed fields, and images carry free properties.
     updates_by_patch = True
     # Glance lists the members of a ``visibility: shared`` image only: sharing makes a private image shared first.
@@ -252,7 +259,7 @@ class GlanceBackend(_backend.Backend):
             yield _image(raw)
 
     def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
-                   member_status=None):  # pylint: disable=unused-argument
+                   member_status=None, sort=None):  # pylint: disable=unused-argument
         """The images of one scope, narrowed on the server by ``name`` and the server-side ``filters``.
 
         Glance has no substring filter: ``name_contains`` is matched by ImageService, on every page.
@@ -270,6 +277,9 @@ class GlanceBackend(_backend.Backend):
             return [image] if found else []
         if name is not None:
             query['name'] = name
+        if sort is not None:
+            # Glance API v2, list images: sort_key and sort_dir (created_at desc when not given).
+            query['sort_key'], query['sort_dir'] = sort
         # A scope fixes the owner or the visibility; a filter that asks another value matches none of its images.
         if scope == 'private':
             fixed = dict(owner=self.caller_project())

@@ -11,6 +11,7 @@ import yaml
 from ansible_collections.cecloud.ims.plugins.doc_fragments.ims import ModuleDocFragment
 from ansible_collections.cecloud.ims.plugins.module_utils._backend import ExportTarget
 from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import IMAGE_METADATA_ARGUMENT_SPEC
+from ansible_collections.cecloud.ims.plugins.module_utils._image_query import QUERY_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._module import FILTERS_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
 from ansible_collections.cecloud.ims.plugins.module_utils._providers import connection_argument_spec
 
@@ -21,7 +22,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._providers import conn
     (ModuleDocFragment.WAIT, WAIT_ARGUMENT_SPEC),
     (ModuleDocFragment.IMAGE_METADATA, IMAGE_METADATA_ARGUMENT_SPEC),
     (ModuleDocFragment.FILTERS, FILTERS_ARGUMENT_SPEC),
-], ids=['connection', 'wait', 'image_metadata', 'filters'])
+    (ModuleDocFragment.IMAGE_QUERY, dict((k, v) for k, v in QUERY_ARGUMENT_SPEC.items() if k not in FILTERS_ARGUMENT_SPEC)),
+], ids=['connection', 'wait', 'image_metadata', 'filters', 'image_query'])
 def test_fragment_mirrors_spec(fragment, spec):
     documented = yaml.safe_load(fragment)['options']
     assert sorted(documented) == sorted(spec)
@@ -92,6 +94,6 @@ def test_the_listing_modules_document_filters_by_the_shared_fragment(name):
     module = importlib.import_module('ansible_collections.cecloud.ims.plugins.modules.%s' % name)
     doc = yaml.safe_load(module.DOCUMENTATION)
     assert 'cecloud.ims.ims.filters' in doc['extends_documentation_fragment'], name
-    assert 'filters' not in doc['options'], name
+    assert 'filters' not in (doc.get('options') or {}), name
     spec = [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__][0].argument_spec
     assert spec['filters'] is FILTERS_ARGUMENT_SPEC['filters'], name

@@ -20,8 +20,9 @@ MODULES = [(ims_image, ims_image.ImageModule), (ims_image_info, ims_image_info.I
 
 
 def documented_options(module):
-    options = dict(yaml.safe_load(module.DOCUMENTATION)['options'])
+    options = dict(yaml.safe_load(module.DOCUMENTATION).get('options') or {})
     options.update(yaml.safe_load(ModuleDocFragment.IMAGE_METADATA)['options'])
+    options.update(yaml.safe_load(ModuleDocFragment.IMAGE_QUERY)['options'])
     return options
 
 

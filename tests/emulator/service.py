@@ -109,6 +109,8 @@ SWITCHES = {
                                               'every private-image call carries)'}),
     'checksum': Switch.reading({'md5': 'the digest ``checksum`` holds (the document never names its algorithm) is MD5',
                                 'sha256': 'SHA-256', 'sha512': 'SHA-512'}),
+    'list_order': Switch.reading({'newest': 'GET /images and GET /private-images list the newest image first',
+                                  'oldest': 'they list the oldest first (the document names no order)'}),
 }
 # The only filter terms the private list documents (``name:lk:xxx|imageId:eq:img-xxx``).
 FILTER_TERMS = (('name', 'lk'), ('imageId', 'eq'))
@@ -457,8 +459,12 @@ class Service:
         size, current = page_params(query)
         with self.lock:
             items = [self.answer(i, 'list_public') for i in self.images.values() if i['visibility'] == 'public']
-        items.sort(key=lambda i: i['id'], reverse=True)
+        self._in_list_order(items)
         return paginate(items, size, current, self.page_cap)
+
+    def _in_list_order(self, items):
+        """Sort a listing of images by creation (their ``id`` grows with it), as the switch ``list_order`` says."""
+        items.sort(key=lambda i: (i['createdAt'], i['id']), reverse=self.switches['list_order'] == 'newest')
 
     def get_image(self, tenant, image_id):
         with self.lock:
@@ -477,7 +483,7 @@ class Service:
         with self.lock:
             items = [self.answer(i, 'list_private') for i in self.images.values() if i['owner'] == tenant['tenant_id']]
         items = [i for i in items if _match(i, conds)]
-        items.sort(key=lambda i: i['id'], reverse=True)
+        self._in_list_order(items)
         return paginate(items, size, current, self.page_cap)
 
     def create(self, tenant, body):
@@ -909,8 +915,12 @@ class Service:
                           'imageType': 'os_image', 'instruction': '64-bits', 'cpuArch': 'x86', 'osType': 'linux',
                           'platform': 'CentOS', 'visibility': body.get('visibility', 'private'), 'usage': 'ecs',
                           'departmentId': tenant['department_id'], 'resourceGroupId': tenant.get('resource_group_id', '')}
+                fields['imageTags'] = body.get('imageTags') or []
                 image = self._new_image(tenant['tenant_id'], fields)
                 image['status'] = status
+                if body.get('createdAt'):
+                    # A test's timeline: images made in the past (ISO 8601, as the service writes it).
+                    image['createdAt'] = image['updatedAt'] = body['createdAt']
                 if status == 'saving':
                     image['_job'] = {'kind': 'noop', 'started': time.time()}
                 if status == 'active':

@@ -265,6 +265,7 @@ auth_fail_ims = _reading_fixture('auth_fail_status')
 share_total_ims = _reading_fixture('share_total')
 image_detail_ims = _reading_fixture('image_detail')
 checksum_ims = _reading_fixture('checksum')
+list_order_ims = _reading_fixture('list_order')
 
 
 # Long enough that an image is still ``saving`` (and a deleted one still listed) when the next task runs:

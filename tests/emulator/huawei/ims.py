@@ -240,7 +240,10 @@ class Ims(ImageOps, MemberOps, ExtraOps):
                     membership = self._member_status(record, req.project) if record['owner'] != req.project else None
                     if matches(image, membership):
                         images.append(image)
-            images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
+            if self.switches['sort_key'] == 'honoured':
+                images = model.sort_images(images, query.get('sort_key'), query.get('sort_dir'))
+            else:
+                images = model.sort_images(images, None, None)
             images = self._after_marker(images, query.get('marker'))
             page = [model.public(i) for i in images[:limit]]
         body = {'images': page}

@@ -23,6 +23,8 @@ SWITCHES = {
                                            'trust': 'the header is used as sent'}),
     'next_marker': Switch.reading({True: 'GET /v2/cloudimages answers page_info.next_marker (the SDK)',
                                    False: 'it answers no page_info (Terraform)'}),
+    'sort_key': Switch.reading({'honoured': 'GET /v2/cloudimages lists in the order sort_key and sort_dir ask',
+                                'ignored': 'it checks them and lists newest first whatever they ask'}),
     # Where a FAIL job carries its error_code and reason (the job status reference names all three places).
     'job_reason_in': Switch.reading({'both': 'a FAIL job says why at its top and in entities', 'top': 'only at its top',
                                      'entities': 'only in entities', 'sub_job': 'only in one failed item of entities.sub_jobs_result'}),

@@ -342,7 +342,8 @@ def test_error_after_fault_applies_the_request_then_answers_5xx(stack, client_a)
 
 def test_switches_answer_the_other_reading_of_the_document_until_a_reset(stack, client_a):
     """Each ambiguity's switch (tests/emulator/README.md), set through the control API."""
-    assert stack.switches() == {'auth_fail_status': 401, 'share_total': 'records', 'image_detail': 'any', 'checksum': 'md5'}
+    assert stack.switches() == {'auth_fail_status': 401, 'share_total': 'records', 'image_detail': 'any', 'checksum': 'md5',
+                                'list_order': 'newest'}
     with pytest.raises(Exception, match="switch share_total must be one of records, pages, not 'rows'"):
         stack.set_switches(share_total='rows')
     with pytest.raises(Exception, match="unknown switch 'share_totals'"):
@@ -371,11 +372,28 @@ def test_switches_answer_the_other_reading_of_the_document_until_a_reset(stack, 
     assert stack.switches()['image_detail'] == 'any'
 
 
+def test_list_order_lists_private_and_public_images_newest_or_oldest_first(stack, client_a):
+    """The document names no order for GET /private-images and GET /images: the switch ``list_order`` answers both."""
+    made = [stack.seed(tenant='tenant-a', prefix='order-%d-' % n, visibility='public',
+                       createdAt='2026-01-0%dT00:00:00.000Z' % n)['imageIds'][0] for n in (2, 1, 3)]
+    newest_first = [made[2], made[0], made[1]]
+    try:
+        for order, expected in (('newest', newest_first), ('oldest', newest_first[::-1])):
+            stack.set_switches(list_order=order)
+            private = client_a.ok('GET', '/private-images', params={'size': 10, 'current': 1, 'filter': 'name:lk:order-'})
+            public = client_a.ok('GET', '/images', params={'size': 100, 'current': 1})
+            assert [i['imageId'] for i in private['list']] == expected, order
+            assert [i['imageId'] for i in public['list'] if i['imageId'] in made] == expected, order
+    finally:
+        stack.reset()
+
+
 def test_switches_are_options_of_the_emulator_at_start(stack):
     with Stack(switches={'auth_fail_status': 400, 'checksum': 'sha512'}, s3=stack) as other:
         assert other.switches()['auth_fail_status'] == 400
         other.set_switches(checksum='md5')
         other.reset()
-        assert other.switches() == {'auth_fail_status': 400, 'share_total': 'records', 'image_detail': 'any', 'checksum': 'sha512'}
+        assert other.switches() == {'auth_fail_status': 400, 'share_total': 'records', 'image_detail': 'any', 'checksum': 'sha512',
+                                    'list_order': 'newest'}
         public = other.admin('GET', 'state')['images'][0]
         assert len(public['checksum']) == 128

@@ -158,7 +158,7 @@ def _glance_images(glance, count, **fields):
     """``count`` images of ``fields``, each made in a later second than the one before (Glance's created_at
     counts whole seconds): the next is made once the clock has passed the last one's created_at."""
     made = []
-    for _ in range(count):
+    while len(made) < count:
         if made:
             last = datetime.datetime.fromisoformat(made[-1]['created_at'].replace('Z', '+00:00'))
             while datetime.datetime.now(datetime.timezone.utc) < last + datetime.timedelta(seconds=1):

@@ -133,8 +133,8 @@ def test_nothing_found_fails_unless_allowed(fake):
     assert message == ("cecloud.ims.image: no image matches name 'golden-centos' in scope private (provider fake), "
                        "deprecated and hidden images left out.")
     assert run(name='golden-centos', allow_empty=True) == []
-    assert "name_regex '^x' and tags {'a': 'b'} in scope all" in refused(name_regex='^x', tags={'a': 'b'},
-                                                                          include_deprecated=True)
+    message = refused(name_regex='^x', tags={'a': 'b'}, include_deprecated=True)
+    assert message == "cecloud.ims.image: no image matches name_regex '^x' and tags {'a': 'b'} in scope all (provider fake)."
 
 
 def test_several_found_fail_when_one_is_expected(fake):

@@ -179,22 +179,24 @@ class ImageQuery:
         """The images found, in ``order`` (else the listings' order: scope by scope), at most ``limit``."""
         found = []
         seen = set()
-        for scope in service.scopes_of(self.scope):
-            found.extend(self._scope(service, scope, seen, seen_fields, self.limit and self.limit - len(found)))
+        # include_deprecated also lists what the API hides from ordinary listings (Glance's os_hidden).
+        listings = service.listings(self.server_filters(service.backend), self.image_id, self.include_deprecated)
+        for scope, filters in ((s, f) for s in service.scopes_of(self.scope) for f in listings):
+            found.extend(self._scope(service, scope, filters, seen, seen_fields, self.limit and self.limit - len(found)))
             if self.order is None and self.limit and len(found) >= self.limit:
                 break
         if self.order is not None:
             found = ordered(found, *self.order)
         return found[:self.limit] if self.limit else found
 
-    def _scope(self, service, scope, seen, seen_fields, wanted):
+    def _scope(self, service, scope, filters, seen, seen_fields, wanted):
         """The matching images of one scope not in ``seen`` (ids of earlier scopes'): all of them, or the first
         ``wanted`` where fewer pages tell them: in the listing's own order when none is asked, else in ``order``
         when the server serves it and the part of the listing read shows it does."""
         backend = service.backend
         served = self.order is not None and self.order in backend.listing_sorts.get(scope, ())
         # A listing asked in an order is read in full pages, so that its first page shows whether the order holds.
-        images = service.scope_images(scope, self.image_id, self.name, self.name_contains, self.server_filters(backend),
+        images = service.scope_images(scope, self.image_id, self.name, self.name_contains, filters,
                                       remaining=wanted if self.order is None else None, seen_fields=seen_fields,
                                       sort=self.order if served else None)
         checker = _OrderCheck(*self.order) if served else None

@@ -178,6 +178,9 @@ def _glance_env(glance):
 def test_openstack_newest_by_name_in_one_request_then_regex_and_tags(glance, tmp_path):
     golden = _glance_images(glance, 3, name='golden-ubuntu-22')
     tagged = _glance_images(glance, 1, name='golden-ubuntu-22.04', tags=['stage=prod', 'lts'])[0]
+    # Newer images of the name, deprecated and hidden under docs/image-conventions.md: left out unless asked.
+    deprecated = _glance_images(glance, 1, name='golden-ubuntu-22', ims_deprecated_at='2026-01-01T00:00:00Z')[0]
+    hidden = _glance_images(glance, 1, name='golden-ubuntu-22', os_hidden=True)[0]
     glance.clear()
     found = provision(tmp_path, _glance_env(glance), dict(name='golden-ubuntu-22', scope='private'),
                       conn=_glance_conn(glance))
@@ -194,7 +197,9 @@ def test_openstack_newest_by_name_in_one_request_then_regex_and_tags(glance, tmp
         dict(tags={'lts': None}),
         dict(name='golden-ubuntu-22', sort_by='created_at', sort_order='asc'),
         dict(name_contains='golden', sort_by='name', sort_order='asc', most_recent=False),
+        dict(name='golden-ubuntu-22', scope='private', include_deprecated=True, most_recent=False, sort_by='created_at'),
     ], conn)
+    assert found[5][:2] == [hidden['id'], deprecated['id']] and found[5][2:] == [g['id'] for g in golden[::-1]], found
     assert found[:4] == [[golden[-1]['id']], [tagged['id']], [tagged['id']], [golden[0]['id']]], found
     assert found[4][-1] == tagged['id'] and set(found[4][:3]) == {g['id'] for g in golden}, found
     glance.clear()

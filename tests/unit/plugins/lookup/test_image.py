@@ -27,8 +27,9 @@ IMAGES = dict(
         image('p-2', 'golden-ubuntu-22', '2026-03-02T00:00:00Z', size=20, tags=['stage=prod']),
         image('p-1', 'golden-ubuntu-22', '2026-03-01T00:00:00Z', size=30),
         image('p-old', 'golden-ubuntu-20', '2025-01-01T00:00:00Z', size=10),
-        image('p-dep', 'golden-ubuntu-22', '2026-04-01T00:00:00Z', deprecated=True),
-        image('p-hid', 'golden-ubuntu-22', '2026-04-02T00:00:00Z', hidden=True),
+        # Deprecated and hidden under docs/image-conventions.md (ImageService fills the neutral fields from these).
+        image('p-dep', 'golden-ubuntu-22', '2026-04-01T00:00:00Z', ims_deprecated_at='2026-05-01T00:00:00Z'),
+        image('p-hid', 'golden-ubuntu-22', '2026-04-02T00:00:00Z', os_hidden=True),
     ],
     public=[image('pub-1', 'golden-ubuntu-22', '2026-03-03T00:00:00.500Z')],
 )
@@ -113,7 +114,8 @@ def _unordered(list_scope):
 def test_every_match_records_tags_and_limit(fake):
     assert run(name='golden-ubuntu-22', most_recent=False, sort_by='created_at') == ['pub-1', 'p-2', 'p-1']
     records = run(name='golden-ubuntu-22', scope='private', **{'return': 'image'})
-    assert records == [dict(IMAGES['private'][0], scope='private')]
+    assert records == [dict(IMAGES['private'][0], scope='private', deprecated=False, deprecated_at=None, replaced_by=None,
+                            hidden=False)]
     assert run(tags={'stage': 'prod'}) == ['p-2']
     assert run(tags={'stage': None}) == ['p-2']
     assert run(tags={'stage': 'dev'}, allow_empty=True) == []

@@ -154,11 +154,11 @@ def test_cecloud_info_refuses_bad_input_before_any_request(ims):
 # -- openstack (the real Keystone + Glance, through the recording proxy) -----------------------------
 
 
-def _glance_images(glance, count, **fields):
-    """``count`` images of ``fields``, each made in a later second than the one before (Glance's created_at
-    counts whole seconds): the next is made once the clock has passed the last one's created_at."""
+def _glance_images(glance, *specs):
+    """An image of each of ``specs`` (their fields), each made in a later second than the one before (Glance's
+    created_at counts whole seconds): the next is made once the clock has passed the last one's created_at."""
     made = []
-    while len(made) < count:
+    for fields in specs:
         if made:
             last = datetime.datetime.fromisoformat(made[-1]['created_at'].replace('Z', '+00:00'))
             while datetime.datetime.now(datetime.timezone.utc) < last + datetime.timedelta(seconds=1):
@@ -176,11 +176,13 @@ def _glance_env(glance):
 
 
 def test_openstack_newest_by_name_in_one_request_then_regex_and_tags(glance, tmp_path):
-    golden = _glance_images(glance, 3, name='golden-ubuntu-22')
-    tagged = _glance_images(glance, 1, name='golden-ubuntu-22.04', tags=['stage=prod', 'lts'])[0]
-    # Newer images of the name, deprecated and hidden under docs/image-conventions.md: left out unless asked.
-    deprecated = _glance_images(glance, 1, name='golden-ubuntu-22', ims_deprecated_at='2026-01-01T00:00:00Z')[0]
-    hidden = _glance_images(glance, 1, name='golden-ubuntu-22', os_hidden=True)[0]
+    golden_spec = dict(name='golden-ubuntu-22')
+    # After them, newer images of the name deprecated and hidden under docs/image-conventions.md: left out unless asked.
+    made = _glance_images(glance, golden_spec, golden_spec, golden_spec,
+                          dict(name='golden-ubuntu-22.04', tags=['stage=prod', 'lts']),
+                          dict(name='golden-ubuntu-22', ims_deprecated_at='2026-01-01T00:00:00Z'),
+                          dict(name='golden-ubuntu-22', os_hidden=True))
+    golden, tagged, deprecated, hidden = made[:3], made[3], made[4], made[5]
     glance.clear()
     found = provision(tmp_path, _glance_env(glance), dict(name='golden-ubuntu-22', scope='private'),
                       conn=_glance_conn(glance))
@@ -199,7 +201,7 @@ def test_openstack_newest_by_name_in_one_request_then_regex_and_tags(glance, tmp
         dict(name_contains='golden', sort_by='name', sort_order='asc', most_recent=False),
         dict(name='golden-ubuntu-22', scope='private', include_deprecated=True, most_recent=False, sort_by='created_at'),
     ], conn)
-    assert found[5][:2] == [hidden['id'], deprecated['id']] and found[5][2:] == [g['id'] for g in golden[::-1]], found
+    assert found[5] == [hidden['id'], deprecated['id']] + [g['id'] for g in golden[::-1]], found
     assert found[:4] == [[golden[-1]['id']], [tagged['id']], [tagged['id']], [golden[0]['id']]], found
     assert found[4][-1] == tagged['id'] and set(found[4][:3]) == {g['id'] for g in golden}, found
     glance.clear()

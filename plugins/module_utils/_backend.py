@@ -130,6 +130,9 @@ class Backend:
     # True when updates send only the changed fields (a JSON patch) and images carry free properties;
     # False when an update replaces the whole field set.
     updates_by_patch = False
+    # True where an image's tags are plain strings, so a key/value tag is written as the text ``key=value``
+    # (the roles' family and pin tags); False where tags are ``{key, value}`` pairs.
+    text_tags = False
     # The service type of the image endpoint in an identity service's catalog, where the provider has one.
     catalog_type = None
     # True where an image can carry the deprecation convention (``_deprecation``: free properties an update sets,

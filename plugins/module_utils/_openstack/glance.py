@@ -197,6 +197,8 @@ class GlanceBackend(_backend.Backend):
     server_tag_filter = True
     # Updates are JSON patches of the changed fields, and images carry free properties.
     updates_by_patch = True
+    # Glance tags are plain strings (GET /v2/images/{id}: ``tags``).
+    text_tags = True
     # Glance lists the members of a ``visibility: shared`` image only: sharing makes a private image shared first.
     sharing_fields = ('visibility',)
     catalog_type = CATALOG_TYPE

@@ -908,6 +908,13 @@ class Service:
             raise invalid('count must be 1..100000 and status queued|saving|active|killed')
         prefix = body.get('prefix', 'seed-')
         object_size = body.get('object_size', 1024)
+        # created_at: one ISO 8601 time, or one per image (index order): images made in the past, for tests of ages.
+        stamps = body.get('created_at', body.get('createdAt'))
+        if stamps is not None and not isinstance(stamps, list):
+            stamps = [stamps] * count
+        if stamps is not None and (len(stamps) != count or not all(isinstance(t, str) and t for t in stamps)):
+            raise invalid('created_at must be a time, or a list of one time per image')
+        image_tags = body.get('image_tags') or body.get('imageTags') or []
         created = []
         with self.lock:
             for index in range(count):
@@ -915,12 +922,11 @@ class Service:
                           'imageType': 'os_image', 'instruction': '64-bits', 'cpuArch': 'x86', 'osType': 'linux',
                           'platform': 'CentOS', 'visibility': body.get('visibility', 'private'), 'usage': 'ecs',
                           'departmentId': tenant['department_id'], 'resourceGroupId': tenant.get('resource_group_id', '')}
-                fields['imageTags'] = body.get('imageTags') or []
+                fields['imageTags'] = [dict(tag) for tag in image_tags]
                 image = self._new_image(tenant['tenant_id'], fields)
                 image['status'] = status
-                if body.get('createdAt'):
-                    # A test's timeline: images made in the past (ISO 8601, as the service writes it).
-                    image['createdAt'] = image['updatedAt'] = body['createdAt']
+                if stamps is not None:
+                    image.update(createdAt=stamps[index], updatedAt=stamps[index])
                 if status == 'saving':
                     image['_job'] = {'kind': 'noop', 'started': time.time()}
                 if status == 'active':

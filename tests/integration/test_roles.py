@@ -9,6 +9,7 @@ then for real, then again: the second run must report ``changed=0`` in the play 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import hashlib
 import json
 import os
@@ -236,6 +237,76 @@ def test_retention_with_a_regex_through_the_fqcn_playbook(ims):
     assert active_images(ims, 'tenant-a') == ['web-202600003', 'web-test-00000', 'web-test-00001']
 
 
+def days_ago(days):
+    moment = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.000Z')
+
+
+def family_tags(family, pinned=False):
+    return [{'key': 'ims_family', 'value': family}] + ([{'key': 'ims_pinned', 'value': 'true'}] if pinned else [])
+
+
+def table_of(proc):
+    """The lines of the retention's table in the play's output: {image name: (action, reason)}."""
+    rows = re.findall(r'^\s*"(\S+)\s+(img-\S+)\s+\S+\s+(keep|skip|deprecate|delete)\s+(.*)",?$', proc.stdout, re.M)
+    return {name: (action, reason) for name, dummy, action, reason in rows}
+
+
+def test_retention_of_a_family_over_a_timeline_keeps_the_newest_the_young_the_pinned_and_the_shared(ims, tmp_path):
+    ages = [40, 30, 20, 12, 3, 1]                  # f-00000 is the oldest
+    ids = ims.stack.seed(tenant='tenant-a', count=6, prefix='f-', created_at=[days_ago(d) for d in ages],
+                         image_tags=family_tags('gold'))['imageIds']
+    ims.stack.seed(tenant='tenant-a', count=1, prefix='pinned-', created_at=days_ago(50), image_tags=family_tags('gold', True))
+    ims.stack.seed(tenant='tenant-a', count=2, prefix='f-silver-', created_at=days_ago(60), image_tags=family_tags('silver'))
+    ims.api('POST', '/private-images/%s/share' % ids[1], json={'shares': {'user_ids': [ims.stack.tenant('tenant-b')['user_id']]}})
+    variables = {'image_retention_family': 'gold', 'image_retention_keep': 1, 'image_retention_keep_days': 5}
+
+    before = snapshot(ims)
+    ims.stack.clear_requests()
+    proc = ims.playbook('roles/run_role.yml', check=True, tenant='tenant-a', extra_vars=dict(
+        variables, role_under_test='image_retention', result_file=str(tmp_path / 'check.json')))
+    assert proc.returncode == 0 and ims.state_changing_requests() == [] and snapshot(ims) == before, output(proc)
+    assert table_of(proc) == {
+        'f-00005': ('keep', 'newest 1 (number 1)'),
+        'f-00004': ('keep', 'newer than keep_days 5 (3 days old)'),
+        'f-00003': ('delete', 'older than the newest 1 and keep_days 5'),
+        'f-00002': ('delete', 'older than the newest 1 and keep_days 5'),
+        'f-00001': ('skip', 'shared (it has shares): set image_retention_force to remove it'),
+        'f-00000': ('delete', 'older than the newest 1 and keep_days 5'),
+        'pinned-00000': ('keep', 'pinned (ims_pinned: true)')}, output(proc)
+    result = json.loads((tmp_path / 'check.json').read_text())
+    assert [(i['name'], i['retention_reason']) for i in result['kept']] == [
+        ('f-00005', 'newest 1 (number 1)'), ('f-00004', 'newer than keep_days 5 (3 days old)'),
+        ('pinned-00000', 'pinned (ims_pinned: true)')]
+    assert [i['name'] for i in result['deleted']] == ['f-00003', 'f-00002', 'f-00000'] and result['deprecated'] == []
+
+    counts, result = run_role(ims, tmp_path, 'image_retention', variables)
+    assert counts['changed'] == 1 and [i['name'] for i in result['deleted']] == ['f-00003', 'f-00002', 'f-00000']
+    assert [i['name'] for i in result['skipped_shared']] == ['f-00001']
+    assert active_images(ims, 'tenant-a') == ['f-00001', 'f-00004', 'f-00005', 'f-silver-00000', 'f-silver-00001', 'pinned-00000']
+
+    ims.stack.clear_requests()
+    counts, result = run_role(ims, tmp_path, 'image_retention', variables)
+    assert counts['changed'] == 0 and result['deleted'] == [] and ims.state_changing_requests() == []
+
+
+def test_publish_sets_the_family_tag_and_a_rerun_changes_nothing(ims, tmp_path):
+    image = tmp_path / 'golden.raw'
+    image.write_bytes(os.urandom(1024 * 1024 + 5))
+    variables = {'image_publish_name': 'golden-fam', 'image_publish_src': str(image), 'image_publish_family': 'gold',
+                 'image_publish_metadata': {'os_type': 'linux', 'platform': 'ubuntu', 'min_disk': 1,
+                                            'tags': [{'key': 'team', 'value': 'base'}]}}
+    counts, result = run_role(ims, tmp_path, 'image_publish', variables)
+    assert counts['changed'] == 1 and result['published'] is True and result['family'] == 'gold', counts
+    published = {i['imageId']: i for i in ims.images('tenant-a')}[result['image']['image_id']]
+    assert published['imageTags'] == [{'key': 'team', 'value': 'base'}, {'key': 'ims_family', 'value': 'gold'}]
+
+    ims.stack.clear_requests()
+    counts, result = run_role(ims, tmp_path, 'image_publish', variables)
+    assert counts['changed'] == 0 and result['published'] is False and result['deprecated_previous'] == []
+    assert ims.state_changing_requests() == []
+
+
 # ---------------------------------------------------------------- image_import
 
 
@@ -303,6 +374,17 @@ def test_bad_variables_fail_before_any_task(ims, tmp_path, role, variables, mess
     ('image_retention', {}, 'exactly one of image_retention_prefix and image_retention_regex'),
     ('image_retention', {'image_retention_prefix': 'a', 'image_retention_regex': 'b'}, 'exactly one of'),
     ('image_retention', {'image_retention_prefix': 'a', 'image_retention_keep': -1}, 'must be 0 or more'),
+    ('image_retention', {'image_retention_family': 'gold', 'image_retention_grace_days': -1},
+     'image_retention_grace_days must be 0 or more (or unset); got -1'),
+    ('image_retention', {'image_retention_family': 'gold', 'image_retention_keep_days': -0.5},
+     'image_retention_keep_days must be 0 or more (or unset); got -0.5'),
+    # CECloud IMS keeps no deprecation (docs/api-notes.md): no grace period there.
+    ('image_retention', {'image_retention_family': 'gold', 'image_retention_grace_days': 3},
+     'provider cecloud cannot keep an image deprecated'),
+    ('image_publish', {'image_publish_name': 'x', 'image_publish_src': '/x.raw', 'image_publish_deprecate_previous': True},
+     'set image_publish_family too'),
+    ('image_publish', {'image_publish_name': 'x', 'image_publish_src': '/x.raw', 'image_publish_family': 'gold',
+                       'image_publish_deprecate_previous': True}, 'provider cecloud cannot keep an image deprecated'),
     ('image_publish', {'image_publish_name': 'x'}, 'exactly one of image_publish_src'),
 ])
 def test_inconsistent_variables_fail_at_the_first_task(ims, tmp_path, role, variables, message):

@@ -9,8 +9,10 @@ say which writes reached IMS: a second run writes nothing.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import json
 import os
+import re
 import subprocess
 import uuid
 
@@ -120,6 +122,110 @@ def test_image_retention_keeps_the_newest_and_deletes_the_rest(hw, tmp_path):  #
     assert len(result['kept']) == 1 and len(result['deleted']) == 2, result
     left = [i['id'] for i in hw.images() if i['name'].startswith('old-')]
     assert len(left) == 1 and left[0] in ids
+
+
+def days_ago(days):
+    moment = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def seed_aged(hw, name, days, family='gold', pinned=False, **attributes):  # noqa: F811  pylint: disable=redefined-outer-name
+    """One active image made ``days`` ago, of ``family`` (a key/value tag, which IMS lists as ``ims_family=gold``)."""
+    tags = [{'key': 'ims_family', 'value': family}] + ([{'key': 'ims_pinned', 'value': 'true'}] if pinned else [])
+    (image_id,) = hw.seed(1, name=name, created_at=days_ago(days), updated_at=days_ago(days), _kv_tags=tags, **attributes)
+    return image_id
+
+
+def deprecate(hw, image_id, days):  # noqa: F811  pylint: disable=redefined-outer-name
+    """Deprecate an image through ims_image, ``days`` ago."""
+    run = hw.module('ims_image', dict(id=image_id, deprecated=True, deprecated_at=days_ago(days)))
+    assert run.changed and not run.failed, run
+
+
+def retention_table(proc):
+    """{image name: (action, reason)} of the retention's table in the play's output."""
+    rows = re.findall(r'^\s*"(\S+)\s+([0-9a-f-]{36})\s+\S+\s+(keep|skip|deprecate|delete)\s+(.*)",?$', proc.stdout, re.M)
+    return {name: (action, reason) for name, dummy, action, reason in rows}
+
+
+def test_image_retention_of_a_family_deprecates_then_deletes_after_the_grace_period_then_a_rerun_writes_nothing(hw, tmp_path):  # noqa: F811
+    ids = {name: seed_aged(hw, name, days, pinned=name == 'h-2')
+           for name, days in (('h-0', 1), ('h-1', 2), ('h-2', 10), ('h-3', 11), ('h-4', 12), ('h-5', 13), ('h-6', 14))}
+    ids['h-7'] = seed_aged(hw, 'h-7', 15, protected=True)
+    seed_aged(hw, 'h-silver', 30, family='silver')
+    deprecate(hw, ids['h-4'], 1)
+    deprecate(hw, ids['h-5'], 5)
+    run = hw.module('ims_image_share', dict(image=ids['h-6'], projects=[hw.project('recipient')]))
+    assert run.changed and not run.failed, run
+    variables = dict(image_retention_family='gold', image_retention_keep=1, image_retention_keep_days=5,
+                     image_retention_grace_days=3)
+    expected = {
+        'h-0': ('keep', 'newest 1 (number 1)'),
+        'h-1': ('keep', 'newer than keep_days 5 (2 days old)'),
+        'h-2': ('keep', 'pinned (ims_pinned: true)'),
+        'h-3': ('deprecate', 'older than the newest 1 and keep_days 5: deprecated now, deleted after grace_days 3'),
+        'h-4': ('keep', 'deprecated since %s (1 days < grace_days 3): deleted later' % days_ago(1)[:11]),
+        'h-5': ('delete', 'deprecated since %s (5 days >= grace_days 3)' % days_ago(5)[:11]),
+        'h-6': ('skip', 'shared (visibility shared): set image_retention_force to remove it'),
+        'h-7': ('skip', 'protected: set image_retention_force to remove it')}
+
+    def shown(proc):
+        # The deprecation times are the seconds of the module runs above: compare their day.
+        return {name: (action, re.sub(r'(since \d{4}-\d\d-\d\dT)\S+', r'\1', reason))
+                for name, (action, reason) in retention_table(proc).items()}
+
+    hw.stack.clear_requests()
+    proc, result = run_role(hw, tmp_path, 'image_retention', variables, check=True)
+    assert proc.returncode == 0 and hw.writes() == [], output(proc)
+    assert shown(proc) == expected, output(proc)
+    assert [i['name'] for i in result['deprecated']] == ['h-3'] and [i['name'] for i in result['deleted']] == ['h-5'], result
+
+    proc, result = run_role(hw, tmp_path, 'image_retention', variables)
+    assert proc.returncode == 0 and recap(proc)['localhost']['changed'] == 2, output(proc)
+    assert [i['name'] for i in result['deprecated']] == ['h-3'] and [i['name'] for i in result['deleted']] == ['h-5'], result
+    assert [i['name'] for i in result['skipped_shared']] == ['h-6'] and [i['name'] for i in result['skipped_protected']] == ['h-7']
+    images = {i['name']: i for i in hw.images()}
+    assert 'h-5' not in images and sorted(n for n in images if n.startswith('h-')) == [
+        'h-0', 'h-1', 'h-2', 'h-3', 'h-4', 'h-6', 'h-7', 'h-silver']
+    # The deprecated image points at the newest kept one.
+    assert images['h-3'].get('ims_deprecated_at') and images['h-3'].get('ims_replaced_by') == ids['h-0'], images['h-3']
+
+    hw.stack.clear_requests()
+    proc, result = run_role(hw, tmp_path, 'image_retention', variables)
+    assert proc.returncode == 0 and recap(proc)['localhost']['changed'] == 0 and hw.writes() == [], output(proc)
+    assert result['deprecated'] == [] and result['deleted'] == []
+
+
+def test_image_retention_refuses_a_negative_grace_period_before_any_request(hw, tmp_path):  # noqa: F811
+    hw.stack.clear_requests()
+    proc, dummy = run_role(hw, tmp_path, 'image_retention', dict(image_retention_family='gold', image_retention_grace_days=-1))
+    assert proc.returncode != 0 and 'image_retention_grace_days must be 0 or more (or unset); got -1' in output(proc), output(proc)
+    assert hw.ims_requests() == []
+
+
+def test_image_publish_of_a_family_deprecates_the_previous_version_and_a_rerun_writes_nothing(hw, tmp_path):  # noqa: F811
+    bucket = bucket_of(hw)
+
+    def version(number):
+        return dict(image_publish_name='fam-v%d' % number, image_publish_src=write_raw(tmp_path / ('v%d.raw' % number), 1 + number),
+                    image_publish_metadata=dict(min_disk=40, os_version='Ubuntu 22.04 server 64bit'),
+                    image_publish_obs_bucket=bucket, image_publish_family='hw-fam', image_publish_deprecate_previous=True)
+
+    proc, first = run_role(hw, tmp_path, 'image_publish', version(1))
+    assert proc.returncode == 0 and first['published'] is True and first['deprecated_previous'] == [], output(proc)
+    proc, second = run_role(hw, tmp_path, 'image_publish', version(2))
+    assert proc.returncode == 0 and second['published'] is True, output(proc)
+    assert [i['image_id'] for i in second['deprecated_previous']] == [first['image']['image_id']], second
+    images = {i['name']: i for i in hw.images()}
+    family = {'key': 'ims_family', 'value': 'hw-fam'}
+    assert family in images['fam-v2']['_kv_tags'] and family in images['fam-v1']['_kv_tags'], images['fam-v2']
+    assert images['fam-v1']['ims_replaced_by'] == second['image']['image_id'] and images['fam-v1']['ims_deprecated_at']
+    assert not images['fam-v2'].get('ims_deprecated_at')
+
+    hw.stack.clear_requests()
+    proc, again = run_role(hw, tmp_path, 'image_publish', version(2))
+    assert proc.returncode == 0 and recap(proc)['localhost']['changed'] == 0 and hw.writes() == [], output(proc)
+    assert again['published'] is False and again['deprecated_previous'] == []
 
 
 # -- the -vvv secret scan of the upload/export paths ----------------------------------------------------

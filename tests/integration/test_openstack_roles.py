@@ -11,8 +11,10 @@ into an openstack role.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -149,6 +151,61 @@ def test_retention_keeps_the_newest_and_holds_shared_and_protected_images(glance
     assert sorted(i['name'] for i in glance.images()) == ['gold-3', 'gold-4', 'gold-queued', 'other-0']
 
 
+def days_ago(days):
+    moment = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def retention_table(proc):
+    """{image name: (action, reason)} of the retention's table in the play's output."""
+    rows = re.findall(r'^\s*"(\S+)\s+([0-9a-f-]{36})\s+\S+\s+(keep|skip|deprecate|delete)\s+(.*)",?$', proc.stdout, re.M)
+    return {name: (action, re.sub(r'(since \d{4}-\d\d-\d\dT)\S+', r'\1', reason)) for name, dummy, action, reason in rows}
+
+
+def test_retention_of_a_family_deprecates_then_deletes_after_the_grace_period_and_holds_pinned_shared_protected(glance, tmp_path):
+    made = {}
+    for index in range(7):          # o-0 is the oldest; Glance tags are text: the family tag is ims_family=gold
+        if made:
+            time.sleep(CREATED_AT_STEP)
+        tags = ['ims_family=gold', 'golden'] + (['ims_pinned=true'] if index == 2 else [])
+        made['o-%d' % index] = active_image(glance, 'o-%d' % index, tags=tags, protected=index == 4)['id']
+    active_image(glance, 'o-silver', tags=['ims_family=silver'])
+    share(glance, made['o-3'])
+    for name, days in (('o-0', 10), ('o-1', 1)):         # deprecated in the past, through ims_image
+        run = glance.module('ims_image', dict(id=made[name], deprecated=True, deprecated_at=days_ago(days)))
+        assert run.changed and not run.failed, run
+    variables = {'image_retention_family': 'gold', 'image_retention_keep': 1, 'image_retention_grace_days': 7}
+    expected = {
+        'o-6': ('keep', 'newest 1 (number 1)'),
+        'o-5': ('deprecate', 'older than the newest 1: deprecated now, deleted after grace_days 7'),
+        'o-4': ('skip', 'protected: set image_retention_force to remove it'),
+        'o-3': ('skip', 'shared (visibility shared): set image_retention_force to remove it'),
+        'o-2': ('keep', 'pinned (ims_pinned: true)'),
+        'o-1': ('keep', 'deprecated since %s (1 days < grace_days 7): deleted later' % days_ago(1)[:11]),
+        'o-0': ('delete', 'deprecated since %s (10 days >= grace_days 7)' % days_ago(10)[:11])}
+
+    proc, result_file = in_check_mode_nothing_is_written(
+        glance, lambda: role_play(glance, tmp_path, 'image_retention', variables, check=True))
+    assert proc.returncode == 0 and retention_table(proc) == expected, output(proc)
+    result = json.loads(result_file.read_text())
+    assert [i['name'] for i in result['deprecated']] == ['o-5'] and [i['name'] for i in result['deleted']] == ['o-0'], result
+
+    glance.clear()
+    counts, result = run_role(glance, tmp_path, 'image_retention', variables)
+    assert counts['changed'] == 2, counts
+    assert sorted(glance.writes()) == [('DELETE', '/v2/images/' + made['o-0']), ('PATCH', '/v2/images/' + made['o-5'])]
+    deprecated = glance.image(made['o-5'])
+    assert deprecated['ims_deprecated_at'].startswith(days_ago(0)[:11]) and deprecated['ims_replaced_by'] == made['o-6']
+    assert [(i['name'], i['retention_reason'][:16]) for i in result['kept']] == [
+        ('o-6', 'newest 1 (number'), ('o-2', 'pinned (ims_pinn'), ('o-1', 'deprecated since')]
+    assert sorted(i['name'] for i in glance.images() if i['name'].startswith('o-')) == [
+        'o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6', 'o-silver']
+
+    glance.clear()
+    counts, result = run_role(glance, tmp_path, 'image_retention', variables)
+    assert counts['changed'] == 0 and glance.writes() == [] and result['deleted'] == [] and result['deprecated'] == [], counts
+
+
 # ---------------------------------------------------------------- image_import
 
 
@@ -253,6 +310,31 @@ def test_publish_from_a_file_uploads_shares_and_downloads(glance, tmp_path):
     glance.clear()
     counts, result = run_role(glance, tmp_path, 'image_publish', variables)
     assert counts['changed'] == 0 and glance.writes() == [], counts
+
+
+def test_publish_of_a_family_deprecates_the_previous_version_and_a_rerun_changes_nothing(glance, tmp_path):
+    def version(number):
+        src = tmp_path / ('v%d.raw' % number)
+        write_raw(str(src), number)
+        return {'image_publish_name': 'fam-v%d' % number, 'image_publish_src': str(src), 'image_publish_family': 'os-fam',
+                'image_publish_deprecate_previous': True, 'image_publish_metadata': {'disk_format': 'raw', 'tags': ['golden']}}
+
+    counts, first = run_role(glance, tmp_path, 'image_publish', version(1))
+    assert counts['changed'] == 1 and first['deprecated_previous'] == [], counts
+    time.sleep(CREATED_AT_STEP)
+    counts, planned = in_check_mode_nothing_is_written(
+        glance, lambda: run_role(glance, tmp_path, 'image_publish', version(2), check=True))
+    assert [i['name'] for i in planned['deprecated_previous']] == ['fam-v1'], planned
+
+    counts, second = run_role(glance, tmp_path, 'image_publish', version(2))
+    assert counts['changed'] == 2 and [i['image_id'] for i in second['deprecated_previous']] == [first['image']['image_id']]
+    old, new = glance.image(first['image']['image_id']), glance.image(second['image']['image_id'])
+    assert sorted(new['tags']) == ['golden', 'ims_family=os-fam'] and 'ims_family=os-fam' in old['tags'], new
+    assert old['ims_replaced_by'] == new['id'] and old['ims_deprecated_at'] and 'ims_deprecated_at' not in new
+
+    glance.clear()
+    counts, again = run_role(glance, tmp_path, 'image_publish', version(2))
+    assert counts['changed'] == 0 and glance.writes() == [] and again['deprecated_previous'] == [], counts
 
 
 # ---------------------------------------------------------------- the connection

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: an upload broken at 75 % and resumed, versus the same upload uninterrupted.
 
-    PYTHONPATH=build/collections:. python tests/bench/bench_resume.py --size-gib 2
+    PYTHONPATH=build/collections:. .venv/bin/python tests/bench/bench_resume.py [--size-gib 1] [--big] [--quick]
 
 Against one fresh emulator + SeaweedFS stack, with upload-prepare handing out the address of the
 S3-reading proxy of the tests (tests/integration/s3_proxy.py) so that both uploads go the same way and
@@ -13,21 +13,19 @@ the bytes sent are counted on the wire (request lines, headers and bodies):
   connections dropped and new ones refused until the module gives up), then the task run again, which
   resumes.
 
-Time is the module processes' wall time (start-up, look-ups, transfer, wait and verification included).
-It prints figures and ratios (broken + resumed / uninterrupted, resumed run alone / uninterrupted) and
-asserts nothing: wall-clock numbers depend on the machine.
+Time is the module processes' wall time (start-up, look-ups, transfer, wait and verification included), CPU
+their whole processes'. One run, shared placement only (the proxy runs in this process, between client and
+server). It prints figures and ratios (broken + resumed / uninterrupted, resumed run alone / uninterrupted),
+and a table row (tests/bench/_measure.py: "module" the broken and the resumed run together, "peer" the
+uninterrupted one; no throughput goal), and asserts nothing: wall-clock numbers depend on the machine.
 """
 
 from __future__ import absolute_import, division, print_function
 
-import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import threading
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS = os.path.join(REPO, 'build', 'collections')
@@ -35,21 +33,15 @@ for _path in (REPO, COLLECTIONS):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from tests.bench.bench_transfer import GIB, MIB, make_file, run_module  # noqa: E402  pylint: disable=wrong-import-position
+from tests.bench import _measure  # noqa: E402  pylint: disable=wrong-import-position
 from tests.emulator.stack import Stack  # noqa: E402  pylint: disable=wrong-import-position
 from tests.integration.s3_proxy import S3Proxy  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def timed_run(stack, args, workdir, allow_failure=False):
-    """(result, wall seconds, peak RSS MiB) of one module run."""
-    started = time.time()
-    try:
-        result, _wall, rss, _cpu = run_module(stack, 'ims_image_upload', args, workdir)
-    except SystemExit as exc:
-        if not allow_failure:
-            raise
-        return {'failed': True, 'msg': str(exc)}, time.time() - started, None
-    return result, time.time() - started, rss
+    """(result, wall seconds, peak RSS MiB, CPU seconds) of one module run."""
+    run = _measure.run_module('ims_image_upload', args, dict(os.environ, **stack.env()), workdir, allow_failure=allow_failure)
+    return run.result, run.wall, run.rss, run.cpu
 
 
 def break_link_at(proxy, limit):
@@ -65,23 +57,23 @@ def break_link_at(proxy, limit):
     return thread
 
 
-def bench(size_gib, cut, part_size_mb, max_concurrency, workdir):
-    size = int(size_gib * GIB)
+def bench(size, cut, part_size_mb, max_concurrency, workdir):
     src = os.path.join(workdir, 'bench-resume.raw')
-    make_file(src, size)
+    _measure.make_file(src, size)
+    digest = _measure.digest_cpu_per_gib(src)
     args = dict(src=src, part_size_mb=part_size_mb, max_concurrency=max_concurrency, wait_timeout=3600)
     with Stack(transition_seconds=0.1, workdir=os.path.join(workdir, 'stack')) as stack:
         proxy = S3Proxy(stack.s3.ports['s3'])
         stack.set_upload_target(domain=proxy.url)
         try:
             os.sync()
-            whole, whole_wall, whole_rss = timed_run(stack, dict(args, name='bench-uninterrupted'), workdir)
+            whole, whole_wall, whole_rss, whole_cpu = timed_run(stack, dict(args, name='bench-uninterrupted'), workdir)
             whole_bytes = proxy.sent
 
             os.sync()
             proxy.reset()
             cutter = break_link_at(proxy, int(size * cut))
-            broken, broken_wall, _rss = timed_run(stack, dict(args, name='bench-resumed', retries=1, timeout=20), workdir,
+            broken, broken_wall, broken_rss, broken_cpu = timed_run(stack, dict(args, name='bench-resumed', retries=1, timeout=20), workdir,
                                                   allow_failure=True)
             cutter.join()
             proxy.down = False
@@ -91,15 +83,16 @@ def bench(size_gib, cut, part_size_mb, max_concurrency, workdir):
 
             os.sync()
             proxy.reset()
-            resumed, resumed_wall, resumed_rss = timed_run(stack, dict(args, name='bench-resumed'), workdir)
+            resumed, resumed_wall, resumed_rss, resumed_cpu = timed_run(stack, dict(args, name='bench-resumed'), workdir)
             resumed_bytes = proxy.sent
         finally:
             proxy.close()
     os.unlink(src)
-    return dict(size_gib=size_gib, cut=cut, uninterrupted_bytes=whole_bytes, uninterrupted_seconds=whole_wall,
+    return dict(size_gib=size / _measure.GIB, cut=cut, digest_cpu_gib=digest, uninterrupted_cpu=whole_cpu, broken_cpu=broken_cpu, resumed_cpu=resumed_cpu,
+                uninterrupted_rss=whole_rss, broken_rss=broken_rss, resumed_rss=resumed_rss, uninterrupted_bytes=whole_bytes, uninterrupted_seconds=whole_wall,
                 broken_bytes=broken_bytes, broken_seconds=broken_wall, resumed_bytes=resumed_bytes,
                 resumed_seconds=resumed_wall, resumed_transfer=resumed['transfer'], uninterrupted_transfer=whole['transfer'],
-                peak_rss_mib=max(whole_rss or 0, resumed_rss or 0))
+                peak_rss_mib=max(whole_rss, broken_rss, resumed_rss))
 
 
 def report(row):
@@ -107,10 +100,10 @@ def report(row):
     total_b = row['broken_bytes'] + row['resumed_bytes']
     total_s = row['broken_seconds'] + row['resumed_seconds']
     print('%s GiB, cut at %d %%' % (row['size_gib'], row['cut'] * 100))
-    print('  uninterrupted          %8.1f MiB sent  %7.1f s' % (whole_b / MIB, whole_s))
-    print('  broken run             %8.1f MiB sent  %7.1f s (failed)' % (row['broken_bytes'] / MIB, row['broken_seconds']))
+    print('  uninterrupted          %8.1f MiB sent  %7.1f s' % (whole_b / _measure.MIB, whole_s))
+    print('  broken run             %8.1f MiB sent  %7.1f s (failed)' % (row['broken_bytes'] / _measure.MIB, row['broken_seconds']))
     print('  resumed run            %8.1f MiB sent  %7.1f s (parts reused %d, sent %d)' % (
-        row['resumed_bytes'] / MIB, row['resumed_seconds'], row['resumed_transfer']['parts_reused'],
+        row['resumed_bytes'] / _measure.MIB, row['resumed_seconds'], row['resumed_transfer']['parts_reused'],
         row['resumed_transfer']['parts_sent']))
     print('  broken + resumed / uninterrupted: bytes %.2f  time %.2f' % (total_b / whole_b, total_s / whole_s))
     alone = (row['resumed_bytes'] / whole_b, row['resumed_seconds'] / whole_s)
@@ -119,22 +112,31 @@ def report(row):
     print('  peak RSS of the module: %.1f MiB' % row['peak_rss_mib'])
 
 
+def table_row(row, size):
+    """The table's row: the broken and the resumed run together against the uninterrupted one (no throughput goal)."""
+    together = (row['broken_seconds'] + row['resumed_seconds'], row['broken_cpu'] + row['resumed_cpu'],
+                max(row['broken_rss'], row['resumed_rss']))
+    alone = (row['uninterrupted_seconds'], row['uninterrupted_cpu'], row['uninterrupted_rss'])
+    return _measure.row('CECloud resume, cut at %d %%' % (row['cut'] * 100), 'shared', size, [together], [alone],
+                        row['digest_cpu_gib'], None, 'uninterrupted module', cpu_goal=False)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
-    parser.add_argument('--size-gib', type=float, default=2.0)
+    parser = _measure.parser_for(__doc__)
     parser.add_argument('--cut', type=float, default=0.75, help='fraction of the file sent before the link breaks')
     parser.add_argument('--part-size-mb', type=int, default=16)
     parser.add_argument('--max-concurrency', type=int, default=4)
-    parser.add_argument('--workdir', default=None, help='where the test file goes (default: a temporary folder)')
-    args = parser.parse_args(argv)
-    workdir = tempfile.mkdtemp(prefix='ims-bench-resume-', dir=args.workdir)
-    try:
-        row = bench(args.size_gib, args.cut, args.part_size_mb, args.max_concurrency, workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    report(row)
-    print(json.dumps(dict((k, round(v, 2) if isinstance(v, float) else v) for k, v in row.items()), sort_keys=True))
-    return 0
+    args = _measure.parse(parser, argv)
+    args.runs = 1
+
+    def measure_all(workdir):
+        def measure(size, _runs, _placements):
+            row = bench(size, args.cut, args.part_size_mb, args.max_concurrency, workdir)
+            report(row)
+            print(json.dumps(dict((k, round(v, 2) if isinstance(v, float) else v) for k, v in row.items()), sort_keys=True))
+            return [table_row(row, size)]
+        return _measure.run_sizes(args, measure)
+    return _measure.run(args, 'ims-bench-resume-', 2, measure_all)
 
 
 if __name__ == '__main__':

@@ -1,41 +1,27 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Benchmark: ims_image_upload / ims_image_export versus plain boto3 / requests, side by side in one run.
+"""Benchmark: the CECloud ims_image_upload / ims_image_export versus plain boto3 / a plain GET, in one run.
 
-    PYTHONPATH=build/collections:. python tests/bench/bench_transfer.py --sizes 1,4
+    PYTHONPATH=build/collections:. .venv/bin/python tests/bench/bench_transfer.py [--runs 3] [--big] [--quick]
 
-For each size (GiB; fractions allowed for a quick run, e.g. ``--sizes 0.25``) against one fresh
-emulator + SeaweedFS stack:
+Against one fresh emulator + SeaweedFS stack, for the file size (1 GiB by default), in each placement
+(shared, then servers on core 0 and client on core 1: tests/bench/_measure.py), best of ``--runs``:
 
-* upload: plain boto3 ``upload_file`` (same client settings and TransferConfig) versus the module
-  (its own entry point, as Ansible runs it), whose ``transfer`` figures include the MD5;
-* download: plain streaming ``requests`` of the download endpoint to a file, the same loop with an
-  MD5 of each chunk in line (the least CPU any verified download can spend), and the module with
-  ``dest`` (temporary file, MD5 verification, atomic rename included);
-* the CPU seconds per GiB each download cost, on the client (the module's without its start-up,
-  measured by a check-mode run of the same task) and in the emulator + SeaweedFS: on a machine where
-  they share the cores, the ratio module / plain also measures the CPU the MD5 takes;
-* the module process's peak RSS (its VmHWM, polled while it runs).
+* upload: the module (its own entry point, as Ansible runs it; its ``transfer`` figures, every digest
+  included) versus plain boto3 ``upload_file`` (the module's client settings and TransferConfig, no MD5),
+  taking turns going first;
+* download: ``ims_image_export dest`` (temporary file, verification, atomic rename included) versus a
+  plain streamed GET of the same download endpoint to a file;
+* the client's CPU seconds per GiB and peak RSS of each, one MD5 pass over the same bytes in memory.
 
-It prints figures and ratios (module / plain, module / (plain + MD5)) and asserts nothing: wall-clock
-numbers depend on the machine.
+It prints one table (the goals beside each row, _measure.py) and asserts nothing: speeds depend on the machine.
 """
 
 from __future__ import absolute_import, division, print_function
 
-import argparse
-import hashlib
 import json
 import os
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-
-import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS = os.path.join(REPO, 'build', 'collections')
@@ -43,282 +29,116 @@ for _path in (REPO, COLLECTIONS):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from tests.bench import _measure  # noqa: E402  pylint: disable=wrong-import-position
 from tests.emulator.stack import Stack  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer  # noqa: E402  pylint: disable=wrong-import-position
 
-MIB = 1024 * 1024
-GIB = 1024 * MIB
+PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'peer_client.py')
 PLAIN_BUCKET = 'bench-plain'
 
 
-def make_file(path, size):
-    """``size`` bytes of incompressible data, written in 1 MiB blocks (each block distinct)."""
-    block = bytearray(os.urandom(MIB))
-    with open(path, 'wb') as handle:
-        left = size
-        index = 0
-        while left > 0:
-            block[:8] = index.to_bytes(8, 'big')
-            handle.write(block[:min(MIB, left)])
-            left -= MIB
-            index += 1
+def peer(mode, spec, env, pin):
+    """One run of a peer_client.py transfer: (seconds, client CPU seconds of the transfer, peak RSS MiB)."""
+    run = _measure.measured([sys.executable, PEER, mode, json.dumps(spec)], env, pin)
+    return run.result['seconds'], run.result['cpu'], run.rss
 
 
-class PeakRss(threading.Thread):
-    """Polls a process's VmHWM (its own high-water mark since exec) until it exits.
-
-    ``wait4``'s ``ru_maxrss`` would not do: Linux carries the pre-exec high-water mark over exec, so a
-    child forked from this (large) benchmark process reports at least this process's RSS.
-    """
-
-    def __init__(self, pid, interval=0.02):
-        super().__init__(daemon=True)
-        self.path = '/proc/%d/status' % pid
-        self.interval = interval
-        self.peak_kib = 0
-        self.stopped = threading.Event()
-
-    def run(self):
-        while not self.stopped.is_set():
-            try:
-                with open(self.path, encoding='ascii') as handle:
-                    for line in handle:
-                        if line.startswith('VmHWM:'):
-                            self.peak_kib = max(self.peak_kib, int(line.split()[1]))
-            except (OSError, ValueError):
-                return
-            self.stopped.wait(self.interval)
+def module(name, args, env, workdir, pin, startup_cpu):
+    """One module run: (transfer seconds, client CPU seconds less ``startup_cpu``, peak RSS MiB) and its result."""
+    run = _measure.run_module(name, args, env, workdir, pin)
+    return (run.result['transfer']['seconds'], max(run.cpu - startup_cpu, 0.0), run.rss), run.result
 
 
-def process_cpu(pid):
-    """CPU seconds (user + system, all threads) a live process has used so far."""
-    with open('/proc/%d/stat' % pid, encoding='ascii') as handle:
-        fields = handle.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+def s3_upload_spec(endpoint, access_key, secret_key, bucket, path, args):
+    """What peer_client.py boto3-upload needs: the module's part size and concurrency (shared with the OBS benchmark)."""
+    return dict(endpoint=endpoint, access_key=access_key, secret_key=secret_key, bucket=bucket,
+                key='plain-' + os.path.basename(path), path=path, part_size_mb=args.part_size_mb,
+                max_concurrency=args.max_concurrency)
 
 
-def own_cpu(who=resource.RUSAGE_SELF):
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
+def add_s3_arguments(parser):
+    parser.add_argument('--part-size-mb', type=int, default=_transfer.DEFAULT_PART_SIZE_MB)
+    parser.add_argument('--max-concurrency', type=int, default=_transfer.DEFAULT_MAX_CONCURRENCY)
 
 
-class CpuMeter:
-    """CPU seconds spent during a ``with`` block by this process (or its waited-for children) and the server's."""
+class CeCloudBench(_measure.Bench):
+    def __init__(self, stack, args, workdir):
+        self.stack = stack
+        self.args = args
+        self.workdir = workdir
+        self.module_env = dict(os.environ, **stack.env())
+        self.peer_env = dict(os.environ, PYTHONPATH=COLLECTIONS)
+        _transfer.make_s3_client(stack.s3_endpoint, stack.s3_access_key, stack.s3_secret_key).create_bucket(Bucket=PLAIN_BUCKET)
+        self.warm = set()
 
-    def __init__(self, stack, who=resource.RUSAGE_SELF):
-        self.pids = [stack.proc.pid, stack.s3.proc.pid]
-        self.who = who
-        self.client = self.server = 0.0
+    def upload_args(self, src, name):
+        return dict(src=src, name=name, part_size_mb=self.args.part_size_mb, max_concurrency=self.args.max_concurrency,
+                    wait_timeout=3600)
 
-    def __enter__(self):
-        self.client = own_cpu(self.who)
-        self.server = sum(process_cpu(pid) for pid in self.pids)
-        return self
+    def get_spec(self, image_id, dest):
+        tenant = self.stack.tenant('tenant-a')
+        return dict(url='%s/api/image/v1/private-images/%s/file' % (self.stack.url, image_id), dest=dest,
+                    headers={'Authorization': 'Bearer ' + tenant['token'], 'x-regionid': self.stack.region})
 
-    def __exit__(self, *exc):
-        self.client = own_cpu(self.who) - self.client
-        self.server = sum(process_cpu(pid) for pid in self.pids) - self.server
-        return False
+    def startup(self, tag, pin):
+        """The module's CPU for the upload and the export of a 1 MiB file: what a transfer of any size pays once."""
+        tiny = os.path.join(self.workdir, 'tiny.raw')
+        _measure.make_file(tiny, _measure.TINY_SIZE)
+        up = _measure.run_module('ims_image_upload', self.upload_args(tiny, 'bench-tiny-' + tag), self.module_env,
+                                 self.workdir, pin)
+        down = _measure.run_module('ims_image_export', dict(image=up.result['image']['image_id'], dest=tiny + '.out',
+                                                            force=True), self.module_env, self.workdir, pin)
+        os.unlink(tiny)
+        os.unlink(tiny + '.out')
+        return up.cpu, down.cpu
 
+    def measure_placement(self, place, src, size, runs, digest):
+        tag = '%s-%d' % (place.name, size)
+        dest = os.path.join(self.workdir, 'download.raw')
+        startup_up, startup_down = self.startup(tag, place.client)
+        up_module, up_peer, down_module, down_peer = [], [], [], []
+        made = []
+        spec = s3_upload_spec(self.stack.s3_endpoint, self.stack.s3_access_key, self.stack.s3_secret_key, PLAIN_BUCKET,
+                              src, self.args)
 
-def run_module(stack, name, args, workdir):
-    """Run a module's entry point; returns (result, wall seconds, peak RSS in MiB, CpuMeter) of that one process."""
-    args_file = os.path.join(workdir, 'args.json')
-    with open(args_file, 'w', encoding='utf-8') as handle:
-        json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
-    env = dict(os.environ)
-    env.update(stack.env())
-    env['PYTHONPATH'] = COLLECTIONS
-    out_file = os.path.join(workdir, 'out.json')
-    started = time.time()
-    with open(out_file, 'wb') as out, CpuMeter(stack, resource.RUSAGE_CHILDREN) as cpu:
-        command = [sys.executable, '-m', 'ansible_collections.cecloud.ims.plugins.modules.' + name, args_file]
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)  # pylint: disable=consider-using-with
-        rss = PeakRss(proc.pid)
-        rss.start()
-        proc.wait()
-        rss.stopped.set()
-        rss.join()
-    wall = time.time() - started
-    with open(out_file, encoding='utf-8') as handle:
-        text = handle.read()
-    try:
-        result = json.loads(text[text.index('{'):])
-    except ValueError:
-        raise SystemExit('%s printed no JSON:\n%s' % (name, text[-3000:]))
-    if result.get('failed'):
-        raise SystemExit('%s failed: %s' % (name, result.get('msg')))
-    return result, wall, rss.peak_kib / 1024.0, cpu
+        def upload_module(attempt):
+            figures, result = module('ims_image_upload', self.upload_args(src, 'bench-%s-%d' % (tag, attempt)),
+                                     self.module_env, self.workdir, place.client, startup_up)
+            up_module.append(figures)
+            made.append(result['image']['image_id'])
 
+        def download(runs_of, method):
+            if method == 'module':
+                runs_of.append(module('ims_image_export', dict(image=made[-1], dest=dest, force=True), self.module_env,
+                                      self.workdir, place.client, startup_down)[0])
+            else:
+                runs_of.append(peer('get-download', self.get_spec(made[-1], dest), self.peer_env, place.client))
+            os.unlink(dest)
 
-def plain_upload(stack, path, part_size_mb, max_concurrency):
-    client = _transfer.make_s3_client(stack.s3_endpoint, stack.s3_access_key, stack.s3_secret_key,
-                                      max_concurrency=max_concurrency)
-    try:
-        client.create_bucket(Bucket=PLAIN_BUCKET)
-    except client.exceptions.ClientError:
-        pass
-    config = _transfer.transfer_config(part_size_mb, max_concurrency, os.path.getsize(path))
-    started = time.time()
-    client.upload_file(path, PLAIN_BUCKET, os.path.basename(path), Config=config)
-    seconds = time.time() - started
-    client.delete_object(Bucket=PLAIN_BUCKET, Key=os.path.basename(path))
-    return seconds
-
-
-def plain_download(stack, image_id, dest, verify=False):
-    """Stream the download endpoint to ``dest`` with requests; with ``verify``, MD5 each chunk as it comes
-    (the least CPU any verified download can spend). Returns (seconds, CpuMeter)."""
-    tenant = stack.tenant('tenant-a')
-    digest = hashlib.md5()
-    started = time.time()
-    with CpuMeter(stack) as cpu:
-        with requests.get('%s/api/image/v1/private-images/%s/file' % (stack.url, image_id), stream=True, timeout=60,
-                          headers={'Authorization': 'Bearer ' + tenant['token'], 'x-regionid': stack.region}) as response:
-            response.raise_for_status()
-            with open(dest, 'wb') as handle:
-                for chunk in response.iter_content(MIB):
-                    handle.write(chunk)
-                    if verify:
-                        digest.update(chunk)
-    seconds = time.time() - started
-    os.unlink(dest)
-    return seconds, cpu
-
-
-DOWNLOADS = ('plain', 'plain_md5', 'module')
-
-
-def module_startup_cpu(stack, image_id, dest, workdir):
-    """Client CPU of the export module doing everything but the download: a check-mode run of the same task."""
-    _result, _wall, _rss, cpu = run_module(stack, 'ims_image_export', dict(
-        image=image_id, dest=dest, force=True, _ansible_check_mode=True), workdir)
-    return cpu.client
-
-
-def download_once(stack, method, image_id, dest, workdir, startup_cpu=0.0):
-    """One timed download by ``method``; returns (seconds, client CPU s, server CPU s, peak RSS MiB or None).
-
-    The module's client CPU leaves out ``startup_cpu`` (interpreter, imports, look-ups), which a
-    download of any size pays once."""
-    if method == 'module':
-        result, _wall, rss, cpu = run_module(stack, 'ims_image_export', dict(image=image_id, dest=dest, force=True), workdir)
-        os.unlink(dest)
-        return result['transfer']['seconds'], max(cpu.client - startup_cpu, 0.0), cpu.server, rss
-    seconds, cpu = plain_download(stack, image_id, dest, verify=method == 'plain_md5')
-    return seconds, cpu.client, cpu.server, None
-
-
-def bench_size(stack, size_gib, args, workdir):
-    size = int(size_gib * GIB)
-    src = os.path.join(workdir, 'bench-%sG.raw' % size_gib)
-    make_file(src, size)
-    gib = size / GIB
-    row = dict(size_gib=size_gib)
-    try:
-        up_plain, up_module = [], []
-        downloads = dict((method, []) for method in DOWNLOADS)
-        rss_up = rss_down = startup_cpu = 0.0
-        image_id = None
-        dest = os.path.join(workdir, 'download.raw')
-        for attempt in range(args.repeat):
-            os.sync()
-            up_plain.append(plain_upload(stack, src, args.part_size_mb, args.max_concurrency))
-            os.sync()
-            name = 'bench-%s-%d' % (str(size_gib).replace('.', '-'), attempt)
-            result, wall, rss, _cpu = run_module(stack, 'ims_image_upload', dict(
-                src=src, name=name, part_size_mb=args.part_size_mb, max_concurrency=args.max_concurrency,
-                wait_timeout=3600), workdir)
-            up_module.append((result['transfer']['seconds'], wall))
-            rss_up = max(rss_up, rss)
-            image_id = result['image']['image_id']
-            if attempt == 0:
-                startup_cpu = module_startup_cpu(stack, image_id, dest, workdir)
-                # Untimed: the first file of this size written in a fresh VM costs the guest's first touch of
-                # that much page cache (seen as 2-3 s of system time per GiB), whichever download met it.
-                plain_download(stack, image_id, dest)
-            # Each download starts with no dirty pages (os.sync), and the methods take turns going first.
-            order = DOWNLOADS[attempt % len(DOWNLOADS):] + DOWNLOADS[:attempt % len(DOWNLOADS)]
-            for method in order:
-                os.sync()
-                seconds, client, server, rss = download_once(stack, method, image_id, dest, workdir, startup_cpu)
-                downloads[method].append((seconds, client, server))
-                if rss is not None:
-                    rss_down = max(rss_down, rss)
-        mib = size / MIB
-        row.update(
-            upload_plain=mib / min(up_plain), upload_module=mib / min(s for s, _w in up_module),
-            upload_module_wall=mib / min(w for _s, w in up_module), rss_upload=rss_up, rss_download=rss_down)
-        for method, runs in downloads.items():
-            seconds, client, server = min(runs)
-            row['download_' + method] = mib / seconds
-            row['cpu_' + method] = (client / gib, server / gib)
-    finally:
-        os.unlink(src)
-    return row
-
-
-def print_row(size, row):
-    print('%5s GiB  upload    plain %7.1f MiB/s  module %7.1f MiB/s (MD5 incl.)  ratio %.2f   '
-          'module end-to-end %7.1f MiB/s  peak RSS %6.1f MiB' % (
-              size, row['upload_plain'], row['upload_module'], row['upload_module'] / row['upload_plain'],
-              row['upload_module_wall'], row['rss_upload']))
-    labels = dict(plain='plain', plain_md5='plain + MD5', module='module (verify incl.)')
-    for method in DOWNLOADS:
-        client, server = row['cpu_' + method]
-        print('%5s GiB  download %-22s %7.1f MiB/s   CPU per GiB: client %.2f s, emulator + S3 %.2f s%s' % (
-            size, labels[method], row['download_' + method], client, server,
-            '   peak RSS %.1f MiB' % row['rss_download'] if method == 'module' else ''))
-    print('%5s GiB  download ratio module / plain %.2f   module / (plain + MD5) %.2f' % (
-        size, row['download_module'] / row['download_plain'], row['download_module'] / row['download_plain_md5']))
-
-
-def md5_rate(total=512 * MIB):
-    block = os.urandom(MIB)
-    digest = hashlib.md5()
-    started = time.time()
-    for dummy in range(total // MIB):
-        digest.update(block)
-    return total / MIB / (time.time() - started)
-
-
-def _rounded(value):
-    if isinstance(value, tuple):
-        return [_rounded(item) for item in value]
-    return round(value, 2) if isinstance(value, float) else value
+        for attempt in range(runs):
+            _measure.in_turn(attempt, lambda: upload_module(attempt),
+                             lambda: up_peer.append(peer('boto3-upload', spec, self.peer_env, place.client)))
+            if size not in self.warm:
+                # Untimed: the first file of a size written in a fresh VM costs the guest's first touch of that
+                # much page cache (2-3 s of system time per GiB), whichever download met it first.
+                download([], 'peer')
+                self.warm.add(size)
+            _measure.in_turn(attempt, lambda: download(down_module, 'module'), lambda: download(down_peer, 'peer'))
+        return [_measure.row('CECloud upload', place.name, size, up_module, up_peer, digest, 0.90, 'boto3 upload_file'),
+                _measure.row('CECloud download', place.name, size, down_module, down_peer, digest, 0.90, 'plain GET')]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
-    parser.add_argument('--sizes', default='1,4', help='comma-separated sizes in GiB (default 1,4)')
-    parser.add_argument('--part-size-mb', type=int, default=_transfer.DEFAULT_PART_SIZE_MB)
-    parser.add_argument('--max-concurrency', type=int, default=_transfer.DEFAULT_MAX_CONCURRENCY)
-    parser.add_argument('--repeat', type=int, default=1, help='runs per size; the best of each is kept')
-    parser.add_argument('--workdir', default=None, help='where the test files go (default: a temporary folder)')
-    args = parser.parse_args(argv)
-    sizes = [float(s) if '.' in s else int(s) for s in args.sizes.split(',') if s.strip()]
-    workdir = tempfile.mkdtemp(prefix='ims-bench-', dir=args.workdir)
-    needed = max(sizes) * GIB * 4
-    free = shutil.disk_usage(workdir).free
-    if free < needed:
-        raise SystemExit('need about %.1f GiB free in %s, have %.1f GiB' % (needed / GIB, workdir, free / GIB))
-    print('part_size_mb=%d max_concurrency=%d repeat=%d cpus=%d python=%s' % (
-        args.part_size_mb, args.max_concurrency, args.repeat, os.cpu_count(), sys.version.split()[0]))
-    print('MD5 on one core, in memory: %.1f MiB/s (a bound for any verified transfer on this machine)' % md5_rate())
-    rows = []
-    try:
+    parser = _measure.parser_for(__doc__)
+    add_s3_arguments(parser)
+    args = _measure.parse(parser, argv)
+
+    def measure_all(workdir):
         with Stack(transition_seconds=0.1, workdir=os.path.join(workdir, 'stack')) as stack:
-            for size in sizes:
-                row = bench_size(stack, size, args, workdir)
-                rows.append(row)
-                print_row(size, row)
-                sys.stdout.flush()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(json.dumps([dict((key, _rounded(value)) for key, value in row.items()) for row in rows]))
-    return 0
+            return _measure.run_sizes(args, CeCloudBench(stack, args, workdir).measure)
+    # Each module upload leaves the staged object and the image in SeaweedFS.
+    return _measure.run(args, 'ims-bench-', 2, measure_all)
 
 
 if __name__ == '__main__':
-    hashlib.md5()  # fail early where MD5 is unavailable (FIPS): the modules need it
     sys.exit(main())

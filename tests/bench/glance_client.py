@@ -1,16 +1,15 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The contenders bench_glance.py compares the modules with, one transfer per process (for its peak RSS).
+"""The contenders bench_glance.py compares the modules with, one transfer per process (for its peak RSS and CPU).
 
 Runs in the benchmark's own virtualenv (scripts/bench-venv.sh: openstacksdk, and requests with it),
 never in the test venv. The credentials are the ``OS_*`` variables of the environment; Glance's URL
-is ``IMS_BENCH_IMAGE_URL``. Prints one JSON line: ``{"seconds": ..., "image_id": ...}``, where
-``seconds`` is the transfer call alone (the login and the imports are done before the clock starts).
+is ``IMS_BENCH_IMAGE_URL``. Prints one JSON line: ``{"seconds": ..., "cpu": ..., "image_id": ...}``, where
+``seconds`` and ``cpu`` are the transfer call's alone (the login and the imports are done before the clock starts).
 
     python glance_client.py sdk-upload FILE NAME        openstacksdk create_image(filename=...) (one streamed PUT)
     python glance_client.py sdk-download IMAGE_ID OUT   openstacksdk download_image(output=..., stream=True)
-    python glance_client.py plain-upload FILE NAME      requests: POST /v2/images, PUT the open file
-    python glance_client.py plain-download IMAGE_ID OUT requests: streamed GET, 1 MiB chunks to OUT
+    python glance_client.py plain-download IMAGE_ID OUT requests: streamed GET, 1 MiB chunks to OUT (peer_client.py)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,11 +17,10 @@ from __future__ import absolute_import, division, print_function
 import json
 import os
 import sys
-import time
 
 import requests
 
-MIB = 1024 * 1024
+from peer_client import streamed_get, timed  # the same directory: sys.path[0]
 
 
 def sdk_connection():
@@ -34,16 +32,14 @@ def sdk_connection():
 
 def sdk_upload(path, name):
     connection = sdk_connection()
-    started = time.time()
-    image = connection.image.create_image(name, filename=path, disk_format='raw', container_format='bare')
-    return time.time() - started, image.id
+    image, seconds, cpu = timed(connection.image.create_image, name, filename=path, disk_format='raw', container_format='bare')
+    return seconds, cpu, image.id
 
 
 def sdk_download(image_id, output):
     connection = sdk_connection()
-    started = time.time()
-    connection.image.download_image(image_id, output=output, stream=True)
-    return time.time() - started, image_id
+    _none, seconds, cpu = timed(connection.image.download_image, image_id, output=output, stream=True)
+    return seconds, cpu, image_id
 
 
 def keystone_token():
@@ -57,41 +53,18 @@ def keystone_token():
     return response.headers['X-Subject-Token']
 
 
-def plain_upload(path, name):
-    url = os.environ['IMS_BENCH_IMAGE_URL']
-    session = requests.Session()
-    session.headers['X-Auth-Token'] = keystone_token()
-    started = time.time()
-    created = session.post(url + '/v2/images', json=dict(name=name, disk_format='raw', container_format='bare'),
-                           timeout=60)
-    created.raise_for_status()
-    image_id = created.json()['id']
-    with open(path, 'rb') as handle:
-        answer = session.put('%s/v2/images/%s/file' % (url, image_id), data=handle, timeout=600,
-                             headers={'Content-Type': 'application/octet-stream'})
-    answer.raise_for_status()
-    return time.time() - started, image_id
-
-
 def plain_download(image_id, output):
-    url = os.environ['IMS_BENCH_IMAGE_URL']
-    headers = {'X-Auth-Token': keystone_token()}
-    started = time.time()
-    with requests.get('%s/v2/images/%s/file' % (url, image_id), headers=headers, stream=True, timeout=600) as answer:
-        answer.raise_for_status()
-        with open(output, 'wb') as handle:
-            for chunk in answer.iter_content(MIB):
-                handle.write(chunk)
-    return time.time() - started, image_id
+    url = '%s/v2/images/%s/file' % (os.environ['IMS_BENCH_IMAGE_URL'], image_id)
+    _none, seconds, cpu = timed(streamed_get, url, {'X-Auth-Token': keystone_token()}, output)
+    return seconds, cpu, image_id
 
 
-CONTENDERS = {'sdk-upload': sdk_upload, 'sdk-download': sdk_download, 'plain-upload': plain_upload,
-              'plain-download': plain_download}
+CONTENDERS = {'sdk-upload': sdk_upload, 'sdk-download': sdk_download, 'plain-download': plain_download}
 
 
 def main(argv):
-    seconds, image_id = CONTENDERS[argv[0]](*argv[1:])
-    print(json.dumps(dict(seconds=seconds, image_id=image_id)))
+    seconds, cpu, image_id = CONTENDERS[argv[0]](*argv[1:])
+    print(json.dumps(dict(seconds=seconds, cpu=cpu, image_id=image_id)))
 
 
 if __name__ == '__main__':

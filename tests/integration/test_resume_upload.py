@@ -22,7 +22,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from tests.bench.bench_transfer import PeakRss
+from tests.bench._measure import PeakRss
 from tests.emulator.s3 import unfinished_uploads
 from tests.emulator.stack import S3_ROTATED_ACCESS_KEY, S3_ROTATED_SECRET_KEY
 from tests.integration.conftest import BIN, ModuleRun, TARGETS

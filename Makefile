@@ -24,7 +24,6 @@ export OPENSTACK_VENV
 # openstacksdk, the anchor of the Glance benchmark (scripts/bench-venv.sh): never in the test venvs.
 BENCH_VENV ?= $(HOME)/.cache/cecloud-ims/venv-bench-glance
 export BENCH_VENV
-BENCH_GLANCE_ARGS ?= --sizes 0.25,1
 BIN := $(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
@@ -106,8 +105,9 @@ help:
 	@echo '                  (units and integration: SHUFFLE=1 runs the tests in a shuffled order and prints its seed, SHUFFLE=<seed> repeats it)'
 	@echo 'make property-long  the long variant of the property test (tests/integration/test_properties.py; not in make test)'
 	@echo 'make lint         ansible-lint --profile production on roles/ and playbooks/'
-	@echo 'make bench        run tests/bench/bench_transfer.py (cecloud: emulator + SeaweedFS)'
-	@echo 'make bench-glance run tests/bench/bench_glance.py (openstack: Keystone + Glance, vs openstacksdk in $$BENCH_VENV)'
+	@echo 'make bench        every transfer benchmark (CECloud, Glance, huaweicloud OBS, resume) and one table of ratios,'
+	@echo '                  CPU per GiB and peak RSS against the goals (BENCH_ARGS=--quick: a 16 MiB run of the harness)'
+	@echo 'make bench-glance run tests/bench/bench_glance.py alone (Keystone + Glance, vs openstacksdk in $$BENCH_VENV)'
 	@echo 'make build        ansible-galaxy collection build into build/'
 	@echo 'make changelog    antsibull-changelog lint'
 	@echo 'make clean        remove build/ and tests/output/'
@@ -188,17 +188,20 @@ stack: venv collection-link
 	@mkdir -p build
 	@$(TEST_ENV) $(BIN)/python -m tests.emulator.stack --env-file $(STACK_ENV_FILE) $(STACK_ARGS)
 
-bench: venv collection-link
-	@shopt -s nullglob; files=(tests/bench/bench_transfer.py); \
-	if [ $${#files[@]} -eq 0 ]; then echo 'bench: no tests/bench/*.py yet'; exit 0; fi; \
-	for f in "$${files[@]}"; do echo "== $$f"; $(TEST_ENV) $(BIN)/python "$$f"; done
+# Every transfer benchmark and one table (tests/bench/bench_all.py; README "Performance"): CECloud, Glance (against
+# openstacksdk in $(BENCH_VENV), Keystone + Glance from $(OPENSTACK_VENV)), huaweicloud OBS staging and resume.
+# `make bench BENCH_ARGS=--quick` exercises the harness in a minute; BENCH_ARGS='--runs 1 --big' adds 4 GiB runs.
+BENCH_ARGS ?=
+bench: venv openstack-venv bench-venv collection-link
+	$(TEST_ENV) $(BIN)/python tests/bench/bench_all.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 .PHONY: bench-venv bench-glance
 bench-venv:
 	@scripts/bench-venv.sh
 
+# The Glance benchmark alone (make bench runs it too).
 bench-glance: venv openstack-venv bench-venv collection-link
-	$(TEST_ENV) $(BIN)/python tests/bench/bench_glance.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_GLANCE_ARGS)
+	$(TEST_ENV) $(BIN)/python tests/bench/bench_glance.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 build: venv
 	@mkdir -p build

@@ -227,7 +227,7 @@ class Bench:
 
     def measure(self, size, runs, chosen):
         """Make the benchmark file of ``size`` bytes, measure one MD5 pass over it, then return the rows of
-        ``measure_placement(place, path, size, runs, digest_cpu_per_gib)`` in each placement of ``chosen``."""
+        ``measure_placement(place, src, size, runs, digest_cpu_per_gib)`` in each placement of ``chosen``."""
         path = os.path.join(self.workdir, 'bench-%d.raw' % size)
         make_file(path, size)
         rows = []
@@ -240,7 +240,7 @@ class Bench:
             os.unlink(path)
         return rows
 
-    def measure_placement(self, place, path, size, runs, digest):
+    def measure_placement(self, place, src, size, runs, digest):
         raise NotImplementedError
 
 

@@ -57,14 +57,14 @@ class ObsBench(_measure.Bench):
         os.unlink(tiny)
         return cpu
 
-    def measure_placement(self, place, path, size, runs, digest):
+    def measure_placement(self, place, src, size, runs, digest):
         tag = '%s-%d' % (place.name, size)
         startup = self.startup(tag, place.client)
-        spec = s3_upload_spec(self.stack.obs_url, self.owner.access_key, self.owner.secret_key, self.bucket, path, self.args)
+        spec = s3_upload_spec(self.stack.obs_url, self.owner.access_key, self.owner.secret_key, self.bucket, src, self.args)
         staged, plain = [], []
 
         def upload_module(attempt):
-            figures, result = module('ims_image_upload', self.upload_args(path, 'bench-%s-%d' % (tag, attempt)), self.env,
+            figures, result = module('ims_image_upload', self.upload_args(src, 'bench-%s-%d' % (tag, attempt)), self.env,
                                      self.workdir, place.client, startup)
             assert result['transfer']['bytes_sent'] == size and result['staged_object'].get('deleted'), result
             staged.append(figures)

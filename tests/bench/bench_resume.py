@@ -73,8 +73,8 @@ def bench(size, cut, part_size_mb, max_concurrency, workdir):
             os.sync()
             proxy.reset()
             cutter = break_link_at(proxy, int(size * cut))
-            broken, broken_wall, broken_rss, broken_cpu = timed_run(stack, dict(args, name='bench-resumed', retries=1, timeout=20), workdir,
-                                                  allow_failure=True)
+            broken, broken_wall, broken_rss, broken_cpu = timed_run(stack, dict(args, name='bench-resumed', retries=1, timeout=20),
+                                                                    workdir, allow_failure=True)
             cutter.join()
             proxy.down = False
             broken_bytes = proxy.sent

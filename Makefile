@@ -24,6 +24,10 @@ export OPENSTACK_VENV
 # openstacksdk, the anchor of the Glance benchmark (scripts/bench-venv.sh): never in the test venvs.
 BENCH_VENV ?= $(HOME)/.cache/cecloud-ims/venv-bench-glance
 export BENCH_VENV
+# antsibull-docs, Sphinx and galaxy-importer (scripts/docs-venv.sh, pins in requirements-docs.txt): make docs and
+# the release checks of make test.
+DOCS_VENV ?= $(CURDIR)/.venv-docs
+export DOCS_VENV
 BIN := $(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
@@ -86,6 +90,7 @@ DEMO_SUMMARY := $(CURDIR)/build/demo-summary.txt
 # `make stack` writes its export lines here too (removed when it stops).
 STACK_ENV_FILE := $(CURDIR)/build/stack.env
 
+.PHONY: docs docs-venv docs-lint import-check release-check release
 .PHONY: help venv openstack-venv collection-link sanity units integration contract property-long lint test test-newest test-oldest demo stack bench build changelog clean
 
 help:
@@ -109,7 +114,10 @@ help:
 	@echo '                  CPU per GiB and peak RSS against the goals (BENCH_ARGS=--quick: a 16 MiB run of the harness)'
 	@echo 'make bench-glance run tests/bench/bench_glance.py alone (Keystone + Glance, vs openstacksdk in $$BENCH_VENV)'
 	@echo 'make build        ansible-galaxy collection build into build/'
+	@echo 'make docs         the HTML docsite (antsibull-docs + Sphinx, warnings fail) in build/docsite/html'
+	@echo 'make release-check  antsibull-docs lint-collection-docs --plugin-docs and galaxy-importer on the tarball (in make test)'
 	@echo 'make changelog    antsibull-changelog lint'
+	@echo 'make release VERSION=X.Y.Z  set galaxy.yml'"'"'s version and run antsibull-changelog release (no commit, no tag)'
 	@echo 'make clean        remove build/ and tests/output/'
 
 venv:
@@ -158,6 +166,7 @@ test:
 	@$(call timed,newest contract,contract IMS_CORE=newest VENV=$(VENV_newest))
 	@$(call one_core,oldest)
 	@$(call timed,lint,lint IMS_CORE=newest VENV=$(VENV_newest))
+	@$(call timed,release checks,release-check IMS_CORE=newest VENV=$(VENV_newest))
 	@echo 'make test: sanity, units, integration on ansible-core' \
 		"$$($(VENV_oldest)/bin/ansible --version | sed -n 1p) and $$($(VENV_newest)/bin/ansible --version | sed -n 1p), and lint, all passed:"
 	@cat $(PHASE_LOG)
@@ -167,6 +176,7 @@ test-newest:
 	@$(call one_core,newest)
 	@$(call timed,newest contract,contract IMS_CORE=newest VENV=$(VENV_newest))
 	@$(call timed,lint,lint IMS_CORE=newest VENV=$(VENV_newest))
+	@$(call timed,release checks,release-check IMS_CORE=newest VENV=$(VENV_newest))
 	@cat $(PHASE_LOG)
 
 test-oldest:
@@ -209,6 +219,36 @@ build: venv
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
+
+docs-venv:
+	@scripts/docs-venv.sh
+
+# The docsite: every module, plugin and role of the collection as installed (the link) and the guides.
+docs: venv docs-venv collection-link
+	@PATH=$(DOCS_VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) scripts/docs.sh $(CURDIR)/build/docsite
+
+# The guides' pages are current (scripts/docsite.py), then antsibull-docs' lint of the plugins' docs and the extra
+# docs; it prints one line per problem, so any output fails.
+docs-lint: venv docs-venv collection-link
+	$(BIN)/python scripts/docsite.py --check
+	@cd $(COLLECTION_LINK) && out=$$(PATH=$(DOCS_VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+		antsibull-docs lint-collection-docs --plugin-docs . 2>&1) || { echo "$$out"; exit 1; }; \
+		if [ -n "$$out" ]; then echo "$$out"; echo 'docs-lint: antsibull-docs warned (above)'; exit 1; fi; \
+		echo 'docs-lint: antsibull-docs lint-collection-docs --plugin-docs: no warning'
+
+# galaxy-importer on the tarball `make build` writes (scripts/galaxy-importer.cfg: ansible-lint on, offline).
+import-check: build docs-venv
+	@PATH=$(DOCS_VENV)/bin:$$PATH scripts/import-check.sh \
+		build/cecloud-ims-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
+
+release-check:
+	@$(MAKE) docs-lint
+	@$(MAKE) import-check
+
+# `make release VERSION=1.0.0`: galaxy.yml's version and antsibull-changelog release; commit and tag by hand.
+release: venv
+	@test -n "$(VERSION)" || { echo 'make release VERSION=X.Y.Z'; exit 2; }
+	scripts/release.sh $(VERSION)
 
 clean:
 	rm -rf build tests/output

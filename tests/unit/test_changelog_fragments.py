@@ -1,0 +1,40 @@
+"""Changelog fragments are data, never Ansible content.
+
+Galaxy's importer runs ansible-lint on the whole collection, and ansible-lint decides what a YAML
+file is by its path: a fragment named like a playbook or a task file (``playbooks.yml``,
+``*playbook*.yml``, ...) is linted as one and warns on every upload. The kinds come from the
+installed ansible-lint, so a rule it adds later is followed here too.
+"""
+
+import glob
+import os
+
+import pytest
+
+try:
+    from ansiblelint import file_utils
+except ImportError:
+    if os.environ.get("CI"):
+        raise
+    pytest.skip("ansible-lint is not installed (make venv installs it)", allow_module_level=True)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FRAGMENTS = sorted(glob.glob(os.path.join(ROOT, "changelogs", "fragments", "*")))
+
+
+def kind_of(path):
+    return file_utils.Lintable(os.path.relpath(path, ROOT)).kind
+
+
+@pytest.mark.parametrize("path", FRAGMENTS, ids=os.path.basename)
+def test_fragment_is_not_linted_as_ansible_content(path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert kind_of(path) == "yaml", (
+        "%s is read by ansible-lint (and so by galaxy-importer) as %r: rename it" % (os.path.basename(path), kind_of(path)))
+
+
+@pytest.mark.parametrize("name", ["playbooks.yml", "my-playbook.yaml"])
+def test_a_fragment_named_like_a_playbook_is_caught(name, monkeypatch):
+    # The check itself: these names are what galaxy-importer's ansible-lint run warned about.
+    monkeypatch.chdir(ROOT)
+    assert kind_of(os.path.join(ROOT, "changelogs", "fragments", name)) != "yaml"

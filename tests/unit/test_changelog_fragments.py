@@ -1,3 +1,5 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Changelog fragments are data, never Ansible content.
 
 Galaxy's importer runs ansible-lint on the whole collection, and ansible-lint decides what a YAML
@@ -6,17 +8,17 @@ file is by its path: a fragment named like a playbook or a task file (``playbook
 installed ansible-lint, so a rule it adds later is followed here too.
 """
 
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import glob
 import os
 
 import pytest
 
-try:
-    from ansiblelint import file_utils
-except ImportError:
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("ansible-lint is not installed (make venv installs it)", allow_module_level=True)
+from tests.dependencies import require_module
+
+file_utils = require_module("ansiblelint.file_utils", "make venv installs ansible-lint")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FRAGMENTS = sorted(glob.glob(os.path.join(ROOT, "changelogs", "fragments", "*")))

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The docsite's guide pages, made from the Markdown guides so that these stay the one source.
 
 antsibull-docs takes extra docs as RST files under docs/docsite/rst/, listed in
@@ -7,10 +6,10 @@ docs/docsite/extra-docs.yml. Each guide (README.md and every docs/*.md) gets a s
 puts the Markdown guide itself, read by MyST, in that page's place. A guide is written once, and
 a new docs/*.md is one ``scripts/docsite.py`` away from the docsite (``--check`` in make test).
 
-    scripts/docsite.py            write docs/docsite/rst/*.rst and docs/docsite/extra-docs.yml
-    scripts/docsite.py --check    exit 1 (naming the files) when they are not what it would write
-    scripts/docsite.py --copy DIR put the Markdown guides in place of their pages in DIR (the Sphinx source folder)
-    scripts/docsite.py --inventory FILE   the intersphinx inventory of the Ansible docs' labels (offline)
+    python scripts/docsite.py            write docs/docsite/rst/*.rst and docs/docsite/extra-docs.yml
+    python scripts/docsite.py --check    exit 1 (naming the files) when they are not what it would write
+    python scripts/docsite.py --copy DIR put the Markdown guides in place of their pages in DIR (the Sphinx source folder)
+    python scripts/docsite.py --inventory FILE   the intersphinx inventory of the Ansible docs' labels (offline)
 """
 
 import argparse
@@ -78,7 +77,7 @@ def check():
             stale.append(rel)
     stale += sorted(existing_pages() - set(files))
     if stale:
-        print("docsite: out of date (run scripts/docsite.py): %s" % ", ".join(stale), file=sys.stderr)
+        print("docsite: out of date (run python scripts/docsite.py): %s" % ", ".join(stale), file=sys.stderr)
         return 1
     return 0
 
@@ -143,7 +142,7 @@ def copy(dest):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", action="store_true")
     group.add_argument("--copy", metavar="DIR")

@@ -102,7 +102,8 @@ class Backend:
     recipient_actions = ()
     export_targets = ()
     # The hash algorithms of an image's data the service reports (``data_hashes``), which an upload computes
-    # while it sends the file: the service's own checksum (MD5) first.
+    # while it sends the file: the service's own checksum (MD5) first. One is enough where the service reports it
+    # (Glance: ``checksum``, its os_hash_value compared only without one; docs/api-notes.md, "One digest per byte").
     upload_hashes = ('md5',)
     # True where operations answer a job (``{"job_id"}``) that ImageService.wait_for_job polls through
     # ``backend.get_job(job_id)``; None when operations are followed by polling the image's status

@@ -287,8 +287,15 @@ class ImageRecordUpload(UploadFlow):
     # -- what the images of this name are to the task ---------------------------------------
 
     def _differing(self, reported):
-        """The service's hashes of an image (``reported``) that differ from the file's."""
-        return differing_hashes(reported, self.local_hashes(reported))
+        """The service's hashes of an image (``reported``) that differ from the file's.
+
+        One hash both sides have is enough: those the file has are compared; only where the service reports none of
+        them is the first it reports (MD5 first) computed, by a read of the file (docs/api-notes.md, "One digest
+        per byte").
+        """
+        if reported and not set(reported) & set(self.hashes):
+            self.local_hashes(['md5' if 'md5' in reported else sorted(reported)[0]])
+        return differing_hashes(reported, self.hashes)
 
     def kind(self, image):
         """SAME, SAME_SIZE, UNKNOWN, OTHER, EMPTY or LEFTOVER: what ``image`` (of the task's name) is to it."""
@@ -354,9 +361,6 @@ class ImageRecordUpload(UploadFlow):
         else:
             planned = dict(image or self.planned_image(self.creation_body(bool(shares))))
             planned.update(status=ACTIVE, disk_format=self.disk_format, size=self.size, checksum=self.local_md5())
-            other = [a for a in self.backend.upload_hashes if a != 'md5']
-            if other:
-                planned.update(os_hash_algo=other[0], os_hash_value=self.local_hashes()[other[0]])
         self.exit_predicted(image, planned, discard, shares, hashes=dict(self.hashes))
 
     # -- the file into the image ------------------------------------------------------------------
@@ -429,5 +433,6 @@ class DirectPutUpload:
             return False
         if not image or image.get('status') != ACTIVE:
             return False
+        # Where the service reports no hash the PUT computed, ``_verify`` compares the one it reports afterwards.
         reported = self.flow.backend.data_hashes(image)
         return bool(reported) and not differing_hashes(reported, body.digests)

@@ -337,11 +337,12 @@ checksum:
   sample: 29a9d18dc5e0aa0f14707cffda13fa92
 hashes:
   description:
-    - The hashes of the local file computed by the task, by algorithm (V(md5); on openstack also Glance's
-      C(os_hash_algo), V(sha512) by default), each equal to the service's hash of the stored image.
+    - The hashes of the local file computed by the task, by algorithm, each equal to the service's hash of the
+      stored image. V(md5), computed as the file is sent; on openstack Glance's C(os_hash_algo) (V(sha512) by
+      default) too only where Glance reports no C(checksum) (then by a second read of the file).
   returned: success, and check mode
   type: dict
-  sample: {md5: 29a9d18dc5e0aa0f14707cffda13fa92, sha512: 7fbd0a5e...}
+  sample: {md5: 29a9d18dc5e0aa0f14707cffda13fa92}
 replaced:
   description:
     - Ids of the images of the same name the task deleted (would delete, in check mode) - replaced by

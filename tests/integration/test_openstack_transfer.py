@@ -39,8 +39,9 @@ def test_upload_check_mode_then_upload_then_unchanged(glance, tmp_path):
 
     planned = glance.module('ims_image_upload', args, check=True, diff=True)
     assert planned.changed and not planned.failed, planned
-    assert planned['checksum'] == local['md5'] and planned['hashes'] == local
-    assert planned['image']['os_hash_value'] == local['sha512'] and planned['image']['status'] == 'active'
+    # One digest: Glance's checksum (MD5) checks the bytes, so the task computes no SHA-512 of the file.
+    assert planned['checksum'] == local['md5'] and planned['hashes'] == dict(md5=local['md5'])
+    assert 'os_hash_value' not in planned['image'] and planned['image']['status'] == 'active'
     assert planned['diff']['before'] == {} and planned['diff']['after']['checksum'] == local['md5']
     assert glance.writes() == [] and glance.images() == []
 
@@ -51,7 +52,7 @@ def test_upload_check_mode_then_upload_then_unchanged(glance, tmp_path):
     assert image['os_hash_algo'] == 'sha512' and image['os_hash_value'] == local['sha512']
     assert image['min_ram'] == 256 and image['tags'] == ['built'] and image['os_distro'] == 'cirros'
     assert image['disk_format'] == 'raw' and image['visibility'] == 'private'
-    assert uploaded['hashes'] == local and uploaded['transfer']['bytes'] == 2 * 1024 * 1024
+    assert uploaded['hashes'] == dict(md5=local['md5']) and uploaded['transfer']['bytes'] == 2 * 1024 * 1024
     # One POST, one PUT of the file: the bytes were read and hashed once, on their way.
     assert glance.writes() == [('POST', '/v2/images'), ('PUT', '/v2/images/%s/file' % image['id'])]
     assert glance.image(image['id'])['size'] == os.path.getsize(src)
@@ -79,7 +80,7 @@ def test_other_bytes_under_an_active_name_are_refused_unless_replace(glance, tmp
     refused = glance.module('ims_image_upload', dict(src=second, name='up-replace'))
     assert refused.failed and not refused.changed, refused
     assert 'already holds another file' in refused['msg'] and 'replace: true' in refused['msg']
-    assert old['id'] in refused['msg'] and hashes(second)['sha512'] in refused['msg']
+    assert old['id'] in refused['msg'] and hashes(second)['md5'] in refused['msg']
     assert glance.writes() == []
 
     planned = glance.module('ims_image_upload', dict(src=second, name='up-replace', replace=True), check=True, diff=True)
@@ -169,8 +170,40 @@ def test_bytes_corrupted_on_the_way_up_are_caught_and_the_image_deleted(glance, 
 
     failed = glance.module('ims_image_upload', dict(src=src, name='up-corrupt'))
     assert failed.failed and 'the service did not keep the bytes sent' in failed['msg'], failed
-    assert hashes(src)['sha512'] in failed['msg'] and 'was deleted' in failed['msg']
+    assert hashes(src)['md5'] in failed['msg'] and 'was deleted' in failed['msg']
     assert failed.changed and glance.images() == []
+
+
+def without_checksum(method, path, content):  # pylint: disable=unused-argument
+    """Glance's image answers with ``checksum`` null: a Glance that reports only its os_hash_value."""
+    if not path.startswith('/v2/images') or path.split('?')[0].endswith('/file') or not content.startswith(b'{'):
+        return content
+    answer = json.loads(content)
+    for image in answer.get('images', [answer]):
+        if isinstance(image, dict) and 'checksum' in image:
+            image['checksum'] = None
+    return json.dumps(answer).encode()
+
+
+def test_without_a_checksum_the_os_hash_value_is_compared_after_a_second_read(glance, tmp_path):
+    """The PUT hashes MD5 only; where Glance reports no checksum its os_hash_value (SHA-512) is checked instead."""
+    src = write_raw(tmp_path / 'disk.raw', 1)
+    glance.proxy.on_response = without_checksum
+    uploaded = glance.module('ims_image_upload', dict(src=src, name='up-sha-only'))
+    assert uploaded.changed and not uploaded.failed, uploaded
+    assert uploaded['image']['checksum'] is None and uploaded['image']['os_hash_value'] == hashes(src)['sha512']
+    assert uploaded['checksum'] == hashes(src)['md5'] and uploaded['hashes'] == hashes(src)
+
+    glance.clear()
+    again = glance.module('ims_image_upload', dict(src=src, name='up-sha-only'))
+    assert not again.changed and not again.failed and again['image']['id'] == uploaded['image']['id'], again
+    assert glance.writes() == []
+
+    glance.proxy.on_request = lambda method, path, body: flip_one_byte(body) if path.endswith('/file') else body
+    failed = glance.module('ims_image_upload', dict(src=src, name='up-sha-only-corrupt'))
+    assert failed.failed and 'the service did not keep the bytes sent' in failed['msg'], failed
+    assert hashes(src)['sha512'] in failed['msg'] and hashes(src)['md5'] not in failed['msg'], failed
+    assert 'was deleted' in failed['msg'] and [i['name'] for i in glance.images()] == ['up-sha-only']
 
 
 def test_a_401_before_the_body_is_read_is_resent_from_the_first_byte(glance, tmp_path):
@@ -188,7 +221,7 @@ def test_a_401_before_the_body_is_read_is_resent_from_the_first_byte(glance, tmp
 
     uploaded = glance.module('ims_image_upload', dict(src=src, name='up-401'))
     assert uploaded.changed and not uploaded.failed, uploaded
-    assert uploaded['image']['checksum'] == hashes(src)['md5'] and uploaded['hashes'] == hashes(src)
+    assert uploaded['image']['checksum'] == hashes(src)['md5'] and uploaded['hashes'] == dict(md5=hashes(src)['md5'])
     puts = [p for m, p in glance.writes() if m == 'PUT']
     assert len(puts) == 2 and refused == [os.path.getsize(src)]
 

@@ -35,8 +35,6 @@ IMAGES = '/v2/images'
 CATALOG_TYPE = 'image'
 PATCH_CONTENT_TYPE = 'application/openstack-images-v2.1-json-patch'
 DATA_CONTENT_TYPE = 'application/octet-stream'
-# The hash Glance computes beside the MD5 unless its hashing_algorithm says otherwise.
-DEFAULT_HASH_ALGO = 'sha512'
 REQUEST_ID_HEADERS = ('x-openstack-request-id', 'x-compute-request-id', 'x-request-id')
 # Glance image ids are UUIDs; a look-up by id is worth a request only for a value of that shape.
 IMAGE_ID = re.compile(r'[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}')
@@ -188,7 +186,6 @@ class GlanceBackend(_backend.Backend):
     recipient_actions = (_backend.RECIPIENT_ACCEPT, _backend.RECIPIENT_REJECT)
     recipient_flow = AnswerReceivedShare
     export_targets = (_backend.EXPORT_TO_FILE,)
-    upload_hashes = ('md5', DEFAULT_HASH_ALGO)
     server_filters = SERVER_FILTERS
     # Glance API v2, list images: ``sort_key`` takes every image attribute, ``sort_dir`` asc or desc, on every listing.
     listing_sorts = dict((scope, frozenset((key, order) for key in SORT_KEYS for order in ('asc', 'desc')))

@@ -5,8 +5,9 @@
 """ims_image_upload on openstack (``GlanceBackend.image_upload``).
 
 The image record is created from the task's metadata (OpenStack Image API v2: create image, POST /v2/images),
-then the file goes in one streamed PUT (``DirectPutUpload``), hashed as it is sent; Glance reports the MD5
-(``checksum``) and the ``os_hash_value`` of what it stored, which ``ImageRecordUpload`` compares with the file's.
+then the file goes in one streamed PUT (``DirectPutUpload``), MD5-hashed as it is sent; Glance reports the MD5
+(``checksum``) and the ``os_hash_value`` of what it stored; ``ImageRecordUpload`` compares the MD5 with the file's, and
+the os_hash_value (after a second read of the file) only where Glance reports no checksum.
 """
 
 from __future__ import absolute_import, division, print_function

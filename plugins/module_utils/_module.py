@@ -53,6 +53,9 @@ class Task:
         self.params = module.params
         self.check_mode = module.check_mode
         self.result = module.result
+        # Where an upload's bytes come from (``_upload_source``): None for ims_image_upload, whose flow reads the
+        # file ``src``; a module that uploads another image's bytes (a replication) sets a stream here.
+        self.source = None
 
     @property
     def service(self):

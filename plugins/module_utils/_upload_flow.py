@@ -26,12 +26,12 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError, add_notes
 from ansible_collections.cecloud.ims.plugins.module_utils._flow import Flow
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images, is_ambiguous)
+from ansible_collections.cecloud.ims.plugins.module_utils._upload_source import detect_format, source_of
 
 # What an image of the task's name is to an ImageRecordUpload (ImageRecordUpload.kind).
 SAME = 'holds src'                  # active or saving, with the file's hashes
@@ -89,20 +89,28 @@ class UploadFlow(Flow):
 
     ``run()`` checks the options (``check_options``), the file (its size, its disk format, then
     ``check_file``), all before any request, then calls ``upload()``, which the provider's flow writes.
+    The bytes come from ``source`` (``_upload_source``): the task's, or the file ``src``.
     """
 
     def __init__(self, task):
         super(UploadFlow, self).__init__(task)
+        self._source = None
         self.size = None
         self.disk_format = None
         self.hashes = {}
 
     def run(self):
         self.check_options()
-        self.size = _transfer.check_source(self.params['src'])
+        self.size = self.source.size
         self.disk_format = self._detected_format()
         self.check_file()
         self.upload()
+
+    @property
+    def source(self):
+        if self._source is None:
+            self._source = source_of(self.task)
+        return self._source
 
     def check_options(self):
         """Refuse, before any request, the options the provider's upload cannot take."""
@@ -115,11 +123,13 @@ class UploadFlow(Flow):
         raise NotImplementedError
 
     def _detected_format(self):
-        p = self.params
-        detected = _transfer.detect_disk_format(p['src'])
-        if p['disk_format'] and p['disk_format'] != detected:
+        # Detected from the first bytes (peeked: a stream is not read twice); the source's declared format is the
+        # default a task's disk_format overrides, checked the same way.
+        declared = self.params['disk_format'] or self.source.disk_format
+        detected = detect_format(self.source.peek(len(_transfer.QCOW2_MAGIC)))
+        if declared and declared != detected:
             raise ImsValidationError('disk_format is %s but %s is a %s file (%s); fix disk_format or omit it to use the '
-                                     'detected format.' % (p['disk_format'], p['src'], detected,
+                                     'detected format.' % (declared, self.source.description, detected,
                                                            'it starts with the qcow2 magic' if detected == 'qcow2'
                                                            else 'it lacks the qcow2 magic QFI\\xfb'))
         return detected
@@ -134,7 +144,8 @@ class UploadFlow(Flow):
         """
         missing = [a for a in tuple(self.backend.upload_hashes) + tuple(algorithms) if a not in self.hashes]
         if missing:
-            self.hashes.update(_streams.hash_file(self.params['src'], missing))
+            # A file is read once for all of them; a stream answers those its source reported.
+            self.hashes.update(self.source.hashes(missing))
         return self.hashes
 
     def local_md5(self):
@@ -143,6 +154,7 @@ class UploadFlow(Flow):
     def record_transfer(self, hashes, figures):
         """RV(checksum), RV(hashes) and RV(transfer) of the upload (``hashes``: of the file, computed as it was sent)."""
         self.hashes.update(hashes)
+        self.source.learn(hashes)
         self.result['checksum'] = hashes['md5']
         self.result['transfer'] = figures
 
@@ -348,7 +360,7 @@ class ImageRecordUpload(UploadFlow):
         if content:
             return ('Image %r (%s) already holds another file: %s has %s and %d bytes. Set replace: true to upload a '
                     'new image and delete the old one, or choose another name.' % (
-                        p['name'], describe_images(content), p['src'],
+                        p['name'], describe_images(content), self.source.description,
                         describe_hashes(self.hashes) or 'MD5 (not computed: the sizes differ)', self.size))
         return leftover_refusal(p['name'], images)
 
@@ -393,12 +405,15 @@ class ImageRecordUpload(UploadFlow):
         if differing:
             note = self.cleanup(image['image_id'], created)
             raise ImsError('Image %s became %s with %s, but %s has %s: the service did not keep the bytes sent (%s).' % (
-                image['image_id'], image.get('status'), describe_hashes(differing), self.params['src'],
+                image['image_id'], image.get('status'), describe_hashes(differing), self.source.description,
                 describe_hashes(dict((a, self.hashes[a]) for a in differing)), note))
 
 
 class DirectPutUpload:
-    """One streamed PUT of the file into the image (``backend.upload_file``), hashed as it is sent."""
+    """One streamed PUT of the source into the image (``backend.upload_file``), hashed as it is sent.
+
+    A file's body is read again from its start when the PUT is resent; a stream's can be sent once.
+    """
 
     def __init__(self, flow):
         self.flow = flow
@@ -409,7 +424,7 @@ class DirectPutUpload:
 
     def upload(self, image_id, created):
         f = self.flow
-        body = _streams.FileBody(f.params['src'], f.backend.upload_hashes, size=f.size)
+        body = f.source.body(f.backend.upload_hashes)
         started = time.time()
         try:
             f.backend.upload_file(image_id, body)

@@ -30,6 +30,8 @@ bytes that are not the source's.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
+
 from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError
@@ -189,7 +191,14 @@ class _StreamReader:
             take = len(self._head) if amount is None or amount < 0 else amount
             data, self._head = self._head[:take], self._head[take:]
         else:
-            data = self._stream.read(amount)
+            try:
+                data = self._stream.read(amount)
+            except ImsError:
+                raise
+            except Exception as exc:  # pylint: disable=broad-except
+                # A download cut mid-body raises one of several unrelated classes (urllib3, requests, socket).
+                raise ImsTransportError('Reading %s failed after %d bytes: %s: %s' % (
+                    self.source.description, self.read_bytes, type(exc).__name__, exc))
         if data:
             self.read_bytes += len(data)
             if self.read_bytes > self.source.size:
@@ -243,12 +252,14 @@ class _StreamBody:
         self.attempts += 1
         reader = self.source.open(self.algorithms)
         try:
-            while True:
-                chunk = reader.read(_streams.CHUNK)
-                if not chunk:
-                    break
+            # One chunk read ahead: the last one goes out only once the reader has checked the size and the MD5 at
+            # the stream's end, so a service never receives the whole body of a stream that is not its source's.
+            chunk = reader.read(_streams.CHUNK)
+            while chunk:
+                following = reader.read(_streams.CHUNK)
                 self.sent += len(chunk)
                 yield chunk
+                chunk = following
             self.digests = reader.digests
         finally:
             if self.digests is None:
@@ -261,9 +272,15 @@ def source_of(task):
     return source if source is not None else FileSource(task.params['src'])
 
 
-def transfer_args(source, algorithms=('md5',)):
-    """What ``_core.transfer.upload`` and ``ResumableUpload`` take for a source: ``path`` (a file's, read by range), or
-    the description with ``stream`` (a reader, read once in order)."""
-    if source.sequential:
-        return dict(path=source.description, stream=source.open(algorithms))
-    return dict(path=source.path, stream=None)
+@contextlib.contextmanager
+def transfer_input(source, algorithms=('md5',)):
+    """What ``_core.transfer.upload`` takes for ``source``: ``path`` (a file's, read by range as the parts are sent), or
+    the source's description with ``stream`` (its one reader, read in order, closed after the upload)."""
+    if not source.sequential:
+        yield dict(path=source.path, stream=None)
+        return
+    reader = source.open(algorithms)
+    try:
+        yield dict(path=source.description, stream=reader)
+    finally:
+        reader.close()

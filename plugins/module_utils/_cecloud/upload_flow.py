@@ -19,10 +19,12 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, add_notes
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ACTIVE
 from ansible_collections.cecloud.ims.plugins.module_utils._upload_flow import ImageRecordUpload, check_multipart_options
+from ansible_collections.cecloud.ims.plugins.module_utils._upload_source import transfer_input
 
 
 class ServiceS3Upload:
-    """upload-prepare, the S3 upload and upload-done; on failure, keep what a re-run resumes, else report it and clean up."""
+    """upload-prepare, the S3 upload of the flow's source and upload-done; on failure, keep what a re-run resumes, else
+    report it and clean up."""
 
     def __init__(self, flow):
         self.flow = flow
@@ -40,9 +42,10 @@ class ServiceS3Upload:
             raise
         verify = self._prepare_target(target)
         try:
-            transfer = _transfer.upload(p['src'], target, size=f.size, part_size_mb=p['part_size_mb'],
-                                        max_concurrency=p['max_concurrency'], verify=verify, timeout=p['timeout'],
-                                        retry_policy=f.service.policy, resume=p['resume'])
+            with transfer_input(f.source) as given:
+                transfer = _transfer.upload(given['path'], target, size=f.size, part_size_mb=p['part_size_mb'],
+                                            max_concurrency=p['max_concurrency'], verify=verify, timeout=p['timeout'],
+                                            retry_policy=f.service.policy, resume=p['resume'], stream=given['stream'])
         except ImsError as exc:
             if p['resume'] and getattr(exc, 'resumable', False):
                 self._keep_for_resume(image_id, exc)

@@ -20,6 +20,15 @@ holds at most HASH_AHEAD bytes read ahead), and the caller's service compares it
 the object.  Where no service checks the object, ``check_parts`` has each part's MD5 computed on the
 same read and compared with the ETag the object storage answers (its MD5 of what it stored): a part
 that changed on the way is sent again.  Parts kept by a resume are read once too, to check them.
+
+A stream (``stream``: another image's download, read once) is uploaded in order instead: each part is
+read into memory and sent from that buffer while the next ones are read; at most ``max_concurrency``
+parts are in flight, so memory is bounded by ``part_size x (max_concurrency + 1)`` (the parts in flight
+and the one being read).  The stream's reader computes its MD5 as it passes (one digest per byte too);
+a part's own MD5 is computed only where something compares it: a stored part of a resumed upload (kept
+when it equals the ETag, else sent from the same buffer: the stream is never read twice) and
+``check_parts``.  A part that botocore retries is resent from its buffer; a failure that would need
+bytes already passed (a completion refused, the stream cut) fails the upload, which stays resumable.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,6 +37,7 @@ __metaclass__ = type
 import base64
 import binascii
 import hashlib
+import io
 import os
 import re
 import threading
@@ -39,7 +49,7 @@ try:
 except ImportError:  # pragma: no cover - the modules report the missing boto3 before any upload
     BotoCoreError = ClientError = Exception
 
-from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsTransportError
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError
 
 MIB = 1024 * 1024
 MIN_PART_SIZE = 5 * MIB         # S3's smallest part (all but the last)
@@ -378,6 +388,21 @@ class PartReader(FileRange):
         return self.md5.hexdigest() if self.md5 is not None and self._hashed_to == self._length else None
 
 
+class BufferPart(io.BytesIO):
+    """The body of one part of a stream, held in memory (a BytesIO of bytes shares them: no copy), so a retry resends
+    it from its start; ``md5``: the part's MD5 (hex) where something compares it, else None (PartReader's interface)."""
+
+    def __init__(self, data, md5=None):
+        super(BufferPart, self).__init__(data)
+        self.md5 = md5
+
+    def read_all(self):
+        """Nothing to read: the stream's reader hashed these bytes as they passed."""
+
+    def hexdigest(self):
+        return self.md5
+
+
 # -- the upload --------------------------------------------------------------------
 
 class ResumableUpload:
@@ -395,14 +420,18 @@ class ResumableUpload:
     and ``parts_stored``, ``bytes_stored``: with ``resume``, an unfinished upload holding stored parts is
     left for a re-run (``resumable``); any other is aborted.  ``check_parts``: compare each part's MD5 with
     the ETag the server answers (where nothing else checks the object's bytes).
+
+    ``stream``, when given, is read once in order (``read(n)``; ``size`` required) and ``path`` only names it
+    in messages; when it has ``digests`` at its end (an ``_upload_source`` reader), its MD5 is the upload's.
     """
 
     def __init__(self, client, bucket, key, path, size=None, part_size=16 * MIB, max_concurrency=4, resume=True,
-                 progress=None, secrets=(), check_parts=False):
+                 progress=None, secrets=(), check_parts=False, stream=None):
         self.client = client
         self.bucket = bucket
         self.key = key
         self.path = path
+        self.stream = stream
         self.size = os.path.getsize(path) if size is None else int(size)
         self.part_size = fitting_part_size(self.size, int(part_size))
         self.max_concurrency = max(1, int(max_concurrency))
@@ -430,9 +459,11 @@ class ResumableUpload:
             plan = self._settle_earlier_uploads()
             if plan is None and self.size <= self.part_size:
                 md5 = self._put_whole()
+            elif self.stream is not None:
+                md5 = self._multipart_stream(plan)
             else:
                 md5 = self._multipart(plan)
-        except (BotoCoreError, ClientError, EnvironmentError, ValueError) as exc:
+        except (BotoCoreError, ClientError, EnvironmentError, ValueError, ImsError) as exc:
             raise self._failure(exc)
         result = dict(self.stats, upload_id=self.upload_id, md5=md5, bytes=self.size, resumed=self.stats['parts_reused'] > 0,
                       part_size=self.part_size, seconds=max(time.time() - started, 1e-6), warnings=list(self.warnings))
@@ -443,7 +474,7 @@ class ResumableUpload:
             stored = len(self._etags) + self._unverified
             stored_bytes = self.stats['bytes_sent'] + self.stats['bytes_reused'] + self._unverified_bytes
         resumable = bool(self.resume and self.upload_id) and stored > 0
-        cause = describe_s3_error(exc, self.secrets)
+        cause = scrub(exc.message, self.secrets) if isinstance(exc, ImsError) else describe_s3_error(exc, self.secrets)
         if self.upload_id and not resumable:
             # Nothing a re-run would resume: free its parts now.
             trouble = self._abort(self.upload_id)
@@ -477,7 +508,9 @@ class ResumableUpload:
         if len(plans) > 1:
             # Which one holds this file: its first candidate part tells (one part read per upload), then the
             # most bytes to reuse, then the newest. A lone upload is checked part by part as it resumes.
-            plans.sort(key=lambda p: (self._first_part_matches(p), p.bytes, str(p.stored.initiated or '')), reverse=True)
+            # A stream's first part cannot be read ahead: the most bytes to reuse, then the newest.
+            plans.sort(key=lambda p: (self.stream is None and self._first_part_matches(p), p.bytes,
+                                      str(p.stored.initiated or '')), reverse=True)
         chosen = plans[0] if plans else None
         for stored in found:
             if chosen is None or stored is not chosen.stored:
@@ -545,12 +578,18 @@ class ResumableUpload:
     # -- sending ---------------------------------------------------------------------------------
 
     def _put_whole(self):
-        """A file of one part: one PutObject."""
+        """A file (or stream) of one part: one PutObject."""
+        if self.stream is not None:
+            data = self._read_part(self.size)
+            md5 = self._read_end()
+            self._send_part(1, data)
+            return md5
         self._whole = InOrderDigest(self.size, self.size, self._stop)
         self._send_part(1)
         return self._whole.finish(self.path)
 
-    def _multipart(self, plan):
+    def _begin(self, plan):
+        """Resume ``plan``'s upload, or create one; returns (the stored parts still to check, the number of parts)."""
         candidates = {}
         if plan is not None:
             self.upload_id = plan.stored.upload_id
@@ -558,9 +597,12 @@ class ResumableUpload:
             candidates = plan.candidates
         else:
             self.upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=self.key)['UploadId']
-        count = part_count(self.size, self.part_size)
         self._unverified = len(candidates)
         self._unverified_bytes = sum(part_range(n, self.size, self.part_size)[1] for n in candidates)
+        return candidates, part_count(self.size, self.part_size)
+
+    def _multipart(self, plan):
+        candidates, count = self._begin(plan)
         self._whole = InOrderDigest(self.size, min(HASH_AHEAD, (self.max_concurrency - 1) * self.part_size), self._stop)
         with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
             # In part order: the reader of the part the file's MD5 waits for is always among the running ones.
@@ -569,12 +611,68 @@ class ResumableUpload:
             try:
                 self._wait(futures)
             except BaseException:
-                self._stop.set()
-                for future in futures:
-                    future.cancel()
+                self._abandon(futures)
                 raise
         md5 = self._whole.finish(self.path)
         self._complete(count, md5)
+        return md5
+
+    def _multipart_stream(self, plan):
+        """The parts of the stream in order, each sent (or kept) as soon as it is read; at most max_concurrency in flight."""
+        candidates, count = self._begin(plan)
+        in_flight = threading.BoundedSemaphore(self.max_concurrency)
+        futures = []
+        with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
+            try:
+                for number in range(1, count + 1):
+                    data = self._read_part(part_range(number, self.size, self.part_size)[1])
+                    md5 = None
+                    if number in candidates:
+                        # The only second digest of these bytes: a stored part is kept by its MD5 alone.
+                        md5 = hashlib.md5(data).hexdigest()
+                        if self._kept(number, candidates[number], md5):
+                            continue
+                    while not in_flight.acquire(timeout=0.2):
+                        self._raise_failed(futures)
+                    self._raise_failed(futures)
+                    future = pool.submit(self._send_part, number, data, md5)
+                    future.add_done_callback(lambda done: in_flight.release())
+                    futures.append(future)
+                md5 = self._read_end()
+                wait(list(futures))
+                self._raise_failed(futures)
+            except BaseException:
+                self._abandon(futures)
+                raise
+        self._complete(count, md5)
+        return md5
+
+    def _abandon(self, futures):
+        """After a failure: no part not yet started is sent (those in flight end, and stay stored for a re-run)."""
+        self._stop.set()
+        for future in futures:
+            future.cancel()
+
+    def _read_part(self, length):
+        """The next ``length`` bytes of the stream (its reader raises when it ends before)."""
+        chunks = []
+        left = length
+        while left > 0:
+            data = self.stream.read(min(left, HASH_BUFFER))
+            if not data:
+                raise ImsTransportError('%s ended %d bytes before its %d bytes.' % (self.path, left, self.size))
+            chunks.append(data)
+            left -= len(data)
+        return chunks[0] if len(chunks) == 1 else b''.join(chunks)
+
+    def _read_end(self):
+        """Read the stream to its end (where its reader checks the size and digests); returns its MD5."""
+        if self.stream.read(HASH_BUFFER):
+            raise ImsTransportError('%s has more than its %d bytes.' % (self.path, self.size))
+        md5 = (getattr(self.stream, 'digests', None) or {}).get('md5')
+        if md5 is None:
+            # A plain stream carries no digest: the parts' MD5s cannot give the whole one, so the bytes say it.
+            raise ImsTransportError('%s gave no MD5 of its bytes.' % self.path)
         return md5
 
     def _wait(self, futures):
@@ -599,13 +697,19 @@ class ResumableUpload:
                 md5 = reader.hexdigest()
         except _Stopped:
             return
+        if not self._kept(number, etag, md5):
+            self._send_part(number)
+
+    def _kept(self, number, etag, md5):
+        """Keep stored part ``number`` when its ETag is ``md5``, the MD5 of the same bytes here; True when kept."""
+        length = part_range(number, self.size, self.part_size)[1]
         with self._lock:
             self._unverified -= 1
             self._unverified_bytes -= length
-        if plain_etag(etag) == md5:
-            self._keep(number, etag, md5, length)
-        else:
-            self._send_part(number)
+        if plain_etag(etag) != md5:
+            return False
+        self._keep(number, etag, md5, length)
+        return True
 
     def _keep(self, number, etag, md5, length):
         with self._lock:
@@ -615,8 +719,9 @@ class ResumableUpload:
             self.stats['bytes_reused'] += length
         self._report()
 
-    def _send_part(self, number):
-        """Send part ``number`` (the whole file in one PutObject before a multipart upload exists), read once.
+    def _send_part(self, number, data=None, md5=None):
+        """Send part ``number`` (the whole file in one PutObject before a multipart upload exists), read once:
+        from the file's range, or from ``data``, a stream's part held in memory (``md5``: its MD5, when known).
 
         With ``check_parts`` the part's MD5, computed on the read that sends it, must be the ETag the
         server answers (the MD5 of what it stored): a part that differs is sent once more, then fails.
@@ -628,14 +733,16 @@ class ResumableUpload:
             if self._stop.is_set():
                 return
             extra, sent_md5 = {}, None
+            if data is not None and md5 is None and (self.check_parts or self._content_md5):
+                md5 = hashlib.md5(data).hexdigest()
             if self._content_md5:
-                digest = md5_range(self.path, offset, length, self._stop)
+                digest = binascii.unhexlify(md5) if data is not None else md5_range(self.path, offset, length, self._stop)
                 if digest is None:
                     return
                 extra['ContentMD5'] = base64.b64encode(digest).decode('ascii')
                 sent_md5 = binascii.hexlify(digest).decode('ascii')
             try:
-                with PartReader(self.path, offset, length, self._whole, part_digest=self.check_parts) as body:
+                with self._part_body(offset, length, data, md5) as body:
                     if self.upload_id is None:
                         reply = self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, ContentLength=length,
                                                        **extra)
@@ -643,7 +750,7 @@ class ResumableUpload:
                         reply = self.client.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
                                                         PartNumber=number, Body=body, ContentLength=length, **extra)
                     body.read_all()     # what a transport left unread still counts for the file's MD5
-                    md5 = body.hexdigest() or sent_md5
+                    part_md5 = body.hexdigest() or sent_md5
             except _Stopped:
                 return
             etag = plain_etag(reply.get('ETag'))
@@ -652,18 +759,25 @@ class ResumableUpload:
                     with self._lock:
                         self._content_md5 = True
                     continue
-                if etag != md5:
+                if etag != part_md5:
                     if attempt == 1:
                         continue
                     raise ValueError('the object storage stored part %d (bytes %d to %d) with MD5 %s twice, but the file\'s '
                                      'bytes have MD5 %s: they changed on the way'
-                                     % (number, offset, offset + length - 1, etag, md5))
+                                     % (number, offset, offset + length - 1, etag, part_md5))
             with self._lock:
                 self._etags[number] = reply.get('ETag')
-                if md5:
-                    self._md5s[number] = md5
+                if part_md5:
+                    self._md5s[number] = part_md5
             self._count_sent(length)
             return
+
+    def _part_body(self, offset, length, data, md5):
+        """A part's body: its buffer (a stream's part, resent from the start by a retry), or the file's range, read once
+        (hashed for the file's MD5 and, with ``check_parts``, for the part's)."""
+        if data is not None:
+            return BufferPart(data, md5)
+        return PartReader(self.path, offset, length, self._whole, part_digest=self.check_parts)
 
     def _count_sent(self, length):
         with self._lock:

@@ -170,12 +170,14 @@ class ObjectStorage:
         except (BotoCoreError, ClientError) as exc:
             raise self._error('Deleting object %s' % object_url(bucket, key), exc)
 
-    def upload(self, path, bucket, key, size, part_size_mb, max_concurrency, resume):
-        """``path`` to ``bucket/key`` with the one S3 uploader of ``_transfer``; returns its figures."""
+    def upload(self, path, bucket, key, size, part_size_mb, max_concurrency, resume, stream=None):
+        """``path`` (or ``stream``, read once) to ``bucket/key`` with the one S3 uploader of ``_transfer``; returns its
+        figures."""
         # Huawei IMS reports no checksum of what it imports (its ``checksum`` field is documented as unused):
         # only the parts' MD5s, checked against OBS's ETags, tell the staged object holds the file.
         return _transfer.upload(path, dict(self.target, bucket=bucket, key=key), size=size, part_size_mb=part_size_mb,
-                                max_concurrency=max_concurrency, client=self.client, resume=resume, check_parts=True)
+                                max_concurrency=max_concurrency, client=self.client, resume=resume, check_parts=True,
+                                stream=stream)
 
     def chunks(self, bucket, key):
         """The object's bytes, in chunks; a broken connection becomes an ImsTransportError."""

@@ -148,10 +148,11 @@ def make_s3_client(endpoint, access_key, secret_key, session_token=None, verify=
 
 
 def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_MAX_CONCURRENCY,
-           verify=None, timeout=60, retry_policy=None, client=None, resume=True, check_parts=False):
+           verify=None, timeout=60, retry_policy=None, client=None, resume=True, check_parts=False, stream=None):
     """Upload ``path`` to ``target`` (``endpoint``, ``bucket``, ``key``, ``access_key``, ``secret_key``,
     ``session_token``) and hash it meanwhile, resuming an unfinished upload of the key (see ResumableUpload;
     ``check_parts`` where no service checks the object's MD5).
+    With ``stream`` (read once, in order), ``path`` only names it in messages.
 
     Returns ResumableUpload.run()'s dict.  Raises ImsTransportError, free of the keys, carrying
     ``upload_id``, ``resumable``, ``parts_stored`` and ``bytes_stored`` as attributes.
@@ -162,7 +163,8 @@ def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concu
                                 target.get('secret_key'), target.get('session_token'), verify=verify, timeout=timeout,
                                 max_concurrency=max_concurrency, retry_policy=retry_policy)
     return ResumableUpload(client, target['bucket'], target['key'], path, size=size, part_size=int(part_size_mb) * MIB,
-                           max_concurrency=max_concurrency, resume=resume, secrets=secrets, check_parts=check_parts).run()
+                           max_concurrency=max_concurrency, resume=resume, secrets=secrets, check_parts=check_parts,
+                           stream=stream).run()
 
 
 # -- download ------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images)
 from ansible_collections.cecloud.ims.plugins.module_utils._upload_flow import (
     UploadFlow, best_of, check_multipart_options, leftover_refusal)
+from ansible_collections.cecloud.ims.plugins.module_utils._upload_source import transfer_input
 
 GIB = 1024 ** 3
 # A quick import is for RAW/ZVHD2 files, recommended from 128 GB up, a normal import below (Huawei IMS API: Importing
@@ -82,7 +83,7 @@ class StagedUpload(UploadFlow):
             disk_format in QUICK_IMPORT_FORMATS and size >= QUICK_IMPORT_FROM)
         if self.quick and disk_format not in QUICK_IMPORT_FORMATS:
             raise ImsValidationError('quick_import takes a RAW file (IMS quick-imports RAW and ZVHD2 files only); %s is a '
-                                     '%s file.' % (p['src'], disk_format))
+                                     '%s file.' % (self.source.description, disk_format))
         _huaweicloud.check_upload_tags(p['tags'])
         _huaweicloud.check_image_options(self._import_params())
         if p['image_type'] == 'whole_image':
@@ -172,7 +173,7 @@ class StagedUpload(UploadFlow):
                         p['name'], describe_images(content), '; '.join(
                             '%s %s' % (i['image_id'], 'was made from a file with MD5 %s' % source_md5(i) if source_md5(i)
                                        else 'has no %s tag (it was not uploaded by this module)' % _huaweicloud.SOURCE_MD5_TAG)
-                            for i in content) + '; %s has MD5 %s' % (p['src'], self.local_md5())))
+                            for i in content) + '; %s has MD5 %s' % (self.source.description, self.local_md5())))
         return leftover_refusal(p['name'], images)
 
     # -- check mode ------------------------------------------------------------------------
@@ -194,8 +195,9 @@ class StagedUpload(UploadFlow):
         p = self.params
         staged = self.result['staged_object']
         try:
-            transfer = self.storage.upload(p['src'], self.bucket, self.key, self.size, p['part_size_mb'],
-                                           p['max_concurrency'], p['resume'])
+            with transfer_input(self.source) as given:
+                transfer = self.storage.upload(given['path'], self.bucket, self.key, self.size, p['part_size_mb'],
+                                               p['max_concurrency'], p['resume'], stream=given['stream'])
         except ImsError as exc:
             if getattr(exc, 'resumable', False):
                 staged.update(upload_id=exc.upload_id, parts_stored=exc.parts_stored)
@@ -231,7 +233,7 @@ class StagedUpload(UploadFlow):
         if found is None or found['size'] != self.size:
             raise ImsError('The staged object %s %s, but %s has %d bytes; nothing was imported.' % (
                 _staging.object_url(self.bucket, self.key), 'is missing' if found is None else 'has %d bytes' % found['size'],
-                self.params['src'], self.size))
+                self.source.description, self.size))
         self.result['staged_object']['etag'] = found['etag']
 
     def _made_by_job(self, submit, predicted):

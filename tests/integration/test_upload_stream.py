@@ -23,6 +23,7 @@ import pytest
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _module
 from ansible_collections.cecloud.ims.plugins.module_utils._upload_source import StreamSource
+from tests.contract.runner import run_module
 from tests.contract.stacks import CECloud, HuaweiCloud, OpenStack
 from tests.integration.conftest import http_dir, ims, stack  # noqa: F401  pylint: disable=unused-import
 from tests.integration.s3_proxy import S3Proxy
@@ -99,7 +100,6 @@ class Flow:
             args.update(part_size_mb=PART_MIB, max_concurrency=1)
         if self.name == 'huaweicloud-obs':
             args['max_concurrency'] = 1
-        from tests.contract.runner import run_module
         with task_source(source):
             return run_module('ims_image_upload', args, env)
 

@@ -6,6 +6,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import io
+import os
+import threading
+import time
+from unittest import mock
 
 import boto3
 import pytest
@@ -385,3 +390,63 @@ def test_the_s3_client_sends_unsigned_payloads(tmp_path):
         puts = [r for r in server.requests if r.method == 'PUT']
     headers = dict((k.lower(), v) for k, v in puts[0].headers.items())
     assert headers['x-amz-content-sha256'] == 'UNSIGNED-PAYLOAD'
+
+
+class _FakeS3:
+    """Just what a new multipart upload calls; counts the parts in flight at once."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.most_held = 0          # bytes read from the stream and not yet stored, at most
+        self.stored = 0
+        self.parts = {}
+
+    def get_paginator(self, name):  # pylint: disable=unused-argument
+        return mock.Mock(paginate=lambda **kw: [{}])
+
+    def create_multipart_upload(self, **kw):  # pylint: disable=unused-argument
+        return {'UploadId': 'u1'}
+
+    def upload_part(self, PartNumber, Body, ContentLength, **kw):  # pylint: disable=invalid-name,unused-argument
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.most_held = max(self.most_held, self.stream.tell() - self.stored)
+        time.sleep(0.02)        # the network: the reader gets ahead if nothing holds it back
+        data = Body.read()
+        assert len(data) == ContentLength
+        with self.lock:
+            self.in_flight -= 1
+            self.stored += len(data)
+            self.parts[PartNumber] = data
+        return {'ETag': '"%s"' % hashlib.md5(data).hexdigest()}
+
+    def complete_multipart_upload(self, **kw):  # pylint: disable=unused-argument
+        pass
+
+
+class _Stream(io.BytesIO):
+    digests = None
+
+    def read(self, amount=-1):
+        data = super(_Stream, self).read(amount)
+        if not data:
+            self.digests = {'md5': hashlib.md5(self.getvalue()).hexdigest()}
+        return data
+
+
+def test_a_stream_is_sent_in_order_with_at_most_max_concurrency_parts_held():
+    part = 256 * 1024
+    data = os.urandom(8 * part + 123)
+    stream = _Stream(data)
+    client = _FakeS3(stream)
+    result = ResumableUpload(client, 'b', 'k', 'image X', size=len(data), part_size=part, max_concurrency=2,
+                             stream=stream).run()
+    assert result['md5'] == hashlib.md5(data).hexdigest() and result['parts_sent'] == 9
+    assert b''.join(client.parts[n] for n in sorted(client.parts)) == data
+    assert client.most_in_flight == 2
+    # The parts in flight and the one being read: (max_concurrency + 1) x part_size.
+    assert client.most_held <= 3 * part

@@ -128,7 +128,7 @@ def test_the_source_error_reaches_every_reader_after_the_bytes_before_it():
     stream = CountingStream(DATA, cut=10 * CHUNK + 5)
     out = {}
     with _fanout.Fanout(stream, 3, size=len(DATA), chunk_size=CHUNK, window=4, description='image X') as fan:
-        got = [[] for _ in range(3)]
+        got = [[] for dummy in range(3)]
 
         def read_all(i):
             try:

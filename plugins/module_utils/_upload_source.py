@@ -36,12 +36,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core import streams a
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError
 
-QCOW2_MAGIC = _transfer.QCOW2_MAGIC
-
-
-def detect_format(first_bytes):
-    """``qcow2`` when ``first_bytes`` start with the qcow2 magic (``QFI\\xfb``), else ``raw``."""
-    return 'qcow2' if first_bytes[:len(QCOW2_MAGIC)] == QCOW2_MAGIC else 'raw'
+# The format of a source, from its first bytes (``peek``).
+detect_format = _transfer.detect_disk_format
 
 
 class FileSource:

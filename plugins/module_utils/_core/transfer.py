@@ -71,10 +71,10 @@ def check_source(path):
     return size
 
 
-def detect_disk_format(path):
-    """``qcow2`` when the file starts with the qcow2 magic (``QFI\\xfb``), else ``raw``."""
-    with open(path, 'rb') as handle:
-        return 'qcow2' if handle.read(4) == QCOW2_MAGIC else 'raw'
+def detect_disk_format(first_bytes):
+    """``qcow2`` when ``first_bytes`` (of a file or a stream, peeked) start with the qcow2 magic (``QFI\\xfb``), else
+    ``raw``."""
+    return 'qcow2' if first_bytes[:len(QCOW2_MAGIC)] == QCOW2_MAGIC else 'raw'
 
 
 def md5_file(path, stop=None):

@@ -18,11 +18,10 @@ DATA = [b'a' * 1000, b'b' * 2000, b'c' * 3000]
 MD5 = hashlib.md5(b''.join(DATA)).hexdigest()
 
 
-def test_detect_disk_format(tmp_path):
-    (tmp_path / 'q').write_bytes(b'QFI\xfb' + b'\0' * 100)
-    (tmp_path / 'r').write_bytes(b'\0' * 100)
-    assert _transfer.detect_disk_format(str(tmp_path / 'q')) == 'qcow2'
-    assert _transfer.detect_disk_format(str(tmp_path / 'r')) == 'raw'
+def test_detect_disk_format():
+    assert _transfer.detect_disk_format(b'QFI\xfb' + b'\0' * 100) == 'qcow2'
+    assert _transfer.detect_disk_format(b'\0' * 100) == 'raw'
+    assert _transfer.detect_disk_format(b'QF') == 'raw'
 
 
 def test_md5_file_matches_hashlib(tmp_path):

@@ -228,7 +228,8 @@ class Fanout:
                     self._release()
                     return chunk
                 if self.error is not None:
-                    raise self.error
+                    # One exception per reader: each target's sender adds its own notes to the message.
+                    raise ImsTransportError(self.error.message)
                 if self._ended:
                     return None
                 self._cond.wait()

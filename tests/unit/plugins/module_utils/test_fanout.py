@@ -149,6 +149,7 @@ def test_the_source_error_reaches_every_reader_after_the_bytes_before_it():
         assert 'Reading image X failed' in out[i].message and 'connection reset' in out[i].message
         assert b''.join(got[i]) == DATA[:10 * CHUNK + 5]
         assert fan.readers[i].digests is None
+    assert out[0] is not out[1] and out[1] is not out[2]     # each target notes its own outcome in its error
 
 
 def test_a_short_stream_fails_every_reader():

@@ -18,11 +18,13 @@ from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from ansible_collections.cecloud.ims.plugins.module_utils._core import multipart as _multipart
+from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsTransportError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import (
     MIB, FileRange, ResumableUpload, StoredUpload, multipart_etag, plan_resume)
 from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import make_s3_client
+from ansible_collections.cecloud.ims.plugins.module_utils._upload_source import StreamSource, transfer_input
 from tests.unit.plugins.module_utils.local_http import LocalServer
 
 
@@ -286,8 +288,8 @@ class Counted:
                 self._handle.close()
 
         class Digest:
-            def __init__(self, data=b''):
-                self._digest = hashlib.md5()
+            def __init__(self, data=b'', name='md5'):
+                self._digest = hashlib.new(name)
                 self.update(data)
 
             def update(self, data):
@@ -300,6 +302,11 @@ class Counted:
         class Hashlib:
             md5 = Digest
 
+            @staticmethod
+            def new(name, data=b''):
+                return Digest(data, name)
+
+        self.hashlib = Hashlib
         monkeypatch.setattr(_multipart, 'open', lambda *a, **k: File(open(*a, **k)), raising=False)
         monkeypatch.setattr(_multipart, 'hashlib', Hashlib)
 
@@ -450,3 +457,22 @@ def test_a_stream_is_sent_in_order_with_at_most_max_concurrency_parts_held():
     assert client.most_in_flight == 2
     # The parts in flight and the one being read: (max_concurrency + 1) x part_size.
     assert client.most_held <= 3 * part
+
+
+@pytest.mark.parametrize('size', [3 * MIB + 7, 23 * MIB + 5])
+@pytest.mark.parametrize('check_parts', [False, True])
+def test_a_stream_feeds_each_byte_to_one_digest_unless_its_parts_are_checked(monkeypatch, size, check_parts):
+    """The stream's reader computes its MD5 as it passes; a first upload (the service checks the object's MD5) hashes
+    no part again, and check_parts (OBS) hashes each part once more for its ETag."""
+    data = bytes(range(256)) * (size // 256) + b'x' * (size % 256)
+    source = StreamSource(io.BytesIO(data), size, {'md5': hashlib.md5(data).hexdigest()}, 'image X of a cloud')
+    counted = Counted(monkeypatch)
+    monkeypatch.setattr(_streams, 'hashlib', counted.hashlib)
+    client = ReadingClient(delay={1: 0.2})
+    with transfer_input(source) as given:
+        result = ResumableUpload(client, 'b', 'k', given['path'], size=size, part_size=5 * MIB, max_concurrency=3,
+                                 stream=given['stream'], check_parts=check_parts).run()
+    assert result['md5'] == hashlib.md5(data).hexdigest()
+    assert b''.join(client.stored[n] for n in sorted(client.stored)) == data
+    assert counted.hashed == size * (2 if check_parts else 1)
+    assert client.content_md5 == [None] * len(client.stored)

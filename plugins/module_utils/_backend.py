@@ -210,6 +210,21 @@ class Backend:
         """The flow of ims_image_export: the image's file in a bucket or at a local path."""
         raise self.unsupported('export or download an image', 'use the provider\'s own tools')
 
+    # -- metadata carried to another provider (_image_metadata; the table is docs/replication.md) -----------------
+
+    @classmethod
+    def image_metadata(cls, image):
+        """The ims_image_upload metadata options, in their neutral form (``_image_metadata``), that recreate ``image``
+        (a record of this provider, as its backend returns it) on another provider: only what the record holds."""
+        raise cls.unsupported(cls, 'read an image\'s metadata for another provider', 'give the target\'s metadata yourself')
+
+    @classmethod
+    def upload_metadata(cls, metadata, params):
+        """What this provider's ims_image_upload makes of neutral ``metadata`` (``image_metadata`` of any provider): an
+        ``_image_metadata.CarriedMetadata`` of its options, what it cannot hold and what it needs that ``metadata``
+        lacks.  ``params``: the task's connection options, where how it logs in decides what it takes.  No request."""
+        raise cls.unsupported(cls, 'take an image\'s metadata from another provider', 'give its metadata yourself')
+
     def unsupported(self, what, instead):
         """The error for a task that asks this provider for something it cannot do."""
         return ImsValidationError('The %s provider cannot %s; %s.' % (self.name, what, instead))

@@ -25,6 +25,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.upload_flow i
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.export_flow import CECloudImageExport
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.share_flow import DropReceivedShare
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_flow import CECloudImageLifecycle
+from ansible_collections.cecloud.ims.plugins.module_utils._cecloud import image_options
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.image_options import update_fields, with_changes
 
 API = '/api/image/v1'
@@ -169,12 +170,23 @@ class CECloudBackend(_backend.Backend):
     export_targets = (_backend.EXPORT_TO_BUCKET, _backend.EXPORT_TO_FILE)
     # POST /private-images lists no osVersion (import and PUT do): it is set by PUT (docs/api-notes.md).
     set_after_create = ('os_version',)
+    # The mapping of its image records to and from the neutral metadata (docs/replication.md).
+    image_metadata = staticmethod(image_options.image_metadata)
+    upload_metadata = staticmethod(image_options.upload_metadata)
     # True once GET /images/{id} answered NoData for an image the private list holds (get_image).
     _detail_misses_private = False
 
     def __init__(self, client, params=None):
         super(CECloudBackend, self).__init__(client, params)
         self.params = params or {}
+
+    @classmethod
+    def image_metadata(cls, image):
+        return image_options.image_metadata(image)
+
+    @classmethod
+    def upload_metadata(cls, metadata, params):
+        return image_options.upload_metadata(metadata, params)
 
     def tenant(self):
         """The tenant, department and resource group images are created in; refused before any request when unset."""

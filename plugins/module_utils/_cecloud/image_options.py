@@ -16,6 +16,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import Im
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import (
     as_tag_dict, check_choices, check_description, check_name, check_non_negative, check_tags)
 from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC
+from ansible_collections.cecloud.ims.plugins.module_utils._image_metadata import CarriedMetadata, key_value_tags, present
 
 # The values of the common options a provider accepts, where it accepts fewer than the choices.
 CECLOUD_CHOICES = dict(disk_format=DISK_FORMATS, visibility=['private', 'public', 'market'])
@@ -154,3 +155,44 @@ def _same_tags(current, wanted):
     def key(tags):
         return sorted(sorted((str(k), str(v)) for k, v in tag.items()) for tag in tags or [])
     return key(current) == key(wanted)
+
+
+# -- metadata carried to and from other providers (_image_metadata; the table is docs/replication.md) ------------
+
+# The options a CECloud image record holds, read as they are (the others: IMAGE_FIELD, REPORTED_AS).
+CARRIED = ('disk_format', 'min_disk', 'min_ram', 'image_type', 'os_type', 'os_version', 'platform', 'cpu_arch',
+           'instruction', 'boot_mode', 'usage', 'description')
+
+
+def image_metadata(image):
+    """The neutral metadata of a CECloud image record (snake_case, as the backend returns it)."""
+    metadata = present(dict((o, current_value(image, o)) for o in CARRIED), *CARRIED)
+    tags = image.get('image_tags') if image.get('image_tags') is not None else image.get('tags')
+    if tags:
+        metadata['tags'] = key_value_tags(tags)
+    return metadata
+
+
+def upload_metadata(metadata, params):  # pylint: disable=unused-argument
+    """ims_image_upload's cecloud options of neutral ``metadata``: every common option it has a choice for; no free
+    properties (a CECloud image has none) and no other container than a bare image file."""
+    carried = CarriedMetadata()
+    choices = dict((o, IMAGE_METADATA_ARGUMENT_SPEC[o].get('choices')) for o in CARRIED)
+    choices.update(CECLOUD_CHOICES)
+    for option in CARRIED:
+        value = metadata.get(option)
+        if value in (None, ''):
+            continue
+        if option == 'disk_format' and value not in choices[option]:
+            carried.require(option, 'CECloud takes %s image files, and the source image is %s: convert it and upload '
+                            'the file with cecloud.ims.ims_image_upload' % (' or '.join(choices[option]), value))
+        elif choices[option] and value not in choices[option]:
+            carried.drop(option, value, 'CECloud takes one of %s' % ', '.join(choices[option]))
+        else:
+            carried.options[option] = value
+    if metadata.get('tags'):
+        carried.options['tags'] = [dict(key=t['key'], value=t['value']) for t in metadata['tags']]
+    carried.drop('container_format', metadata.get('container_format'), 'CECloud images are bare image files')
+    for key, value in sorted((metadata.get('properties') or {}).items()):
+        carried.drop('properties.' + key, value, 'CECloud images have no free properties')
+    return carried

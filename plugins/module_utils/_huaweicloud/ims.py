@@ -38,6 +38,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import 
 from ansible_collections.cecloud.ims.plugins.module_utils._core.object_storage import object_url
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import StagedExport
 from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
+from ansible_collections.cecloud.ims.plugins.module_utils._image_metadata import CarriedMetadata, key_value_tags, present
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import check_region
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import as_tag_dict
 from ansible_collections.cecloud.ims.plugins.module_utils._service import contradicts, has_member_status, split_filters
@@ -202,6 +203,115 @@ def _path(value):
     return quote(str(value), safe='')
 
 
+# -- metadata carried to and from other providers (_image_metadata; the table is docs/replication.md) ------------
+
+# IMS's os_version values (GET /v1/cloudimages/os_version) end with the word size: "Ubuntu 22.04 server 64bit",
+# "Other Linux(64 bit)". Another provider's free text ("22.04") is not one of them, and IMS refuses it.
+IMS_OS_VERSION = re.compile(r'.*\b(32|64) ?bit\)?\Z', re.IGNORECASE)
+# The neutral platform of a ``__platform`` where the spellings differ; others are read in lower case.
+PLATFORMS = dict(CentOS='CentOS', Other='other')
+IMAGE_TYPES = dict(DataImage='data_image')
+CARRIED_OPTIONS = ('description', 'min_disk', 'min_ram', 'os_type', 'os_version', 'cpu_arch', 'boot_mode', 'image_type')
+
+
+def image_metadata(image):
+    """The neutral metadata of an IMS image record (GET /v2/cloudimages, with its ``__`` attributes).
+
+    No ``disk_format``: IMS stores its own (zvhd2) and an export writes the format it is asked for, which the
+    exported file's first bytes tell.  The upload's own source tag (SOURCE_MD5_TAG) is not carried.
+    """
+    metadata = present(image, 'min_disk', 'min_ram')
+    metadata.update(present(dict(description=image.get('__description'), os_version=image.get('__os_version')),
+                            'description', 'os_version'))
+    if image.get('__os_type'):
+        metadata['os_type'] = str(image['__os_type']).lower()
+    if image.get('__platform'):
+        metadata['platform'] = PLATFORMS.get(image['__platform'], str(image['__platform']).lower())
+    arm = str(image.get('__support_arm')).lower() == 'true' or image.get('architecture') == 'arm'
+    metadata['cpu_arch'] = 'arm' if arm else 'x86'
+    if str(image.get('__os_bit')) in ('32', '64'):
+        metadata['instruction'] = '%s-bits' % image['__os_bit']
+    if image.get('hw_firmware_type'):
+        metadata['boot_mode'] = str(image['hw_firmware_type']).upper()
+    metadata['image_type'] = 'whole_image' if str(image.get('__whole_image')).lower() == 'true' else \
+        IMAGE_TYPES.get(image.get('virtual_env_type'), 'os_image')
+    tags = key_value_tags(image.get('tags'), skip=(SOURCE_MD5_TAG,))
+    if tags:
+        metadata['tags'] = tags
+    return metadata
+
+
+def upload_metadata(metadata, params):
+    """ims_image_upload's huaweicloud options of neutral ``metadata``, as the task's login lets the upload set them:
+    an AK/SK login imports through OBS (IMS takes every option, and needs min_disk), a token or a password login
+    creates the image with POST /v2/images (name, os_version, min_disk, min_ram and tags only)."""
+    carried = CarriedMetadata()
+    staged = HuaweiCloudBackend.stages_uploads(params)
+    for option in CARRIED_OPTIONS:
+        value = metadata.get(option)
+        if value in (None, ''):
+            continue
+        if option == 'os_version' and not IMS_OS_VERSION.match(str(value)):
+            carried.drop(option, value, 'IMS takes an os_version of its list (GET /v1/cloudimages/os_version, such as '
+                                        '"Ubuntu 22.04 server 64bit"): give it in the target\'s metadata')
+        elif not staged and option in NOT_IN_METADATA_CREATE + ('image_type',) and value != 'os_image':
+            carried.drop(option, value, 'an upload with a token or a password login creates the image with POST '
+                                        '/v2/images, which cannot set it: log in with access_key and secret_key')
+        else:
+            carried.options[option] = value
+    if carried.options.get('cpu_arch') == 'arm' and carried.options.get('boot_mode') == 'BIOS':
+        carried.require('boot_mode', ARM_BIOS_REFUSED % 'the source image is Arm')
+    if 'os_version' not in carried.options:
+        carried.drop('platform', metadata.get('platform'), 'IMS reads the platform from os_version')
+        carried.drop('instruction', metadata.get('instruction'), 'IMS reads the word size from os_version')
+    _carry_min_disk(carried, staged)
+    _carry_tags(carried, metadata.get('tags') or [])
+    carried.drop('container_format', metadata.get('container_format'), 'IMS images are bare image files')
+    carried.drop('usage', metadata.get('usage'), 'an IMS image has no usage')
+    for key, value in sorted((metadata.get('properties') or {}).items()):
+        carried.drop('properties.' + key, value, 'ims_image_upload sets no free properties on an IMS image')
+    return carried
+
+
+def _carry_min_disk(carried, staged):
+    """IMS's ranges of min_disk (METADATA_DISK_RANGE, SYSTEM_DISK_RANGE): a smaller size is raised to the least it
+    takes (a minimum disk may be larger than the disk inside the file, never smaller); none is asked for where an
+    import needs one."""
+    data = carried.options.get('image_type') == 'data_image'
+    low, high = (DATA_DISK_RANGE if data else SYSTEM_DISK_RANGE) if staged else METADATA_DISK_RANGE
+    size = carried.options.pop('min_disk', None) or None
+    if size is None:
+        if staged:
+            carried.require('min_disk', 'IMS imports an image with its disk size in GB, from %d to %d, and the source '
+                                        'image has none: give min_disk in the target\'s metadata' % (low, high))
+        return
+    if size > high:
+        carried.require('min_disk', 'IMS takes a min_disk of %d to %d GB, and the source image\'s is %d' % (low, high, size))
+        return
+    if size < low:
+        carried.drop('min_disk', size, 'IMS takes a min_disk of %d to %d GB: raised to %d' % (low, high, low))
+        size = low
+    carried.options['min_disk'] = size
+
+
+def _carry_tags(carried, tags):
+    """Tags within IMS's limits (TAGS_MAX less the upload's own source tag; key and value lengths), in order."""
+    kept = []
+    for tag in tags:
+        if tag['key'] == SOURCE_MD5_TAG:
+            continue
+        if len(tag['key']) > TAG_KEY_MAX or len(tag['value']) > TAG_VALUE_MAX:
+            carried.drop('tags.' + tag['key'], tag['value'], 'an IMS tag key has at most %d characters, a value at most %d'
+                         % (TAG_KEY_MAX, TAG_VALUE_MAX))
+        elif len(kept) >= TAGS_MAX - 1:
+            carried.drop('tags.' + tag['key'], tag['value'], 'an uploaded IMS image holds %d tags besides the upload\'s '
+                         'own' % (TAGS_MAX - 1))
+        else:
+            kept.append(dict(key=tag['key'], value=tag['value']))
+    if kept:
+        carried.options['tags'] = kept
+
+
 class HuaweiCloudBackend(_backend.Backend):
     """Endpoints of Huawei Cloud IMS: the extension API (``/v1|v2/cloudimages``, jobs, members) and Glance v2."""
 
@@ -244,6 +354,9 @@ class HuaweiCloudBackend(_backend.Backend):
         self.glance = _glance.GlanceBackend(client, params)
         self._other_regions = {}
 
+    # The mapping of its image records to and from the neutral metadata (docs/replication.md).
+    image_metadata = staticmethod(image_metadata)
+    upload_metadata = staticmethod(upload_metadata)
     @staticmethod
     def stages_uploads(params):
         """AK/SK: ims_image_upload stages the file in OBS and imports it (the gateway refuses AK/SK-signed bodies
@@ -800,3 +913,4 @@ def direct_upload_body(params, md5):
     body = dict(creation_request(params)[1], disk_format=params['disk_format'])
     body['tags'] = ['%s=%s' % (t['key'], t['value']) for t in tag_list(params) + [dict(key=SOURCE_MD5_TAG, value=md5)]]
     return body
+

@@ -26,6 +26,8 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import Im
 from ansible_collections.cecloud.ims.plugins.module_utils._core.validation import check_choices
 from ansible_collections.cecloud.ims.plugins.module_utils._core.keystone import KeystonePasswordAuth
 from ansible_collections.cecloud.ims.plugins.module_utils._export_flow import ImageExport
+from ansible_collections.cecloud.ims.plugins.module_utils._image_metadata import (
+    DERIVED_FIELDS, CarriedMetadata, key_value_tags, present, tag_text)
 from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     contradicts, has_member_status, matches_filters, split_filters)
@@ -169,6 +171,73 @@ def patch_operations(image, changes):
     return operations
 
 
+# -- metadata carried to and from other providers (_image_metadata; the table is docs/replication.md) ------------
+
+# Glance's common image properties (Glance docs, "Common image properties"; Nova reads them) that hold neutral options.
+ARCHITECTURES = {'x86_64': ('x86', '64-bits'), 'i686': ('x86', '32-bits'), 'i386': ('x86', '32-bits'),
+                 'aarch64': ('arm', '64-bits'), 'armv7l': ('arm', '32-bits')}
+# The neutral platform of an ``os_distro`` where the spellings differ (Glance's are lower case); others are the same.
+DISTROS = dict(centos='CentOS', cclinux='CCLinux')
+FIRMWARES = dict(bios='BIOS', uefi='UEFI')
+OS_TYPES = ('linux', 'windows')
+# Properties that are no metadata of the image itself: Glance's import and hiding state, openstacksdk's own hashes
+# of the file it uploaded (``owner_specified.openstack.*``), and the neutral fields ims_image_info adds.
+NOT_CARRIED_PREFIXES = ('os_glance', 'owner_specified.')
+NOT_CARRIED = frozenset(('os_hidden',)) | DERIVED_FIELDS
+
+
+def image_metadata(image):
+    """The neutral metadata of a Glance image record: its fields, the common properties that hold neutral options,
+    and every other free property as it is (an ``architecture`` no neutral option names stays a property)."""
+    metadata = present(image, 'disk_format', 'container_format', 'min_disk', 'min_ram', 'description', 'os_version')
+    properties = dict((k, v) for k, v in image.items()
+                      if k not in READ_ONLY_FIELDS and k not in IMAGE_FIELDS and k not in NOT_CARRIED
+                      and k not in ('description', 'os_version') and not k.startswith(NOT_CARRIED_PREFIXES))
+    if properties.get('os_type') in OS_TYPES:
+        metadata['os_type'] = properties.pop('os_type')
+    if properties.get('os_distro'):
+        distro = str(properties.pop('os_distro')).lower()
+        metadata['platform'] = DISTROS.get(distro, distro)
+    if properties.get('architecture') in ARCHITECTURES:
+        metadata['cpu_arch'], metadata['instruction'] = ARCHITECTURES[properties.pop('architecture')]
+    if str(properties.get('hw_firmware_type')).lower() in FIRMWARES:
+        metadata['boot_mode'] = FIRMWARES[str(properties.pop('hw_firmware_type')).lower()]
+    if image.get('tags'):
+        metadata['tags'] = key_value_tags(image['tags'])
+    if properties:
+        metadata['properties'] = dict((k, _property_text(v)) for k, v in properties.items())
+    return metadata
+
+
+def upload_metadata(metadata, params):  # pylint: disable=unused-argument
+    """ims_image_upload's openstack options of neutral ``metadata``: Glance's fields, the common properties, free
+    properties as they are, and key/value tags as ``key=value`` texts."""
+    carried = CarriedMetadata(present(metadata, 'disk_format', 'container_format', 'min_disk', 'min_ram'))
+    properties = dict(metadata.get('properties') or {})
+    properties.update(present(metadata, 'description', 'os_version'))
+    if metadata.get('os_type') in OS_TYPES:
+        properties['os_type'] = metadata['os_type']
+    else:
+        carried.drop('os_type', metadata.get('os_type'), 'Glance\'s os_type property is linux or windows')
+    if metadata.get('platform') not in (None, '', 'other'):
+        properties['os_distro'] = str(metadata['platform']).lower()
+    architecture = dict((v, k) for k, v in ARCHITECTURES.items() if k != 'i386').get(
+        (metadata.get('cpu_arch'), metadata.get('instruction') or '64-bits'))
+    if architecture:
+        properties['architecture'] = architecture
+    elif metadata.get('instruction'):
+        carried.drop('instruction', metadata['instruction'], 'Glance\'s architecture property needs the CPU architecture too')
+    if metadata.get('boot_mode'):
+        properties['hw_firmware_type'] = metadata['boot_mode'].lower()
+    for option in ('image_type', 'usage'):
+        carried.drop(option, metadata.get(option), 'a Glance image has no %s' % option.replace('_', ' '))
+    if metadata.get('tags'):
+        carried.options['tags'] = [tag_text(t) for t in metadata['tags']]
+    if properties:
+        carried.options['properties'] = dict((k, _property_text(v)) for k, v in properties.items())
+    return carried
+
+
 class GlanceBackend(_backend.Backend):
     """Endpoints of the OpenStack Image service API v2 (Glance), as the stock policy lets a project member use them."""
 
@@ -206,6 +275,9 @@ class GlanceBackend(_backend.Backend):
     def __init__(self, client, params=None):
         super(GlanceBackend, self).__init__(client, params)
         self._project_id = (params or {}).get('project_id')
+    # The mapping of its image records to and from the neutral metadata (docs/replication.md).
+    image_metadata = staticmethod(image_metadata)
+    upload_metadata = staticmethod(upload_metadata)
 
     def image_lifecycle(self, task):
         # Imported here: the flow uses this module's rules (check_metadata, creation_body...).
@@ -551,3 +623,4 @@ def import_failure(image):
     if failed and image.get('status') == 'queued' and not image.get('os_glance_importing_to_stores'):
         return 'the import into store %s failed (Glance leaves the image queued; its log has the reason)' % failed
     return None
+

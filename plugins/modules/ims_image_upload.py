@@ -442,41 +442,14 @@ transfer:
     mib_per_s: 38.1
 '''
 
-from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
-from ansible_collections.cecloud.ims.plugins.module_utils._image_spec import DISK_FORMATS, IMAGE_METADATA_ARGUMENT_SPEC
-from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule, WAIT_ARGUMENT_SPEC
-
-
-def _spec():
-    spec = dict(IMAGE_METADATA_ARGUMENT_SPEC)
-    spec.update(WAIT_ARGUMENT_SPEC)
-    spec.update(
-        src=dict(type='path', required=True),
-        name=dict(type='str', required=True),
-        # The formats this module detects and checks (the metadata options list every provider's).
-        disk_format=dict(type='str', choices=DISK_FORMATS),
-        replace=dict(type='bool', default=False),
-        force=dict(type='bool', default=False),
-        cleanup_on_failure=dict(type='bool', default=True),
-        # No argument-spec defaults: the other provider refuses an option that is set (provider_option_defaults).
-        resume=dict(type='bool'),
-        part_size_mb=dict(type='int'),
-        max_concurrency=dict(type='int'),
-        s3_validate_certs=dict(type='bool'),
-        s3_ca_path=dict(type='path'),
-        obs_bucket=dict(type='str'),
-        obs_key=dict(type='str', no_log=False),
-        keep_staged_object=dict(type='bool'),
-        quick_import=dict(type='bool'),
-    )
-    return spec
+from ansible_collections.cecloud.ims.plugins.module_utils._module import ImsModule
+from ansible_collections.cecloud.ims.plugins.module_utils._upload_spec import UPLOAD_PROVIDER_DEFAULTS, upload_argument_spec
 
 
 class ImageUploadModule(ImsModule):
     name = 'ims_image_upload'
-    argument_spec = _spec()
-    provider_option_defaults = dict(resume=True, part_size_mb=_transfer.DEFAULT_PART_SIZE_MB,
-                                    max_concurrency=_transfer.DEFAULT_MAX_CONCURRENCY, keep_staged_object=False)
+    argument_spec = upload_argument_spec()
+    provider_option_defaults = UPLOAD_PROVIDER_DEFAULTS
 
     @property
     def extra_libraries(self):

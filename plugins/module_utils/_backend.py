@@ -210,6 +210,19 @@ class Backend:
         """The flow of ims_image_export: the image's file in a bucket or at a local path."""
         raise self.unsupported('export or download an image', 'use the provider\'s own tools')
 
+    def image_replicate(self, task):
+        """The flow of ims_image_replicate, with this backend the source's: the neutral one on every provider (each
+        target takes the bytes through its own ``image_upload``, or copies them itself: ``replica_copier``)."""
+        # Imported here: the flow imports the registry, which imports the backends.
+        from ansible_collections.cecloud.ims.plugins.module_utils._replicate_flow import ReplicateFlow
+        return ReplicateFlow(task)
+
+    def replica_copier(self, source_backend):  # pylint: disable=unused-argument
+        """What copies an image of ``source_backend`` into this backend's account and region with no byte through the
+        host (``copy(task, source_service, image, name, marks, replace)`` -> the new image), or None: the bytes are
+        streamed through the host."""
+        return None
+
     # -- metadata carried to another provider (_image_metadata; the table is docs/replication.md) -----------------
 
     @classmethod

@@ -161,3 +161,13 @@ def test_deprecation_is_kept_on_the_image_where_the_provider_can_keep_it_and_ref
     assert not again.changed and not again.failed and writes(cloud) == [], again
     undeprecated = cloud.module('ims_image', dict(name=name, deprecated=False))
     assert undeprecated.changed and undeprecated['image']['deprecated'] is False, undeprecated
+
+
+def test_a_replica_target_that_is_the_source_is_refused_before_any_write(cloud):
+    image_id, name = cloud.seed_image('c-replica-')
+    connection, _env = cloud.connection('owner')
+    cloud.clear_requests()
+
+    refused = cloud.module('ims_image_replicate', dict(image=image_id, targets=[dict(connection)]))
+    assert refused.failed and 'source image itself' in refused['msg'], refused
+    assert name in refused['msg'] and writes(cloud) == []

@@ -394,6 +394,14 @@ class HuaweiCloudBackend(_backend.Backend):
     def own_principal(self):
         return self.caller_project()
 
+    def replica_copier(self, source_backend):
+        """IMS's own copy (in this region, or across regions), for a source of the same account."""
+        # Imported here: the copier's file imports the service, which imports the backends' rules.
+        from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import replicate
+        if isinstance(source_backend, HuaweiCloudBackend) and replicate.same_account(self, source_backend):
+            return replicate.ReplicaCopier(self, source_backend)
+        return None
+
     def in_region(self, region):
         """The backend of the same account in another region (a cross-region copy): its endpoint and project."""
         if region == self.region:

@@ -330,6 +330,7 @@ class ReplicateFlow(Flow):
         options.update(src=self.source.get('name'), name=target.params['name'], replace=self.params['replace'],
                        force=self.params['force'], wait=True, wait_timeout=self.params['wait_timeout'])
         params = self._upload_params(target, options)
+        params['agency_name'] = given.get('agency_name')
         target.service = ImageService(target.provider.connect(params, target.auth_scheme))
         target.params = params
         target.task = TargetTask(self.task, params, target.service, target.label)
@@ -346,8 +347,8 @@ class ReplicateFlow(Flow):
             raise ImsValidationError('%s: metadata has %s, which ims_image_upload does not take.' % (
                 target.label, ', '.join(unknown)))
         result = ArgumentSpecValidator(UPLOAD_ARGUMENT_SPEC).validate(options)
-        if result.errors:
-            raise ImsValidationError('%s: metadata: %s' % (target.label, result.errors.messages[0]))
+        if result.error_messages:
+            raise ImsValidationError('%s: metadata: %s' % (target.label, result.error_messages[0]))
         params = dict(target.params)
         params.update(result.validated_parameters)
         provider = target.given['provider']
@@ -371,6 +372,11 @@ class ReplicateFlow(Flow):
             copier = target.service.backend.replica_copier(self.backend)
         target.plan = NATIVE if copier is not None else STREAMED
         target.copier = copier
+        if copier is not None:
+            try:
+                copier.check(target.task.params)
+            except ImsValidationError as exc:
+                raise ImsValidationError('%s: %s' % (target.label, exc.message))
         others = [i for i in target.existing if i.get('status') == ACTIVE]
         if others and not self.params['replace']:
             target.served = FAILED

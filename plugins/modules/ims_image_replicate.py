@@ -70,6 +70,12 @@ options:
       tags:
         description: Tags added to the target image (key -> value).
         type: dict
+      agency_name:
+        description:
+          - C(huaweicloud), a native copy into another region of the source's account - the IAM agency through which
+            IMS creates the image there (Huawei IMS, cross-region copy). Without it such a target is refused before any
+            write.
+        type: str
       endpoint:
         description: As the task's O(endpoint), for this target.
         type: str
@@ -325,7 +331,7 @@ def _target_spec():
         # Each target's provider reads its own environment variables (Provider.load), as a task's does.
         spec[option] = dict((k, v) for k, v in value.items() if k != 'fallback')
     spec['provider'] = dict(type='str', required=True, choices=spec['provider']['choices'])
-    spec.update(name=dict(type='str'), metadata=dict(type='dict'), tags=dict(type='dict'))
+    spec.update(name=dict(type='str'), metadata=dict(type='dict'), tags=dict(type='dict'), agency_name=dict(type='str'))
     return spec
 
 

@@ -107,13 +107,18 @@ def test_huawei_cross_region_and_in_region_are_native(hw):  # pylint: disable=re
     first, second = hw.stack.regions[:2]
     path_run = hw.module('ims_image_upload', dict(src=_small_file(hw), name=NAME, min_disk=40), auth='password', region=first)
     assert not path_run.failed, path_run
-    run = replicate(huawei(hw, first), NAME, [huawei(hw, second), dict(huawei(hw, first), name='golden-copy')])
+    targets = [dict(huawei(hw, second), agency_name='ims_agency'), dict(huawei(hw, first), name='golden-copy')]
+    hw.stack.clear_requests()
+    refused = replicate(huawei(hw, first), NAME, [huawei(hw, second)])
+    assert refused.failed and 'agency_name' in refused['msg'] and hw.writes() == [], refused
+    hw.stack.clear_requests()
+    run = replicate(huawei(hw, first), NAME, targets)
     assert not run.failed, run
     assert served(run) == ['native', 'native'] and run['source_reads'] == 0, run
     downloads = [r for r in hw.stack.requests() if r['method'] == 'GET' and r['path'].endswith('/file')]
     assert downloads == []
     assert [i['name'] for i in hw.images(name=NAME, region=second)] == [NAME]
-    again = replicate(huawei(hw, first), NAME, [huawei(hw, second), dict(huawei(hw, first), name='golden-copy')])
+    again = replicate(huawei(hw, first), NAME, targets)
     assert not again.failed and not again.changed and served(again) == ['unchanged', 'unchanged'], again
 
 

@@ -38,6 +38,13 @@ class ReplicaCopier:
         self.target = target_backend
         self.source = source_backend
 
+    def check(self, params):
+        """Refuse, before any write, a copy IMS would refuse: across regions it creates the image through an IAM
+        agency (Huawei IMS API: Copying an Image Across Regions, ``agency_name`` is required)."""
+        if self.target.region != self.source.region and not params.get('agency_name'):
+            raise ImsValidationError('IMS copies an image into region %s through an IAM agency: set agency_name for this '
+                                     'target (or method: stream).' % self.target.region)
+
     def copy(self, task, source_service, image, name, marks, replace):
         service = task.service
         timeout = task.params['wait_timeout']
@@ -48,7 +55,8 @@ class ReplicaCopier:
             answer = self.target.copy_image(image['image_id'], name)
             waiter = service
         else:
-            answer = self.source.copy_image_to_region(image['image_id'], name, self.target.region)
+            answer = self.source.copy_image_to_region(image['image_id'], name, self.target.region,
+                                                      agency_name=task.params['agency_name'])
             waiter = source_service if isinstance(source_service, ImageService) else ImageService(self.source)
         task.record_change(job_id=answer['job_id'])
         job = waiter.wait_for_job(answer['job_id'], timeout, read=self.source.get_job)

@@ -337,18 +337,22 @@ def _target_spec():
 
 class ImageReplicateModule(ImsModule):
     name = 'ims_image_replicate'
-    argument_spec = dict(
-        image=dict(type='str', required=True),
-        scope=dict(type='str', choices=['private', 'shared'], default='private'),
-        targets=dict(type='list', elements='dict', required=True, options=_target_spec()),
-        replace=dict(type='bool', default=False),
-        force=dict(type='bool', default=False),
-        max_parallel=dict(type='int', default=3),
-        staging=dict(type='str', choices=['memory', 'disk'], default='memory'),
-        staging_dir=dict(type='path'),
-        method=dict(type='str', choices=['auto', 'stream'], default='auto'),
-        wait_timeout=dict(type='int', default=600),
-    )
+
+    @property
+    def argument_spec(self):
+        # Built when the module runs: the targets' provider choices are the registry's then.
+        return dict(
+            image=dict(type='str', required=True),
+            scope=dict(type='str', choices=['private', 'shared'], default='private'),
+            targets=dict(type='list', elements='dict', required=True, options=_target_spec()),
+            replace=dict(type='bool', default=False),
+            force=dict(type='bool', default=False),
+            max_parallel=dict(type='int', default=3),
+            staging=dict(type='str', choices=['memory', 'disk'], default='memory'),
+            staging_dir=dict(type='path'),
+            method=dict(type='str', choices=['auto', 'stream'], default='auto'),
+            wait_timeout=dict(type='int', default=600),
+        )
 
     def run(self):
         self.backend.image_replicate(self.task).run()

@@ -199,7 +199,7 @@ options:
 extends_documentation_fragment:
   - cecloud.ims.ims
 author:
-  - cecloud.ims contributors
+  - cecloud.ims contributors (@cecloud)
 """
 
 EXAMPLES = r"""

@@ -6,6 +6,8 @@ two regions. The source is the task's own connection; each target names its prov
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 import pytest
 
 from tests.integration.conftest import STATE_CHANGING, module_env, run_module
@@ -103,9 +105,9 @@ def test_max_parallel_takes_another_read_per_batch(ims, glance, image_file):
     assert run['source_reads'] == 2 and len(cecloud_downloads(ims)) == 2
 
 
-def test_huawei_cross_region_and_in_region_are_native(hw):  # pylint: disable=redefined-outer-name
+def test_huawei_cross_region_and_in_region_are_native(hw, image_file):  # pylint: disable=redefined-outer-name
     first, second = hw.stack.regions[:2]
-    path_run = hw.module('ims_image_upload', dict(src=_small_file(hw), name=NAME, min_disk=40), auth='password', region=first)
+    path_run = hw.module('ims_image_upload', dict(src=image_file, name=NAME, min_disk=40), auth='password', region=first)
     assert not path_run.failed, path_run
     targets = [dict(huawei(hw, second), agency_name='ims_agency'), dict(huawei(hw, first), name='golden-copy')]
     hw.stack.clear_requests()
@@ -120,14 +122,6 @@ def test_huawei_cross_region_and_in_region_are_native(hw):  # pylint: disable=re
     assert [i['name'] for i in hw.images(name=NAME, region=second)] == [NAME]
     again = replicate(huawei(hw, first), NAME, targets)
     assert not again.failed and not again.changed and served(again) == ['unchanged', 'unchanged'], again
-
-
-def _small_file(hw_):  # pylint: disable=unused-argument
-    import tempfile
-    handle = tempfile.NamedTemporaryFile(suffix='.qcow2', delete=False)
-    handle.close()
-    write_qcow2(handle.name, 1)
-    return handle.name
 
 
 def test_a_name_with_other_bytes_is_refused_then_replaced(ims, glance, image_file, tmp_path):
@@ -195,10 +189,8 @@ def test_at_vvv_no_secret_of_any_cloud_leaks(ims, glance, hw, image_file, tmp_pa
     targets = [openstack(glance), huawei(hw), dict(hw.connection('owner', 'aksk', hw.stack.regions[1]), name='g2',
                                                    metadata=dict(obs_bucket='replica-staging'))]
     playbook = tmp_path / 'replicate.yml'
-    import json
-    playbook.write_text(json.dumps([dict(hosts='localhost', gather_facts=False, tasks=[dict(
-        name='replicate', **{'cecloud.ims.ims_image_replicate': dict(cecloud(ims), image=NAME, targets=targets,
-                                                                      retries=0)})])]))
+    task = {'name': 'replicate', 'cecloud.ims.ims_image_replicate': dict(cecloud(ims), image=NAME, targets=targets, retries=0)}
+    playbook.write_text(json.dumps([dict(hosts='localhost', gather_facts=False, tasks=[task])]))
     log_path = tmp_path / 'ansible.log'
     proc = ims.playbook(str(playbook), verbosity=3, env={'ANSIBLE_LOG_PATH': str(log_path)})
     secrets = dict(cecloud_token=cecloud(ims)['auth_token'], os_password=openstack(glance)['password'],

@@ -120,6 +120,9 @@ def test_huawei_cross_region_and_in_region_are_native(hw, image_file):  # pylint
     downloads = [r for r in hw.stack.requests() if r['method'] == 'GET' and r['path'].endswith('/file')]
     assert downloads == []
     assert [i['name'] for i in hw.images(name=NAME, region=second)] == [NAME]
+    copied = hw.module('ims_image_info', dict(name=NAME), auth='password', region=second)['images'][0]
+    marks = str(copied['tags'])
+    assert 'ims_replica_md5' in marks and md5(image_file) in marks and run['source']['image_id'] in marks, copied
     again = replicate(huawei(hw, first), NAME, targets)
     assert not again.failed and not again.changed and served(again) == ['unchanged', 'unchanged'], again
 

@@ -89,11 +89,50 @@ def test_one_source_to_three_targets_reads_the_source_once(ims, glance, hw, imag
     ims.stack.clear_requests()
     targets = [openstack(glance), dict(cecloud(ims, 'tenant-b'), name='golden-b'), huawei(hw)]
     run = replicate(cecloud(ims), NAME, targets)
-    assert not run.failed, run
+    assert not run.failed, [(t['served'], t['error'], t['metadata_dropped']) for t in run['targets']]
     assert served(run) == ['streamed'] * 3 and run['source_reads'] == 1, run
     assert len(cecloud_downloads(ims)) == 1, cecloud_downloads(ims)
     assert all(t['checksum'] == md5(image_file) for t in run['targets']), run
     assert [i['name'] for i in hw.images(name=NAME)] == [NAME]
+
+
+def test_openstack_source_to_cecloud_huawei_and_another_project(ims, glance, hw, image_file):  # pylint: disable=redefined-outer-name
+    uploaded = glance.module('ims_image_upload', dict(src=image_file, name=NAME, min_disk=1))
+    assert not uploaded.failed, uploaded
+    glance.proxy.clear()
+    targets = [cecloud(ims), huawei(hw), openstack(glance, 'proj-b')]
+    run = replicate(openstack(glance), NAME, targets)
+    assert not run.failed, [(t['served'], t['error']) for t in run['targets']]
+    assert served(run) == ['streamed'] * 3 and run['source_reads'] == 1, run
+    downloads = [r for r in glance.proxy.requests if r[0] == 'GET' and r[1].endswith('/file')]
+    assert len(downloads) == 1, downloads
+    assert all(t['checksum'] == md5(image_file) for t in run['targets']), run
+
+
+def test_huawei_source_to_another_cloud_is_refused_before_any_write(ims, hw, image_file):  # pylint: disable=redefined-outer-name
+    uploaded = hw.module('ims_image_upload', dict(src=image_file, name=NAME, min_disk=40), auth='password')
+    assert not uploaded.failed, uploaded
+    hw.stack.clear_requests()
+    ims.stack.clear_requests()
+    refused = replicate(huawei(hw), NAME, [cecloud(ims)])
+    assert refused.failed and 'cannot download' in refused['msg'], refused
+    assert hw.writes() == [] and ims.state_changing_requests() == []
+
+
+def test_a_target_killed_mid_stream_converges_on_a_rerun_while_the_others_stay(ims, glance, hw, image_file):  # pylint: disable=redefined-outer-name
+    upload_to_cecloud(ims, image_file)
+    hw.stack.set_faults(rules=[{'method': 'PUT', 'path': '/file$', 'action': 'drop_before', 'count': 1}])
+    targets = [openstack(glance), huawei(hw)]
+    cut = replicate(cecloud(ims), NAME, targets)
+    assert cut.failed and cut.changed and served(cut) == ['streamed', 'failed'], cut
+    assert cut['failed_targets'] == [1] and cut['targets'][1]['error'], cut
+    glance.proxy.clear()
+    ims.stack.clear_requests()
+    again = replicate(cecloud(ims), NAME, targets)
+    assert not again.failed and served(again) == ['unchanged', 'streamed'] and again['source_reads'] == 1, again
+    assert glance.writes() == [] and len(cecloud_downloads(ims)) == 1
+    assert [i['status'] for i in hw.images(name=NAME)] == ['active']
+    assert again['targets'][1]['checksum'] == md5(image_file)
 
 
 def test_max_parallel_takes_another_read_per_batch(ims, glance, image_file):

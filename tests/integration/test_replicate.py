@@ -238,6 +238,7 @@ def test_at_vvv_no_secret_of_any_cloud_leaks(ims, glance, hw, image_file, tmp_pa
     secrets = dict(cecloud_token=cecloud(ims)['auth_token'], os_password=openstack(glance)['password'],
                    hw_password=huawei(hw)['password'], hw_secret=targets[2]['secret_key'])
     texts = proc.stdout + proc.stderr + log_path.read_text(encoding='utf-8', errors='replace')
-    assert 'ims_image_replicate' in texts
+    assert 'ims_image_replicate' in texts and '"served"' in proc.stdout, proc.stdout[-3000:]
+    assert all(secrets.values())
     assert [name for name, value in secrets.items() if value in texts] == []
     assert STATE_CHANGING

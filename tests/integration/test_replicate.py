@@ -144,6 +144,18 @@ def test_max_parallel_takes_another_read_per_batch(ims, glance, image_file):
     assert run['source_reads'] == 2 and len(cecloud_downloads(ims)) == 2
 
 
+def test_disk_staging_reads_the_source_once_and_leaves_no_file(ims, glance, image_file, tmp_path):
+    upload_to_cecloud(ims, image_file)
+    staging = tmp_path / 'staging'
+    staging.mkdir()
+    ims.stack.clear_requests()
+    run = replicate(cecloud(ims), NAME, [openstack(glance), dict(cecloud(ims, 'tenant-b'))], staging='disk',
+                    staging_dir=str(staging))
+    assert not run.failed and served(run) == ['streamed', 'streamed'], run
+    assert run['source_reads'] == 1 and len(cecloud_downloads(ims)) == 1
+    assert list(staging.iterdir()) == []
+
+
 def test_huawei_cross_region_and_in_region_are_native(hw, image_file):  # pylint: disable=redefined-outer-name
     first, second = hw.stack.regions[:2]
     path_run = hw.module('ims_image_upload', dict(src=image_file, name=NAME, min_disk=40), auth='password', region=first)

@@ -357,6 +357,7 @@ class HuaweiCloudBackend(_backend.Backend):
     # The mapping of its image records to and from the neutral metadata (docs/replication.md).
     image_metadata = staticmethod(image_metadata)
     upload_metadata = staticmethod(upload_metadata)
+
     @staticmethod
     def stages_uploads(params):
         """AK/SK: ims_image_upload stages the file in OBS and imports it (the gateway refuses AK/SK-signed bodies
@@ -921,4 +922,3 @@ def direct_upload_body(params, md5):
     body = dict(creation_request(params)[1], disk_format=params['disk_format'])
     body['tags'] = ['%s=%s' % (t['key'], t['value']) for t in tag_list(params) + [dict(key=SOURCE_MD5_TAG, value=md5)]]
     return body
-

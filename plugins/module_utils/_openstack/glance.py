@@ -623,4 +623,3 @@ def import_failure(image):
     if failed and image.get('status') == 'queued' and not image.get('os_glance_importing_to_stores'):
         return 'the import into store %s failed (Glance leaves the image queued; its log has the reason)' % failed
     return None
-

@@ -298,9 +298,19 @@ targets:
       description: Why the target failed.
       type: str
     metadata_dropped:
-      description: The source's metadata the target's provider cannot hold.
+      description: The source's metadata the target's provider cannot hold (the mapping is docs/replication.md).
       type: list
-      elements: str
+      elements: dict
+      contains:
+        option:
+          description: The neutral option, or C(properties.<key>), C(tags.<key>).
+          type: str
+        value:
+          description: The source's value.
+          type: raw
+        reason:
+          description: Why the target cannot hold it.
+          type: str
     changed:
       description: Whether this run changed the target.
       type: bool

@@ -184,10 +184,11 @@ test-oldest:
 	@$(call one_core,oldest)
 	@cat $(PHASE_LOG)
 
+# PROVIDER=openstack (the real Keystone + Glance of $(OPENSTACK_VENV)) or huaweicloud (the Huawei emulator in two
+# regions): playbooks/demo_cloud.yml against tests/demo_stack.py; cecloud: playbooks/demo.yml against the IMS emulator.
+PROVIDER ?= cecloud
+ifeq ($(PROVIDER),cecloud)
 demo: venv collection-link
-	@test -f tests/emulator/stack.py -o -f tests/emulator/stack/__main__.py \
-		|| { echo 'demo: tests/emulator/stack is not there yet'; exit 1; }
-	@test -f playbooks/demo.yml || { echo 'demo: playbooks/demo.yml is not there yet'; exit 1; }
 	@mkdir -p build && rm -f $(DEMO_SUMMARY)
 	@echo 'demo: starting the IMS emulator + S3 server, then running playbooks/demo.yml (only the tasks that change something are shown)'
 	@$(DEMO_ENV) $(BIN)/python -m tests.emulator.stack -- \
@@ -197,6 +198,18 @@ demo: venv collection-link
 stack: venv collection-link
 	@mkdir -p build
 	@$(TEST_ENV) $(BIN)/python -m tests.emulator.stack --env-file $(STACK_ENV_FILE) $(STACK_ARGS)
+else
+demo: venv collection-link $(if $(filter openstack,$(PROVIDER)),openstack-venv)
+	@mkdir -p build && rm -f $(DEMO_SUMMARY)
+	@echo 'demo: starting the $(PROVIDER) stack, then running playbooks/demo_cloud.yml (only the tasks that change something are shown)'
+	@$(DEMO_ENV) $(BIN)/python -m tests.demo_stack $(PROVIDER) -- \
+		$(BIN)/ansible-playbook playbooks/demo_cloud.yml -e demo_summary_file=$(DEMO_SUMMARY)
+	@echo; echo 'Summary'; sed 's/^/  - /' $(DEMO_SUMMARY)
+
+stack: venv collection-link $(if $(filter openstack,$(PROVIDER)),openstack-venv)
+	@mkdir -p build
+	@$(TEST_ENV) $(BIN)/python -m tests.demo_stack $(PROVIDER) --env-file $(STACK_ENV_FILE)
+endif
 
 # Every transfer benchmark and one table (tests/bench/bench_all.py; README "Performance"): CECloud, Glance (against
 # openstacksdk in $(BENCH_VENV), Keystone + Glance from $(OPENSTACK_VENV)), huaweicloud OBS staging and resume.

@@ -334,6 +334,7 @@ EXAMPLES = r'''
     name: ubuntu-golden
     copy_from: ubuntu-golden
     copy_from_region: cn-north-4
+    agency_name: ims_admin_agency   # the IAM agency that lets IMS act in the target region (required)
 '''
 
 RETURN = r'''

@@ -256,6 +256,8 @@ EXAMPLES = r'''
     os_version: Ubuntu 22.04 server 64bit
     wait_timeout: 3600
 
+# huawei_token: an IAM token scoped to the region's project (X-Subject-Token of POST /v3/auth/tokens). Given to the
+# task, it is the credential used: AK/SK exported in HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK are not read.
 - name: Upload a small file to Huawei Cloud IMS with an IAM token (one PUT, no OBS bucket; files under 2 GiB)
   cecloud.ims.ims_image_upload:
     provider: huaweicloud

@@ -76,3 +76,15 @@ def test_publish_to_two_regions_in_parallel_one_dead_region_fails_alone(ims, sec
     assert proc.returncode == 0, output(proc)
     assert {h: c['changed'] for h, c in recap(proc).items()} == {'region0': 0, 'region1': 0}
     print('multi-region publish, 3 regions (one dead), first run: %.1fs' % elapsed)
+
+
+def test_publish_takes_relative_paths_from_the_folder_it_is_run_from(ims, tmp_path):
+    (tmp_path / 'golden.raw').write_bytes(os.urandom(1024 * 1024))
+    cmd = [os.path.join(BIN, 'ansible-playbook'), 'cecloud.ims.publish', '-i', 'localhost,', '-e',
+           json.dumps({'image_publish_name': 'golden-relative', 'image_publish_src': 'golden.raw',
+                       'image_publish_download_dest': 'copy.raw', 'ansible_connection': 'local'})]
+    # As a shell runs it: in the user's folder, PWD naming it.
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ims.env(extra={'PWD': str(tmp_path)}), cwd=tmp_path,
+                          timeout=600, check=False)
+    assert proc.returncode == 0, output(proc)
+    assert (tmp_path / 'copy.raw').read_bytes() == (tmp_path / 'golden.raw').read_bytes()

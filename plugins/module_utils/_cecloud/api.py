@@ -180,14 +180,6 @@ class CECloudBackend(_backend.Backend):
         super(CECloudBackend, self).__init__(client, params)
         self.params = params or {}
 
-    @classmethod
-    def image_metadata(cls, image):
-        return image_options.image_metadata(image)
-
-    @classmethod
-    def upload_metadata(cls, metadata, params):
-        return image_options.upload_metadata(metadata, params)
-
     def tenant(self):
         """The tenant, department and resource group images are created in; refused before any request when unset."""
         tenant = dict((k, self.params.get(k)) for k in ('tenant_id', 'department_id', 'resource_group_id'))

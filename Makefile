@@ -113,6 +113,7 @@ help:
 	@echo 'make bench        every transfer benchmark (CECloud, Glance, huaweicloud OBS, resume) and one table of ratios,'
 	@echo '                  CPU per GiB and peak RSS against the goals (BENCH_ARGS=--quick: a 16 MiB run of the harness)'
 	@echo 'make bench-glance run tests/bench/bench_glance.py alone (Keystone + Glance, vs openstacksdk in $$BENCH_VENV)'
+	@echo 'make bench-replicate  run tests/bench/bench_replicate.py (ims_image_replicate: CECloud -> Glance vs download + openstacksdk, 1 -> 3 targets)'
 	@echo 'make build        ansible-galaxy collection build into build/'
 	@echo 'make docs         the HTML docsite (antsibull-docs + Sphinx, warnings fail) in build/docsite/html'
 	@echo 'make release-check  antsibull-docs lint-collection-docs --plugin-docs and galaxy-importer on the tarball (in make test)'
@@ -218,13 +219,16 @@ BENCH_ARGS ?=
 bench: venv openstack-venv bench-venv collection-link
 	$(TEST_ENV) $(BIN)/python tests/bench/bench_all.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
-.PHONY: bench-venv bench-glance
+.PHONY: bench-venv bench-glance bench-replicate
 bench-venv:
 	@scripts/bench-venv.sh
 
 # The Glance benchmark alone (make bench runs it too).
 bench-glance: venv openstack-venv bench-venv collection-link
 	$(TEST_ENV) $(BIN)/python tests/bench/bench_glance.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
+
+bench-replicate: venv openstack-venv bench-venv collection-link
+	$(TEST_ENV) $(BIN)/python tests/bench/bench_replicate.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_REPLICATE_ARGS)
 
 build: venv
 	@mkdir -p build

@@ -212,6 +212,9 @@ IMS_OS_VERSION = re.compile(r'.*\b(32|64) ?bit\)?\Z', re.IGNORECASE)
 PLATFORMS = dict(CentOS='CentOS', Other='other')
 IMAGE_TYPES = dict(DataImage='data_image')
 CARRIED_OPTIONS = ('description', 'min_disk', 'min_ram', 'os_type', 'os_version', 'cpu_arch', 'boot_mode', 'image_type')
+# What IMS gives an image whose request leaves them out (the os_version "Other Linux(64 bit)", x86, BIOS): such a
+# value is not lost where the upload cannot send it, so it is not reported.
+ASSUMED = dict(os_type='linux', platform='other', instruction='64-bits', cpu_arch='x86', boot_mode='BIOS')
 
 
 def image_metadata(image):
@@ -241,6 +244,11 @@ def image_metadata(image):
     return metadata
 
 
+def _drop(carried, option, value, reason):
+    if ASSUMED.get(option) != value:
+        carried.drop(option, value, reason)
+
+
 def upload_metadata(metadata, params):
     """ims_image_upload's huaweicloud options of neutral ``metadata``, as the task's login lets the upload set them:
     an AK/SK login imports through OBS (IMS takes every option, and needs min_disk), a token or a password login
@@ -252,24 +260,24 @@ def upload_metadata(metadata, params):
         if value in (None, ''):
             continue
         if option == 'os_version' and not IMS_OS_VERSION.match(str(value)):
-            carried.drop(option, value, 'IMS takes an os_version of its list (GET /v1/cloudimages/os_version, such as '
-                                        '"Ubuntu 22.04 server 64bit"): give it in the target\'s metadata')
+            _drop(carried, option, value, 'IMS takes an os_version of its list (GET /v1/cloudimages/os_version, such '
+                  'as "Ubuntu 22.04 server 64bit"): give it in the target\'s metadata')
         elif not staged and option in NOT_IN_METADATA_CREATE + ('image_type',) and value != 'os_image':
-            carried.drop(option, value, 'an upload with a token or a password login creates the image with POST '
-                                        '/v2/images, which cannot set it: log in with access_key and secret_key')
+            _drop(carried, option, value, 'an upload with a token or a password login creates the image with POST '
+                  '/v2/images, which cannot set it: log in with access_key and secret_key')
         else:
             carried.options[option] = value
     if carried.options.get('cpu_arch') == 'arm' and carried.options.get('boot_mode') == 'BIOS':
         carried.require('boot_mode', ARM_BIOS_REFUSED % 'the source image is Arm')
     if 'os_version' not in carried.options:
-        carried.drop('platform', metadata.get('platform'), 'IMS reads the platform from os_version')
-        carried.drop('instruction', metadata.get('instruction'), 'IMS reads the word size from os_version')
+        _drop(carried, 'platform', metadata.get('platform'), 'IMS reads the platform from os_version')
+        _drop(carried, 'instruction', metadata.get('instruction'), 'IMS reads the word size from os_version')
     _carry_min_disk(carried, staged)
     _carry_tags(carried, metadata.get('tags') or [])
-    carried.drop('container_format', metadata.get('container_format'), 'IMS images are bare image files')
-    carried.drop('usage', metadata.get('usage'), 'an IMS image has no usage')
+    _drop(carried, 'container_format', metadata.get('container_format'), 'IMS images are bare image files')
+    _drop(carried, 'usage', metadata.get('usage'), 'an IMS image has no usage')
     for key, value in sorted((metadata.get('properties') or {}).items()):
-        carried.drop('properties.' + key, value, 'ims_image_upload sets no free properties on an IMS image')
+        _drop(carried, 'properties.' + key, value, 'ims_image_upload sets no free properties on an IMS image')
     return carried
 
 

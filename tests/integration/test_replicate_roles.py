@@ -12,8 +12,11 @@ __metaclass__ = type
 import json
 import os
 
+import jinja2
+
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
 from tests.integration.images import md5, write_qcow2
+from tests.integration.test_awx import doc_block
 from tests.integration.test_huaweicloud_secrets import secrets_of as huawei_secrets
 from tests.integration.test_replicate import huawei, openstack
 from tests.integration.test_roles import PLAYBOOKS, output, recap, run_role
@@ -55,7 +58,7 @@ def test_image_publish_replicates_what_it_published_then_a_rerun_moves_nothing(i
     (copy,) = hw.images(NAME)
     assert copy['id'] == replicated[1]['image_id'] and copy['min_disk'] == 40 and copy['min_ram'] == 1024
     # A password login uploads with POST /v2/images: what it cannot set is reported, not lost silently.
-    assert dropped_options(replicated[1]) == ['boot_mode', 'os_type', 'platform']
+    assert dropped_options(replicated[1]) == ['boot_mode', 'platform']
 
     glance.clear()
     hw.stack.clear_requests()
@@ -77,17 +80,34 @@ def test_image_publish_check_mode_plans_the_replication_without_a_write(ims, gla
     assert glance.writes() == [] and hw.writes() == [] and hw.images(NAME) == []
 
 
+def credential_extra_vars(kind, inputs):
+    """The extra variables AWX injects for a credential of docs/awx.md's ``kind`` target type: its injectors rendered
+    with ``inputs``, the optional fields it does not name left empty (AWX renders them as empty strings)."""
+    spec = doc_block('replicate-%s-credential-type-inputs' % kind)
+    fields = dict((f['id'], f) for f in spec['fields'])
+    assert set(spec['required']) <= set(inputs) <= set(fields), (kind, sorted(inputs))
+    assert all(fields[f].get('secret') for f in ('password', 'secret_key') if f in fields)
+    values = dict(dict.fromkeys(fields, ''), **inputs)
+    injectors = doc_block('replicate-%s-credential-type-injectors' % kind)
+    assert sorted(injectors) == ['extra_vars']
+    return dict((name, jinja2.Environment(autoescape=False).from_string(value).render(**values))  # nosec - not HTML
+                for name, value in injectors['extra_vars'].items())
+
+
 def replicate_playbook_vars(glance, hw, tmp_path):  # noqa: F811  pylint: disable=redefined-outer-name
-    """The extra variables AWX's target credentials inject (docs/awx.md), and the role's."""
+    """The role's variables, and the extra variables of an OpenStack and a Huawei target credential (docs/awx.md)."""
     variables = publish_vars(tmp_path, [])
     del variables['image_publish_replicate_to']
     target = openstack(glance)
-    variables.update(('replicate_openstack_' + k, v) for k, v in target.items() if k != 'provider')
+    variables.update(credential_extra_vars('openstack', dict(
+        (k, target[k]) for k in ('auth_url', 'username', 'password', 'project_name', 'user_domain_name',
+                                 'project_domain_name', 'region', 'endpoint'))))
     bucket = 'replicate-staging'
     hw.obs().create_bucket(Bucket=bucket)
-    variables.update(('replicate_huaweicloud_' + k, v) for k, v in hw.connection('owner', 'aksk').items()
-                     if k in ('region', 'access_key', 'secret_key', 'project_id', 'endpoint', 'iam_endpoint', 'obs_endpoint'))
-    variables['replicate_huaweicloud_obs_bucket'] = bucket
+    connection = hw.connection('owner', 'aksk')
+    variables.update(credential_extra_vars('huaweicloud', dict(
+        dict((k, connection[k]) for k in ('region', 'access_key', 'secret_key', 'endpoint', 'iam_endpoint', 'obs_endpoint')),
+        obs_bucket=bucket)))
     return variables
 
 

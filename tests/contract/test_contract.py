@@ -12,6 +12,8 @@ __metaclass__ = type
 import os
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
+from ansible_collections.cecloud.ims.plugins.module_utils._image_metadata import carry_over
 from tests.integration.images import md5, write_raw
 
 WRITES = ('POST', 'PUT', 'PATCH', 'DELETE')
@@ -171,3 +173,22 @@ def test_a_replica_target_that_is_the_source_is_refused_before_any_write(cloud):
     refused = cloud.module('ims_image_replicate', dict(image=image_id, targets=[dict(connection)]))
     assert refused.failed and 'source image itself' in refused['msg'], refused
     assert name in refused['msg'] and writes(cloud) == []
+
+
+def test_an_image_s_own_metadata_is_upload_options_its_provider_takes_whole(cloud):
+    """Backend.image_metadata and upload_metadata (docs/replication.md), without a request: a provider's own image,
+    read into the neutral metadata, is options the same provider's upload takes with nothing dropped or asked for; a
+    provider without the mapping refuses, naming itself."""
+    image_id, _name = cloud.seed_image('c-meta-')
+    (image,) = cloud.module('ims_image_info', dict(id=image_id))['images']
+    connection, _env = cloud.connection('owner')
+    backend = _providers.PROVIDERS[cloud.name].backend
+    cloud.clear_requests()
+    try:
+        metadata = backend.image_metadata(image)
+    except ImsValidationError as exc:
+        assert str(exc).startswith('The %s provider cannot read an image\'s metadata' % cloud.name), exc
+        return
+    carried = carry_over(metadata, cloud.name, params=connection)
+    assert (carried.dropped, carried.required) == ([], []), (metadata, carried.options)
+    assert cloud.requests() == []

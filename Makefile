@@ -110,7 +110,7 @@ help:
 	@echo '                  (units and integration: SHUFFLE=1 runs the tests in a shuffled order and prints its seed, SHUFFLE=<seed> repeats it)'
 	@echo 'make property-long  the long variant of the property test (tests/integration/test_properties.py; not in make test)'
 	@echo 'make lint         ansible-lint --profile production on roles/ and playbooks/'
-	@echo 'make bench        every transfer benchmark (CECloud, Glance, huaweicloud OBS, resume) and one table of ratios,'
+	@echo 'make bench        every transfer benchmark (CECloud, Glance, huaweicloud OBS, resume, replicate) and one table of ratios,'
 	@echo '                  CPU per GiB and peak RSS against the goals (BENCH_ARGS=--quick: a 16 MiB run of the harness)'
 	@echo 'make bench-glance run tests/bench/bench_glance.py alone (Keystone + Glance, vs openstacksdk in $$BENCH_VENV)'
 	@echo 'make bench-replicate  run tests/bench/bench_replicate.py (ims_image_replicate: CECloud -> Glance vs download + openstacksdk, 1 -> 3 targets)'
@@ -213,7 +213,7 @@ stack: venv collection-link $(if $(filter openstack,$(PROVIDER)),openstack-venv)
 endif
 
 # Every transfer benchmark and one table (tests/bench/bench_all.py; README "Performance"): CECloud, Glance (against
-# openstacksdk in $(BENCH_VENV), Keystone + Glance from $(OPENSTACK_VENV)), huaweicloud OBS staging and resume.
+# openstacksdk in $(BENCH_VENV), Keystone + Glance from $(OPENSTACK_VENV)), huaweicloud OBS staging, resume and replication.
 # `make bench BENCH_ARGS=--quick` exercises the harness in a minute; BENCH_ARGS='--runs 1 --big' adds 4 GiB runs.
 BENCH_ARGS ?=
 bench: venv openstack-venv bench-venv collection-link
@@ -228,7 +228,7 @@ bench-glance: venv openstack-venv bench-venv collection-link
 	$(TEST_ENV) $(BIN)/python tests/bench/bench_glance.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 bench-replicate: venv openstack-venv bench-venv collection-link
-	$(TEST_ENV) $(BIN)/python tests/bench/bench_replicate.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_REPLICATE_ARGS)
+	$(TEST_ENV) $(BIN)/python tests/bench/bench_replicate.py --sdk-python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 build: venv
 	@mkdir -p build

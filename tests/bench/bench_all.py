@@ -35,7 +35,9 @@ BENCHMARKS = {
     'glance': 'bench_glance.py',
     'huaweicloud': 'bench_huaweicloud_upload.py',
     'resume': 'bench_resume.py',
+    'replicate': 'bench_replicate.py',
 }
+SDK_BENCHMARKS = ('glance', 'replicate')
 
 
 def main(argv=None):
@@ -43,7 +45,7 @@ def main(argv=None):
     parser.add_argument('--only', default=','.join(BENCHMARKS),
                         help='comma-separated benchmarks to run, of %s (default all)' % ', '.join(BENCHMARKS))
     parser.add_argument('--json', help='also write the rows to this file')
-    parser.add_argument('--sdk-python', help="the openstacksdk venv's Python, for the Glance benchmark (its default otherwise)")
+    parser.add_argument('--sdk-python', help="the openstacksdk venv's Python, for the Glance and replication benchmarks (their default otherwise)")
     args, passed = parser.parse_known_args(argv)
     chosen = [name.strip() for name in args.only.split(',') if name.strip()]
     unknown = sorted(set(chosen) - set(BENCHMARKS))
@@ -57,7 +59,7 @@ def main(argv=None):
             out = os.path.join(folder, name + '.json')
             print('== %s (%s %s)' % (name, BENCHMARKS[name], ' '.join(passed)))
             sys.stdout.flush()
-            own = ['--sdk-python', args.sdk_python] if name == 'glance' and args.sdk_python else []
+            own = ['--sdk-python', args.sdk_python] if name in SDK_BENCHMARKS and args.sdk_python else []
             subprocess.run([sys.executable, os.path.join(HERE, BENCHMARKS[name]), '--json', out] + own + passed, check=True)
             with open(out, encoding='utf-8') as handle:
                 rows.extend(json.load(handle))

@@ -119,8 +119,9 @@ class GlanceBench(_measure.Bench):
                              'plain GET')]
 
 
-def main(argv=None):
-    parser = _measure.parser_for(__doc__)
+def parse_with_sdk(doc, argv):
+    """The options of every benchmark and ``--sdk-python`` (checked, its openstacksdk version printed)."""
+    parser = _measure.parser_for(doc)
     parser.add_argument('--sdk-python', default=DEFAULT_SDK_PYTHON,
                         help='the Python of the openstacksdk venv (scripts/bench-venv.sh; default %(default)s)')
     args = _measure.parse(parser, argv)
@@ -129,6 +130,11 @@ def main(argv=None):
     sdk_version = subprocess.run([args.sdk_python, '-c', 'import importlib.metadata as m; print(m.version("openstacksdk"))'],
                                  capture_output=True, text=True, check=True).stdout.strip()
     print('openstacksdk %s' % sdk_version)
+    return args
+
+
+def main(argv=None):
+    args = parse_with_sdk(__doc__, argv)
 
     def measure_all(workdir):
         os.mkdir(os.path.join(workdir, 'stack'))

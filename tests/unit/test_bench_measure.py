@@ -76,6 +76,16 @@ def test_table_has_one_cell_per_column_and_marks_a_missed_goal():
     assert cells[-2] == '-' and cells[-1] == 'yes'
 
 
+def test_a_row_with_its_own_rss_goal_says_it():
+    # 120 MiB: over the table's 100 MiB goal, within a row's own 150 (a replication's); the cell names the row's.
+    own = _measure.row('replicate', 'shared', GIB, [(1.0, 1.0, 120.0)], [(1.0, 1.0, 50.0)], 1.0, 1.3, 'p', rss_limit=150)
+    assert own['rss_met'] is True and _measure.table([own])[2].rstrip(' |').endswith('yes (<= 150)')
+    big = [_measure.row('replicate', 'shared', 4 * GIB, [(4.0, 4.0, 160.0)], [(4.0, 4.0, 50.0)], 1.0, 1.3, 'p')]
+    assert _measure.merge_big([own], big)[0]['rss_met'] is False
+    table = _measure.row('upload', 'shared', GIB, [(1.0, 1.0, 120.0)], [(1.0, 1.0, 50.0)], 1.0, 0.9, 'p')
+    assert table['rss_met'] is False and _measure.table([table])[2].rstrip(' |').endswith('**NO**')
+
+
 def test_measured_child_cpu_of_every_thread_and_its_own_peak_rss():
     run = _measure.measured([sys.executable, '-c', BURNER], dict(os.environ))
     assert run.result == {'held': 80 * MIB}

@@ -136,7 +136,7 @@ def seed_aged(hw, name, days, family='gold', pinned=False, **attributes):  # noq
     return image_id
 
 
-def deprecate(hw, image_id, days):  # noqa: F811  pylint: disable=redefined-outer-name
+def deprecate_since(hw, image_id, days):  # noqa: F811  pylint: disable=redefined-outer-name
     """Deprecate an image through ims_image, ``days`` ago."""
     run = hw.module('ims_image', dict(id=image_id, deprecated=True, deprecated_at=days_ago(days)))
     assert run.changed and not run.failed, run
@@ -153,8 +153,8 @@ def test_image_retention_of_a_family_deprecates_then_deletes_after_the_grace_per
            for name, days in (('h-0', 1), ('h-1', 2), ('h-2', 10), ('h-3', 11), ('h-4', 12), ('h-5', 13), ('h-6', 14))}
     ids['h-7'] = seed_aged(hw, 'h-7', 15, protected=True)
     seed_aged(hw, 'h-silver', 30, family='silver')
-    deprecate(hw, ids['h-4'], 1)
-    deprecate(hw, ids['h-5'], 5)
+    deprecate_since(hw, ids['h-4'], 1)
+    deprecate_since(hw, ids['h-5'], 5)
     run = hw.module('ims_image_share', dict(image=ids['h-6'], projects=[hw.project('recipient')]))
     assert run.changed and not run.failed, run
     variables = dict(image_retention_family='gold', image_retention_keep=1, image_retention_keep_days=5,

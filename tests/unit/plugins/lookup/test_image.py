@@ -44,12 +44,12 @@ class FakeBackend(Backend):
     max_page_size = 2
     calls = []
     images = IMAGES
-    fail_with = None
+    failures = ()      # the error every listing raises, where a test sets one
 
     def list_scope(self, scope, image_id=None, name=None, name_contains=None, filters=None, remaining=None,
                    member_status=None, sort=None):
-        if self.fail_with:
-            raise self.fail_with
+        for error in self.failures:
+            raise error
         self.calls.append(dict(scope=scope, name=name, sort=sort))
         listed = [i for i in self.images[scope] if name is None or i['name'] == name]
         if sort is not None:
@@ -172,12 +172,12 @@ def test_terms_are_refused(fake):
 
 
 def test_secrets_never_show_in_errors(fake, monkeypatch):
-    monkeypatch.setattr(FakeBackend, 'fail_with', ImsApiError('Denied', 'token %s refused' % TOKEN, http_status=403))
+    monkeypatch.setattr(FakeBackend, 'failures', (ImsApiError('Denied', 'token %s refused' % TOKEN, http_status=403),))
     message = refused(name='x')
     assert TOKEN not in message and '********' in message, message
     given = 'given-' + TOKEN
     monkeypatch.delenv('FAKE_TOKEN')
-    monkeypatch.setattr(FakeBackend, 'fail_with', ImsApiError('Denied', 'token %s refused' % given, http_status=403))
+    monkeypatch.setattr(FakeBackend, 'failures', (ImsApiError('Denied', 'token %s refused' % given, http_status=403),))
     message = refused(name='x', auth_token=given)
     assert TOKEN not in message and '********' in message, message
 

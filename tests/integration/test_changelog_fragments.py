@@ -5,7 +5,9 @@
 Galaxy's importer runs ansible-lint on the whole collection, and ansible-lint decides what a YAML
 file is by its path: a fragment named like a playbook or a task file (``playbooks.yml``,
 ``*playbook*.yml``, ...) is linted as one and warns on every upload. The kinds come from the
-installed ansible-lint, so a rule it adds later is followed here too.
+installed ansible-lint, so a rule it adds later is followed here too. ansible-lint is installed with
+the newest ansible-core only (requirements-dev-newest.txt), so this runs with the newest core's
+integration tests, and imports it when a test asks (the oldest core's slice only collects this file).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,13 +20,13 @@ import pytest
 
 from tests.dependencies import require_module
 
-file_utils = require_module("ansiblelint.file_utils", "make venv installs ansible-lint")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FRAGMENTS = sorted(glob.glob(os.path.join(ROOT, "changelogs", "fragments", "*")))
 
 
 def kind_of(path):
+    file_utils = require_module("ansiblelint.file_utils", "make venv installs ansible-lint")
     return file_utils.Lintable(os.path.relpath(path, ROOT)).kind
 
 

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 
-from tests.emulator.stack import _write_env_file
+from tests.emulator.stack import _write_env_file, split_command
 
 OPENSTACK_OPTIONS = {'OS_AUTH_URL': 'auth_url', 'OS_USERNAME': 'username', 'OS_PASSWORD': 'password',
                      'OS_PROJECT_NAME': 'project_name', 'OS_USER_DOMAIN_NAME': 'user_domain_name',
@@ -58,11 +58,7 @@ def make_stack(provider):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    cmd = []
-    if '--' in argv:
-        index = argv.index('--')
-        argv, cmd = argv[:index], argv[index + 1:]
+    argv, cmd = split_command(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog='python -m tests.demo_stack', description=__doc__.split('\n', 1)[0])
     parser.add_argument('provider', choices=['openstack', 'huaweicloud'])
     parser.add_argument('--env-file', help='also write the export lines to this file (removed when the stack stops)')

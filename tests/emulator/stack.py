@@ -492,6 +492,14 @@ def export_lines(stack):
     return [f'export {key}={value}' for key, value in sorted(dict(stack.env(), **stack.extra_env()).items())]
 
 
+def split_command(argv):
+    """(the options before ``--``, the command after it): a stack runs that command, or waits for Ctrl-C."""
+    if '--' in argv:
+        index = argv.index('--')
+        return argv[:index], argv[index + 1:]
+    return argv, []
+
+
 def _write_env_file(path, lines):
     with open(path, 'w', encoding='utf-8') as fh:
         fh.write('\n'.join(lines) + '\n')
@@ -499,11 +507,7 @@ def _write_env_file(path, lines):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    cmd = []
-    if '--' in argv:
-        index = argv.index('--')
-        argv, cmd = argv[:index], argv[index + 1:]
+    argv, cmd = split_command(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog='python -m tests.emulator.stack', description='Run SeaweedFS + IMS emulator around a command, '
                                      'or (without one) until Ctrl-C, printing the export lines of its IMS_* variables')
     parser.add_argument('--transition-seconds', type=float, default=0.5)

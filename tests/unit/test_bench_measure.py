@@ -15,9 +15,13 @@ import pytest
 from tests.bench import _measure
 from tests.bench._measure import GIB, MIB
 
-# A child that spends at least 0.3 s of CPU, 0.15 s in each of two threads, and holds 80 MiB, then prints its JSON line.
+# A child that holds 80 MiB, then spends at least 0.3 s of CPU, 0.15 s in each of two threads, then prints its JSON
+# line. The memory is touched before the CPU is spent: the peak is polled, so it must last while the poller looks
+# (allocated last, it lived only the few milliseconds before exit, and a loaded machine's poll missed it).
 BURNER = '''
 import json, threading, time
+held = bytearray(80 * 1024 * 1024)
+held[::4096] = b'x' * len(held[::4096])
 def spin():
     end = time.thread_time() + 0.15
     while time.thread_time() < end:
@@ -25,8 +29,6 @@ def spin():
 threads = [threading.Thread(target=spin) for _ in range(2)]
 [t.start() for t in threads]
 [t.join() for t in threads]
-held = bytearray(80 * 1024 * 1024)
-held[::4096] = b'x' * len(held[::4096])
 print('noise')
 print(json.dumps({"held": len(held)}))
 '''

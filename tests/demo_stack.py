@@ -15,10 +15,9 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 
-from tests.emulator.stack import _write_env_file, split_command
+from tests.emulator.stack import env_file, serve, split_command
 
 OPENSTACK_OPTIONS = {'OS_AUTH_URL': 'auth_url', 'OS_USERNAME': 'username', 'OS_PASSWORD': 'password',
                      'OS_PROJECT_NAME': 'project_name', 'OS_USER_DOMAIN_NAME': 'user_domain_name',
@@ -70,17 +69,8 @@ def main(argv=None):
             env, demo = describe(stack)
             env.update(('IMS_DEMO_' + key.upper(), json.dumps(value)) for key, value in demo.items())
             lines = [f"export {key}='{value}'" for key, value in sorted(env.items())]
-            if args.env_file:
-                _write_env_file(args.env_file, lines)
-            try:
-                if cmd:
-                    return subprocess.call(cmd, env=dict(os.environ, **env))
-                print('\n'.join(lines + ['# stack running; Ctrl-C to stop']), flush=True)
-                while True:
-                    signal.pause()
-            finally:
-                if args.env_file and os.path.exists(args.env_file):
-                    os.unlink(args.env_file)
+            with env_file(args.env_file, lines):
+                return serve(cmd, dict(os.environ, **env), lines, args.env_file)
     except KeyboardInterrupt:
         return 130
 

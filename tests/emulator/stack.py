@@ -500,10 +500,18 @@ def split_command(argv):
     return argv, []
 
 
-def _write_env_file(path, lines):
-    with open(path, 'w', encoding='utf-8') as fh:
-        fh.write('\n'.join(lines) + '\n')
-    os.chmod(path, 0o600)
+@contextlib.contextmanager
+def env_file(path, lines):
+    """The export lines in ``path`` (mode 0600, they hold the stack's passwords) while the stack runs; removed after."""
+    if path:
+        with open(path, 'w', encoding='utf-8') as fh:
+            fh.write('\n'.join(lines) + '\n')
+        os.chmod(path, 0o600)
+    try:
+        yield
+    finally:
+        if path and os.path.exists(path):
+            os.unlink(path)
 
 
 def main(argv=None):
@@ -528,23 +536,20 @@ def main(argv=None):
             env.update(stack.env())
             env.update(stack.extra_env())
             lines = describe(stack) + export_lines(stack)
-            if args.env_file:
-                _write_env_file(args.env_file, lines)
-            try:
-                status = _serve(stack, cmd, env, lines, args.env_file)
-            finally:
-                if args.env_file and os.path.exists(args.env_file):
-                    os.unlink(args.env_file)
+            with env_file(args.env_file, lines):
+                status = serve(cmd, env, lines, args.env_file, banner=describe(stack))
     except KeyboardInterrupt:
         status = status or 130
     return status
 
 
-def _serve(stack, cmd, env, lines, env_file):
-    """Run ``cmd`` against the stack, or, without one, print the export lines and wait for Ctrl-C."""
+def serve(cmd, env, lines, path=None, banner=()):
+    """Run ``cmd`` against the stack (after printing ``banner``), or, without one, print the export ``lines`` and wait
+    for Ctrl-C."""
     if cmd:
-        sys.stdout.write('\n'.join(describe(stack)) + '\n')
-        sys.stdout.flush()
+        if banner:
+            sys.stdout.write('\n'.join(banner) + '\n')
+            sys.stdout.flush()
         child = subprocess.Popen(cmd, env=env)  # pylint: disable=consider-using-with
         try:
             return child.wait()
@@ -552,8 +557,8 @@ def _serve(stack, cmd, env, lines, env_file):
             _stop(child)
             return 130
     sys.stdout.write('\n'.join(lines) + '\n')
-    if env_file:
-        sys.stdout.write(f'# the same lines are in {env_file}: in another shell, run: . {env_file}\n')
+    if path:
+        sys.stdout.write(f'# the same lines are in {path}: in another shell, run: . {path}\n')
     sys.stdout.write('# stack running; Ctrl-C to stop\n')
     sys.stdout.flush()
     while True:

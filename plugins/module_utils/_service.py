@@ -178,7 +178,7 @@ class ImageService:
         """The ``filters`` of each listing of a scope: one, and with ``with_hidden`` one more of the images the API
         hides from ordinary listings (``backend.hide_field``)."""
         listings = [filters]
-        hide_field = getattr(self.backend, 'hide_field', None)     # test doubles need not subclass Backend
+        hide_field = self.backend.hide_field
         if with_hidden and hide_field and image_id is None and hide_field not in (filters or {}):
             listings.append(dict(filters or {}, **{hide_field: 'true'}))
         return listings
@@ -277,7 +277,7 @@ class ImageService:
         """``settled()``, looked at again after ``pause`` while it says RESEND, for at least the policy's
         ``settle_looks`` in all and until the backend's settle window (how long its API may take to show a write) has passed."""
         outcome = settled()
-        deadline = self.clock() + getattr(self.backend, 'settle_window', 0.0)
+        deadline = self.clock() + self.backend.settle_window
         looks = 1
         while outcome is RESEND and (looks < self.policy.settle_looks or self.clock() < deadline):
             self.sleep(pause)
@@ -491,7 +491,7 @@ class ImageService:
 
     def finish(self, answer, timeout, read=None):
         """The job an answer names (``{"job_id"}``, where the API has jobs), waited for; other answers as they are."""
-        if getattr(self.backend, 'job_waiter', None) and isinstance(answer, dict) and answer.get('job_id') and 'status' not in answer:
+        if self.backend.job_waiter and isinstance(answer, dict) and answer.get('job_id') and 'status' not in answer:
             return self.wait_for_job(answer['job_id'], timeout, read)
         return answer
 

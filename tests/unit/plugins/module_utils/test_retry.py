@@ -13,6 +13,7 @@ import requests
 
 from tests.unit.plugins.module_utils.module_args import patch_module_args
 
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import Backend
 from ansible_collections.cecloud.ims.plugins.module_utils._core import object_storage as _object_storage
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.auth import NoAuth
@@ -33,7 +34,7 @@ class Client:
         self.retry_policy = retry_policy
 
 
-class Backend:
+class JobBackend(Backend):
     """A backend whose jobs answer from a script (a dict, or an exception to raise)."""
 
     job_waiter = True
@@ -56,7 +57,7 @@ def service_of(policy, script=()):
 
     def sleep(seconds):
         now[0] += seconds
-    return ImageService(Backend(policy, script), sleep=sleep, clock=lambda: now[0])
+    return ImageService(JobBackend(policy, script), sleep=sleep, clock=lambda: now[0])
 
 
 def task_policy(retries=0):
@@ -183,7 +184,7 @@ def test_the_poll_pauses_are_the_policy_s(monkeypatch, edited):
     if edited:
         monkeypatch.setattr(RetryPolicy, 'poll_interval', 2.0)
     pauses = []
-    svc = ImageService(Backend(task_policy(), [{'status': 'RUNNING'}] * 4 + [{'status': 'SUCCESS'}]), sleep=pauses.append,
+    svc = ImageService(JobBackend(task_policy(), [{'status': 'RUNNING'}] * 4 + [{'status': 'SUCCESS'}]), sleep=pauses.append,
                        clock=lambda: 0.0)
     svc.wait_for_job('job-1', timeout=60)
     assert pauses == ([2.0, 3.0, 4.5, 5.0] if edited else [0.5, 0.75, 1.125, 1.6875])

@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import Backend
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import (
     ImsApiError, ImsTransportError, ImsValidationError, ImsWaitError)
@@ -14,7 +15,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import Ret
 from ansible_collections.cecloud.ims.plugins.module_utils._service import ImageService, matches_filters
 
 
-class FakeBackend:
+class FakeBackend(Backend):
     # The scope listing of the CECloud backend, over the fake's per-scope listings.
     list_scope = CECloudBackend.list_scope
     server_filters = frozenset()
@@ -175,7 +176,7 @@ def test_wait_until_gone():
     assert svc.wait_until_gone('i') is None
 
 
-class MemberBackend:
+class MemberBackend(Backend):
     """Shares for one image; ``drop`` lists the calls whose answer is lost (after or before acting)."""
     max_share_batch = 50
 
@@ -230,7 +231,7 @@ def test_a_refused_share_batch_is_not_resent():
     assert backend.calls == [('share', ['u2'])]
 
 
-class UploadBackend:
+class UploadBackend(Backend):
     def __init__(self, outcomes, status_after):
         self.outcomes = list(outcomes)
         self.status_after = status_after
@@ -268,7 +269,7 @@ def test_converge_gives_up_after_the_attempts_with_the_original_error():
     assert err.value.message == 'reset %d' % (policy.upload_done_attempts - 1)
 
 
-class DeleteBackend:
+class DeleteBackend(Backend):
     """One image; ``outcomes`` are the DELETE answers (an exception, or None for 204), ``after`` what a read shows."""
 
     def __init__(self, outcomes, after):

@@ -7,12 +7,13 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import Backend
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError, ImsWaitError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
 from ansible_collections.cecloud.ims.plugins.module_utils._service import RESEND, ImageService
 
 
-class JobBackend:
+class JobBackend(Backend):
     """get_job answers from a script: a dict, or an exception to raise."""
 
     job_waiter = True
@@ -123,7 +124,7 @@ def test_without_a_settle_window_two_looks_decide():
 
 
 def test_wait_until_listed_polls_the_name_until_the_image_shows_up():
-    class Listing:
+    class Listing(Backend):
         scopes = ('private',)
         server_filters = frozenset()
         job_waiter = True
@@ -132,6 +133,6 @@ def test_wait_until_listed_polls_the_name_until_the_image_shows_up():
         def list_scope(self, scope, **kwargs):
             Listing.calls += 1
             return [{'image_id': 'i-1', 'name': 'n', 'status': 'queued'}] if Listing.calls >= 3 else []
-    svc, sleeps = service(Listing())
+    svc, sleeps = service(Listing(client=None))
     assert svc.wait_until_listed('n', timeout=60)['image_id'] == 'i-1'
     assert len(sleeps) == 2

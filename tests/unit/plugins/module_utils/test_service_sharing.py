@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 from hypothesis import given, strategies as st
 
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import Backend
 from ansible_collections.cecloud.ims.plugins.module_utils._cecloud.api import CECloudBackend
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsTransportError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.retry import RetryPolicy
@@ -49,7 +50,7 @@ def test_dedupe_and_batches():
     assert [len(b) for b in batches(range(100), 50)] == [50, 50]
 
 
-class ShareBackend:
+class ShareBackend(Backend):
     # The scope listing of the CECloud backend, over the fake's per-scope listings.
     list_scope = CECloudBackend.list_scope
     server_filters = frozenset()
@@ -185,7 +186,7 @@ def test_wait_until_gone_accepts_gone_statuses():
     assert svc.wait_until_gone('i', timeout=5, gone_statuses=('deleted',))['status'] == 'deleted'
 
 
-class StrictMembers:
+class StrictMembers(Backend):
     """Members whose removal is refused outright (400) when one of the projects is no member (a reading of Huawei's
     DELETE /v1/cloudimages/members, the emulator's ``remove_non_member: reject``)."""
     max_share_batch = 50

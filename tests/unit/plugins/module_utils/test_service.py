@@ -188,11 +188,11 @@ class MemberBackend(Backend):
     def list_image_members(self, image_id):  # pylint: disable=unused-argument
         return [dict(user_id=u) for u in self.members]
 
-    def add_image_members(self, image_id, user_ids):
-        self._act('share', image_id, user_ids)
+    def add_image_members(self, image_id, principals):
+        self._act('share', image_id, principals)
 
-    def remove_image_members(self, image_id, user_ids):
-        self._act('unshare', image_id, user_ids)
+    def remove_image_members(self, image_id, principals):
+        self._act('unshare', image_id, principals)
 
     def _act(self, action, image_id, user_ids):  # pylint: disable=unused-argument
         self.calls.append((action, list(user_ids)))
@@ -222,8 +222,8 @@ def test_an_ambiguous_share_batch_is_checked_then_only_the_rest_is_sent(lost):
 
 def test_a_refused_share_batch_is_not_resent():
     class Refusing(MemberBackend):
-        def add_image_members(self, image_id, user_ids):
-            self.calls.append(('share', list(user_ids)))
+        def add_image_members(self, image_id, principals):
+            self.calls.append(('share', list(principals)))
             raise ImsApiError('IMG.OperationFailed.InvalidUserId', 'invalid user', http_status=400)
     backend = Refusing()
     with pytest.raises(ImsApiError):

@@ -64,11 +64,11 @@ class ShareBackend(Backend):
         self.private = list(private)
         self.creates = 0
 
-    def add_image_members(self, image_id, user_ids):
-        self._send('share', image_id, user_ids)
+    def add_image_members(self, image_id, principals):
+        self._send('share', image_id, principals)
 
-    def remove_image_members(self, image_id, user_ids):
-        self._send('unshare', image_id, user_ids)
+    def remove_image_members(self, image_id, principals):
+        self._send('unshare', image_id, principals)
 
     def _send(self, action, image_id, user_ids):
         assert len(user_ids) <= self.max_share_batch
@@ -198,11 +198,11 @@ class StrictMembers(Backend):
     def list_image_members(self, image_id):  # pylint: disable=unused-argument
         return [dict(user_id=m) for m in sorted(self.members)]
 
-    def remove_image_members(self, image_id, user_ids):  # pylint: disable=unused-argument
-        self.sent.append(list(user_ids))
-        if not set(user_ids) <= self.members:
+    def remove_image_members(self, image_id, principals):  # pylint: disable=unused-argument
+        self.sent.append(list(principals))
+        if not set(principals) <= self.members:
             raise ImsApiError('IMG.0027', 'a project is not a member', http_status=400, operation='unshare')
-        self.members -= set(user_ids)
+        self.members -= set(principals)
 
 
 def test_an_unshare_refused_because_a_user_left_meanwhile_is_sent_again_for_the_others():

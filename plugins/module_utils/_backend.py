@@ -219,8 +219,10 @@ class Backend:
 
     def replica_copier(self, source_backend):  # pylint: disable=unused-argument
         """What copies an image of ``source_backend`` into this backend's account and region with no byte through the
-        host (``copy(task, source_service, image, name, marks, replace)`` -> the new image), or None: the bytes are
-        streamed through the host."""
+        host, or None: the bytes are streamed through the host. Its ``check(params)`` refuses before any write,
+        ``earlier_copy(images, source_id)`` names the copy a cut run left among the images of the name (finished, not
+        made again), ``copy(task, source_service, image, name, marks, replace)`` -> the new image; ``how`` says which
+        way the provider copies (the target's RV(targets[].native))."""
         return None
 
     # -- metadata carried to another provider (_image_metadata; the table is docs/replication.md) -----------------

@@ -118,6 +118,7 @@ class Target:
         self.dropped = []
         self.changed = False
         self.copier = None
+        self.native = None
 
     @property
     def label(self):
@@ -134,7 +135,7 @@ class Target:
         image = self.image or {}
         return dict(provider=self.given['provider'], region=self.params.get('region'), name=self.params['name'],
                     image_id=image.get('image_id'), checksum=image.get('checksum') or self.checksum(),
-                    served=self.served, plan=self.plan, bytes_moved=self.bytes_moved, seconds=round(self.seconds, 3),
+                    served=self.served, plan=self.plan, native=self.native, bytes_moved=self.bytes_moved, seconds=round(self.seconds, 3),
                     error=self.error, metadata_dropped=self.dropped, changed=self.changed)
 
     def checksum(self):
@@ -364,7 +365,7 @@ class ReplicateFlow(Flow):
         name = target.params['name']
         target.existing = target.service.list_images(scope='private', name=name)
         for image in target.existing:
-            if image.get('status') == ACTIVE and self._holds_source(target, image):
+            if image.get('status') == ACTIVE and (self._is_source(target, image) or self._holds_source(target, image)):
                 target.served, target.image = UNCHANGED, image
                 return
         copier = None
@@ -372,18 +373,26 @@ class ReplicateFlow(Flow):
             copier = target.service.backend.replica_copier(self.backend)
         target.plan = NATIVE if copier is not None else STREAMED
         target.copier = copier
+        resumed = None
         if copier is not None:
             try:
                 copier.check(target.task.params)
             except ImsValidationError as exc:
                 raise ImsValidationError('%s: %s' % (target.label, exc.message))
-        others = [i for i in target.existing if i.get('status') == ACTIVE]
+            target.native = copier.how
+            resumed = copier.earlier_copy(target.existing, self.source['image_id'])
+        others = [i for i in target.existing if i.get('status') == ACTIVE and i is not resumed]
         if others and not self.params['replace']:
             target.served = FAILED
             target.error = ('Image %r (%s) already holds other bytes than the source %s. Set replace: true to replace '
                             'it, or choose another name.' % (name, ', '.join(i['image_id'] for i in others), self.source_ref))
         elif self.check_mode:
             target.served = PLANNED
+
+    def _is_source(self, target, image):
+        """Whether ``image`` is the source itself (a target of the source's project under another login): never
+        replaced."""
+        return target.given['provider'] == self.params['provider'] and image.get('image_id') == self.source['image_id']
 
     def _holds_source(self, target, image):
         reported = target.service.backend.data_hashes(image)

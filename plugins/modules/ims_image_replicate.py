@@ -20,8 +20,10 @@ description:
   - Then each target is served one way (RV(targets[].served)). C(unchanged) - an image of the target's name holds the
     source's bytes (a hash the target reports, MD5 or SHA-512, equals the source's, or its replica marks say so), so
     nothing is written. C(native) - the target's provider copies the source itself and no byte goes through the host
-    (C(huaweicloud) to C(huaweicloud) with the same account - the same credentials and IAM endpoint - in the same region
-    or another; O(method=stream) turns it off). C(streamed) - every other target; all the streamed targets of one
+    (C(huaweicloud) to C(huaweicloud) - RV(targets[].native) - in the source's project, into another region of the
+    source's account, or into another project of the source's region, another account's too, through a share of the
+    source that the target's credentials accept and that is removed once the target's own copy is made; O(method=stream)
+    turns it off). C(streamed) - every other target; all the streamed targets of one
     batch (at most O(max_parallel)) share ONE download of the source, read once into a bounded window of memory (or,
     with O(staging=disk), a temporary file), each sent by its provider's ims_image_upload flow with that module's
     rules (the image of the name is claimed, reused, or replaced; the service's hash is checked).
@@ -32,7 +34,7 @@ description:
     tag value cannot hold C(ims_replica_of), it holds the image id and C(ims_replica_from) the provider and region).
     See C(docs/image-conventions.md).
   - An image of a target's name with other bytes fails that target unless O(replace=true) (with O(force) for a shared
-    image, as ims_image_upload). One failing target does not stop the others; the task fails at the end when one did,
+    image, as ims_image_upload; a C(native) target follows the same rules). One failing target does not stop the others; the task fails at the end when one did,
     with every target's result and C(changed=true) when something was made.
   - Check mode and C(--diff) give the plan of each target with no write.
 options:
@@ -166,7 +168,9 @@ options:
     type: bool
     default: false
   force:
-    description: With O(replace), replace a shared image too, moving its shares (M(cecloud.ims.ims_image_upload)'s O(ignore:force)).
+    description:
+      - With O(replace), replace a shared image too, moving its shares to the new image before the old one is deleted
+        (M(cecloud.ims.ims_image_upload)'s O(ignore:force)). Every provider, C(streamed) and C(native) targets alike.
     type: bool
     default: false
   max_parallel:
@@ -288,6 +292,11 @@ targets:
     plan:
       description: The way a target that needs the image was to be served (C(native) or C(streamed)).
       type: str
+    native:
+      description:
+        - How the provider copies a C(native) target (C(huaweicloud) - C(copy) in the source's project,
+          C(cross_region_copy), C(share) - shared, accepted, copied, unshared); null for the others.
+      type: str
     bytes_moved:
       description: Bytes this run sent to the target.
       type: int
@@ -316,7 +325,7 @@ targets:
       type: bool
   sample:
     - {provider: openstack, region: RegionOne, name: golden, image_id: 7c1f..., checksum: 9e107d9d372bb6826bd81d3542a419d6,
-       served: streamed, plan: streamed, bytes_moved: 27205947, seconds: 3.2, error: null, metadata_dropped: [],
+       served: streamed, plan: streamed, native: null, bytes_moved: 27205947, seconds: 3.2, error: null, metadata_dropped: [],
        changed: true}
 source_reads:
   description: How many times the source's bytes were read (one per batch of streamed targets; 0 when none needed them).

@@ -404,11 +404,12 @@ class HuaweiCloudBackend(_backend.Backend):
         return self.caller_project()
 
     def replica_copier(self, source_backend):
-        """IMS's own copy (in this region, or across regions), for a source of the same account."""
+        """IMS's own copy of a Huawei source: in this region (through a share from another project), or across regions
+        of the same account."""
         # Imported here: the copier's file imports the service, which imports the backends' rules.
         from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import replicate
-        if isinstance(source_backend, HuaweiCloudBackend) and replicate.same_account(self, source_backend):
-            return replicate.ReplicaCopier(self, source_backend)
+        if isinstance(source_backend, HuaweiCloudBackend):
+            return replicate.copier_for(self, source_backend)
         return None
 
     def in_region(self, region):

@@ -7,6 +7,8 @@ seeded (no upload): IMS copies them, so no byte goes through the host either way
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import pytest
+
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
 from tests.integration.test_replicate import replicate, served
 
@@ -80,3 +82,23 @@ def test_force_replaces_a_shared_image_with_a_native_copy_and_moves_its_shares(h
     assert [i['id'] for i in after] == [run['targets'][0]['image_id']] and after[0]['id'] != old_id, after
     assert [m['member_id'] for m in hw.stack.members(after[0]['id'])] == [hw.project('recipient')]
     assert hw.stack.members(old_id) == []
+
+
+@pytest.mark.parametrize('parent', ['source', 'empty'])
+def test_a_copy_cut_before_its_marks_is_finished_or_replaced_on_a_rerun(hw, parent):  # noqa: F811
+    """A run cut between IMS's copy and the replica marks: the re-run finishes the copy it finds by its parent image
+    (``__originalimagename``); where IMS leaves that empty (the emulator's ``copy_parent``), the unmarked copy is an
+    image of other bytes to the re-run, replaced with replace: true - one image of the name either way."""
+    hw.stack.set_switches(copy_parent=parent)
+    seeded(hw)
+    source, target = hw.connection('owner'), dict(hw.connection('owner'), name='golden-copy', retries=0)
+    hw.stack.set_faults(rules=[{'method': 'POST', 'path': '/tags/action$', 'action': 'error', 'status': 500, 'count': 1}])
+    cut = replicate(source, NAME, [target])
+    assert cut.failed and cut.changed and served(cut) == ['failed'], cut
+    rerun = replicate(source, NAME, [target])
+    if parent == 'empty':
+        assert rerun.failed and 'replace: true' in rerun['targets'][0]['error'], rerun
+        rerun = replicate(source, NAME, [target], replace=True)
+    assert not rerun.failed and served(rerun) == ['native'], rerun
+    assert [i['id'] for i in hw.images(name='golden-copy')] == [rerun['targets'][0]['image_id']]
+    assert len(hw.stack.jobs(COPY_JOB)) == (1 if parent == 'source' else 2)

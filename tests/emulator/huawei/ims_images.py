@@ -228,7 +228,7 @@ class ImageOps:
             if source.get('__whole_image'):
                 raise img('IMG.0130', 'A full-ECS image cannot be exported or replicated.')
             self._check_quota(req)
-            fields = self._copied_fields(source, body)
+            fields = self._copied_fields(source, body, self.switches['copy_parent'])
             return self._copy_job(req, new_job('imsCopyImageInRegionJob', req.project, req.region), source, name, fields,
                                   req.project, req.region)
 
@@ -250,16 +250,16 @@ class ImageOps:
                 raise img('IMG.0098', 'An encrypted image cannot be copied to another region.')
             if source.get('__whole_image') and not body.get('vault_id'):
                 raise img('IMG.0001', 'vault_id is required to copy a full-ECS image.')
-            fields = self._copied_fields(source, body)
+            fields = self._copied_fields(source, body, self.switches['copy_parent'])
             job = new_job('imsCopyImageCrossRegionJob', req.project, req.region)
             return self._copy_job(req, job, source, name, fields, target_project, region)
 
     @staticmethod
-    def _copied_fields(source, body):
+    def _copied_fields(source, body, parent):
         keep = ('disk_format', 'min_disk', 'min_ram', 'max_ram', '__os_version', '__os_type', '__platform', '__os_bit',
                 'virtual_env_type', 'hw_firmware_type', '__support_arm', '__image_size', 'size', '__whole_image', '__backup_id')
         fields = {k: source[k] for k in keep if k in source}
-        fields['__originalimagename'] = source['id']
+        fields['__originalimagename'] = source['id'] if parent == 'source' else ''
         fields['__data_origin'] = source.get('__data_origin', '')
         if body.get('description'):
             fields['__description'] = model.check_description(body['description'])

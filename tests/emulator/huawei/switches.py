@@ -32,6 +32,8 @@ SWITCHES = {
                                              'FAIL': 'it ends FAIL with the first failed item\'s code and reason'}),
     'remove_non_member': Switch.reading({'success': 'removing a project that is no member of the image succeeds',
                                          'fail': 'its results[] item fails (IMG.0027)', 'reject': '400 IMG.0027 at once, no job'}),
+    'copy_parent': Switch.reading({'source': "a copy's __originalimagename (\"parent image ID\") is the image it was copied from",
+                                   'empty': 'a copy has an empty __originalimagename (as a file-based image)'}),
     'image_lag': Switch.number(0.0, 'seconds every job stays INIT before its first stage (a busy service)'),
     'transition_seconds': Switch.number(0.3, 'seconds between two stages of a job (also --transition-seconds)'),
     'page_cap': Switch.number(None, 'the most images of one GET /v2/cloudimages page, whatever limit asks', integer=True, optional=True),

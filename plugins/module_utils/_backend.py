@@ -394,6 +394,17 @@ class Backend:
         """The streaming response of the image's bytes (the caller reads and closes it)."""
         raise self.unsupported('download an image', 'export it to a bucket')
 
+    def replica_read(self, params):
+        """What reads an image's bytes for ims_image_replicate's streamed targets (``params``: that task's options), or
+        None where the provider cannot: a ``_replicate_flow.DownloadRead`` where the backend downloads
+        (``open_download``); a provider that reaches the bytes another way (an export) answers its own reader with
+        the same methods."""
+        if type(self).open_download is Backend.open_download:
+            return None
+        # Imported here: the flow imports the registry, which imports the backends.
+        from ansible_collections.cecloud.ims.plugins.module_utils._replicate_flow import DownloadRead
+        return DownloadRead(self)
+
     def list_export_buckets(self, image_id):  # pylint: disable=unused-argument
         """The buckets the service can export the image to: ``[{name, ...}]``."""
         raise self.unsupported('export an image to a bucket', 'download it with dest')

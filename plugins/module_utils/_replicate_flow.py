@@ -26,8 +26,7 @@ import time
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.cecloud.ims.plugins.module_utils import _image_metadata, _providers
-from ansible_collections.cecloud.ims.plugins.module_utils._backend import Backend
+from ansible_collections.cecloud.ims.plugins.module_utils import _image_metadata, _image_query, _providers
 from ansible_collections.cecloud.ims.plugins.module_utils._core import fanout as _fanout
 from ansible_collections.cecloud.ims.plugins.module_utils._core import streams as _streams
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsTransportError, ImsValidationError
@@ -145,8 +144,8 @@ class Target:
 
 
 def replica_marks(image):
-    """{REPLICA_MD5: ..., REPLICA_OF: ...} an image carries, as properties (fields) or tags (``{key, value}`` dicts,
-    ``key=value`` strings)."""
+    """{REPLICA_MD5: ..., REPLICA_OF: ...} an image carries, as properties (fields) or tags (``_image_query.image_tags``:
+    ``key=value`` strings, or CECloud's ``image_tags``)."""
     keys = (REPLICA_MD5, REPLICA_OF, REPLICA_FROM)
     marks = {}
     properties = image.get('properties') if isinstance(image.get('properties'), dict) else {}
@@ -154,13 +153,10 @@ def replica_marks(image):
         for where in (image, properties):
             if isinstance(where.get(key), str):
                 marks[key] = where[key]
-    for tag in image.get('tags') or []:
-        if isinstance(tag, dict) and tag.get('key') in keys:
-            marks[tag['key']] = tag.get('value')
-        elif isinstance(tag, str):
-            key, sep, value = tag.partition('=')
-            if sep and key in keys:
-                marks[key] = value
+    tags = _image_query.image_tags(image)
+    for key in keys:
+        if tags.get(key) is not None:
+            marks[key] = tags[key]
     if REPLICA_FROM in marks and REPLICA_OF in marks:
         marks[REPLICA_OF] = '%s/%s' % (marks.pop(REPLICA_FROM), marks[REPLICA_OF])
     return marks
@@ -187,11 +183,6 @@ def mark_options(provider, marks, metadata):
     return options
 
 
-def can_download(backend):
-    """Whether ``backend`` downloads an image's bytes (``open_download``), which the streamed targets read."""
-    return type(backend).open_download is not Backend.open_download
-
-
 class _ResponseStream:
     """A streaming download as the ``read(n)`` the fanout reads; a broken connection becomes an ImsTransportError."""
 
@@ -212,6 +203,46 @@ class _ResponseStream:
         self._response.close()
 
 
+class SourceRead:
+    """One read of the source's bytes for a batch of streamed targets: ``stream`` (``read(n)``, ``close()``), its
+    ``size``, the ``hashes`` known of those bytes before they are read ({algorithm: hex}), their ``disk_format``, and
+    ``reported``: what reported the hashes (said when the bytes read differ from them)."""
+
+    def __init__(self, stream, size, hashes, disk_format, reported):
+        self.stream = stream
+        self.size = size
+        self.hashes = dict(hashes)
+        self.disk_format = disk_format
+        self.reported = reported
+
+
+class DownloadRead:
+    """``Backend.replica_read`` of a backend that downloads an image (``open_download``): the image's own bytes, so
+    the hashes its service reports are theirs.
+
+    A reader's methods: ``check(image)`` refuses, before any write, what the read needs and the task does not give;
+    ``open(service, image, hashes)`` answers a ``SourceRead`` (once per batch of streamed targets; ``hashes``: the
+    source image's); ``finish(succeeded)`` ends the run's reads (``succeeded``: every streamed target was served);
+    ``changed`` says whether reading wrote anything, ``facts`` what the result shows of it (None: nothing)."""
+
+    changed = False
+    facts = None
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def check(self, image):
+        """Nothing to refuse: a download needs nothing beyond the task's connection."""
+
+    def open(self, service, image, hashes):  # pylint: disable=unused-argument
+        description = 'image %s' % image['image_id']
+        return SourceRead(_ResponseStream(self.backend.open_download(image['image_id']), description), image.get('size'),
+                          hashes, image.get('disk_format'), 'the source')
+
+    def finish(self, succeeded):
+        """Nothing is left behind by a download."""
+
+
 class ReplicateFlow(Flow):
     """One ims_image_replicate task (``Backend.image_replicate``): plan every target before any write, then run them."""
 
@@ -222,6 +253,7 @@ class ReplicateFlow(Flow):
         self.source_hashes = {}
         self.source_ref = None
         self.reads = 0
+        self.reader = None
         self._lock = threading.Lock()
 
     # -- before any write --------------------------------------------------------------------
@@ -238,9 +270,12 @@ class ReplicateFlow(Flow):
             self.connect(target, metadata)
         for target in self.targets:
             self.decide(target)
-        if any(t.plan == STREAMED and t.served is None for t in self.targets) and not can_download(self.backend):
-            raise self.backend.unsupported('download an image, which its streamed targets need',
-                                           'replicate it from a provider that downloads images, or within its account')
+        if any(t.plan == STREAMED and t.served in (None, PLANNED) for t in self.targets):
+            self.reader = self.backend.replica_read(self.params)
+            if self.reader is None:
+                raise self.backend.unsupported('download an image, which its streamed targets need',
+                                               'replicate it from a provider that downloads images, or within its account')
+            self.reader.check(self.source)
         if not self.check_mode:
             self.replicate()
         self.report()
@@ -396,10 +431,15 @@ class ReplicateFlow(Flow):
 
     def _holds_source(self, target, image):
         reported = target.service.backend.data_hashes(image)
+        marks = replica_marks(image)
+        if marks.get(REPLICA_OF) == self.source_ref and marks.get(REPLICA_MD5) and \
+                reported.get('md5', marks[REPLICA_MD5]) == marks[REPLICA_MD5]:
+            # A replica of this very source that still holds the bytes it was marked with: made from an export in
+            # another format, its hash need not be the source's own (docs/replication.md).
+            return True
         common = [a for a in reported if a in self.source_hashes]
         if common:
             return all(reported[a] == self.source_hashes[a] for a in common)
-        marks = replica_marks(image)
         if self.source_hashes.get('md5') and marks.get(REPLICA_MD5):
             return marks[REPLICA_MD5] == self.source_hashes['md5']
         return marks.get(REPLICA_OF) == self.source_ref
@@ -413,8 +453,12 @@ class ReplicateFlow(Flow):
         bound = self.params['max_parallel']
         for group in _groups(natives, bound):
             self._in_threads([(self._native, t) for t in group])
-        for group in _groups(streamed, bound):
-            self._stream_group(group)
+        try:
+            for group in _groups(streamed, bound):
+                self._stream_group(group)
+        finally:
+            if self.reader is not None:
+                self.reader.finish(all(t.served in (STREAMED, UNCHANGED) for t in streamed))
 
     def _in_threads(self, jobs):
         threads = [threading.Thread(target=self._guarded, args=job) for job in jobs]
@@ -455,32 +499,42 @@ class ReplicateFlow(Flow):
         """One read of the source for the targets of ``group``, each sent by its provider's upload flow."""
         description = 'image %s of %s %s' % (self.source['image_id'], self.params['provider'], self.params.get('region') or '')
         try:
-            response = self.backend.open_download(self.source['image_id'])
+            read = self.reader.open(self.service, self.source, self.source_hashes)
         except ImsError as exc:
             for target in group:
                 target.served, target.error = FAILED, 'Reading the source failed: %s' % exc.message
             return
         self.reads += 1
+        self._mark_read(group, read)
         algorithms = ('md5',)
-        fan = _fanout.Fanout(_ResponseStream(response, description), len(group), size=self.source.get('size'),
-                             algorithms=algorithms, description=description, staging=self.params['staging'],
-                             staging_dir=self.params['staging_dir'])
+        fan = _fanout.Fanout(read.stream, len(group), size=read.size, algorithms=algorithms, description=description,
+                             staging=self.params['staging'], staging_dir=self.params['staging_dir'])
         with fan:
             jobs = []
             for target, reader in zip(group, fan.readers or [None] * len(group)):
-                target.task.source = self._source_for(reader, fan, description)
+                target.task.source = self._source_for(reader, fan, read, description)
                 jobs.append((self._streamed, target, reader))
             self._in_threads(jobs)
         for target in group:
             if target.served == STREAMED:
-                self._verify(target, fan.digests)
+                self._verify(target, fan.digests, read)
 
-    def _source_for(self, reader, fan, description):
+    def _mark_read(self, group, read):
+        """Mark the group's images with the MD5 of the bytes read where it is not the source image's own (an export
+        in another format): a re-run tells a replica of this source by that mark and the hash its target reports."""
+        md5 = read.hashes.get('md5')
+        if md5 is None or md5 == self.source_hashes.get('md5'):
+            return
+        for target in group:
+            params = target.task.params
+            kept = dict((k, params.get(k)) for k in ('tags', 'properties') if params.get(k) is not None)
+            params.update(mark_options(target.given['provider'], dict(self._marks_of(target), **{REPLICA_MD5: md5}), kept))
+
+    def _source_for(self, reader, fan, read, description):
         """What one target's upload reads: its reader of the fanout, or the staged file (staging: disk)."""
         if reader is None:
-            return FileSource(fan.path, disk_format=self.source.get('disk_format'), description=description)
-        return StreamSource(reader, self.source.get('size'), dict(self.source_hashes), description,
-                            disk_format=self.source.get('disk_format'))
+            return FileSource(fan.path, disk_format=read.disk_format, description=description)
+        return StreamSource(reader, read.size, read.hashes, description, disk_format=read.disk_format)
 
     def _streamed(self, target, reader):
         try:
@@ -493,14 +547,14 @@ class ReplicateFlow(Flow):
         target.bytes_moved = transfer.get('bytes_sent', transfer.get('bytes', 0)) or 0
         target.served = STREAMED if target.task.result.get('changed') else UNCHANGED
 
-    def _verify(self, target, digests):
-        """The digest of what was read against the source's own hash and what the target reports."""
+    def _verify(self, target, digests, read):
+        """The digest of what was read against what reported its hash before the read and what the target reports."""
         digest = (digests or {}).get('md5')
         if digest is None:
             return
         problems = []
-        if self.source_hashes.get('md5') and self.source_hashes['md5'] != digest:
-            problems.append('the source reports MD5 %s but its bytes have MD5 %s' % (self.source_hashes['md5'], digest))
+        if read.hashes.get('md5') and read.hashes['md5'] != digest:
+            problems.append('%s reports MD5 %s but its bytes have MD5 %s' % (read.reported, read.hashes['md5'], digest))
         reported = target.service.backend.data_hashes(target.image or {}).get('md5')
         if reported and reported != digest:
             problems.append('the target reports MD5 %s but the bytes sent have MD5 %s' % (reported, digest))
@@ -515,8 +569,10 @@ class ReplicateFlow(Flow):
                                      image_id=s['image_id'], name=s.get('name'), checksum=self.source_hashes.get('md5'))
         self.result['targets'] = [t.outcome() for t in self.targets]
         self.result['source_reads'] = self.reads
+        if self.reader is not None and self.reader.facts is not None:
+            self.result['staged_object'] = self.reader.facts
         self.result['changed'] = any(t.changed or t.served in (NATIVE, STREAMED) for t in self.targets) or (
-            self.check_mode and any(t.served == PLANNED for t in self.targets))
+            self.check_mode and any(t.served == PLANNED for t in self.targets)) or bool(self.reader and self.reader.changed)
         self.result['failed_targets'] = [t.index for t in self.targets if t.served == FAILED]
         entries = [(_summary(t.existing), _planned(t, s), t.label) for t in self.targets]
         self.task.set_diff(dict(image=s['image_id'], name=s.get('name')), dict(image=s['image_id'], name=s.get('name')),

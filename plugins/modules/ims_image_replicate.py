@@ -27,8 +27,14 @@ description:
     batch (at most O(max_parallel)) share ONE download of the source, read once into a bounded window of memory (or,
     with O(staging=disk), a temporary file), each sent by its provider's ims_image_upload flow with that module's
     rules (the image of the name is claimed, reused, or replaced; the service's hash is checked).
-  - Verified end to end - the MD5 of the bytes read is compared with the source's reported hash and with the hash each
-    target reports.
+  - A C(huaweicloud) source has no download - for its streamed targets IMS exports the image (as qcow2) to an OBS object,
+    O(obs_bucket) and O(obs_key), through the task's O(access_key)/O(secret_key); that object is read once per batch of
+    streamed targets (RV(staged_object)). An object already at that key is taken as the export an earlier run left and
+    read without exporting again; once every streamed target is served it is deleted, unless O(keep_staged_object=true),
+    and kept when a target failed, so that the re-run reads it again. A re-run whose targets already hold the image
+    exports nothing.
+  - Verified end to end - the MD5 of the bytes read is compared with the source's reported hash (for an export, the
+    object's MD5 that OBS reports) and with the hash each target reports.
   - Every image made carries the marks C(ims_replica_md5) (the MD5 of its bytes) and C(ims_replica_of)
     (C(provider/region/image_id) of the source) as properties (C(openstack)) or key/value tags (the others; where a
     tag value cannot hold C(ims_replica_of), it holds the image id and C(ims_replica_from) the provider and region).
@@ -197,9 +203,27 @@ options:
     choices: [auto, stream]
     default: auto
   wait_timeout:
-    description: Seconds each target's image, copy job or upload may take to become C(active).
+    description: Seconds each target's image, copy job, export job or upload may take to become C(active).
     type: int
     default: 600
+  obs_bucket:
+    description:
+      - The OBS bucket, in the source's region, that IMS exports the source image to when a target takes its bytes
+        through the host (streamed); required then, and refused before any write when missing.
+      - Not needed when every target is unchanged or copied natively.
+      - "Providers: huaweicloud."
+    type: str
+  obs_key:
+    description:
+      - The key of the exported object in O(obs_bucket); C(ims-export/<image id>.qcow2) when not set.
+      - An object already at that key is read instead of exporting again (see the description).
+      - "Providers: huaweicloud."
+    type: str
+  keep_staged_object:
+    description:
+      - Whether to keep the exported object once every streamed target is served (default V(false), it is deleted).
+      - "Providers: huaweicloud."
+    type: bool
 extends_documentation_fragment:
   - cecloud.ims.ims
 author:
@@ -332,6 +356,43 @@ source_reads:
   returned: when the targets were planned
   type: int
   sample: 1
+staged_object:
+  description: The OBS object the source was exported to for its streamed targets (a C(huaweicloud) source).
+  returned: when a huaweicloud source had streamed targets
+  type: dict
+  contains:
+    bucket:
+      description: O(obs_bucket).
+      type: str
+    key:
+      description: The object's key.
+      type: str
+    file_format:
+      description: The format of the exported file (C(qcow2)).
+      type: str
+    exported:
+      description: Whether this run exported the image (false - an object an earlier run left was read).
+      type: bool
+    job_id:
+      description: The export job's id, when this run exported.
+      type: str
+    size:
+      description: The object's size in bytes.
+      type: int
+    etag:
+      description: The object's ETag.
+      type: str
+    deleted:
+      description: Whether the object was deleted at the end of the run.
+      type: bool
+    kept:
+      description: Whether the object was kept (O(keep_staged_object), or a target failed, so that a re-run reads it).
+      type: bool
+    error:
+      description: Why the object could not be deleted (every target was served).
+      type: str
+  sample: {bucket: replica-staging, key: ims-export/0b7c....qcow2, file_format: qcow2, exported: true, size: 27205947,
+           etag: 9e107d9d372bb6826bd81d3542a419d6, deleted: true}
 failed_targets:
   description: The indexes in O(targets) of the targets that failed.
   returned: when the targets were planned
@@ -371,7 +432,12 @@ class ImageReplicateModule(ImsModule):
             staging_dir=dict(type='path'),
             method=dict(type='str', choices=['auto', 'stream'], default='auto'),
             wait_timeout=dict(type='int', default=600),
+            obs_bucket=dict(type='str'),
+            obs_key=dict(type='str', no_log=False),
+            keep_staged_object=dict(type='bool'),
         )
+
+    provider_option_defaults = dict(keep_staged_object=False)
 
     def run(self):
         self.backend.image_replicate(self.task).run()

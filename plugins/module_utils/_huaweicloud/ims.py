@@ -36,7 +36,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import co
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._core.object_storage import object_url
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import StagedExport
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import ExportRead, StagedExport
 from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
 from ansible_collections.cecloud.ims.plugins.module_utils._image_metadata import CarriedMetadata, key_value_tags, present
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.core import check_region
@@ -331,6 +331,7 @@ class HuaweiCloudBackend(_backend.Backend):
                           'wait_timeout'),
         ims_image_info=('member_status',),
         ims_image_share=('projects', 'member_status', 'vault_id'),
+        ims_image_replicate=('obs_bucket', 'obs_key', 'keep_staged_object'),
     )
     max_page_size = MAX_PAGE_SIZE
     max_share_batch = MAX_SHARE_BATCH
@@ -386,6 +387,10 @@ class HuaweiCloudBackend(_backend.Backend):
 
     def image_export(self, task):
         return StagedExport(task)
+
+    def replica_read(self, params):
+        """IMS has no download: ims_image_replicate's streamed targets read an export of the image in OBS."""
+        return ExportRead(self, params)
 
     def image_lifecycle(self, task):
         # Imported here: the flow uses this module's rules (check_image_options, creation_request...).

@@ -19,6 +19,7 @@ attributes, the task says so and a re-run exports again.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 import os
 
@@ -56,6 +57,28 @@ def write_marker(path, facts):
     except (AttributeError, OSError):
         return False
     return True
+
+
+def export_object(service, storage, image, target, timeout, started):
+    """Export ``image`` to the OBS object ``target`` (an ExportTarget) and wait for IMS's job (``started(job_id)`` is
+    told once it is sent); returns the object's ``{size, etag}``."""
+    bucket, key = target.bucket, target.key
+
+    def send():
+        answer = service.backend.export_image(image['image_id'], target)
+        started(answer['job_id'])
+        service.wait_for_job(answer['job_id'], timeout)
+        return True
+
+    def settled():
+        # The export's only trace is the object it writes (IMS lists no export jobs).
+        return True if storage.head(bucket, key) is not None else RESEND
+    service.converge(send, settled)
+    found = storage.head(bucket, key)
+    if found is None:
+        raise ImsError('The export job of image %s succeeded, but %s holds no object.' % (
+            image['image_id'], _staging.object_url(bucket, key)))
+    return found
 
 
 class StagedExport(ImageExport):
@@ -115,24 +138,10 @@ class StagedExport(ImageExport):
 
     def _export(self, image, bucket, key):
         """Export the image to ``bucket/key`` and wait for the job; returns the object's ``{size, etag}``."""
-        m, p = self.task, self.params
+        p = self.params
         target = ExportTarget(bucket, key=key, file_format=p['file_format'] or DEFAULT_FORMAT, quick=p['quick_export'])
-
-        def send():
-            answer = self.backend.export_image(image['image_id'], target)
-            m.record_change(job_id=answer['job_id'])
-            self.service.wait_for_job(answer['job_id'], p['wait_timeout'])
-            return True
-
-        def settled():
-            # The export's only trace is the object it writes (IMS lists no export jobs).
-            return True if self.storage.head(bucket, key) is not None else RESEND
-        self.service.converge(send, settled)
-        found = self.storage.head(bucket, key)
-        if found is None:
-            raise ImsError('The export job of image %s succeeded, but %s holds no object.' % (
-                image['image_id'], _staging.object_url(bucket, key)))
-        return found
+        return export_object(self.service, self.storage, image, target, p['wait_timeout'],
+                             lambda job_id: self.task.record_change(job_id=job_id))
 
     # -- download through a staging object ------------------------------------------------------
 
@@ -191,7 +200,7 @@ class StagedExport(ImageExport):
         etag = staged['etag']
         chunks = self.storage.chunks(bucket, key)
         size = staged['size']
-        if len(etag) == PLAIN_MD5_LENGTH and '-' not in etag:
+        if _plain_md5(etag):
             return _transfer.download(chunks, dest, expected_md5=etag, expected_size=size, mode=mode), \
                 _transfer.verification('md5', etag, size)
         part_size = self.storage.first_part_size(bucket, key, size, etag)
@@ -226,3 +235,113 @@ class StagedExport(ImageExport):
             return
         self.storage.delete(self.params['obs_bucket'], key)
         staged['deleted'] = True
+
+
+class _ObjectStream:
+    """An OBS object's chunks as the ``read(n)`` ims_image_replicate's fanout reads; ``close()`` ends the download."""
+
+    def __init__(self, chunks):
+        self._chunks = chunks
+
+    def read(self, amount=-1):  # pylint: disable=unused-argument
+        return next(self._chunks, b'')
+
+    def close(self):
+        self._chunks.close()
+
+
+class ExportRead:
+    """``Backend.replica_read`` of a Huawei image (the ``_replicate_flow.DownloadRead`` methods): IMS has no download,
+    so the image is exported (Huawei IMS API: Exporting an Image, POST /v1/cloudimages/{image_id}/file) to the OBS
+    object ``obs_bucket``/``obs_key`` (``ims-export/<image id>.qcow2`` by default), which each batch of streamed targets
+    then reads once.
+
+    The export converts the image to qcow2, so the hash the image carries (the MD5 of the file it was uploaded from)
+    need not be the export's: the bytes read are checked against the object's own MD5 (its ETag; for an object IMS
+    wrote in parts, one read first computes it, checked against the parts' ETag where OBS says its part size).
+    An object already at the key is the export of this image an earlier run left (a run whose targets did not all
+    succeed keeps it): it is read, not exported again. Once every streamed target is served the object is deleted,
+    unless ``keep_staged_object``."""
+
+    def __init__(self, backend, params):
+        self.backend = backend
+        self.params = params
+        self.changed = False
+        self.facts = None
+        self._storage = None
+        self._object = None
+
+    @property
+    def storage(self):
+        if self._storage is None:
+            self._storage = _staging.from_params(self.params)
+        return self._storage
+
+    def check(self, image):
+        p = self.params
+        _staging.require_keys(p, 'Reading a huaweicloud image for a streamed target (IMS exports it to OBS)')
+        if not p.get('obs_bucket'):
+            raise ImsValidationError(
+                'obs_bucket is required: a target takes the bytes of the huaweicloud image %s through the host '
+                '(streamed), and IMS has no download: it exports the image to an object in that OBS bucket (of the '
+                'source\'s region), which is then read once for the streamed targets.' % image['image_id'])
+        _staging.check_bucket_name('obs_bucket', p['obs_bucket'])
+        key = p.get('obs_key') or '%s%s.%s' % (STAGING_PREFIX, image['image_id'], DEFAULT_FORMAT)
+        _staging.check_key('obs_key', key)
+        if ' ' in key:
+            raise ImsValidationError('obs_key must not contain spaces (IMS refuses them in an export, IMG.0175); got %r.'
+                                     % key)
+        self.storage.require_bucket(p['obs_bucket'], 'obs_bucket')
+        self.facts = dict(bucket=p['obs_bucket'], key=key, file_format=DEFAULT_FORMAT)
+
+    def open(self, service, image, hashes):  # pylint: disable=unused-argument
+        # Imported here: the replication flow imports the registry, which imports this provider's backend.
+        from ansible_collections.cecloud.ims.plugins.module_utils._replicate_flow import SourceRead
+        bucket, key = self.facts['bucket'], self.facts['key']
+        if self._object is None:
+            found = self.storage.head(bucket, key)
+            self.facts['exported'] = found is None
+            if found is None:
+                self.changed = True
+                found = export_object(service, self.storage, image, ExportTarget(bucket, key=key, file_format=DEFAULT_FORMAT),
+                                      self.params['wait_timeout'], lambda job_id: self.facts.update(job_id=job_id))
+            self.facts.update(found)
+            self._object = dict(found, md5=found['etag'] if _plain_md5(found['etag']) else self._digest(found))
+        return SourceRead(_ObjectStream(self.storage.chunks(bucket, key)), self._object['size'],
+                          dict(md5=self._object['md5']), DEFAULT_FORMAT, 'the exported object %s' % _staging.object_url(bucket, key))
+
+    def _digest(self, found):
+        """The MD5 of an object OBS completed from parts (its ETag is none), read once before the streamed read."""
+        bucket, key = self.facts['bucket'], self.facts['key']
+        digest = hashlib.md5()
+        part_size = self.storage.first_part_size(bucket, key, found['size'], found['etag'])
+        parts = _staging.PartDigests(part_size) if part_size else None
+        read = 0
+        for chunk in self.storage.chunks(bucket, key):
+            digest.update(chunk)
+            read += len(chunk)
+            if parts is not None:
+                parts.feed(chunk)
+        if read != found['size'] or (parts is not None and parts.etag() != found['etag']):
+            raise ImsTransportError('The exported object %s read back as %d bytes%s, not the %d bytes of ETag %s.' % (
+                _staging.object_url(bucket, key), read, ' of parts\' ETag %s' % parts.etag() if parts else '',
+                found['size'], found['etag']))
+        return digest.hexdigest()
+
+    def finish(self, succeeded):
+        if self._object is None:
+            return
+        if succeeded and not self.params['keep_staged_object']:
+            try:
+                self.storage.delete(self.facts['bucket'], self.facts['key'])
+            except ImsError as exc:
+                # Every target holds the image: a re-run finds them unchanged, so the object is only left over.
+                self.facts.update(kept=True, error=exc.message)
+                return
+            self.facts['deleted'] = True
+        else:
+            self.facts['kept'] = True
+
+
+def _plain_md5(etag):
+    return len(etag) == PLAIN_MD5_LENGTH and '-' not in etag

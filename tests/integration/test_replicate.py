@@ -6,10 +6,12 @@ two regions. The source is the task's own connection; each target names its prov
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 
 import pytest
 
+from tests.emulator.huawei.ims_images import CONVERTED
 from tests.integration.conftest import STATE_CHANGING, module_env, run_module
 from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401  pylint: disable=unused-import
 from tests.integration.images import md5, write_qcow2
@@ -109,13 +111,71 @@ def test_openstack_source_to_cecloud_huawei_and_another_project(ims, glance, hw,
     assert all(t['checksum'] == md5(image_file) for t in run['targets']), run
 
 
-def test_huawei_source_to_another_cloud_is_refused_before_any_write(ims, hw, image_file):  # pylint: disable=redefined-outer-name
+def huawei_exports(hw_):  # pylint: disable=redefined-outer-name
+    return [r for r in hw_.ims_requests('POST') if r['path'].endswith('/file')]
+
+
+@pytest.fixture
+def huawei_source(hw, image_file):  # pylint: disable=redefined-outer-name
+    """The image on Huawei (a direct upload), the AK/SK connection that exports it, and an empty OBS bucket."""
     uploaded = hw.module('ims_image_upload', dict(src=image_file, name=NAME, min_disk=40), auth='password')
     assert not uploaded.failed, uploaded
+    bucket = 'replica-export'
+    hw.obs().create_bucket(Bucket=bucket)
+    hw.stack.clear_requests()
+    return dict(hw.connection('owner', 'aksk'), obs_bucket=bucket), uploaded['image']
+
+
+def test_huawei_source_is_exported_once_and_streamed_to_every_other_cloud(ims, glance, hw, image_file, huawei_source):  # pylint: disable=redefined-outer-name,too-many-arguments
+    source, image = huawei_source
+    targets = [cecloud(ims), openstack(glance), huawei(hw, tenant='recipient')]
+    run = replicate(source, NAME, targets, keep_staged_object=True)
+    assert not run.failed, [(t['served'], t['error']) for t in run['targets']]
+    assert served(run) == ['streamed'] * 3 and run['source_reads'] == 1, run
+    assert len(huawei_exports(hw)) == 1 and run['staged_object']['exported'] and run['staged_object']['kept'], run
+    assert all(t['checksum'] == md5(image_file) for t in run['targets']), run
+    made = glance.image(run['targets'][1]['image_id'])
+    assert made['ims_replica_of'] == 'huaweicloud/%s/%s' % (hw.stack.regions[0], image['image_id']), made
+    assert [i['name'] for i in hw.images(name=NAME, tenant='recipient')] == [NAME]
+
+    # A new target reads the object the first run kept, exports nothing, and deletes it once served.
+    hw.stack.clear_requests()
+    more = replicate(source, NAME, targets + [dict(cecloud(ims, 'tenant-b'))])
+    assert not more.failed and served(more) == ['unchanged'] * 3 + ['streamed'], more
+    assert huawei_exports(hw) == [] and not more['staged_object']['exported'] and more['staged_object']['deleted'], more
+    assert hw.obs().list_objects_v2(Bucket=source['obs_bucket']).get('Contents') is None
+
     hw.stack.clear_requests()
     ims.stack.clear_requests()
-    refused = replicate(huawei(hw), NAME, [cecloud(ims)])
-    assert refused.failed and 'cannot download' in refused['msg'], refused
+    glance.proxy.clear()
+    again = replicate(source, NAME, targets)
+    assert not again.failed and not again.changed and served(again) == ['unchanged'] * 3, again
+    assert again['source_reads'] == 0 and 'staged_object' not in again.result
+    assert hw.writes() == [] and ims.state_changing_requests() == [] and glance.writes() == []
+
+
+def test_huawei_export_with_other_bytes_is_verified_and_a_rerun_moves_nothing(ims, hw, image_file, huawei_source):  # pylint: disable=redefined-outer-name
+    source, image = huawei_source  # pylint: disable=unused-variable
+    hw.stack.set_switches(export_bytes='converted')
+    with open(image_file, 'rb') as handle:
+        exported = hashlib.md5(handle.read() + CONVERTED).hexdigest()
+    run = replicate(source, NAME, [cecloud(ims)])
+    assert not run.failed and served(run) == ['streamed'], run
+    assert run['targets'][0]['checksum'] == run['staged_object']['etag'] == exported != md5(image_file), run
+    hw.stack.clear_requests()
+    ims.stack.clear_requests()
+    again = replicate(source, NAME, [cecloud(ims)])
+    assert not again.failed and served(again) == ['unchanged'], again
+    assert huawei_exports(hw) == [] and ims.state_changing_requests() == []
+
+
+def test_huawei_source_without_obs_bucket_is_refused_and_check_mode_exports_nothing(ims, hw, huawei_source):  # pylint: disable=redefined-outer-name
+    source, image = huawei_source  # pylint: disable=unused-variable
+    refused = replicate(dict(source, obs_bucket=None), NAME, [cecloud(ims)])
+    assert refused.failed and 'obs_bucket is required' in refused['msg'], refused
+    planned = replicate(source, NAME, [cecloud(ims)], check=True)
+    assert not planned.failed and planned.changed and served(planned) == ['planned'], planned
+    assert planned['staged_object']['bucket'] == source['obs_bucket'] and 'exported' not in planned['staged_object']
     assert hw.writes() == [] and ims.state_changing_requests() == []
 
 

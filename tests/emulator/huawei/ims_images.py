@@ -31,6 +31,23 @@ IMAGE_ATTRIBUTES = FIXED + ('min_ram', 'max_ram', 'active_at', 'enterprise_proje
 EXPORT_FORMATS = ('qcow2', 'vhd', 'zvhd', 'vmdk')
 GLANCE_PATCH_TYPES = ('application/openstack-images-v2.1-json-patch', 'application/openstack-images-v2.0-json-patch')
 AKSK_BODY_LIMIT = 12 * 1024 * 1024
+# What switch export_bytes=converted appends to an exported file: other bytes than the ones imported.
+CONVERTED = b'\0exported-by-the-emulator-in-another-format'
+
+
+class _Appended:
+    """A readable stream, then ``tail``: an exported file whose bytes differ from the image's (export_bytes)."""
+
+    def __init__(self, body, tail):
+        self._body = body
+        self._tail = tail
+
+    def read(self, size=-1):
+        data = self._body.read(size)
+        if data:
+            return data
+        data, self._tail = self._tail, b''
+        return data
 
 
 def _unset(record, attribute):
@@ -197,7 +214,9 @@ class ImageOps:
         self._require_bucket(bucket)
         if self.store.head_size(bucket, key) is not None:
             raise JobFailure('IMG.0070', f'The object {bucket}:{key} exists already.')
-        if record['_object']:
+        if record['_object'] and self.switches['export_bytes'] == 'converted':
+            self.store.put_stream(bucket, key, _Appended(self.store.open(STORE_BUCKET, record['_object'])[1], CONVERTED))
+        elif record['_object']:
             self.store.copy(STORE_BUCKET, record['_object'], bucket, key)
         else:
             self.store.put_bytes(bucket, key, SYNTHETIC_DISK)

@@ -34,6 +34,10 @@ SWITCHES = {
                                          'fail': 'its results[] item fails (IMG.0027)', 'reject': '400 IMG.0027 at once, no job'}),
     'copy_parent': Switch.reading({'source': "a copy's __originalimagename (\"parent image ID\") is the image it was copied from",
                                    'empty': 'a copy has an empty __originalimagename (as a file-based image)'}),
+    # IMS's export reference names the format it writes (file_format) but not whether the file holds the bytes the
+    # image was imported from: real IMS converts from the format it stores (ZVHD2), so the bytes differ.
+    'export_bytes': Switch.reading({'unconverted': 'an export writes the bytes the image was imported from',
+                                    'converted': 'it writes other bytes (a trailer appended, as a conversion would)'}),
     'image_lag': Switch.number(0.0, 'seconds every job stays INIT before its first stage (a busy service)'),
     'transition_seconds': Switch.number(0.3, 'seconds between two stages of a job (also --transition-seconds)'),
     'page_cap': Switch.number(None, 'the most images of one GET /v2/cloudimages page, whatever limit asks', integer=True, optional=True),

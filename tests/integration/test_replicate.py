@@ -128,7 +128,8 @@ def huawei_source(hw, image_file):  # pylint: disable=redefined-outer-name
 
 def test_huawei_source_is_exported_once_and_streamed_to_every_other_cloud(ims, glance, hw, image_file, huawei_source):  # pylint: disable=redefined-outer-name,too-many-arguments
     source, image = huawei_source
-    targets = [cecloud(ims), openstack(glance), huawei(hw, tenant='recipient')]
+    # Another account in another region: neither IMS's copy nor a share reaches it, its bytes go through the host.
+    targets = [cecloud(ims), openstack(glance), huawei(hw, hw.stack.regions[1], tenant='recipient')]
     run = replicate(source, NAME, targets, keep_staged_object=True)
     assert not run.failed, [(t['served'], t['error']) for t in run['targets']]
     assert served(run) == ['streamed'] * 3 and run['source_reads'] == 1, run
@@ -136,7 +137,7 @@ def test_huawei_source_is_exported_once_and_streamed_to_every_other_cloud(ims, g
     assert all(t['checksum'] == md5(image_file) for t in run['targets']), run
     made = glance.image(run['targets'][1]['image_id'])
     assert made['ims_replica_of'] == 'huaweicloud/%s/%s' % (hw.stack.regions[0], image['image_id']), made
-    assert [i['name'] for i in hw.images(name=NAME, tenant='recipient')] == [NAME]
+    assert [i['name'] for i in hw.images(name=NAME, region=hw.stack.regions[1], tenant='recipient')] == [NAME]
 
     # A new target reads the object the first run kept, exports nothing, and deletes it once served.
     hw.stack.clear_requests()

@@ -12,6 +12,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.cecloud.ims.plugins.module_utils import _providers
+from ansible_collections.cecloud.ims.plugins.module_utils._backend import EXPORT_TO_FILE, Backend
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._image_metadata import carry_over
 from tests.integration.images import md5, write_raw
@@ -192,3 +193,12 @@ def test_an_image_s_own_metadata_is_upload_options_its_provider_takes_whole(clou
     carried = carry_over(metadata, cloud.name, params=connection)
     assert (carried.dropped, carried.required) == ([], []), (metadata, carried.options)
     assert cloud.requests() == []
+
+
+def test_a_provider_that_downloads_an_image_reads_it_for_a_streamed_replica(cloud):
+    """Backend.replica_read, as declared: a provider whose image ims_image_export writes to a local file reads it for
+    ims_image_replicate's streamed targets too (a download, or its own reader: Huawei's export to OBS); the others
+    answer None, and a replication that needs their bytes is refused before any write."""
+    backend = _providers.PROVIDERS[cloud.name].backend
+    reads = backend.replica_read is not Backend.replica_read or backend.open_download is not Backend.open_download
+    assert reads == (EXPORT_TO_FILE in backend.export_targets), (cloud.name, backend.export_targets)

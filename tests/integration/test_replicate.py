@@ -126,7 +126,7 @@ def huawei_source(hw, image_file):  # pylint: disable=redefined-outer-name
     return dict(hw.connection('owner', 'aksk'), obs_bucket=bucket), uploaded['image']
 
 
-def test_huawei_source_is_exported_once_and_streamed_to_every_other_cloud(ims, glance, hw, image_file, huawei_source):  # pylint: disable=redefined-outer-name,too-many-arguments
+def test_huawei_source_is_exported_once_and_streamed_to_every_other_cloud(ims, glance, hw, image_file, huawei_source):  # pylint: disable=redefined-outer-name
     source, image = huawei_source
     # Another account in another region: neither IMS's copy nor a share reaches it, its bytes go through the host.
     targets = [cecloud(ims), openstack(glance), huawei(hw, hw.stack.regions[1], tenant='recipient')]

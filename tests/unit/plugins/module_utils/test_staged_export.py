@@ -77,7 +77,7 @@ def test_a_replication_read_knows_the_md5_of_the_export_before_it_streams(etag, 
     storage = _Storage(part_size, etag)
     read = export_read(storage).open(None, dict(image_id='i'), {})
     assert read.hashes == dict(md5=MD5) and read.size == len(DATA) and read.disk_format == 'qcow2'
-    assert b''.join(iter(lambda: read.stream.read(), b'')) == DATA and storage.reads == reads
+    assert b''.join(iter(read.stream.read, b'')) == DATA and storage.reads == reads
 
 
 def test_a_replication_read_refuses_an_object_whose_parts_are_not_its_etag():

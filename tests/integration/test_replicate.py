@@ -130,20 +130,23 @@ def test_huawei_source_is_exported_once_and_streamed_to_every_other_cloud(ims, g
     source, image = huawei_source
     # Another account in another region: neither IMS's copy nor a share reaches it, its bytes go through the host.
     targets = [cecloud(ims), openstack(glance), huawei(hw, hw.stack.regions[1], tenant='recipient')]
-    run = replicate(source, NAME, targets, keep_staged_object=True)
-    assert not run.failed, [(t['served'], t['error']) for t in run['targets']]
-    assert served(run) == ['streamed'] * 3 and run['source_reads'] == 1, run
-    assert len(huawei_exports(hw)) == 1 and run['staged_object']['exported'] and run['staged_object']['kept'], run
-    assert all(t['checksum'] == md5(image_file) for t in run['targets']), run
-    made = glance.image(run['targets'][1]['image_id'])
+    hw.stack.set_faults(rules=[{'method': 'PUT', 'path': '/file$', 'action': 'drop_before', 'count': 1}])
+    cut = replicate(source, NAME, targets)
+    assert cut.failed and cut.changed and served(cut) == ['streamed', 'streamed', 'failed'], cut
+    assert cut['source_reads'] == 1 and len(huawei_exports(hw)) == 1, cut
+    assert cut['staged_object']['exported'] and cut['staged_object']['kept'], cut
+    assert [t['checksum'] for t in cut['targets'][:2]] == [md5(image_file)] * 2, cut
+    made = glance.image(cut['targets'][1]['image_id'])
     assert made['ims_replica_of'] == 'huaweicloud/%s/%s' % (hw.stack.regions[0], image['image_id']), made
-    assert [i['name'] for i in hw.images(name=NAME, region=hw.stack.regions[1], tenant='recipient')] == [NAME]
 
-    # A new target reads the object the first run kept, exports nothing, and deletes it once served.
+    # The re-run converges: the failed target reads the object the cut run kept, nothing is exported, the object is
+    # deleted once every target is served.
     hw.stack.clear_requests()
-    more = replicate(source, NAME, targets + [dict(cecloud(ims, 'tenant-b'))])
-    assert not more.failed and served(more) == ['unchanged'] * 3 + ['streamed'], more
-    assert huawei_exports(hw) == [] and not more['staged_object']['exported'] and more['staged_object']['deleted'], more
+    run = replicate(source, NAME, targets)
+    assert not run.failed and served(run) == ['unchanged', 'unchanged', 'streamed'], run
+    assert huawei_exports(hw) == [] and not run['staged_object']['exported'] and run['staged_object']['deleted'], run
+    assert run['targets'][2]['checksum'] == md5(image_file)
+    assert [i['name'] for i in hw.images(name=NAME, region=hw.stack.regions[1], tenant='recipient')] == [NAME]
     assert hw.obs().list_objects_v2(Bucket=source['obs_bucket']).get('Contents') is None
 
     hw.stack.clear_requests()
@@ -160,9 +163,12 @@ def test_huawei_export_with_other_bytes_is_verified_and_a_rerun_moves_nothing(im
     hw.stack.set_switches(export_bytes='converted')
     with open(image_file, 'rb') as handle:
         exported = hashlib.md5(handle.read() + CONVERTED).hexdigest()
-    run = replicate(source, NAME, [cecloud(ims)])
+    run = replicate(source, NAME, [cecloud(ims)], keep_staged_object=True)
     assert not run.failed and served(run) == ['streamed'], run
     assert run['targets'][0]['checksum'] == run['staged_object']['etag'] == exported != md5(image_file), run
+    assert run['staged_object']['kept'] and 'deleted' not in run['staged_object'], run
+    kept = hw.obs().head_object(Bucket=source['obs_bucket'], Key=run['staged_object']['key'])
+    assert kept['ContentLength'] == run['staged_object']['size']
     hw.stack.clear_requests()
     ims.stack.clear_requests()
     again = replicate(source, NAME, [cecloud(ims)])

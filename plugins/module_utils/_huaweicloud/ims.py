@@ -684,6 +684,9 @@ METADATA_DISK_RANGE = (1, 1024)
 TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
 # The tag ims_image_upload gives an image: the MD5 of the file it was made from (IMS's checksum is unused).
 SOURCE_MD5_TAG = 'ims_source_md5'
+# Its value on an image whose file the direct upload has not sent yet: the MD5 is tagged once the PUT that hashed the
+# file returned (docs/api-notes.md, "One digest per byte").
+SOURCE_PENDING = 'pending'
 # ims_image_upload's metadata options that POST /v2/images does not take (Huawei IMS API: Creating Image Metadata, POST /v2/images).
 NOT_IN_METADATA_CREATE = ('description', 'os_type', 'cpu_arch', 'boot_mode')
 # Options an existing image can change (PATCH /v2/cloudimages), and the attribute each one is.
@@ -877,15 +880,35 @@ def tag_changes(current, params):
 
 # -- ims_image_upload ---------------------------------------------------------------------------
 
-def source_md5(image):
-    """The MD5 an image's source tag names (IMS lists key/value tags as ``key=value``, older ones ``key.value``)."""
+def _source_tag_values(image):
+    """The values of an image's source tag (IMS lists key/value tags as ``key=value``, older ones ``key.value``)."""
+    values = []
     for tag in image.get('tags') or []:
         if isinstance(tag, str):
             for separator in ('=', '.'):
                 prefix = SOURCE_MD5_TAG + separator
                 if tag.startswith(prefix):
-                    return tag[len(prefix):].lower()
-    return None
+                    values.append(tag[len(prefix):].lower())
+    return values
+
+
+def source_md5(image):
+    """The MD5 an image's source tag names; None without one, or while it is SOURCE_PENDING.
+
+    The MD5 tagged after the PUT wins over SOURCE_PENDING where both show: whether IMS keeps a string tag given at
+    creation apart from a key/value tag of the same key is not documented (docs/api-notes.md).
+    """
+    return next((v for v in _source_tag_values(image) if v != SOURCE_PENDING), None)
+
+
+def source_pending(image):
+    """Whether the direct upload made ``image`` and has not tagged it with its file's MD5 (yet)."""
+    return source_md5(image) is None and SOURCE_PENDING in _source_tag_values(image)
+
+
+def source_tag(md5):
+    """The source tag as POST /v2/images takes and GET shows tags: ``key=value``."""
+    return '%s=%s' % (SOURCE_MD5_TAG, md5)
 
 
 def check_upload_tags(tags):
@@ -930,9 +953,10 @@ def check_metadata_min_disk(params):
                                  'the file; got %s.' % (low, high, params['min_disk']))
 
 
-def direct_upload_body(params, md5):
+def direct_upload_body(params, md5=SOURCE_PENDING):
     """The POST /v2/images body of ims_image_upload's direct upload: Huawei's fields of the task's options, the
-    detected ``disk_format``, and the tags as strings (``key=value``) with the file's MD5 among them."""
+    detected ``disk_format``, and the tags as strings (``key=value``) with the source tag among them (SOURCE_PENDING
+    until the file is sent)."""
     body = dict(creation_request(params)[1], disk_format=params['disk_format'])
-    body['tags'] = ['%s=%s' % (t['key'], t['value']) for t in tag_list(params) + [dict(key=SOURCE_MD5_TAG, value=md5)]]
+    body['tags'] = ['%s=%s' % (t['key'], t['value']) for t in tag_list(params)] + [source_tag(md5)]
     return body

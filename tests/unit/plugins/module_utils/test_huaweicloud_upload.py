@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.direct_upload import DirectUpload
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import (
-    DIRECT_UPLOAD_LIMIT, HuaweiCloudBackend, check_direct_upload, direct_upload_body)
+    DIRECT_UPLOAD_LIMIT, HuaweiCloudBackend, check_direct_upload, direct_upload_body, source_pending)
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_upload import StagedUpload
 from ansible_collections.cecloud.ims.plugins.module_utils._openstack.upload_flow import GlanceUpload
 
@@ -81,6 +81,16 @@ def test_the_image_s_hashes_are_its_source_tag():
         'md5': MD5}
     assert HuaweiCloudBackend.data_hashes({'tags': ['team=ops'], 'checksum': ''}) == {}
     assert DirectUpload.marks_source is True and GlanceUpload.marks_source is False
+
+
+def test_a_pending_source_tag_names_no_md5_and_the_md5_tagged_after_the_put_wins():
+    pending = {'tags': ['team=ops', 'ims_source_md5=pending'], 'checksum': ''}
+    assert HuaweiCloudBackend.data_hashes(pending) == {} and source_pending(pending)
+    # Where IMS shows the string tag given at creation beside the key/value tag added after the PUT.
+    both = {'tags': ['ims_source_md5=pending', 'ims_source_md5=%s' % MD5]}
+    assert HuaweiCloudBackend.data_hashes(both) == {'md5': MD5} and not source_pending(both)
+    assert direct_upload_body(dict(name='bare', disk_format='raw')) == {
+        'name': 'bare', 'disk_format': 'raw', 'tags': ['ims_source_md5=pending']}
 
 
 @pytest.mark.parametrize('options,fragment', [

@@ -58,8 +58,10 @@ description:
     O(disk_format)), then one streamed C(PUT /v2/images/{id}/file), never repeated once it may have reached IMS - for
     files under 2 GiB, IMS's limit for this path; a larger file is refused before any request (log in with AK/SK to
     stage it in OBS). O(description), O(os_type), O(cpu_arch), O(boot_mode) and another O(image_type) than
-    V(os_image) cannot be set this way and are refused, as are the OBS options. The file is read twice (its MD5 first,
-    which the new image is tagged with, then while it is sent).
+    V(os_image) cannot be set this way and are refused, as are the OBS options. The file is read once, while it is sent;
+    the new image is tagged C(ims_source_md5=pending), then with the file's MD5 once the PUT returned (with 9 O(tags),
+    at creation, after a read of its own). A re-run deletes an image still pending that is not queued (a failed run's)
+    with O(cleanup_on_failure=true), and uploads again.
   - With C(provider=huaweicloud), IMS documents the image's C(checksum) as unused and computes none, so the module tags
     the image with the file's MD5 (tag C(ims_source_md5)); a re-run tells by that tag whether the image of the name
     holds O(src). An image of the name without that tag, or with another MD5, holds another file (O(replace)). That

@@ -56,6 +56,14 @@ def make_stack(provider):
     return HuaweiStack(), huaweicloud_env
 
 
+def demo_environment(stack, describe):
+    """The environment of the demo's playbook on a running ``stack`` (``describe``: openstack_env or huaweicloud_env):
+    the owner's connection and the IMS_DEMO_* variables."""
+    env, demo = describe(stack)
+    env.update(('IMS_DEMO_' + key.upper(), json.dumps(value)) for key, value in demo.items())
+    return env
+
+
 def main(argv=None):
     argv, cmd = split_command(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog='python -m tests.demo_stack', description=__doc__.split('\n', 1)[0])
@@ -66,8 +74,7 @@ def main(argv=None):
     stack, describe = make_stack(args.provider)
     try:
         with stack:
-            env, demo = describe(stack)
-            env.update(('IMS_DEMO_' + key.upper(), json.dumps(value)) for key, value in demo.items())
+            env = demo_environment(stack, describe)
             lines = [f"export {key}='{value}'" for key, value in sorted(env.items())]
             with env_file(args.env_file, lines):
                 return serve(cmd, dict(os.environ, **env), lines, args.env_file)

@@ -39,6 +39,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 COLLECTIONS = os.path.join(REPO, 'build', 'collections')
 TARGETS = os.path.join(HERE, 'targets')
+# The test playbooks' own actions (save_text).
+ACTION_PLUGINS = os.path.join(HERE, 'plugins', 'action')
 BIN = os.path.dirname(sys.executable)
 # Requests that change state on the service: the ones a refused input must never send.
 STATE_CHANGING = ('POST', 'PUT', 'DELETE')
@@ -188,7 +190,8 @@ def module_env(variables, drop_prefixes=('IMS_',)):
     env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
     env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, PYTHONPATH=COLLECTIONS + os.pathsep + REPO,
                ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
-               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False',
+               ANSIBLE_ACTION_PLUGINS=ACTION_PLUGINS)
     env.update(variables)
     return env
 

@@ -26,7 +26,7 @@ def test_the_readme_token_upload_example_runs_with_the_token_while_ak_sk_are_exp
     playbook = tmp_path / 'token-upload.yml'
     playbook.write_text(yaml.safe_dump([dict(hosts='localhost', gather_facts=False, tasks=[
         {'name': 'Upload with an IAM token, no OBS bucket', 'cecloud.ims.ims_image_upload': task, 'register': 'up'},
-        {'ansible.builtin.copy': {'content': '{{ up | to_json }}', 'dest': str(tmp_path / 'result.json')}}])]))
+        {'save_text': {'content': '{{ up | to_json }}', 'dest': str(tmp_path / 'result.json')}}])]))
     proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), str(playbook), '-i', 'localhost,', '-c', 'local'],
                           capture_output=True, text=True, cwd=REPO, timeout=600, check=False,
                           env=module_env(hw.stack.env('owner'), drop_prefixes=CONNECTION_PREFIXES))

@@ -46,8 +46,7 @@ def lookups(tmp_path, env, cases, conn=None):
     tasks = [dict(name='Look up %d' % n, register='found_%d' % n, ignore_errors=True, **{'ansible.builtin.debug': dict(
         msg="{{ query('cecloud.ims.image', **(conn | combine(cases[%d]))) }}" % n)}) for n in range(len(cases))]
     outcome = '[%s]' % ', '.join('found_%d' % n for n in range(len(cases)))
-    tasks.append(dict(name='Write', **{'ansible.builtin.copy': dict(content='{{ %s | to_json }}' % outcome, dest=str(out),
-                                                                    mode='0600')}))
+    tasks.append(dict(name='Write', save_text=dict(content='{{ %s | to_json }}' % outcome, dest=str(out))))
     playbook = tmp_path / 'lookup.yml'
     playbook.write_text(yaml.safe_dump([dict(hosts='localhost', gather_facts=False, tasks=tasks)]))
     extra = dict(cases=cases, conn=conn or {})

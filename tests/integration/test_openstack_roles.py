@@ -356,10 +356,9 @@ PLAY_WITH_CECLOUD_DEFAULTS = """\
       ansible.builtin.include_role:
         name: cecloud.ims.{{ role_under_test }}
     - name: Save the role's result
-      ansible.builtin.copy:
+      save_text:
         content: "{{ lookup('ansible.builtin.vars', role_under_test ~ '_result') | to_nice_json }}"
         dest: "{{ result_file }}"
-        mode: "0600"
 """
 
 

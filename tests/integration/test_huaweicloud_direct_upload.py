@@ -52,7 +52,18 @@ def imports_or_obs(hw):  # pylint: disable=redefined-outer-name
     return [r for r in hw.writes() if 'cloudimages' in r['path']]
 
 
-def test_a_token_upload_creates_the_record_puts_the_file_once_and_a_second_run_changes_nothing(hw, tmp_path):  # noqa: F811
+# Whether the MD5 tagged after the PUT replaces the string tag ims_source_md5=pending given at creation (one tag) or stands
+# beside it (two) is not documented (docs/api-notes.md, "One digest per byte"): the emulator's same_key_tags switch.
+SAME_KEY_TAGS = pytest.mark.parametrize('same_key_tags', ['two', 'one'])
+
+
+def source_tags(tags):
+    return [t for t in tags if t.startswith(SOURCE_TAG + '=')]
+
+
+@SAME_KEY_TAGS
+def test_a_token_upload_creates_the_record_puts_the_file_once_and_a_second_run_changes_nothing(hw, tmp_path, same_key_tags):  # noqa: F811
+    hw.stack.set_switches(same_key_tags=same_key_tags)
     src = write_qcow2(tmp_path / 'golden.qcow2', 3)
     args = args_of(src, 'hw-direct', os_version=OS_VERSION, tags=[{'key': 'team', 'value': 'ops'}])
     first = hw.module('ims_image_upload', args, auth='token')
@@ -66,8 +77,10 @@ def test_a_token_upload_creates_the_record_puts_the_file_once_and_a_second_run_c
     assert made['id'] == image['image_id'] and made['status'] == 'active'
     assert source_of(made) == md5(src) and [t for t in shown_tags(made) if not t.startswith(SOURCE_TAG)] == ['team=ops']
     # The file is read once, by the PUT: the record is made before its MD5 is known, and tagged with it after the PUT.
-    # (the emulator keeps the string tags given at creation apart from the key/value tags added later)
-    assert made['tags'] == ['team=ops', SOURCE_TAG + '=pending'], made['tags']
+    pending = [SOURCE_TAG + '=pending'] if same_key_tags == 'two' else []
+    assert made['tags'] == ['team=ops'] + pending, made['tags']
+    # What the module reports shows the image's tags as IMS does: one source tag where the MD5 replaced pending.
+    assert source_tags(image['tags']) == pending + [SOURCE_TAG + '=' + md5(src)], image
     assert [r['path'] for r in hw.writes()][-2:] == [puts(hw)[0]['path'], tags_action(hw)[0]['path']], hw.writes()
     assert made['__os_version'] == OS_VERSION and made['min_disk'] == 1
     assert made['size'] == os.path.getsize(src) and made['checksum'] == ''     # IMS hashes nothing (checksum unused)
@@ -78,6 +91,7 @@ def test_a_token_upload_creates_the_record_puts_the_file_once_and_a_second_run_c
     second = hw.module('ims_image_upload', args, auth='token')
     assert not second.failed and not second.changed, second
     assert second['image']['image_id'] == image['image_id'] and second['transfer'] == {}
+    assert source_tags(second['image']['tags']) == source_tags(image['tags']), second
     assert hw.writes() == [] and len(hw.images('hw-direct')) == 1
 
 
@@ -218,7 +232,9 @@ def test_a_queued_record_a_failed_run_of_another_file_left_is_filled_with_this_o
     assert source_of(made) == md5(src) and hw.stack.stored_md5(made['id']) == md5(src)
 
 
-def test_a_failure_between_the_put_and_the_tag_converges_on_one_image(hw, tmp_path):  # noqa: F811
+@SAME_KEY_TAGS
+def test_a_failure_between_the_put_and_the_tag_converges_on_one_image(hw, tmp_path, same_key_tags):  # noqa: F811
+    hw.stack.set_switches(same_key_tags=same_key_tags)
     src = write_raw(tmp_path / 'disk.raw', 2)
     args = args_of(src, 'hw-direct-untagged', retries=0)
     hw.stack.set_faults(rules=[dict(method='POST', path=TAGS_ACTION, action='status', status=500, count=1)])
@@ -237,3 +253,8 @@ def test_a_failure_between_the_put_and_the_tag_converges_on_one_image(hw, tmp_pa
     assert not rerun.failed and rerun.changed and rerun['replaced'] == [untagged['id']], rerun
     (made,) = hw.images('hw-direct-untagged')
     assert made['id'] == rerun['image']['image_id'] and source_of(made) == md5(src)
+    assert source_tags(shown_tags(made))[-1:] == [SOURCE_TAG + '=' + md5(src)], made
+    info = hw.module('ims_image_info', dict(name='hw-direct-untagged'), auth='token')
+    (listed,) = info['images']
+    assert source_tags(listed['tags']) == source_tags(rerun['image']['tags']) == source_tags(shown_tags(made)), (info, rerun)
+    assert len(source_tags(listed['tags'])) == (2 if same_key_tags == 'two' else 1), listed

@@ -41,14 +41,17 @@ class ExtraOps:
             self._set_tags(self._tagged(req, project_id, image_id), [tag])
         return 204, None
 
-    @staticmethod
-    def _set_tags(record, tags):
+    def _set_tags(self, record, tags):
         current = {t['key']: t for t in record['_kv_tags']}
         for tag in tags:
             current[tag['key']] = tag
-        if len(current) + len(record['tags']) > TAGS_PER_IMAGE:
+        strings = record['tags']
+        if self.switches['same_key_tags'] == 'one':     # README.md, "Switches": the string tag of the key is replaced
+            keys = {tag['key'] for tag in tags}
+            strings = [t for t in strings if '=' not in t or t.split('=', 1)[0] not in keys]
+        if len(current) + len(strings) > TAGS_PER_IMAGE:
             raise img('IMG.0116', f'An image has at most {TAGS_PER_IMAGE} tags.')
-        record['_kv_tags'] = list(current.values())
+        record['tags'], record['_kv_tags'] = strings, list(current.values())
 
     def batch_image_tags(self, req, project_id, image_id):
         body = req.json()

@@ -38,6 +38,10 @@ SWITCHES = {
     # image was imported from: real IMS converts from the format it stores (ZVHD2), so the bytes differ.
     'export_bytes': Switch.reading({'unconverted': 'an export writes the bytes the image was imported from',
                                     'converted': 'it writes other bytes (a trailer appended, as a conversion would)'}),
+    # Whether a key/value tag added later (POST /v2/{project_id}/images/{image_id}/tags/action) and a string tag of its
+    # key given at creation (POST /v2/images ``tags``, ``key=value``) are one tag or two: IMS's tag references do not say.
+    'same_key_tags': Switch.reading({'two': 'a key/value tag added later stands beside the string tag of its key (both show)',
+                                     'one': 'it replaces the string tag of its key (one tag, the later value)'}),
     'image_lag': Switch.number(0.0, 'seconds every job stays INIT before its first stage (a busy service)'),
     'transition_seconds': Switch.number(0.3, 'seconds between two stages of a job (also --transition-seconds)'),
     'page_cap': Switch.number(None, 'the most images of one GET /v2/cloudimages page, whatever limit asks', integer=True, optional=True),

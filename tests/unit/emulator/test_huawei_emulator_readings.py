@@ -1,6 +1,6 @@
 """The Huawei emulator's switches for the other reading of an ambiguous document (tests/emulator/huawei/README.md):
 where a failed job says why, member jobs with failed items, removing a project that is no member, a lag before a
-job's image is listed; and that a switch set at start survives a reset."""
+job's image is listed; a key/value tag of the key of a string tag; and that a switch set at start survives a reset."""
 
 import time
 
@@ -10,7 +10,7 @@ from tests.emulator._http import Switches
 from tests.emulator.huawei.app import parse_args
 from tests.emulator.huawei.switches import SWITCHES
 from tests.unit.emulator.test_huawei_emulator import REGION
-from tests.unit.emulator.test_huawei_emulator_ims import error_code
+from tests.unit.emulator.test_huawei_emulator_ims import error_code, one_image
 
 MEMBERS = '/v1/cloudimages/members'
 
@@ -100,7 +100,19 @@ def test_with_a_lag_the_job_stays_init_and_its_image_unlisted_until_the_lag_is_o
     assert [i['name'] for i in client.ok('GET', '/v2/cloudimages', params={'name': 'slow'})['images']] == ['slow']
 
 
-@pytest.mark.parametrize('changes', [{'job_reason_in': 'nowhere'}, {'member_partial_status': 'success'},
+@pytest.mark.parametrize('reading', ['two', 'one'])
+def test_a_key_value_tag_of_the_key_of_a_string_tag_given_at_creation(huawei, reading):
+    huawei.set_switches(same_key_tags=reading)
+    client = huawei.client(token=huawei.login('owner'))
+    image_id = client.ok('POST', '/v2/images', expect=201, json_body={'name': 'tagged', 'tags': ['src=pending', 'team=ops']})['id']
+    base = f'/v2/{client.project_id}/images/{image_id}/tags'
+    assert client.request('POST', base + '/action', json_body={'action': 'create', 'tags': [{'key': 'src', 'value': 'md5'}]}).status_code == 204
+    kept = ['src=pending'] if reading == 'two' else []
+    assert one_image(client, image_id)['tags'] == kept + ['team=ops', 'src=md5']
+    assert client.ok('GET', base)['tags'] == [{'key': 'src', 'value': 'md5'}]
+
+
+@pytest.mark.parametrize('changes', [{'same_key_tags': 'both'}, {'job_reason_in': 'nowhere'}, {'member_partial_status': 'success'},
                                      {'remove_non_member': 'ignore'}, {'next_marker': 'yes'}, {'image_lag': -1}])
 def test_a_switch_takes_only_its_readings(huawei, changes):
     name = next(iter(changes))

@@ -78,7 +78,7 @@ def test_every_skip_entry_names_an_example():
 def test_every_example_uses_options_its_module_has():
     """Each cecloud.ims task names only options of its module (ansible-doc's, which sanity checks against the spec)."""
     tasks = [(example, task) for example in EXAMPLES for task in example.tasks()]
-    modules = sorted(set(_module_of(task) for _, task in tasks if (_module_of(task) or '').startswith('cecloud.ims.')))
+    modules = sorted(set(_module_of(task) for _example, task in tasks if (_module_of(task) or '').startswith('cecloud.ims.')))
     docs = json.loads(subprocess.run([os.path.join(BIN, 'ansible-doc'), '-t', 'module', '-j'] + modules, capture_output=True,
                                      text=True, check=True, env=module_env({})).stdout)
     unknown = []
@@ -177,7 +177,7 @@ def _sections(stdout):
             name = line[len('PLAY ['):line.rindex(']')]
             if name.startswith((EXAMPLE, GIVEN)):
                 section = name
-                outcomes[section]   # pylint: disable=pointless-statement  (seen, even if no task of it runs)
+                outcomes.setdefault(section, collections.defaultdict(list))     # seen, even if no task of it runs
         elif line.startswith('TASK ['):
             task = line[len('TASK ['):line.rindex(']')]
         match = RESULT.match(line)
@@ -195,10 +195,10 @@ def _reads(task):
 
 def _verdicts(groups, outcomes, fatal):
     problems = []
-    for source, _ in groups:
+    for source, _examples in groups:
         if fatal.get(GIVEN + source):
             problems.append('%s: what its examples take as given failed:\n    %s' % (source, '\n    '.join(fatal[GIVEN + source])))
-    for example in (example for _, examples in groups for example in examples):
+    for example in (example for _source, examples in groups for example in examples):
         marker = EXAMPLE + example.key
         seen = outcomes.get(marker)
         where = '%s:%d %r' % (example.source, example.line, example.name)

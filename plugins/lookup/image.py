@@ -9,7 +9,7 @@ DOCUMENTATION = r'''
 name: image
 author:
   - cecloud.ims contributors (@cecloud)
-version_added: 0.1.0
+version_added: 1.0.0
 short_description: Find an image of an Image Management Service (IMS) by name, regular expression or tags
 description:
   - Looks images up as M(cecloud.ims.ims_image_info) does (the same options, connection and query), on the

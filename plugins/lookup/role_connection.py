@@ -9,7 +9,7 @@ DOCUMENTATION = r'''
 name: role_connection
 author:
   - cecloud.ims contributors (@cecloud)
-version_added: 0.1.0
+version_added: 1.0.0
 short_description: The connection of the roles' module tasks, from ims_connection and the older ims_* variables
 description:
   - Reads the variables C(ims_connection) and the older C(ims_endpoint), C(ims_region), C(ims_auth_token),

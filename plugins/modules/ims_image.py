@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ims_image
 short_description: Create, import, copy, update and delete images of an Image Management Service (IMS)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages one private image of the tenant, identified by O(id) or by O(name).
   - Creates the image when no private image has that name; either metadata only (the image stays

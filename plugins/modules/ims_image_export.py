@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ims_image_export
 short_description: Export a private image of an Image Management Service (IMS) to a bucket, or download it
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - With O(bucket) (provider cecloud), asks the service to export the image file into one of the
     object-storage buckets it offers for the image. O(az_id) and O(cell_id) are looked up with the service's bucket list when omitted;

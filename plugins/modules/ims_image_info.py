@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ims_image_info
 short_description: List and look up images of an Image Management Service (IMS)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the public images, the tenant's private images and the images other tenants shared
     with it, or looks one up by id or name.

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ims_image_replicate
 short_description: Make one image the same image on several clouds and regions, read once and verified
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - The source image (O(image), by name or id, in O(scope)) is looked up through the task's own connection options
     (any provider), so C(module_defaults) gives them. Each entry of O(targets) names a provider and its own connection

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ims_image_share
 short_description: Share images of an Image Management Service (IMS) with other users, or drop a received share
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Owner side (O(image)) - manages the set of users a private image is shared with. The module reads the
     image's current shares (every page), works out the difference with O(users), and sends only that

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ims_image_upload
 short_description: Upload a local qcow2 or raw file as a private image of an Image Management Service (IMS)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - "With O(provider=cecloud): creates the image's metadata, asks the service where to put the file, uploads
     the file to that object storage (S3 API, multipart with parallel parts, path-style addressing, signature

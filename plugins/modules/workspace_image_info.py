@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: workspace_image_info
 short_description: List the desktop product images of Huawei Cloud Workspace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the product images that Huawei Cloud Workspace (cloud desktops) can build desktops from in the project of
     O(region) - Huawei's public images (V(gold)) and the project's private IMS images usable for desktops - with

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: workspace_image_server_info
 short_description: List the image servers of Huawei Cloud Workspace App
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the image servers (image instances) of Huawei Cloud Workspace Application Streaming (Workspace App) in
     the project of O(region) - the temporary servers that application-streaming images are built on - with

@@ -18,8 +18,9 @@ import uuid
 
 from tests.integration.conftest import BIN, REPO, TARGETS, module_env
 from tests.integration.huaweicloud import CONNECTION_PREFIXES, hw  # noqa: F401  pylint: disable=unused-import
-from tests.integration.images import md5, write_raw
+from tests.integration.images import md5, write_qcow2, write_raw
 from tests.integration.test_huaweicloud_secrets import IAM_TOKEN, secrets_of
+from tests.integration.test_replicate import cecloud
 from tests.integration.test_roles import output, recap
 from tests.integration.test_secrets import scan
 
@@ -56,8 +57,12 @@ def publish_vars(hw, tmp_path, name='hw-published'):  # noqa: F811  pylint: disa
                 image_publish_export_bucket=bucket_of(hw), image_publish_download_dest=str(tmp_path / 'copy.qcow2'))
 
 
-def test_image_publish_stages_through_obs_shares_with_projects_exports_and_downloads_then_a_rerun_writes_nothing(hw, tmp_path):  # noqa: F811
-    variables = publish_vars(hw, tmp_path)
+def test_image_publish_stages_through_obs_shares_exports_downloads_and_replicates_then_a_rerun_writes_nothing(ims, hw, tmp_path):  # noqa: F811
+    # A qcow2 file, as IMS exports one (the CECloud target checks the format); the replication's export goes to
+    # image_publish_obs_bucket, the bucket the file was staged in (no image_publish_replicate_obs_bucket).
+    variables = dict(publish_vars(hw, tmp_path), image_publish_src=write_qcow2(str(tmp_path / 'golden.qcow2'), 1),
+                     image_publish_replicate_to=[cecloud(ims)], image_publish_replicate_obs_key='exports/hw-published.qcow2',
+                     image_publish_replicate_keep_staged_object=True)
     proc, result = run_role(hw, tmp_path, 'image_publish', variables)
     assert proc.returncode == 0, output(proc)
     image = result['image']
@@ -71,13 +76,21 @@ def test_image_publish_stages_through_obs_shares_with_projects_exports_and_downl
     exported = hw.obs().list_objects_v2(Bucket=variables['image_publish_export_bucket']).get('Contents') or []
     assert [o['Key'] for o in exported] == ['hw-published.qcow2']
     assert md5(variables['image_publish_download_dest']) == md5(variables['image_publish_src'])
-    assert (hw.obs().list_objects_v2(Bucket=variables['image_publish_obs_bucket']).get('Contents') or []) == []
+    (target,) = result['replicated_to']
+    (replica,) = [i for i in ims.images('tenant-a') if i['name'] == 'hw-published']
+    assert target['served'] == 'streamed' and replica['imageId'] == target['image_id'], target
+    assert target['checksum'] == md5(variables['image_publish_src']), target
+    # The staged upload is gone; the replication's export is kept at the key the role was given.
+    staged = hw.obs().list_objects_v2(Bucket=variables['image_publish_obs_bucket']).get('Contents') or []
+    assert [o['Key'] for o in staged] == ['exports/hw-published.qcow2'], staged
 
     hw.stack.clear_requests()
+    ims.stack.clear_requests()
     again, second = run_role(hw, tmp_path, 'image_publish', variables)
     assert again.returncode == 0, output(again)
     assert recap(again)['localhost']['changed'] == 0, output(again)
-    assert second['published'] is False and hw.writes() == []
+    assert second['published'] is False and [t['served'] for t in second['replicated_to']] == ['unchanged'], second
+    assert hw.writes() == [] and ims.state_changing_requests() == []
 
 
 def share_with_recipient(hw, name):  # noqa: F811  pylint: disable=redefined-outer-name

@@ -63,7 +63,7 @@ CORE_RANGE_SLICE = (
     'test_secrets.py::test_playbook_at_vvv_leaks_nothing[role-image_publish]',
     # The other providers: one role each through ansible-playbook, and the Workspace modules.
     'test_openstack_roles.py::test_publish_from_a_file_uploads_shares_and_downloads',
-    'test_huaweicloud_roles.py::test_image_publish_stages_through_obs_shares_with_projects_exports_and_downloads_then_a_rerun_writes_nothing',
+    'test_huaweicloud_roles.py::test_image_publish_stages_through_obs_shares_exports_downloads_and_replicates_then_a_rerun_writes_nothing',
     'test_workspace_info.py::test_playbook_with_module_defaults_lists_private_images_and_servers_still_building',
 )
 

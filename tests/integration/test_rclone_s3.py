@@ -34,7 +34,7 @@ from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unus
 from tests.integration.test_huaweicloud_export import (  # noqa: F401  pylint: disable=unused-import
     test_download_to_dest_through_a_staging_object_verified_and_unchanged_on_a_rerun)
 from tests.integration.test_huaweicloud_roles import (  # noqa: F401  pylint: disable=unused-import
-    test_image_publish_stages_through_obs_shares_with_projects_exports_and_downloads_then_a_rerun_writes_nothing)
+    test_image_publish_stages_through_obs_shares_exports_downloads_and_replicates_then_a_rerun_writes_nothing)
 from tests.integration.test_huaweicloud_upload import (  # noqa: F401  pylint: disable=unused-import
     SOURCE_TAG, bucket, objects, run_in_background, test_a_new_upload_stages_the_file_imports_it_verifies_and_deletes_the_staged_object,
     unfinished_uploads, upload_args)

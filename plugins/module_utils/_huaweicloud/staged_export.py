@@ -42,6 +42,14 @@ def export_format(params):
     return QUICK_FORMAT if params['quick_export'] else (params['file_format'] or DEFAULT_FORMAT)
 
 
+def check_export_key(option, key):
+    """An object key IMS can export an image to: a valid OBS key without spaces (IMS refuses them, IMG.0175)."""
+    _staging.check_key(option, key)
+    if ' ' in key:
+        raise ImsValidationError('%s must not contain spaces (IMS refuses them in an export, IMG.0175); got %r.'
+                                 % (option, key))
+
+
 def read_marker(path):
     """The export a file at ``path`` holds, as the module noted it (dict), or None."""
     try:
@@ -106,10 +114,7 @@ class StagedExport(ImageExport):
             if not p['key']:
                 raise ImsValidationError('key is required with bucket on provider huaweicloud: the object IMS writes the '
                                          'image file to.')
-            _staging.check_key('key', p['key'])
-            if ' ' in p['key']:
-                raise ImsValidationError('key must not contain spaces (IMS refuses them in an export, IMG.0175); got %r.'
-                                         % p['key'])
+            check_export_key('key', p['key'])
         else:
             if not p['obs_bucket']:
                 raise ImsValidationError('obs_bucket is required with dest on provider huaweicloud: IMS exports the image '
@@ -287,10 +292,7 @@ class ExportRead:
                 'source\'s region), which is then read once for the streamed targets.' % image['image_id'])
         _staging.check_bucket_name('obs_bucket', p['obs_bucket'])
         key = p.get('obs_key') or '%s%s.%s' % (STAGING_PREFIX, image['image_id'], DEFAULT_FORMAT)
-        _staging.check_key('obs_key', key)
-        if ' ' in key:
-            raise ImsValidationError('obs_key must not contain spaces (IMS refuses them in an export, IMG.0175); got %r.'
-                                     % key)
+        check_export_key('obs_key', key)
         self.storage.require_bucket(p['obs_bucket'], 'obs_bucket')
         self.facts = dict(bucket=p['obs_bucket'], key=key, file_format=DEFAULT_FORMAT)
 

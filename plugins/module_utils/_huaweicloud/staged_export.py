@@ -89,18 +89,20 @@ def export_object(service, storage, image, target, timeout, started):
     return found
 
 
-class StagedExport(ImageExport):
-    """One ims_image_export task on Huawei Cloud: to an OBS object, or to ``dest`` through a staging object."""
+class _TaskStorage:
+    """The task's OBS (``params``' object storage options), connected on first use."""
 
-    def __init__(self, task):
-        super(StagedExport, self).__init__(task)
-        self._storage = None
+    _storage = None
 
     @property
     def storage(self):
         if self._storage is None:
             self._storage = _staging.from_params(self.params)
         return self._storage
+
+
+class StagedExport(_TaskStorage, ImageExport):
+    """One ims_image_export task on Huawei Cloud: to an OBS object, or to ``dest`` through a staging object."""
 
     # -- checks before any request ------------------------------------------------------
 
@@ -255,7 +257,7 @@ class _ObjectStream:
         self._chunks.close()
 
 
-class ExportRead:
+class ExportRead(_TaskStorage):
     """``Backend.replica_read`` of a Huawei image (the ``_replicate_flow.DownloadRead`` methods): IMS has no download,
     so the image is exported (Huawei IMS API: Exporting an Image, POST /v1/cloudimages/{image_id}/file) to the OBS
     object ``obs_bucket``/``obs_key`` (``ims-export/<image id>.qcow2`` by default), which each batch of streamed targets
@@ -273,14 +275,7 @@ class ExportRead:
         self.params = params
         self.changed = False
         self.facts = None
-        self._storage = None
         self._object = None
-
-    @property
-    def storage(self):
-        if self._storage is None:
-            self._storage = _staging.from_params(self.params)
-        return self._storage
 
     def check(self, image):
         p = self.params

@@ -155,7 +155,7 @@ class UploadFlow(Flow):
         """RV(checksum), RV(hashes) and RV(transfer) of the upload (``hashes``: of the file, computed as it was sent)."""
         self.hashes.update(hashes)
         self.source.learn(hashes)
-        self.result['checksum'] = hashes['md5']
+        self.result['checksum'] = hashes.get('md5')
         self.result['transfer'] = figures
 
     # -- replacing images ---------------------------------------------------------------------

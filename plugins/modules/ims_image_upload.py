@@ -49,7 +49,7 @@ description:
     user (O(obs_bucket), O(obs_key)) through
     OBS's S3-compatible API at O(obs_endpoint), signed with the same O(access_key)/O(secret_key) (and
     O(security_token)), multipart with parallel parts, each part's MD5 checked by OBS, resumable. The staged object's
-    size is checked, an IMS import job makes the image from C(obs://<obs_bucket>/<obs_key>) (a quick import for RAW
+    size and multipart ETag are checked, an IMS import job makes the image from C(obs://<obs_bucket>/<obs_key>) (a quick import for RAW
     files from 128 GiB up, see O(quick_import)), the job and then the image's status are waited for, and the staged
     object is deleted once the image is C(active) unless O(keep_staged_object=true).
   - With C(provider=huaweicloud) and a token (O(auth_token)) or a password login (O(username), O(password),
@@ -63,9 +63,13 @@ description:
     at creation, after a read of its own). A re-run deletes an image still pending that is not queued (a failed run's)
     with O(cleanup_on_failure=true), and uploads again.
   - With C(provider=huaweicloud), IMS documents the image's C(checksum) as unused and computes none, so the module tags
-    the image with the file's MD5 (tag C(ims_source_md5)); a re-run tells by that tag whether the image of the name
-    holds O(src). An image of the name without that tag, or with another MD5, holds another file (O(replace)). That
-    the stored bytes are the file's is checked by the image turning C(active) after the upload (IMS hashes nothing).
+    the image with the file's identity (tag C(ims_source_md5)); a re-run tells by that tag whether the image of the
+    name holds O(src). Through OBS the identity is made of the MD5s of the file's parts, which OBS checks one by one,
+    so the file is hashed once - C(<MD5 of the parts' MD5s>-<parts>-<part size in MiB>), the staged object's multipart
+    ETag and the part size; a file of one part, the direct upload and an image of an earlier version are told by the
+    file's MD5. A re-run reads the file the way the tag says, whatever its O(part_size_mb). An image of the name
+    without that tag, or telling another file, holds another file (O(replace)). That the stored bytes are the file's
+    is checked by the image turning C(active) after the upload (IMS hashes nothing).
 author:
   - cecloud.ims contributors (@cecloud)
 options:
@@ -335,7 +339,11 @@ image:
     image_type: os_image
     visibility: private
 checksum:
-  description: MD5 of the local file.
+  description:
+    - MD5 of the local file.
+    - With C(provider=huaweicloud) through OBS, the file's identity its image is tagged with (C(ims_source_md5)), for a
+      file of several parts C(<MD5 of the parts' MD5s>-<parts>-<part size in MiB>) (the file is hashed once, by its
+      parts); for a file of one part its MD5.
   returned: success, and check mode
   type: str
   sample: 29a9d18dc5e0aa0f14707cffda13fa92

@@ -61,6 +61,18 @@ def _handmade_qcow2(path, size_mib, seed):
     return str(path)
 
 
+def parts_identity(path, part_mib):
+    """What ims_image_upload tags an image it staged in OBS with (``ims_source_md5``): a file of one part by its MD5, a
+    longer one by its parts' multipart ETag (the MD5 of their MD5s, ``-<parts>``) and ``-<part size in MiB>``."""
+    digests = []
+    with open(path, 'rb') as handle:
+        for chunk in iter(lambda: handle.read(part_mib * MIB), b''):
+            digests.append(hashlib.md5(chunk).digest())
+    if len(digests) == 1:
+        return digests[0].hex()
+    return '%s-%d-%d' % (hashlib.md5(b''.join(digests)).hexdigest(), len(digests), part_mib)
+
+
 def md5(path):
     digest = hashlib.md5()
     with open(path, 'rb') as handle:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.emulator.s3 import unfinished_uploads as s3_unfinished_uploads
 from tests.integration.huaweicloud import hw  # noqa: F401  pylint: disable=unused-import
-from tests.integration.images import md5, write_qcow2, write_raw
+from tests.integration.images import md5, parts_identity, write_qcow2, write_raw
 from tests.integration.s3_proxy import S3Proxy
 
 MIB = 1024 * 1024
@@ -55,13 +55,15 @@ def test_a_new_upload_stages_the_file_imports_it_verifies_and_deletes_the_staged
     image = run['image']
     assert image['status'] == 'active' and image['name'] == 'hw-golden', image
     assert image['__data_origin'] == 'file,%s:hw-golden.qcow2' % bucket
-    assert '%s=%s' % (SOURCE_TAG, md5(src)) in image['tags']
-    assert run['checksum'] == md5(src)
+    # Told by its 3 parts of 5 MiB, whose MD5s were checked against OBS's ETags (the file's own MD5 is not computed).
+    identity = parts_identity(src, 5)
+    assert identity.endswith('-3-5') and '%s=%s' % (SOURCE_TAG, identity) in image['tags']
+    assert run['checksum'] == identity
     assert run['job_id']
     staged = run['staged_object']
     assert staged['bucket'] == bucket and staged['key'] == 'hw-golden.qcow2' and staged['deleted'] is True, staged
-    # 12 MiB in 5 MiB parts: SeaweedFS's multipart ETag of 3 parts, or (rclone) the file's MD5.
-    assert staged['size'] == os.path.getsize(src) and (staged['etag'].endswith('-3') or staged['etag'] == md5(src)), staged
+    # SeaweedFS's multipart ETag of the 3 parts (the identity without its part size), or (rclone) the file's MD5.
+    assert staged['size'] == os.path.getsize(src) and staged['etag'] in (identity[:-len('-5')], md5(src)), staged
     assert run['transfer']['bytes'] == os.path.getsize(src) and run['transfer']['parts_sent'] == 3
     assert objects(hw, bucket) == [] and unfinished_uploads(hw, bucket) == []
     (made,) = hw.images('hw-golden')
@@ -80,9 +82,34 @@ def test_a_second_run_changes_nothing_and_uploads_nothing(hw, bucket, tmp_path):
     second = hw.module('ims_image_upload', args)
     assert not second.failed and not second.changed, second
     assert second['image']['image_id'] == first['image']['image_id']
-    assert second['transfer'] == {} and second['checksum'] == md5(src)
+    assert second['transfer'] == {} and second['checksum'] == parts_identity(src, 5)
     assert hw.writes() == []
     assert len(hw.images('hw-twice')) == 1
+
+
+def test_a_rerun_in_another_part_size_reads_the_file_the_way_its_tag_says(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 12)
+    first = hw.module('ims_image_upload', upload_args(src, 'hw-parts', bucket))
+    assert first.changed and first['checksum'] == parts_identity(src, 5), first
+    hw.stack.clear_requests()
+    again = hw.module('ims_image_upload', upload_args(src, 'hw-parts', bucket, part_size_mb=8))
+    assert not again.failed and not again.changed and again['checksum'] == parts_identity(src, 5), again
+    assert hw.writes() == [] and len(hw.images('hw-parts')) == 1
+
+
+def test_an_image_an_earlier_version_tagged_with_the_file_s_md5_is_the_file(hw, bucket, tmp_path):  # noqa: F811
+    src = write_raw(tmp_path / 'disk.raw', 12)
+    other = write_raw(tmp_path / 'other.raw', 12, seed=b'other')
+    for name, path in (('hw-md5-tagged', src), ('hw-md5-other', other)):
+        hw.seed(name=name, disk_format='raw', size=os.path.getsize(path), tags=['%s=%s' % (SOURCE_TAG, md5(path))],
+                _kv_tags=[{'key': SOURCE_TAG, 'value': md5(path)}])
+    hw.stack.clear_requests()
+    same = hw.module('ims_image_upload', upload_args(src, 'hw-md5-tagged', bucket))
+    assert not same.failed and not same.changed and same['checksum'] == md5(src), same
+    refused = hw.module('ims_image_upload', upload_args(src, 'hw-md5-other', bucket))
+    assert refused.failed and 'MD5 %s' % md5(other) in refused['msg'], refused
+    assert parts_identity(src, 5).rsplit('-', 1)[0].rsplit('-', 1)[0] in refused['msg'], refused['msg']
+    assert hw.writes() == [] and objects(hw, bucket) == []
 
 
 def test_check_mode_predicts_the_image_and_writes_nothing(hw, bucket, tmp_path):  # noqa: F811
@@ -90,8 +117,8 @@ def test_check_mode_predicts_the_image_and_writes_nothing(hw, bucket, tmp_path):
     run = hw.module('ims_image_upload', upload_args(src, 'hw-check', bucket), check=True, diff=True)
     assert not run.failed and run.changed, run
     assert run['image']['name'] == 'hw-check' and run['image']['status'] == 'active'
-    assert '%s=%s' % (SOURCE_TAG, md5(src)) in run['image']['tags']
-    assert run['checksum'] == md5(src)
+    assert '%s=%s' % (SOURCE_TAG, parts_identity(src, 5)) in run['image']['tags']
+    assert run['checksum'] == parts_identity(src, 5)
     assert hw.writes() == [] and objects(hw, bucket) == [] and hw.images('hw-check') == []
 
 
@@ -105,7 +132,8 @@ def test_another_file_under_the_name_is_refused_then_replaced_with_replace(hw, b
     refused = hw.module('ims_image_upload', upload_args(new_src, 'hw-replace', bucket))
     assert refused.failed and not refused.changed, refused
     assert 'another file' in refused['msg'] and first['image']['image_id'] in refused['msg'], refused['msg']
-    assert md5(old_src) in refused['msg'] and md5(new_src) in refused['msg']
+    for path in (old_src, new_src):
+        assert 'the MD5s of 2 parts of 5 MiB (multipart ETag %s)' % parts_identity(path, 5)[:-len('-5')] in refused['msg']
     assert hw.writes() == [] and objects(hw, bucket) == []
 
     check = hw.module('ims_image_upload', upload_args(new_src, 'hw-replace', bucket, replace=True), check=True)
@@ -117,7 +145,7 @@ def test_another_file_under_the_name_is_refused_then_replaced_with_replace(hw, b
     assert replaced['replaced'] == [first['image']['image_id']]
     (left,) = hw.images('hw-replace')
     assert left['id'] == replaced['image']['image_id'] != first['image']['image_id']
-    assert {'key': SOURCE_TAG, 'value': md5(new_src)} in left['_kv_tags']
+    assert {'key': SOURCE_TAG, 'value': parts_identity(new_src, 5)} in left['_kv_tags']
 
 
 def test_keep_staged_object_and_a_chosen_key(hw, bucket, tmp_path):  # noqa: F811
@@ -196,7 +224,7 @@ def test_obs_stopped_mid_upload_then_a_clean_rerun_makes_one_image_and_leaves_no
     assert second['transfer']['resumed'] is True and second['transfer']['bytes_reused'] > 0, second['transfer']
     assert proxy.sent < 0.5 * size, (proxy.sent, size)
     (image,) = hw.images('hw-obs-cut')
-    assert image['status'] == 'active' and {'key': SOURCE_TAG, 'value': md5(src)} in image['_kv_tags']
+    assert image['status'] == 'active' and {'key': SOURCE_TAG, 'value': parts_identity(src, 5)} in image['_kv_tags']
     assert objects(hw, bucket) == [] and unfinished_uploads(hw, bucket) == []
 
 

@@ -19,7 +19,9 @@ Each byte is read from the file once, by the part that sends it, and hashed once
 holds at most HASH_AHEAD bytes read ahead), and the caller's service compares it with its own MD5 of
 the object.  Where no service checks the object, ``check_parts`` has each part's MD5 computed on the
 same read and compared with the ETag the object storage answers (its MD5 of what it stored): a part
-that changed on the way is sent again.  Parts kept by a resume are read once too, to check them.
+that changed on the way is sent again.  There, with ``identify_by_parts``, the file's own MD5 is not
+computed at all: the caller tells the file by its parts' MD5s (``part_md5s``, the multipart ETag's
+input), so each byte is still hashed once.  Parts kept by a resume are read once too, to check them.
 
 A stream (``stream``: another image's download, read once) is uploaded in order instead: each part is
 read into memory and sent from that buffer while the next ones are read; at most ``max_concurrency``
@@ -60,6 +62,7 @@ HASH_BUFFER = 4 * MIB
 HASH_AHEAD = 4 * MIB
 READ_BLOCK = 1 * MIB            # what a part's reader reads from the file and hashes at a time
 MD5_HEX = re.compile(r'[0-9a-f]{32}\Z')
+PARTS_IDENTITY = re.compile(r'[0-9a-f]{32}-([1-9][0-9]{0,4})-([1-9][0-9]{0,3})\Z')
 MASK = '********'
 # What a server answers when it lacks ListMultipartUploads / ListParts, or forbids them to these keys.
 LISTING_UNAVAILABLE_CODES = ('NotImplemented', 'AccessDenied', 'MethodNotAllowed', 'NotSupported', 'Unsupported')
@@ -120,6 +123,13 @@ def fitting_part_size(size, part_size):
     return part_size
 
 
+def file_part_md5s(path, size, part_size):
+    """The MD5 (hex) of each ``part_size`` range of a file of ``size`` bytes, in one read of it: what an upload with
+    ``identify_by_parts`` tells the file by, computed for a file that is not being sent."""
+    return [binascii.hexlify(md5_range(path, *part_range(n, size, part_size))).decode('ascii')
+            for n in range(1, part_count(size, part_size) + 1)]
+
+
 def plain_etag(etag):
     """An ETag without its quotes, lower case (``"0A1b"`` -> ``0a1b``)."""
     return (etag or '').strip().strip('"').lower()
@@ -129,6 +139,22 @@ def multipart_etag(part_md5s):
     """The ETag S3 gives an object completed from parts with these MD5s (hex): MD5 of their digests, ``-N``."""
     digest = hashlib.md5(b''.join(binascii.unhexlify(m) for m in part_md5s)).hexdigest()
     return '%s-%d' % (digest, len(part_md5s))
+
+
+def parts_identity(part_md5s, part_size):
+    """A file told by the MD5s of its ``part_size`` parts, in one short text: a file of one part by its MD5, a longer
+    one by the ETag an object stored from those parts has, ``<MD5 of the parts' MD5s>-<parts>``, then ``-<part size in
+    MiB>``, which a re-run needs to read the file the same way.  At most 32 + 1 + 5 + 1 + 4 = 43 characters."""
+    if len(part_md5s) == 1:
+        return part_md5s[0]
+    return '%s-%d' % (multipart_etag(part_md5s), part_size // MIB)
+
+
+def identity_parts(identity):
+    """(parts, part size in bytes) of a ``parts_identity`` text of several parts; None for an MD5 (a whole file's) or
+    a text that is no identity."""
+    found = PARTS_IDENTITY.match(identity or '')
+    return (int(found.group(1)), int(found.group(2)) * MIB) if found else None
 
 
 class StoredUpload:
@@ -419,14 +445,17 @@ class ResumableUpload:
     It raises ImsTransportError, free of the secrets, with attributes ``upload_id``, ``resumable``
     and ``parts_stored``, ``bytes_stored``: with ``resume``, an unfinished upload holding stored parts is
     left for a re-run (``resumable``); any other is aborted.  ``check_parts``: compare each part's MD5 with
-    the ETag the server answers (where nothing else checks the object's bytes).
+    the ETag the server answers (where nothing else checks the object's bytes).  ``identify_by_parts`` (with
+    ``check_parts``, for a file): the file's MD5 is not computed (``md5`` is None), the caller tells the file by
+    ``part_md5s`` (each part's MD5, in order; known whenever ``check_parts``), and an earlier upload is resumed
+    only when its part size is a whole number of MiB (the identity names it in MiB).
 
     ``stream``, when given, is read once in order (``read(n)``; ``size`` required) and ``path`` only names it
     in messages; when it has ``digests`` at its end (an ``_upload_source`` reader), its MD5 is the upload's.
     """
 
     def __init__(self, client, bucket, key, path, size=None, part_size=16 * MIB, max_concurrency=4, resume=True,
-                 progress=None, secrets=(), check_parts=False, stream=None):
+                 progress=None, secrets=(), check_parts=False, stream=None, identify_by_parts=False):
         self.client = client
         self.bucket = bucket
         self.key = key
@@ -450,6 +479,9 @@ class ResumableUpload:
         self.check_parts = check_parts
         self._content_md5 = False   # the server's ETags are no MD5s: parts go with their Content-MD5
         self._whole = None          # the file's InOrderDigest
+        if identify_by_parts and not check_parts:
+            raise ValueError('identify_by_parts needs check_parts: the parts\' MD5s are computed only to be checked')
+        self.identify_by_parts = identify_by_parts and stream is None
 
     # -- entry point ---------------------------------------------------------------
 
@@ -465,8 +497,10 @@ class ResumableUpload:
                 md5 = self._multipart(plan)
         except (BotoCoreError, ClientError, EnvironmentError, ValueError, ImsError) as exc:
             raise self._failure(exc)
+        md5s = [self._md5s.get(n) for n in range(1, part_count(self.size, self.part_size) + 1)]
         result = dict(self.stats, upload_id=self.upload_id, md5=md5, bytes=self.size, resumed=self.stats['parts_reused'] > 0,
-                      part_size=self.part_size, seconds=max(time.time() - started, 1e-6), warnings=list(self.warnings))
+                      part_size=self.part_size, seconds=max(time.time() - started, 1e-6), warnings=list(self.warnings),
+                      part_md5s=md5s if all(md5s) else None)
         return result
 
     def _failure(self, exc):
@@ -500,6 +534,9 @@ class ResumableUpload:
         if self.resume:
             for stored in found:
                 plan, why = plan_resume(stored, self.size)
+                if plan is not None and self.identify_by_parts and plan.part_size % MIB:
+                    plan, why = None, 'its part size (%d bytes) is no whole number of MiB, which names the parts the ' \
+                                      'file is told by' % plan.part_size
                 if plan is None:
                     self.warnings.append('The unfinished upload %s of %s cannot be resumed (%s): it was aborted.'
                                          % (stored.upload_id, self.key, why))
@@ -584,6 +621,9 @@ class ResumableUpload:
             md5 = self._read_end()
             self._send_part(1, data)
             return md5
+        if self.identify_by_parts:
+            self._send_part(1)
+            return None
         self._whole = InOrderDigest(self.size, self.size, self._stop)
         self._send_part(1)
         return self._whole.finish(self.path)
@@ -603,7 +643,8 @@ class ResumableUpload:
 
     def _multipart(self, plan):
         candidates, count = self._begin(plan)
-        self._whole = InOrderDigest(self.size, min(HASH_AHEAD, (self.max_concurrency - 1) * self.part_size), self._stop)
+        if not self.identify_by_parts:
+            self._whole = InOrderDigest(self.size, min(HASH_AHEAD, (self.max_concurrency - 1) * self.part_size), self._stop)
         with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
             # In part order: the reader of the part the file's MD5 waits for is always among the running ones.
             futures = [pool.submit(self._check_stored, n, candidates[n]) if n in candidates else pool.submit(self._send_part, n)
@@ -613,7 +654,7 @@ class ResumableUpload:
             except BaseException:
                 self._abandon(futures)
                 raise
-        md5 = self._whole.finish(self.path)
+        md5 = self._whole.finish(self.path) if self._whole is not None else None
         self._complete(count, md5)
         return md5
 

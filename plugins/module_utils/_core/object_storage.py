@@ -174,10 +174,11 @@ class ObjectStorage:
         """``path`` (or ``stream``, read once) to ``bucket/key`` with the one S3 uploader of ``_transfer``; returns its
         figures."""
         # Huawei IMS reports no checksum of what it imports (its ``checksum`` field is documented as unused):
-        # only the parts' MD5s, checked against OBS's ETags, tell the staged object holds the file.
+        # only the parts' MD5s, checked against OBS's ETags, tell the staged object holds the file.  They tell the
+        # file too (``part_md5s``), so a file's own MD5 is not computed: each byte is hashed once.
         return _transfer.upload(path, dict(self.target, bucket=bucket, key=key), size=size, part_size_mb=part_size_mb,
                                 max_concurrency=max_concurrency, client=self.client, resume=resume, check_parts=True,
-                                stream=stream)
+                                stream=stream, identify_by_parts=True)
 
     def chunks(self, bucket, key):
         """The object's bytes, in chunks; a broken connection becomes an ImsTransportError."""

@@ -147,10 +147,12 @@ def make_s3_client(endpoint, access_key, secret_key, session_token=None, verify=
 
 
 def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concurrency=DEFAULT_MAX_CONCURRENCY,
-           verify=None, timeout=60, retry_policy=None, client=None, resume=True, check_parts=False, stream=None):
+           verify=None, timeout=60, retry_policy=None, client=None, resume=True, check_parts=False, stream=None,
+           identify_by_parts=False):
     """Upload ``path`` to ``target`` (``endpoint``, ``bucket``, ``key``, ``access_key``, ``secret_key``,
     ``session_token``) and hash it meanwhile, resuming an unfinished upload of the key (see ResumableUpload;
-    ``check_parts`` where no service checks the object's MD5).
+    ``check_parts`` where no service checks the object's MD5; ``identify_by_parts`` where the caller tells the file
+    by its parts' MD5s instead of its own).
     With ``stream`` (read once, in order), ``path`` only names it in messages.
 
     Returns ResumableUpload.run()'s dict.  Raises ImsTransportError, free of the keys, carrying
@@ -163,7 +165,7 @@ def upload(path, target, size=None, part_size_mb=DEFAULT_PART_SIZE_MB, max_concu
                                 max_concurrency=max_concurrency, retry_policy=retry_policy)
     return ResumableUpload(client, target['bucket'], target['key'], path, size=size, part_size=int(part_size_mb) * MIB,
                            max_concurrency=max_concurrency, resume=resume, secrets=secrets, check_parts=check_parts,
-                           stream=stream).run()
+                           stream=stream, identify_by_parts=identify_by_parts).run()
 
 
 # -- download ------------------------------------------------------------------

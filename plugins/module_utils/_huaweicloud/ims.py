@@ -36,6 +36,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import co
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsApiError, ImsValidationError
 from ansible_collections.cecloud.ims.plugins.module_utils._core.transfer import BOTO3_IMPORT_ERROR, HAS_BOTO3
 from ansible_collections.cecloud.ims.plugins.module_utils._core.object_storage import object_url
+from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import MD5_HEX
 from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_export import ExportRead, StagedExport
 from ansible_collections.cecloud.ims.plugins.module_utils._share_flow import AnswerReceivedShare
 from ansible_collections.cecloud.ims.plugins.module_utils._image_metadata import CarriedMetadata, key_value_tags, present
@@ -892,18 +893,25 @@ def _source_tag_values(image):
     return values
 
 
-def source_md5(image):
-    """The MD5 an image's source tag names; None without one, or while it is SOURCE_PENDING.
+def source_identity(image):
+    """What an image's source tag tells its file by (``_core.multipart.parts_identity``: the file's MD5, or the MD5s of
+    its parts); None without one, or while it is SOURCE_PENDING.
 
-    The MD5 tagged after the PUT wins over SOURCE_PENDING where both show: whether IMS keeps a string tag given at
+    The value tagged after the PUT wins over SOURCE_PENDING where both show: whether IMS keeps a string tag given at
     creation apart from a key/value tag of the same key is not documented (docs/api-notes.md).
     """
     return next((v for v in _source_tag_values(image) if v != SOURCE_PENDING), None)
 
 
+def source_md5(image):
+    """The file's MD5 where the source tag names it (the direct upload's, a stream's, one part's), else None."""
+    identity = source_identity(image)
+    return identity if identity and MD5_HEX.match(identity) else None
+
+
 def source_pending(image):
     """Whether the direct upload made ``image`` and has not tagged it with its file's MD5 (yet)."""
-    return source_md5(image) is None and SOURCE_PENDING in _source_tag_values(image)
+    return source_identity(image) is None and SOURCE_PENDING in _source_tag_values(image)
 
 
 def source_tag(md5):

@@ -11,10 +11,15 @@ image is checked, and the staged object is deleted (unless ``keep_staged_object`
 
 One image per name, as on every provider (ImageService.claim_name): IMS documents the image's
 ``checksum`` as unused, so the file an image was made from is told by a tag the upload gives it,
-``ims_source_md5`` (``ims.SOURCE_MD5_TAG``) with the file's MD5.  An image of the name
-carrying the file's MD5 is the task's own (active: nothing to do; queued or saving: the import an
-earlier run started); one carrying another MD5, or none, holds another file (refused unless
-``replace``); a killed one is left by a failed run (deleted when ``cleanup_on_failure``).
+``ims_source_md5`` (``ims.SOURCE_MD5_TAG``).  Its value is the file's identity by its parts
+(``_core.multipart.parts_identity``: the staged object's multipart ETag and the part size), made of the
+parts' MD5s that the upload computes anyway to check each part against OBS's ETag, so each byte is
+hashed once (docs/api-notes.md, "One digest per byte"); a file of one part, or a stream, is told by its
+MD5, as every value of the tag was before.  An image of the name whose tag tells the file (read again
+the way the tag says: by its MD5, or by parts of the size it names) is the task's own (active: nothing
+to do; queued or saving: the import an earlier run started); one telling another file, or with no tag,
+holds another file (refused unless ``replace``); a killed one is left by a failed run (deleted when
+``cleanup_on_failure``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,7 +29,9 @@ from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud import im
 from ansible_collections.cecloud.ims.plugins.module_utils._core import object_storage as _staging
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsError, ImsValidationError, add_notes
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import source_md5
+from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import (
+    MD5_HEX, MIB, file_part_md5s, fitting_part_size, identity_parts, multipart_etag, part_count, parts_identity)
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import source_identity
 from ansible_collections.cecloud.ims.plugins.module_utils._service import (
     ACTIVE, KILLED, QUEUED, SAVING, describe_images)
 from ansible_collections.cecloud.ims.plugins.module_utils._upload_flow import (
@@ -38,11 +45,19 @@ QUICK_IMPORT_FROM = 128 * GIB
 QUICK_IMPORT_FORMATS = ('raw',)
 
 # What an image of the task's name is to the task (StagedUpload.kind).
-SAME = 'holds src'                  # active, tagged with the file's MD5
-PENDING = 'importing src'           # queued or saving, tagged with the file's MD5: an earlier run's import
-OTHER = 'holds another file'        # tagged with another MD5, or not by this module
+SAME = 'holds src'                  # active, tagged with the file's identity
+PENDING = 'importing src'           # queued or saving, tagged with the file's identity: an earlier run's import
+OTHER = 'holds another file'        # tagged with another identity, or not by this module
 LEFTOVER = 'left by a failed run'   # killed
 REUSE_ORDER = (SAME, PENDING)
+
+
+def describe_identity(identity):
+    """A ``parts_identity`` in words."""
+    parts = identity_parts(identity)
+    if parts is None:
+        return 'MD5 %s' % identity
+    return 'the MD5s of %d parts of %d MiB (multipart ETag %s)' % (parts[0], parts[1] // MIB, identity.rsplit('-', 1)[0])
 
 
 def default_key(name, disk_format):
@@ -61,6 +76,7 @@ class StagedUpload(UploadFlow):
         self.must_wait = True
         self._storage = None
         self._deadline = None
+        self._identities = {}       # part size (None: the whole file) -> the file's identity by it
 
     # -- checks before any request ------------------------------------------------------
 
@@ -90,11 +106,11 @@ class StagedUpload(UploadFlow):
             raise ImsValidationError('image_type whole_image is made from a server or a backup, not from a file: use '
                                      'os_image or data_image.')
 
-    def _import_params(self, md5=None):
+    def _import_params(self, identity=None):
         """ims_image's options for the import from the staged object (``_huaweicloud.creation_request`` reads them)."""
         p = self.params
         tags = list(p['tags'] or [])
-        tags.append({'key': _huaweicloud.SOURCE_MD5_TAG, 'value': md5 or '0' * 32})
+        tags.append({'key': _huaweicloud.SOURCE_MD5_TAG, 'value': identity or '0' * 32})
         return dict(p, import_url=_staging.object_url(self.bucket, self.key), quick_import=self.quick, disk_format=None,
                     instance_id=None, backup_id=None, copy_from=None, vault_id=None, data_images=None,
                     copy_from_region=None, tags=tags)
@@ -111,7 +127,7 @@ class StagedUpload(UploadFlow):
         p = self.params
         self._deadline = self.service.clock() + p['wait_timeout']
         if self.check_mode:
-            self.local_md5()
+            self.identity(self._part_size())
         self.storage.require_bucket(self.bucket, 'obs_bucket')
         claim = self.service.claim_name(p['name'], reuse=self._pick, discard=self._may_delete, refusal=self._refusal)
         doomed = [i for i in claim.discard if self.kind(i) != LEFTOVER]
@@ -130,7 +146,7 @@ class StagedUpload(UploadFlow):
         if image is None:
             image = self._stage_and_import(claim)
         else:
-            self.result['checksum'] = self.local_md5()
+            self.result['checksum'] = self.identity_of(image)
             if self.kind(image) == PENDING and self.must_wait:
                 image = self._wait_active(image, created=False)
         self.result['image'] = image
@@ -145,14 +161,41 @@ class StagedUpload(UploadFlow):
         """Seconds left of wait_timeout, which covers the import job and then the image's status."""
         return max(1, self._deadline - self.service.clock())
 
-    # -- what the images of the name are to the task ----------------------------------------
+    # -- the file's identity, and what the images of the name are to the task ------------------
+
+    def _part_size(self):
+        """The part size a new upload of the file takes (a resumed one keeps its earlier attempt's)."""
+        return fitting_part_size(self.size, self.params['part_size_mb'] * MIB)
+
+    def identity(self, part_size):
+        """The file's identity (``parts_identity``) by parts of ``part_size`` bytes, or (None) by its MD5.  A file of
+        one part is told by its MD5 either way, and so is a stream (its source reported its MD5; it is read once, to be
+        sent).  Each is computed once, in one read of the file."""
+        if self.source.sequential or (part_size is not None and part_count(self.size, part_size) == 1):
+            part_size = None
+        if part_size not in self._identities:
+            self._identities[part_size] = self.local_md5() if part_size is None else parts_identity(
+                file_part_md5s(self.source.path, self.size, part_size), part_size)
+        return self._identities[part_size]
+
+    def identity_of(self, image):
+        """The file's identity read the way ``image``'s source tag tells its own file; None where the tag tells no
+        file of this size (a count of parts that does not fit it) or there is none."""
+        marked = source_identity(image)
+        if marked is None:
+            return None
+        parts = identity_parts(marked)
+        if parts is None:
+            return self.identity(None) if MD5_HEX.match(marked) else None
+        count, part_size = parts
+        return self.identity(part_size) if part_count(self.size, part_size) == count else None
 
     def kind(self, image):
         status = image.get('status')
         if status == KILLED:
             return LEFTOVER
-        marked = source_md5(image)
-        if marked is None or marked != self.local_md5():
+        marked = source_identity(image)
+        if marked is None or marked != self.identity_of(image):
             return OTHER
         return SAME if status == ACTIVE else PENDING
 
@@ -171,19 +214,22 @@ class StagedUpload(UploadFlow):
             return ('Image %r (%s) already holds another file: %s. Set replace: true to upload a new image and delete the '
                     'old one, or choose another name.' % (
                         p['name'], describe_images(content), '; '.join(
-                            '%s %s' % (i['image_id'], 'was made from a file with MD5 %s' % source_md5(i) if source_md5(i)
+                            '%s %s' % (i['image_id'], 'was made from a file told by %s' % describe_identity(source_identity(i))
+                                       if source_identity(i)
                                        else 'has no %s tag (it was not uploaded by this module)' % _huaweicloud.SOURCE_MD5_TAG)
-                            for i in content) + '; %s has MD5 %s' % (self.source.description, self.local_md5())))
+                            for i in content) + '; %s is told by %s' % (
+                                self.source.description, describe_identity(self.identity(self._part_size())))))
         return leftover_refusal(p['name'], images)
 
     # -- check mode ------------------------------------------------------------------------
 
     def _predict(self, image, discard, shares):
-        self.result['checksum'] = self.local_md5()
         if image is not None and self.kind(image) in (SAME, PENDING):
+            self.result['checksum'] = self.identity_of(image)
             planned = image
         else:
-            params = self._import_params(self.local_md5())
+            self.result['checksum'] = self.identity(self._part_size())
+            params = self._import_params(self.result['checksum'])
             planned = dict(_huaweicloud.predicted_image(params, _huaweicloud.creation_request(params)[1]), status=ACTIVE,
                            tags=['%s=%s' % (t['key'], t['value']) for t in params['tags']])
         self.exit_predicted(image, planned, discard, shares)
@@ -209,12 +255,14 @@ class StagedUpload(UploadFlow):
             raise
         for warning in transfer['warnings']:
             self.task.warn(warning)
-        self.record_transfer(dict(md5=transfer['md5']), _transfer.upload_figures(transfer))
+        identity = self._sent_identity(transfer)
+        self.record_transfer(dict(md5=transfer['md5']) if transfer['md5'] else {}, _transfer.upload_figures(transfer))
+        self.result['checksum'] = identity
         staged.update(size=self.size)
         self.task.record_change()
         try:
-            self._check_staged()
-            params = self._import_params(transfer['md5'])
+            self._check_staged(transfer)
+            params = self._import_params(identity)
             kind, body = _huaweicloud.creation_request(params)
             predicted = dict(_huaweicloud.predicted_image(params, body), image_id=None)
             image = self.service.create_once(
@@ -227,13 +275,28 @@ class StagedUpload(UploadFlow):
             image = self._wait_active(image, created=True, claim=claim)
         return image
 
-    def _check_staged(self):
-        """The staged object holds the file's bytes: its size (each part's MD5 was checked as it was stored)."""
+    def _sent_identity(self, transfer):
+        """The identity of what the upload sent: a stream's MD5 (its reader's), else the file's by the parts' MD5s."""
+        if transfer['md5']:
+            return transfer['md5']
+        identity = parts_identity(transfer['part_md5s'], transfer['part_size'])
+        self._identities[transfer['part_size'] if len(transfer['part_md5s']) > 1 else None] = identity
+        return identity
+
+    def _check_staged(self, transfer):
+        """The staged object holds the file's bytes: its size, and its ETag where it is the one the parts' MD5s give
+        (each part's MD5 was checked as it was stored; a storage whose ETag is the MD5 of the whole object, as
+        rclone's, is told by the size and the parts' checks)."""
         found = self.storage.head(self.bucket, self.key)
         if found is None or found['size'] != self.size:
             raise ImsError('The staged object %s %s, but %s has %d bytes; nothing was imported.' % (
                 _staging.object_url(self.bucket, self.key), 'is missing' if found is None else 'has %d bytes' % found['size'],
                 self.source.description, self.size))
+        md5s = transfer.get('part_md5s') or []
+        expected = multipart_etag(md5s) if md5s and '-' in found['etag'] else md5s[0] if len(md5s) == 1 else None
+        if expected and found['etag'] != expected:
+            raise ImsError('The staged object %s has the ETag %s, but the parts sent give %s; nothing was imported.' % (
+                _staging.object_url(self.bucket, self.key), found['etag'], expected))
         self.result['staged_object']['etag'] = found['etag']
 
     def _made_by_job(self, submit, predicted):

@@ -346,6 +346,58 @@ def test_checked_parts_are_hashed_on_the_read_that_sends_them(tmp_path, monkeypa
     assert counted.hashed == 2 * len(data) + 5 * MIB    # its part MD5 starts over with it
 
 
+@pytest.mark.parametrize('size, concurrency', [(3 * MIB + 7, 2), (23 * MIB + 5, 1), (23 * MIB + 5, 4)])
+def test_a_file_told_by_its_parts_is_read_once_and_hashed_once(tmp_path, monkeypatch, size, concurrency):
+    """identify_by_parts (OBS staging): the parts' MD5s, checked against the ETags, are the file's only digest."""
+    counted = Counted(monkeypatch)
+    client = ReadingClient(delay={1: 0.2}, resend={2})
+    data, result = upload_file(tmp_path, size, client, max_concurrency=concurrency, check_parts=True, identify_by_parts=True)
+    resent = 5 * MIB if size > 10 * MIB else size - 5 * MIB if size > 5 * MIB else 0
+    assert result['md5'] is None
+    assert result['part_md5s'] == [hashlib.md5(data[i:i + 5 * MIB]).hexdigest() for i in range(0, size, 5 * MIB)]
+    assert b''.join(client.stored[n] for n in sorted(client.stored)) == data
+    assert counted.read == size + resent and counted.hashed == size + resent    # only the resent part, again
+
+
+def test_a_file_told_by_its_parts_takes_a_part_stored_corrupted_as_before(tmp_path):
+    client = ReadingClient(corrupt={2: 1})
+    data, result = upload_file(tmp_path, 12 * MIB, client, check_parts=True, identify_by_parts=True)
+    assert client.stored[2] == data[5 * MIB:10 * MIB] and result['part_md5s'][1] == hashlib.md5(client.stored[2]).hexdigest()
+    with pytest.raises(ImsTransportError, match='stored part 2 .* twice.*changed on the way'):
+        upload_file(tmp_path, 12 * MIB, ReadingClient(corrupt={2: 2}), check_parts=True, identify_by_parts=True)
+
+
+def test_telling_a_file_by_its_parts_needs_them_checked(tmp_path):
+    with pytest.raises(ValueError, match='needs check_parts'):
+        upload_file(tmp_path, MIB, ReadingClient(), identify_by_parts=True)
+
+
+def test_a_file_told_by_its_parts_resumes_only_a_part_size_of_whole_mib(tmp_path):
+    data = bytes(range(256)) * (12 * MIB // 256)
+    path = tmp_path / 'image'
+    path.write_bytes(data)
+    odd = 5 * MIB + 512
+
+    def resumable(part_size):
+        client = ReadingClient()
+
+        class Pages:
+            @staticmethod
+            def paginate(**kwargs):
+                if 'UploadId' in kwargs:
+                    return [{'Parts': [dict(PartNumber=1, Size=part_size, ETag='"%s"' % hashlib.md5(data[:part_size]).hexdigest())]}]
+                return [{'Uploads': [{'Key': 'k', 'UploadId': 'u0'}]}]
+        client.get_paginator = lambda name: Pages()
+        return client
+    result = ResumableUpload(resumable(odd), 'b', 'k', str(path), part_size=5 * MIB, check_parts=True,
+                             identify_by_parts=True).run()
+    assert result['parts_reused'] == 0 and result['part_size'] == 5 * MIB
+    assert 'is no whole number of MiB' in result['warnings'][0]
+    kept = ResumableUpload(resumable(6 * MIB), 'b', 'k', str(path), part_size=5 * MIB, check_parts=True,
+                           identify_by_parts=True).run()
+    assert kept['parts_reused'] == 1 and kept['part_size'] == 6 * MIB
+
+
 def test_a_part_stored_corrupted_is_sent_again_and_a_part_corrupted_twice_fails(tmp_path):
     client = ReadingClient(corrupt={2: 1})
     data, result = upload_file(tmp_path, 12 * MIB, client, check_parts=True)

@@ -14,8 +14,10 @@ import pytest
 from ansible_collections.cecloud.ims.plugins.module_utils._core import object_storage as _staging
 from ansible_collections.cecloud.ims.plugins.module_utils._core import transfer as _transfer
 from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import ImsTransportError, ImsValidationError
-from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import multipart_etag
-from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_upload import default_key, source_md5
+from ansible_collections.cecloud.ims.plugins.module_utils._core.multipart import (
+    MIB, file_part_md5s, identity_parts, multipart_etag, parts_identity)
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.ims import source_identity, source_md5
+from ansible_collections.cecloud.ims.plugins.module_utils._huaweicloud.staged_upload import default_key, describe_identity
 
 PART = 1024
 
@@ -50,15 +52,62 @@ def test_the_check_passes_and_the_file_is_renamed(tmp_path):
     assert dest.read_bytes() == b'abcdef' and seen == [True] and stats['md5'] == hashlib.md5(b'abcdef').hexdigest()
 
 
-@pytest.mark.parametrize('tags,md5', [
+MD5 = 'a' * 32
+PARTS = 'b' * 32 + '-64-16'
+
+
+@pytest.mark.parametrize('tags,identity', [
     (['ims_source_md5=0A1B'], '0a1b'),
     (['os=linux', 'ims_source_md5.ffee'], 'ffee'),
+    (['ims_source_md5=%s' % PARTS.upper()], PARTS),
+    (['ims_source_md5.%s' % PARTS], PARTS),
+    (['ims_source_md5=pending'], None),
     (['ims_source_md5x=1'], None),
     ([], None),
     (None, None),
 ])
-def test_the_source_tag_is_read_in_both_of_ims_s_tag_spellings(tags, md5):
+def test_the_source_tag_is_read_in_both_of_ims_s_tag_spellings(tags, identity):
+    assert source_identity({'tags': tags}) == identity
+
+
+@pytest.mark.parametrize('tags,md5', [
+    (['ims_source_md5=%s' % MD5.upper()], MD5),     # the file's MD5: every tag before the identity by parts, and one part
+    (['ims_source_md5=%s' % PARTS], None),          # the parts' MD5s tell the file, not its MD5
+    (['ims_source_md5=0a1b'], None),
+])
+def test_only_a_tag_of_the_file_s_md5_reports_its_md5(tags, md5):
     assert source_md5({'tags': tags}) == md5
+
+
+def test_a_file_of_several_parts_is_told_by_the_multipart_etag_and_the_part_size_in_mib():
+    md5s = [hashlib.md5(b'one').hexdigest(), hashlib.md5(b'two').hexdigest()]
+    identity = parts_identity(md5s, 16 * MIB)
+    assert identity == multipart_etag(md5s) + '-16' and identity_parts(identity) == (2, 16 * MIB)
+    assert 'the MD5s of 2 parts of 16 MiB (multipart ETag %s)' % multipart_etag(md5s) == describe_identity(identity)
+
+
+def test_a_file_of_one_part_is_told_by_its_md5():
+    assert parts_identity([MD5], 16 * MIB) == MD5 and identity_parts(MD5) is None
+    assert describe_identity(MD5) == 'MD5 %s' % MD5
+
+
+def test_the_longest_identity_fits_an_ims_tag_value():
+    # 10,000 parts of 5,120 MiB: S3's limits, 43 characters, IMS's longest tag value.
+    assert len(parts_identity([MD5] * 10000, 5120 * MIB)) == 43
+
+
+@pytest.mark.parametrize('text', ['', MD5, MD5 + '-2', MD5 + '-0-16', MD5 + '-2-0', MD5 + '-100000-16', 'g' * 32 + '-2-16'])
+def test_texts_that_name_no_parts(text):
+    assert identity_parts(text) is None
+
+
+@pytest.mark.parametrize('size,part_size', [(1, 4), (4, 4), (10, 4), (12, 4)])
+def test_the_parts_md5s_of_a_file_read_once(tmp_path, size, part_size):
+    data = os.urandom(size)
+    path = tmp_path / 'file'
+    path.write_bytes(data)
+    assert file_part_md5s(str(path), size, part_size) == [
+        hashlib.md5(data[i:i + part_size]).hexdigest() for i in range(0, size, part_size)]
 
 
 def test_the_default_key_is_the_name_with_the_format_s_extension():

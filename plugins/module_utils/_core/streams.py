@@ -13,7 +13,8 @@ fed through a bounded queue, so at most HASH_QUEUE chunks are held whatever the 
 as ``requests`` sends them, and it can be sent again (a resend after a 401, a retry of a request
 that never left this host): each iteration starts over from the first byte with fresh digests.
 ``write_verified`` writes a download to a temporary file beside its destination and renames it
-over the destination only when the size and the digests match.
+over the destination only when the size and the digests match; the page cache it fills is released
+a window behind the writes (``CacheWindow``).
 
 Nothing here knows Ansible; errors are ImsError.
 """
@@ -34,6 +35,7 @@ from ansible_collections.cecloud.ims.plugins.module_utils._core.errors import Im
 MIB = 1024 * 1024
 CHUNK = 1 * MIB
 HASH_QUEUE = 16             # chunks waiting for the hashing thread: bounds a transfer's memory
+CACHE_WINDOW = 64 * MIB     # a download's written bytes kept in the page cache behind the writes (CacheWindow)
 _DONE = object()
 
 
@@ -178,6 +180,38 @@ class _TermAsExit:
         return False
 
 
+class CacheWindow:
+    """Releases the page cache of a file being written, ``window`` bytes behind the writes (``advance(written)``).
+
+    A download written through the page cache otherwise fills one fresh page per 4 KiB: that costs the kernel more
+    than the copy itself, most of all on a virtual machine, where pages left free a few seconds are handed back to the
+    host and each costs a fault when touched again (measured: 0.4 to 1.2 CPU-s per GiB, against 0.1 for pages just
+    released). ``POSIX_FADV_DONTNEED`` starts the writeback of a range and drops its pages that are written back
+    already, so each range is advised twice, one window apart: the writes then reuse the pages just dropped, and the
+    download keeps at most about three windows of the file in memory whatever its size (the kernel would otherwise
+    keep all of it and evict other files' pages). Advice only: without ``os.posix_fadvise`` (not Linux), or when the
+    file system refuses it, nothing is released and nothing else changes.
+    """
+
+    def __init__(self, fd, window=None):
+        self.fd = fd
+        self.window = window or CACHE_WINDOW
+        self.released = 0       # the end of the range advised last
+        self.previous = 0       # the start of the range advised last, advised again next time
+        self.enabled = hasattr(os, 'posix_fadvise')
+
+    def advance(self, written):
+        if not self.enabled or written - self.released < 2 * self.window:
+            return
+        end = written - self.window
+        try:
+            os.posix_fadvise(self.fd, self.previous, end - self.previous, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            self.enabled = False
+            return
+        self.previous, self.released = self.released, end
+
+
 def _default_mode():
     umask = os.umask(0)
     os.umask(umask)
@@ -217,12 +251,14 @@ def write_verified(chunks, dest, expected=None, expected_size=None, mode=None, a
         with _TermAsExit():
             count = 0
             with os.fdopen(fd, 'wb') as handle:
+                cache = CacheWindow(fd)
                 for chunk in chunks:
                     if not chunk:
                         continue
                     handle.write(chunk)
                     hasher.feed(chunk)
                     count += len(chunk)
+                    cache.advance(count)
                 handle.flush()
             digests = hasher.finish()
             finished = True

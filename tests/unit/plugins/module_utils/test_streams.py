@@ -109,3 +109,56 @@ def test_without_an_expected_digest_only_the_size_is_checked(tmp_path):
     stats = _streams.write_verified(iter([DATA]), str(tmp_path / 'x'), expected={'md5': None}, expected_size=len(DATA),
                                     algorithms=('md5',))
     assert stats['digests'] == dict(md5=reference(DATA, 'md5'))
+
+
+def advice_recorder(monkeypatch):
+    """The (offset, length) of every POSIX_FADV_DONTNEED given, the real call made too (it is advice only)."""
+    given = []
+    real = os.posix_fadvise
+
+    def record(fd, offset, length, advice):
+        if advice == os.POSIX_FADV_DONTNEED:
+            given.append((offset, length))
+        return real(fd, offset, length, advice)
+    monkeypatch.setattr(os, 'posix_fadvise', record)
+    return given
+
+
+@pytest.mark.skipif(not hasattr(os, 'posix_fadvise'), reason='posix_fadvise is Linux (and some other Unix) only')
+def test_the_cache_window_advises_each_range_twice_one_window_behind_the_writes(tmp_path, monkeypatch):
+    given = advice_recorder(monkeypatch)
+    with open(str(tmp_path / 'f'), 'wb') as handle:
+        window = _streams.CacheWindow(handle.fileno(), window=100)
+        for written in (50, 150, 199, 200, 250, 299, 300, 400, 450, 500):
+            window.advance(written)
+    # Nothing before two windows are written; then every window, the range advised last again and the new one.
+    assert given == [(0, 100), (0, 200), (100, 200), (200, 200)]
+
+
+def test_without_posix_fadvise_or_when_refused_the_cache_window_gives_no_more_advice(tmp_path, monkeypatch):
+    refused = []
+
+    def refuse(fd, offset, length, advice):
+        refused.append(offset)
+        raise OSError(22, 'Invalid argument')
+    monkeypatch.setattr(os, 'posix_fadvise', refuse, raising=False)
+    window = _streams.CacheWindow(3, window=100)
+    for written in range(0, 1000, 50):
+        window.advance(written)
+    assert refused == [0]
+    monkeypatch.delattr(os, 'posix_fadvise')
+    window = _streams.CacheWindow(3, window=100)
+    window.advance(1000)
+    assert not window.enabled
+
+
+@pytest.mark.skipif(not hasattr(os, 'posix_fadvise'), reason='posix_fadvise is Linux (and some other Unix) only')
+def test_write_verified_releases_the_page_cache_behind_its_writes_and_keeps_every_byte(tmp_path, monkeypatch):
+    given = advice_recorder(monkeypatch)
+    monkeypatch.setattr(_streams, 'CACHE_WINDOW', 1000)
+    dest = tmp_path / 'image.raw'
+    chunks = [DATA[i:i + 500] for i in range(0, len(DATA), 500)]
+    stats = _streams.write_verified(iter(chunks), str(dest), expected={'md5': reference(DATA, 'md5')},
+                                    expected_size=len(DATA))
+    assert dest.read_bytes() == DATA and stats['bytes'] == len(DATA)
+    assert given == [(0, 1000), (0, 2000)]

@@ -62,7 +62,9 @@ def bench(size, cut, part_size_mb, max_concurrency, workdir):
     _measure.make_file(src, size)
     digest = _measure.digest_cpu_per_gib(src)
     args = dict(src=src, part_size_mb=part_size_mb, max_concurrency=max_concurrency, wait_timeout=3600)
-    with Stack(transition_seconds=0.1, workdir=os.path.join(workdir, 'stack')) as stack:
+    # A stack of its own per size: the emulator keeps its state in its folder, and the images of a 1 GiB run hold
+    # another file than the 4 GiB run's (--big) under the same names.
+    with Stack(transition_seconds=0.1, workdir=os.path.join(workdir, 'stack-%d' % size)) as stack:
         proxy = S3Proxy(stack.s3.ports['s3'])
         stack.set_upload_target(domain=proxy.url)
         try:

@@ -167,12 +167,17 @@ class StagedUpload(UploadFlow):
         """The part size a new upload of the file takes (a resumed one keeps its earlier attempt's)."""
         return fitting_part_size(self.size, self.params['part_size_mb'] * MIB)
 
-    def identity(self, part_size):
-        """The file's identity (``parts_identity``) by parts of ``part_size`` bytes, or (None) by its MD5.  A file of
-        one part is told by its MD5 either way, and so is a stream (its source reported its MD5; it is read once, to be
-        sent).  Each is computed once, in one read of the file."""
+    def _identity_key(self, part_size):
+        """``part_size``, or None where the file is told by its MD5 whatever the part size: a file of one part, and a
+        stream (its source reported its MD5; it is read once, to be sent)."""
         if self.source.sequential or (part_size is not None and part_count(self.size, part_size) == 1):
-            part_size = None
+            return None
+        return part_size
+
+    def identity(self, part_size):
+        """The file's identity (``parts_identity``) by parts of ``part_size`` bytes, or (None) by its MD5
+        (``_identity_key``).  Each is computed once, in one read of the file, or taken from the upload that sent it."""
+        part_size = self._identity_key(part_size)
         if part_size not in self._identities:
             self._identities[part_size] = self.local_md5() if part_size is None else parts_identity(
                 file_part_md5s(self.source.path, self.size, part_size), part_size)
@@ -280,7 +285,7 @@ class StagedUpload(UploadFlow):
         if transfer['md5']:
             return transfer['md5']
         identity = parts_identity(transfer['part_md5s'], transfer['part_size'])
-        self._identities[transfer['part_size'] if len(transfer['part_md5s']) > 1 else None] = identity
+        self._identities[self._identity_key(transfer['part_size'])] = identity
         return identity
 
     def _check_staged(self, transfer):
